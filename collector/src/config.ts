@@ -1,0 +1,56 @@
+/** Collector configuration, read once from the environment by the server entry. */
+export interface Config {
+  port: number
+  dataDir: string
+  databaseUrl: string | null
+  adminToken: string
+  trustProxy: boolean
+  /** Accept events from headless/automated browsers instead of flagging them as bots. */
+  allowBots: boolean
+  rateLimit: {
+    /** Requests a client may make per window. */
+    max: number
+    windowMs: number
+  }
+  /** Max events kept in one group-committed transaction before it is flushed. */
+  maxBatchEvents: number
+  /** Directory with the built SDK (funnelbeam.js). */
+  sdkDir: string
+}
+
+export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
+  port: 8787,
+  dataDir: './data',
+  databaseUrl: null,
+  trustProxy: false,
+  allowBots: false,
+  rateLimit: { max: 600, windowMs: 60_000 },
+  maxBatchEvents: 100,
+  sdkDir: './dist',
+}
+
+/**
+ * Reads the configuration from environment variables (names as in DESIGN.md).
+ * The admin token is resolved by the server entry, since it may live in the data dir.
+ *
+ * @example
+ * const cfg = readEnvConfig(process.env) // { port: 8787, dataDir: './data', … }
+ */
+export function readEnvConfig(env: Record<string, string | undefined>): Omit<Config, 'adminToken'> & { adminToken: string | null } {
+  const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d)
+  const bool = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes'
+  return {
+    port: int(env.PORT, DEFAULT_CONFIG.port),
+    dataDir: env.DATA_DIR || DEFAULT_CONFIG.dataDir,
+    databaseUrl: env.DATABASE_URL || null,
+    adminToken: env.FUNNELBEAM_ADMIN_TOKEN || null,
+    trustProxy: bool(env.TRUST_PROXY),
+    allowBots: bool(env.FUNNELBEAM_ALLOW_BOTS),
+    rateLimit: {
+      max: int(env.FUNNELBEAM_RATE_LIMIT, DEFAULT_CONFIG.rateLimit.max),
+      windowMs: int(env.FUNNELBEAM_RATE_WINDOW_MS, DEFAULT_CONFIG.rateLimit.windowMs),
+    },
+    maxBatchEvents: DEFAULT_CONFIG.maxBatchEvents,
+    sdkDir: env.FUNNELBEAM_SDK_DIR || DEFAULT_CONFIG.sdkDir,
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Versioned schema migrations for the SQLite store, applied in order on start.
+ * Append new versions; never edit one that has shipped.
+ */
+export const SQLITE_MIGRATIONS: string[] = [
+  /* 1: sites, salts, events, sessions, quarantine, spend */ `
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    origins TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    currency TEXT NOT NULL DEFAULT 'EUR',
+    timezone TEXT NOT NULL DEFAULT 'UTC',
+    created INTEGER NOT NULL
+  );
+  CREATE TABLE salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL, created INTEGER NOT NULL);
+  CREATE TABLE events (
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    visitor TEXT,
+    user_id TEXT,
+    session_id TEXT,
+    path TEXT,
+    url TEXT,
+    referrer TEXT,
+    title TEXT,
+    source TEXT, medium TEXT, campaign TEXT, term TEXT, content TEXT, utm_id TEXT,
+    click_id_type TEXT, click_id TEXT, referrer_host TEXT,
+    channel TEXT NOT NULL,
+    device TEXT, browser TEXT, country TEXT, lang TEXT, screen INTEGER,
+    value REAL, currency TEXT, order_id TEXT,
+    props TEXT,
+    consent INTEGER NOT NULL,
+    bot INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL
+  );
+  -- Exactly once: one row per event id per site, for ever.
+  CREATE UNIQUE INDEX events_site_id ON events(site, id);
+  -- Exactly once for orders: one conversion per site, name and order id.
+  CREATE UNIQUE INDEX events_order ON events(site, name, order_id)
+    WHERE type = 'conversion' AND order_id IS NOT NULL;
+  CREATE INDEX events_site_ts ON events(site, ts);
+  CREATE INDEX events_site_type_name_ts ON events(site, type, name, ts);
+  CREATE INDEX events_site_visitor_ts ON events(site, visitor, ts);
+  CREATE TABLE sessions (
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    visitor TEXT NOT NULL,
+    started INTEGER NOT NULL,
+    last_ts INTEGER NOT NULL,
+    campaign_key TEXT,
+    source TEXT, medium TEXT, campaign TEXT, term TEXT, content TEXT,
+    click_id_type TEXT, referrer_host TEXT,
+    channel TEXT NOT NULL,
+    landing_path TEXT,
+    device TEXT, browser TEXT, country TEXT,
+    consent INTEGER NOT NULL,
+    bot INTEGER NOT NULL DEFAULT 0,
+    events INTEGER NOT NULL DEFAULT 0,
+    pageviews INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, id)
+  );
+  CREATE INDEX sessions_site_visitor_started ON sessions(site, visitor, started);
+  CREATE INDEX sessions_site_started ON sessions(site, started);
+  CREATE TABLE quarantine (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT,
+    received INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  CREATE INDEX quarantine_site_received ON quarantine(site, received);
+  CREATE TABLE spend (
+    site TEXT NOT NULL,
+    date TEXT NOT NULL,
+    source TEXT NOT NULL,
+    medium TEXT NOT NULL,
+    campaign TEXT NOT NULL,
+    cost REAL NOT NULL,
+    impressions INTEGER NOT NULL DEFAULT 0,
+    clicks INTEGER NOT NULL DEFAULT 0,
+    currency TEXT NOT NULL,
+    PRIMARY KEY (site, date, source, medium, campaign)
+  );
+  `,
+]
