@@ -1,0 +1,44 @@
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Context } from 'hono'
+
+export interface ErrorIssue {
+  path?: string
+  index?: number
+  code?: string
+  message: string
+}
+
+/**
+ * An expected failure with the one JSON error shape every route answers:
+ * `{ "error": { "code", "message", "issues"? } }`.
+ *
+ * @example
+ * throw apiError(403, 'origin_not_allowed', 'Origin https://evil.example is not allowed for site shop')
+ */
+export function apiError(status: ContentfulStatusCode, code: string, message: string, issues?: ErrorIssue[], headers?: Record<string, string>): HTTPException {
+  const body = JSON.stringify({ error: issues ? { code, message, issues } : { code, message } })
+  const res = new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
+  return new HTTPException(status, { res, message })
+}
+
+/** Answers HTTPExceptions with their response and anything else with a generic 500, logged but never leaked. */
+export function errorHandler(log: (msg: string, err: unknown) => void) {
+  return function onError(err: Error, c: Context): Response {
+    if (err instanceof HTTPException) {
+      const res = err.getResponse()
+      if (res.headers.get('content-type')?.includes('application/json')) return res
+      return c.json({ error: { code: codeForStatus(err.status), message: err.message || 'Request failed' } }, err.status)
+    }
+    log('unhandled error', err)
+    return c.json({ error: { code: 'internal', message: 'Internal server error' } }, 500)
+  }
+}
+
+function codeForStatus(status: number): string {
+  if (status === 413) return 'payload_too_large'
+  if (status === 401) return 'unauthorized'
+  if (status === 403) return 'forbidden'
+  if (status === 404) return 'not_found'
+  return 'bad_request'
+}
