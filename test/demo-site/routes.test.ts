@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { Hono } from 'hono'
+import { demoSiteRoutes } from '../../demo-site/routes.ts'
+import { demoLinks } from '../../demo-site/links.ts'
+
+const dir = fileURLToPath(new URL('../../demo-site/public', import.meta.url))
+
+describe('demo shop routes', () => {
+  const app = demoSiteRoutes(dir)
+
+  it('serves every page under a clean URL with a strict CSP', async () => {
+    for (const path of ['/', '/pricing', '/signup', '/checkout', '/thanks', '/app', '/app/reports']) {
+      const res = await app.request(path)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('content-type')).toContain('text/html')
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+      const html = await res.text()
+      expect(html).toContain('data-site="demo"')
+      expect(html).not.toMatch(/<script>|style=/)
+    }
+  })
+
+  it('never serves files outside its folder', async () => {
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/js/%2e%2e/%2e%2e/routes.ts', '/routes.ts']) {
+      expect((await app.request(path)).status, path).toBe(404)
+    }
+  })
+
+  it('lets other routes answer paths it does not know', async () => {
+    const parent = new Hono()
+    parent.route('/', demoSiteRoutes(dir))
+    parent.get('/funnelbeam.js', (c) => c.text('sdk'))
+    expect(await (await parent.request('/funnelbeam.js')).text()).toBe('sdk')
+  })
+
+  it('sends the signup form on to checkout with the chosen plan', async () => {
+    const res = await app.request('/signup', { method: 'POST', body: new URLSearchParams({ plan: 'team', email: 'a@b.example' }) })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/checkout?plan=team')
+    const forged = await app.request('/signup', { method: 'POST', body: new URLSearchParams({ plan: '//evil.example' }) })
+    expect(forged.headers.get('location')).toBe('/checkout?plan=pro')
+  })
+})
+
+describe('demoLinks', () => {
+  it('prints campaign links for Google Ads, a newsletter and a Facebook ad', () => {
+    const text = demoLinks('http://localhost:8787/').join('\n')
+    expect(text).toContain('http://localhost:8787/?utm_source=google&utm_medium=cpc')
+    expect(text).toMatch(/gclid=/)
+    expect(text).toContain('utm_medium=email')
+    expect(text).toMatch(/fbclid=/)
+    expect(text).toContain('http://localhost:8787/dashboard/demo')
+  })
+})
