@@ -1,6 +1,158 @@
 /**
- * Report queries the stores answer. Owned by the reports work (issue 4): it grows as the
- * reports land. Kept apart from the ingest interface so the two can change independently.
+ * Report queries the stores answer. Owned by the reports work (issue 4). Kept apart from
+ * the ingest interface so the two can change independently.
+ *
+ * Stores do SQL and grouping only; the maths (funnel matching, credit splitting,
+ * statistics) lives in pure modules under `collector/src/reports/` that the service runs
+ * over what the stores hand it. Scans call a *synchronous* callback per group while the
+ * cursor is open, so nothing is loaded whole and no other query can interleave with an
+ * open cursor.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ReportStore {}
+import type { EventType, Props } from './types.ts'
+
+/** A half-open time interval in ms since the epoch: `start <= ts < end`. */
+export interface TimeRange {
+  start: number
+  end: number
+}
+
+/** Raw totals of the summary report. Bot rows are never counted. */
+export interface SummaryCounts {
+  visitors: number
+  sessions: number
+  pageviews: number
+  conversions: number
+  /** Distinct visitors with at least one conversion in the range. */
+  convertingVisitors: number
+  /** Sum of conversion values per currency. */
+  revenue: Record<string, number>
+}
+
+/** The attributes of a session that reports group by; null where unknown. */
+export interface SessionAttrs {
+  channel: string
+  source: string | null
+  medium: string | null
+  campaign: string | null
+  clickIdType: string | null
+  referrerHost: string | null
+  device: string | null
+  browser: string | null
+  country: string | null
+}
+
+/** Which stored events a funnel step can match; the exact test happens in `reports/steps.ts`. */
+export interface StepFilter {
+  type: EventType
+  /** Event name; for pageview steps null (pageviews match by path). */
+  name: string | null
+  /** Path glob of a pageview step (`*` within a segment, `**` across). */
+  pathGlob: string | null
+}
+
+export interface FunnelScan {
+  /** Events from `range.start` to `range.end + windowMs` are read; entries are judged by the caller. */
+  range: TimeRange
+  windowMs: number
+  steps: StepFilter[]
+  /** Strict mode needs every event of the unit, not only the ones that can match a step. */
+  allEvents: boolean
+  unit: 'visitor' | 'session'
+  /** Attach the session's attributes to each event (for breakdowns). */
+  withEntry: boolean
+  /** Attach the visitor's first exposure variant of this experiment to each event. */
+  experiment: string | null
+}
+
+/** One event of a unit's time-ordered sequence, as funnels see it. */
+export interface FunnelEvent {
+  /** Arrival order breaks ties between equal timestamps. */
+  seq: number
+  ts: number
+  type: EventType
+  name: string
+  path: string | null
+  props: Props | null
+  entry?: SessionAttrs & { variant: string | null }
+}
+
+export interface AttributionScan {
+  /** Conversions inside this range are credited. */
+  range: TimeRange
+  lookbackMs: number
+  /** Conversion event name, or null for every conversion. */
+  conversion: string | null
+}
+
+/** A session that can take credit: it carries a campaign, a click id or a referral. */
+export interface TouchSession extends SessionAttrs {
+  started: number
+}
+
+export interface ConversionRow {
+  ts: number
+  value: number | null
+  currency: string | null
+}
+
+/** Sessions started in a range, counted per distinct set of attributes. */
+export interface SessionGroup extends SessionAttrs {
+  sessions: number
+}
+
+/** Stored spend: one row per date, source, medium and campaign. */
+export interface SpendRow {
+  /** YYYY-MM-DD in the site's timezone. */
+  date: string
+  source: string
+  medium: string
+  campaign: string
+  cost: number
+  impressions: number
+  clicks: number
+  currency: string
+}
+
+export interface SpendTotal {
+  source: string
+  medium: string
+  campaign: string
+  currency: string
+  cost: number
+  impressions: number
+  clicks: number
+}
+
+export interface ExperimentScan {
+  experiment: string
+  range: TimeRange
+  /** Conversion event name, or null for every conversion. */
+  conversion: string | null
+}
+
+/** Per variant: visitors whose first exposure fell in the range, and those of them who converted after it. */
+export interface VariantCounts {
+  variant: string
+  visitors: number
+  converters: number
+}
+
+export interface ReportStore {
+  summary(site: string, range: TimeRange): Promise<SummaryCounts>
+  /**
+   * Streams the events that may fill funnel steps, grouped by unit (visitor or session)
+   * and ordered by time then arrival; `onUnit` runs synchronously per unit.
+   */
+  scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void>
+  /**
+   * Streams, per visitor with a conversion in the range, that visitor's touch sessions
+   * (started within the lookback before the range's end) and conversions, both time-ordered.
+   */
+  scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
+  sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]>
+  /** Spend between two dates (YYYY-MM-DD, both inclusive), summed per source, medium, campaign and currency. */
+  spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
+  /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
+  upsertSpend(site: string, rows: SpendRow[]): Promise<number>
+  experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
+}

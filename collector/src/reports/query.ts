@@ -1,0 +1,174 @@
+/**
+ * Report query strings → validated queries. Every parameter is checked with zod at the
+ * edge; bad input answers 400 with one issue per parameter.
+ */
+import { z } from 'zod'
+import { apiError, type ErrorIssue } from '../http/errors.ts'
+import { parseStep } from './steps.ts'
+import { addDays, daysBetween } from './dates.ts'
+import type {
+  AttributionQuery, ChannelsQuery, DateRangeQuery, ExperimentQuery, FunnelQuery, FunnelStep,
+} from './types.ts'
+
+const DAY = 86_400_000
+const MAX_RANGE_DAYS = 400
+/** Reports cover the last 30 days, today included, when `from`/`to` are absent. */
+const DEFAULT_DAYS = 30
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date')
+const name = z.string().min(1).max(200)
+const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay'])
+const dimension = z.enum(['channel', 'source', 'medium', 'campaign'])
+
+/** A duration like `7d`, `12h`, `30m` or `90s`, in ms, within [min, max]. */
+function duration(min: number, max: number) {
+  const units: Record<string, number> = { d: DAY, h: 3_600_000, m: 60_000, s: 1000 }
+  return z.string().max(20).regex(/^\d{1,6}[dhms]$/, 'must be a number and a unit: 7d, 12h, 30m, 90s')
+    .transform((s) => Number(s.slice(0, -1)) * units[s.slice(-1)])
+    .refine((ms) => ms >= min && ms <= max, `must be between ${min / 1000}s and ${max / DAY}d`)
+}
+
+/** The first value of each key, so a repeated scalar parameter cannot smuggle in an array. */
+function single(params: URLSearchParams, keys: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const k of keys) out[k] = params.get(k) ?? undefined
+  return out
+}
+
+function fail(error: z.ZodError): never {
+  const issues: ErrorIssue[] = error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }))
+  throw apiError(400, 'invalid_query', `Invalid query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input)
+  if (!r.success) fail(r.error)
+  return r.data
+}
+
+/** Resolves `from`/`to` with defaults relative to `today` and checks their order and span. */
+function dateRange(params: URLSearchParams, today: string): DateRangeQuery {
+  const raw = parse(z.object({ from: date.optional(), to: date.optional() }), single(params, ['from', 'to']))
+  const to = raw.to ?? today
+  const from = raw.from ?? addDays(to, -(DEFAULT_DAYS - 1))
+  const span = daysBetween(from, to)
+  if (span < 0) throw apiError(400, 'invalid_query', '`from` must not be after `to`', [{ path: 'from', message: 'after to' }])
+  if (span >= MAX_RANGE_DAYS) throw apiError(400, 'invalid_query', `A report covers at most ${MAX_RANGE_DAYS} days`, [{ path: 'to', message: 'range too long' }])
+  return { from, to }
+}
+
+/**
+ * `?from=2026-11-01&to=2026-11-30` (both optional: the last 30 days up to `today`).
+ *
+ * @example
+ * parseSummaryQuery(new URLSearchParams('from=2026-11-01&to=2026-11-30'), '2026-11-24')
+ * // { from: '2026-11-01', to: '2026-11-30' }
+ */
+export function parseSummaryQuery(params: URLSearchParams, today: string): DateRangeQuery {
+  return dateRange(params, today)
+}
+
+/**
+ * Funnel parameters: 2–10 `step`s, `window` (default 7d, up to 90d), `mode`, `unit`,
+ * `breakdown` (a dimension, or `experiment:<name>` for the entry's variant).
+ *
+ * @example
+ * parseFunnelQuery(new URLSearchParams('step=pageview:/pricing&step=conversion:purchase&window=2d'), '2026-11-24')
+ */
+export function parseFunnelQuery(params: URLSearchParams, today: string): FunnelQuery {
+  const range = dateRange(params, today)
+  const rawSteps = params.getAll('step')
+  const stepsSchema = z.array(z.string().min(3).max(300)).min(2, 'a funnel has at least 2 steps').max(10, 'a funnel has at most 10 steps')
+  const labels = parse(z.object({ step: stepsSchema }), { step: rawSteps }).step
+  const steps: FunnelStep[] = []
+  const issues: ErrorIssue[] = []
+  labels.forEach((label, i) => {
+    const s = parseStep(label)
+    if (typeof s === 'string') issues.push({ path: `step.${i}`, message: s })
+    else steps.push(s)
+  })
+  if (issues.length) throw apiError(400, 'invalid_query', issues.map((i) => i.message).join('; '), issues)
+  const opts = parse(z.object({
+    window: duration(60_000, 90 * DAY).default(7 * DAY),
+    mode: z.enum(['ordered', 'strict']).default('ordered'),
+    unit: z.enum(['visitor', 'session']).default('visitor'),
+    breakdown: z.union([
+      z.enum(['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country']),
+      z.string().regex(/^experiment:.{1,200}$/, 'must be a dimension or experiment:<name>'),
+    ]).optional(),
+  }), single(params, ['window', 'mode', 'unit', 'breakdown']))
+  const isExperiment = opts.breakdown?.startsWith('experiment:') ?? false
+  return {
+    ...range, steps, windowMs: opts.window, mode: opts.mode, unit: opts.unit,
+    breakdown: isExperiment ? 'experiment' : (opts.breakdown as FunnelQuery['breakdown']) ?? null,
+    experiment: isExperiment ? opts.breakdown!.slice('experiment:'.length) : null,
+  }
+}
+
+const attributionOpts = {
+  model: model.default('last_non_direct'),
+  conversion: name.optional(),
+  lookback: duration(DAY, 90 * DAY).default(30 * DAY),
+}
+
+/**
+ * Channels and campaigns: the date range, `model` (default last_non_direct), `conversion`
+ * (a conversion name; default every conversion) and `lookback` (default 30d, max 90d).
+ *
+ * @example
+ * parseChannelsQuery(new URLSearchParams('model=linear'), '2026-11-24').model // 'linear'
+ */
+export function parseChannelsQuery(params: URLSearchParams, today: string): ChannelsQuery {
+  const range = dateRange(params, today)
+  const o = parse(z.object(attributionOpts), single(params, ['model', 'conversion', 'lookback']))
+  return { ...range, model: o.model, conversion: o.conversion ?? null, lookbackMs: o.lookback }
+}
+
+/** Same parameters as channels. */
+export const parseCampaignsQuery = parseChannelsQuery
+
+/**
+ * Attribution: the channels parameters plus `dimension` (default channel).
+ *
+ * @example
+ * parseAttributionQuery(new URLSearchParams('conversion=purchase&model=position&dimension=campaign'), '2026-11-24')
+ */
+export function parseAttributionQuery(params: URLSearchParams, today: string): AttributionQuery {
+  const base = parseChannelsQuery(params, today)
+  const o = parse(z.object({ dimension: dimension.default('channel') }), single(params, ['dimension']))
+  return { ...base, dimension: o.dimension }
+}
+
+/**
+ * Experiment readout: the date range, `conversion` and `weights`, either `50,50` (in the
+ * variants' alphabetical order) or `control:50,b:50`.
+ *
+ * @example
+ * parseExperimentQuery(new URLSearchParams('conversion=purchase&weights=control:50,b:50'), '2026-11-24').weights
+ * // { control: 50, b: 50 }
+ */
+export function parseExperimentQuery(params: URLSearchParams, today: string): ExperimentQuery {
+  const range = dateRange(params, today)
+  const o = parse(z.object({ conversion: name.optional(), weights: z.string().max(2000).optional() }), single(params, ['conversion', 'weights']))
+  return { ...range, conversion: o.conversion ?? null, weights: o.weights ? parseWeights(o.weights) : null }
+}
+
+function parseWeights(s: string): Record<string, number> | number[] {
+  const parts = s.split(',')
+  const positive = z.coerce.number().positive().finite()
+  const bad = () => apiError(400, 'invalid_query', 'weights must be numbers like 50,50 or pairs like control:50,b:50', [{ path: 'weights', message: 'invalid' }])
+  if (parts.every((p) => p.includes(':'))) {
+    const out: Record<string, number> = {}
+    for (const p of parts) {
+      const i = p.lastIndexOf(':')
+      const w = positive.safeParse(p.slice(i + 1))
+      if (!w.success || i === 0) throw bad()
+      out[p.slice(0, i)] = w.data
+    }
+    return out
+  }
+  const nums = parts.map((p) => positive.safeParse(p))
+  if (nums.some((n) => !n.success) || nums.length < 2) throw bad()
+  return nums.map((n) => n.data as number)
+}
