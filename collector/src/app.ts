@@ -1,31 +1,58 @@
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import type { Config } from './config.ts'
 import type { Store } from './store/types.ts'
 import { systemClock, type Clock } from './clock.ts'
-import { errorHandler, apiError } from './http/errors.ts'
+import { errorHandler } from './http/errors.ts'
+import { Metrics } from './http/metrics.ts'
+import { RateLimiter } from './http/rate-limit.ts'
+import { Ingestor } from './ingest/ingestor.ts'
+import { collectRoutes } from './routes/collect.ts'
+import { pixelRoutes } from './routes/pixel.ts'
+import { serverEventRoutes } from './routes/server-events.ts'
+import { siteRoutes } from './routes/sites.ts'
+import { healthRoutes } from './routes/health.ts'
 
 export interface AppDeps {
   store: Store
   config: Config
   clock?: Clock
   log?: (msg: string, err?: unknown) => void
+  metrics?: Metrics
 }
 
 /**
  * Builds the collector's Hono app from its dependencies; the server entry only serves it.
  *
  * @example
- * const app = createApp({ store: await openSqliteStore(':memory:'), config })
+ * const app = createApp({ store: openSqliteStore(':memory:'), config })
  * await app.request('/healthz')
  */
 export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? systemClock
   const log = deps.log ?? ((msg, err) => console.error(msg, err))
+  const metrics = deps.metrics ?? new Metrics()
+  const ingestDeps = {
+    store: deps.store, config: deps.config, clock, metrics,
+    ingestor: new Ingestor(deps.store, clock, metrics),
+    limiter: new RateLimiter(deps.config.rateLimit.max, deps.config.rateLimit.windowMs, () => clock.now()),
+  }
   const app = new Hono()
   app.onError(errorHandler(log))
-  app.notFound(() => { throw apiError(404, 'not_found', 'No such route') })
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'No such route' } }, 404))
+  app.use('*', async function timing(c, next) {
+    const start = performance.now()
+    await next()
+    metrics.observe(c.req.routePath || 'unmatched', (performance.now() - start) / 1000)
+  })
+  // Browsers read the answer of /collect (for retries), so it needs CORS; the site's
+  // allowlist is enforced by the route itself with a 403.
+  app.use('/collect', cors({ origin: (o) => o, allowMethods: ['POST'], allowHeaders: ['content-type'], maxAge: 86400 }))
 
-  // Mount points: ingest (foundation), script (SDK), reports + spend, dashboard, demo site.
-  void clock
+  app.route('/', collectRoutes(ingestDeps))
+  app.route('/', pixelRoutes(ingestDeps))
+  app.route('/', serverEventRoutes(ingestDeps))
+  app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
+  app.route('/', healthRoutes({ metrics }))
   return app
 }

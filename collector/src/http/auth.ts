@@ -38,3 +38,10 @@ export function requireAdmin(adminToken: () => string, fallback?: (c: Parameters
     await next()
   }
 }
+
+/** Compares a given secret with a stored SHA-256 hex hash in constant time. */
+export function hashMatches(given: string, expectedHash: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = Buffer.from(expectedHash, 'hex')
+  return a.length === b.length && timingSafeEqual(a, b)
+}

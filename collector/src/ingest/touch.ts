@@ -1,0 +1,88 @@
+import type { Touch } from '../store/types.ts'
+
+/** Campaign parameters we read from a landing URL, in the order DESIGN.md lists them. */
+export const UTM_PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id'] as const
+
+/** Ad click ids, with the source each one implies when utm_source is missing. */
+export const CLICK_IDS: Record<string, { source: string; medium: string }> = {
+  gclid: { source: 'google', medium: 'cpc' },
+  gbraid: { source: 'google', medium: 'cpc' },
+  wbraid: { source: 'google', medium: 'cpc' },
+  dclid: { source: 'google', medium: 'display' },
+  fbclid: { source: 'facebook', medium: 'paid_social' },
+  msclkid: { source: 'bing', medium: 'cpc' },
+  ttclid: { source: 'tiktok', medium: 'paid_social' },
+  li_fat_id: { source: 'linkedin', medium: 'paid_social' },
+  twclid: { source: 'twitter', medium: 'paid_social' },
+  yclid: { source: 'yandex', medium: 'cpc' },
+  rdt_cid: { source: 'reddit', medium: 'paid_social' },
+  epik: { source: 'pinterest', medium: 'paid_social' },
+}
+
+const MAX_PARAM = 200
+
+/** Parses a URL, or returns null for anything that is not an absolute http(s) URL. */
+export function parseUrl(raw: string | null | undefined): URL | null {
+  if (!raw) return null
+  try {
+    const u = new URL(raw)
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The touch a page URL and its referrer describe: campaign parameters, the first ad
+ * click id, and the referring host when it is another site. Click ids are left out
+ * without ads consent. A click id without utm_source implies its platform (gclid →
+ * google / cpc), so auto-tagged ads are not reported as organic.
+ *
+ * @example
+ * touchFromUrl('https://shop.example/?gclid=abc', 'https://www.google.com/', 'shop.example', true)
+ * // { source: 'google', medium: 'cpc', clickIdType: 'gclid', clickId: 'abc', referrerHost: 'www.google.com', … }
+ */
+export function touchFromUrl(url: string | null, referrer: string | null, ownHost: string | null, adsConsent: boolean): Touch {
+  const u = parseUrl(url)
+  const q = u?.searchParams
+  const get = (k: string) => {
+    const v = q?.get(k)?.trim()
+    return v ? v.slice(0, MAX_PARAM) : null
+  }
+  let clickIdType: string | null = null
+  let clickId: string | null = null
+  for (const k of Object.keys(CLICK_IDS)) {
+    const v = get(k)
+    if (v) { clickIdType = k; clickId = v; break }
+  }
+  const ref = parseUrl(referrer)
+  const host = ownHost ?? u?.hostname ?? null
+  const referrerHost = ref && ref.hostname !== host ? ref.hostname.toLowerCase() : null
+  const implied = clickIdType ? CLICK_IDS[clickIdType] : null
+  const source = get('utm_source')?.toLowerCase() ?? implied?.source ?? null
+  const medium = get('utm_medium')?.toLowerCase() ?? (source && implied?.source === source ? implied.medium : null)
+  return {
+    source,
+    medium,
+    campaign: get('utm_campaign'),
+    term: get('utm_term'),
+    content: get('utm_content'),
+    utmId: get('utm_id'),
+    // Without ads consent the click id is dropped, but the platform it implied stays:
+    // "a visit from a Google ad" is not personal data, the id is.
+    clickIdType: adsConsent ? clickIdType : null,
+    clickId: adsConsent ? clickId : null,
+    referrerHost,
+  }
+}
+
+/** True when the touch names a campaign or click id (a new one starts a new session). */
+export function hasCampaign(t: Touch): boolean {
+  return Boolean(t.source || t.medium || t.campaign || t.clickId || t.clickIdType)
+}
+
+/** A key that changes when a different campaign arrives. */
+export function campaignKey(t: Touch): string | null {
+  if (!hasCampaign(t)) return null
+  return [t.source, t.medium, t.campaign, t.term, t.content, t.clickId].map((v) => v ?? '').join('|')
+}

@@ -1,0 +1,80 @@
+import { Hono } from 'hono'
+import { CONSENT_ADS, CONSENT_ANALYTICS } from '../../../sdk/src/wire.ts'
+import { bearerToken, hashMatches } from '../http/auth.ts'
+import { readJsonBody } from '../http/body.ts'
+import { apiError } from '../http/errors.ts'
+import { SERVER_MAX_AGE_MS } from '../ingest/time.ts'
+import type { Candidate } from '../ingest/ingestor.ts'
+import { rejectReason, serverBatchSchema, serverEventSchema, zodIssues } from '../schemas/events.ts'
+import { limitClient, type IngestDeps } from './context.ts'
+import type { Site } from '../store/types.ts'
+
+/** Site secrets read `<site>.<random>`, so the secret itself names the site it unlocks. */
+export function siteOfSecret(secret: string): string | null {
+  const dot = secret.indexOf('.')
+  return dot > 0 ? secret.slice(0, dot) : null
+}
+
+async function authorizeSite(deps: IngestDeps, header: string | undefined): Promise<Site> {
+  const token = bearerToken(header)
+  if (!token) throw apiError(401, 'unauthorized', 'Missing Authorization: Bearer <site secret>')
+  const id = siteOfSecret(token)
+  const site = id ? await deps.store.getSite(id) : null
+  if (!site || !hashMatches(token, site.secretHash)) throw apiError(403, 'forbidden', 'Wrong site secret')
+  return site
+}
+
+/** Validates one server-side event; a missing `ts` means now. */
+export function serverCandidate(raw: unknown, index: number, now: number): Candidate & { ua?: string; ip?: string } {
+  const r = serverEventSchema.safeParse(raw)
+  if (!r.success) {
+    const first = zodIssues(r.error)[0]
+    return { index, ok: false, code: rejectReason(r.error), message: `${first.path || 'event'}: ${first.message}`, raw }
+  }
+  const e = r.data
+  // A backend that sends no consent object has collected consent itself (or needs none).
+  const consent = (e.consent?.analytics !== false ? CONSENT_ANALYTICS : 0) | (e.consent?.ads !== false ? CONSENT_ADS : 0)
+  return {
+    index, ok: true, ua: e.userAgent, ip: e.ip,
+    event: {
+      id: e.id, type: e.type, name: e.name, ts: e.ts ? Date.parse(e.ts) : now, url: e.url, referrer: e.referrer,
+      title: e.title, visitorId: e.visitorId, userId: e.userId, props: e.props, value: e.value, currency: e.currency,
+      orderId: e.orderId, consent,
+    },
+  }
+}
+
+/**
+ * `POST /api/events` with `Authorization: Bearer <site secret>`: server-side events and
+ * offline conversions, timestamps up to 90 days back, deduplicated against browser events.
+ */
+export function serverEventRoutes(deps: IngestDeps): Hono {
+  const app = new Hono()
+  app.post('/api/events', async function serverEvents(c) {
+    limitClient(c, deps)
+    const site = await authorizeSite(deps, c.req.header('authorization'))
+    const body = serverBatchSchema.safeParse(await readJsonBody(c))
+    if (!body.success) throw apiError(400, 'invalid_batch', 'Expected { "events": [ … ] } with 1 to 100 events', zodIssues(body.error))
+    const now = deps.clock.now()
+    const candidates = body.data.events.map((raw, i) => serverCandidate(raw, i, now))
+    // Each event may name its own visitor's IP and user agent, so group by them.
+    const groups = new Map<string, typeof candidates>()
+    for (const cand of candidates) {
+      const key = `${cand.ip ?? ''}\n${cand.ua ?? ''}`
+      groups.set(key, [...(groups.get(key) ?? []), cand])
+    }
+    const total = { accepted: 0, duplicates: 0, rejected: [] as { index: number; code: string; message: string }[] }
+    for (const group of groups.values()) {
+      const r = await deps.ingestor.ingest(group, {
+        site: site.id, origin: 'server', ip: group[0].ip ?? null, userAgent: group[0].ua ?? null, country: null,
+        webdriver: false, allowBots: true, maxAgeMs: SERVER_MAX_AGE_MS,
+      })
+      total.accepted += r.accepted
+      total.duplicates += r.duplicates
+      total.rejected.push(...r.rejected)
+    }
+    total.rejected.sort((a, b) => a.index - b.index)
+    return c.json(total)
+  })
+  return app
+}

@@ -1,0 +1,50 @@
+import { serve } from '@hono/node-server'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createApp } from './app.ts'
+import { readEnvConfig, type Config } from './config.ts'
+import { systemClock } from './clock.ts'
+import { SqliteStore } from './store/sqlite.ts'
+import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
+import { demoSiteRoutes } from '../../demo-site/routes.ts'
+import { demoLinks } from '../../demo-site/links.ts'
+
+// The server entry: read the configuration, open the store, serve. Everything else is in createApp.
+const env = readEnvConfig(process.env)
+if (env.databaseUrl) {
+  console.error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use SQLite.')
+  process.exit(1)
+}
+const admin = resolveAdminToken(env.dataDir, env.adminToken)
+const config: Config = { ...env, adminToken: admin.token }
+const store = new SqliteStore(join(config.dataDir, 'funnelbeam.db'))
+const demo = await ensureDemoSite(store, systemClock, config.dataDir)
+
+const app = createApp({ store, config })
+const root = resolve(fileURLToPath(import.meta.url), '../../..')
+app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
+
+const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+  const url = `http://localhost:${info.port}`
+  console.log(`Funnelbeam collector listening on ${url} (SQLite: ${join(config.dataDir, 'funnelbeam.db')})`)
+  console.log(admin.created ? `Admin token (shown once, stored in ${admin.file}): ${admin.token}` : `Admin token: ${admin.file ? `in ${admin.file}` : 'from FUNNELBEAM_ADMIN_TOKEN'}`)
+  if (demo.created) console.log(`Site "demo" created; its secret (for /api/events) is in ${join(config.dataDir, 'demo-site-secret')}`)
+  console.log(`Dashboard: ${url}/dashboard/demo`)
+  for (const line of demoLinks(url)) console.log(line)
+})
+
+// SIGTERM: stop accepting, let in-flight requests finish (their writes commit), then close the database.
+let stopping = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    const force = setTimeout(() => process.exit(1), 10_000)
+    force.unref()
+    server.close(async () => {
+      await store.close()
+      process.exit(0)
+    })
+    ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+  })
+}

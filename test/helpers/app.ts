@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { createApp } from '../../collector/src/app.ts'
+import { DEFAULT_CONFIG, type Config } from '../../collector/src/config.ts'
+import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { createSite } from '../../collector/src/routes/sites.ts'
+import type { Clock } from '../../collector/src/clock.ts'
+
+/** A clock tests can set and move; starts at the real time unless told otherwise. */
+export class TestClock implements Clock {
+  constructor(public t = Date.now()) {}
+  now(): number { return this.t }
+  set(iso: string | number): void { this.t = typeof iso === 'number' ? iso : Date.parse(iso) }
+  advance(ms: number): void { this.t += ms }
+}
+
+export interface TestApp {
+  app: Hono
+  store: SqliteStore
+  config: Config
+  adminToken: string
+  clock: Clock
+  dir: string
+  /** Creates a site and returns its secret. */
+  createSite(id: string, opts?: { origins?: string[]; currency?: string; timezone?: string }): Promise<{ id: string; secret: string }>
+  /** POST /api/events with the site secret; returns the parsed JSON body and status. */
+  sendServerEvents(secret: string, events: unknown[]): Promise<{ status: number; body: any }>
+  close(): Promise<void>
+}
+
+/**
+ * The real collector on a real SQLite file in a fresh temp dir.
+ *
+ * @example
+ * const t = await makeTestApp()
+ * const { secret } = await t.createSite('shop', { origins: ['https://shop.example'] })
+ * const res = await t.app.request('/healthz')
+ */
+export async function makeTestApp(opts: { config?: Partial<Config>; clock?: Clock } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-test-'))
+  const adminToken = 'test-admin-token'
+  const config: Config = {
+    ...DEFAULT_CONFIG, dataDir: dir, adminToken, rateLimit: { max: 100_000, windowMs: 60_000 }, ...opts.config,
+  }
+  const clock = opts.clock ?? { now: () => Date.now() }
+  const store = new SqliteStore(join(dir, 'funnelbeam.db'))
+  const app = createApp({ store, config, clock, log: () => {} })
+  return {
+    app, store, config, adminToken, clock, dir,
+    async createSite(id, o = {}) {
+      const made = await createSite(store, clock, { id, origins: o.origins ?? [], currency: o.currency, timezone: o.timezone })
+      if (!made) throw new Error(`site ${id} exists`)
+      return made
+    },
+    async sendServerEvents(secret, events) {
+      const res = await app.request('/api/events', {
+        method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      })
+      return { status: res.status, body: await res.json() }
+    },
+    async close() {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Serves an app over real HTTP on 127.0.0.1 and a free port, for browser tests.
+ *
+ * @example
+ * const server = await startTestServer(t.app)
+ * await page.goto(`${server.url}/`)
+ */
+export async function startTestServer(app: { fetch: Hono['fetch'] }): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        port: info.port,
+        close: () => new Promise<void>((done) => { server.close(() => done()); (server as any).closeAllConnections?.() }),
+      })
+    })
+  })
+}
