@@ -8,7 +8,17 @@ import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
 } from './types.ts'
-import { dateIn } from './dates.ts'
+import type { AttributionModel, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
+import type { TouchAttrs, TouchSession } from '../store/report-types.ts'
+import { dateIn, dayRange } from './dates.ts'
+import { CreditLedger, creditVisitor } from './credit.ts'
+import { dimensionValue, isTouch } from './dimensions.ts'
+import { FunnelTally, matchFunnel } from './funnel.ts'
+import { addSpend, campaignMetrics, type SpendAgg } from './metrics.ts'
+import { ratio } from './stats.ts'
+import { readout, resolveWeights } from './experiment.ts'
+import { apiError } from '../http/errors.ts'
+import { channelOf } from '../ingest/channel.ts'
 
 export * from './types.ts'
 export {
@@ -40,14 +50,135 @@ export interface Reports {
  * const { steps } = await reports.funnel(site, q)
  */
 export function createReports(store: Store): Reports {
-  void store
-  const todo = (): never => { throw new Error('not implemented yet') }
-  return {
-    summary: async () => todo(),
-    funnel: async () => todo(),
-    channels: async () => todo(),
-    campaigns: async () => todo(),
-    attribution: async () => todo(),
-    experiment: async () => todo(),
+  const rs = store.reports
+
+  /** Credits conversions in the range to values of `keyOf`, by the chosen model. */
+  async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchSession | null) => string): Promise<CreditLedger> {
+    const ledger = new CreditLedger()
+    const range = dayRange(q.from, q.to, site.timezone)
+    await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (touches, conversions) => {
+      creditVisitor(q.model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
+    })
+    return ledger
   }
+
+  return {
+    async summary(site, q) {
+      const c = await rs.summary(site.id, dayRange(q.from, q.to, site.timezone))
+      const revenue: Money = {}
+      for (const r of c.revenue) revenue[r.currency ?? site.currency] = (revenue[r.currency ?? site.currency] ?? 0) + r.amount
+      return {
+        from: q.from, to: q.to, timezone: site.timezone,
+        visitors: c.visitors, sessions: c.sessions, pageviews: c.pageviews, conversions: c.conversions,
+        convertingVisitors: c.convertingVisitors, conversionRate: ratio(c.convertingVisitors, c.visitors), revenue,
+      }
+    },
+
+    async funnel(site, q) {
+      const range = dayRange(q.from, q.to, site.timezone)
+      const labels = q.steps.map((s) => s.label)
+      const total = new FunnelTally(labels)
+      const parts = new Map<string, { entries: number; tally: FunnelTally }>()
+      const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
+      await rs.scanFunnel(site.id, {
+        range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict',
+        steps: q.steps.map(({ type, name, pathGlob }) => ({ type, name, pathGlob })),
+        withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
+        withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
+        experiment: q.breakdown === 'experiment' ? q.experiment : null,
+      }, (events) => {
+        const m = matchFunnel(events, q.steps, opts)
+        if (!m) return
+        total.add(m)
+        if (q.breakdown === null) return
+        const entry = m.entry.entry ?? null
+        const key = q.breakdown === 'experiment' ? (entry?.variant ?? '(none)') : dimensionValue(q.breakdown, entry)
+        let part = parts.get(key)
+        if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
+        part.entries++
+        part.tally.add(m)
+      })
+      const breakdown: Record<string, FunnelStepRow[]> = {}
+      for (const [key, part] of [...parts].sort((a, b) => b[1].entries - a[1].entries || (a[0] < b[0] ? -1 : 1))) {
+        breakdown[key] = part.tally.rows()
+      }
+      return {
+        from: q.from, to: q.to, unit: q.unit, mode: q.mode, windowSeconds: q.windowMs / 1000,
+        steps: total.rows(), breakdown,
+      }
+    },
+
+    async channels(site, q) {
+      const range = dayRange(q.from, q.to, site.timezone)
+      const ledger = await credit(site, q, (t) => dimensionValue('channel', t))
+      const sessions = new Map<string, number>()
+      for (const g of await rs.sessionGroups(site.id, range)) {
+        const k = dimensionValue('channel', g)
+        sessions.set(k, (sessions.get(k) ?? 0) + g.sessions)
+      }
+      // Spend rows carry no channel: the ingest's own rules classify their source and medium.
+      const spend = new Map<string, SpendAgg>()
+      for (const s of await rs.spendTotals(site.id, q.from, q.to)) {
+        const k = channelOf({ source: s.source, medium: s.medium, clickIdType: null, referrerHost: null })
+        let agg = spend.get(k)
+        if (!agg) spend.set(k, (agg = { cost: {}, impressions: 0, clicks: 0 }))
+        addSpend(agg, s.cost, s.currency, s.impressions, s.clicks)
+      }
+      const keys = new Set([...sessions.keys(), ...ledger.rows().map((r) => r.value), ...spend.keys()])
+      const rows: ChannelRow[] = [...keys].map((channel) => ({
+        channel, ...campaignMetrics(sessions.get(channel) ?? 0, ledger.get(channel), spend.get(channel)),
+      }))
+      rows.sort((a, b) => b.sessions - a.sessions || b.conversions - a.conversions || (a.channel < b.channel ? -1 : 1))
+      return { from: q.from, to: q.to, model: q.model, rows }
+    },
+
+    async campaigns(site, q) {
+      const range = dayRange(q.from, q.to, site.timezone)
+      const keyOf = (t: TouchAttrs | null) => campaignKey(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
+      const ledger = await credit(site, q, keyOf)
+      const sessions = new Map<string, number>()
+      for (const g of await rs.sessionGroups(site.id, range)) sessions.set(keyOf(g), (sessions.get(keyOf(g)) ?? 0) + g.sessions)
+      const spend = new Map<string, SpendAgg>()
+      for (const s of await rs.spendTotals(site.id, q.from, q.to)) {
+        const k = campaignKey(s.source, s.medium, s.campaign)
+        let agg = spend.get(k)
+        if (!agg) spend.set(k, (agg = { cost: {}, impressions: 0, clicks: 0 }))
+        addSpend(agg, s.cost, s.currency, s.impressions, s.clicks)
+      }
+      const keys = new Set([...sessions.keys(), ...ledger.rows().map((r) => r.value), ...spend.keys()])
+      const rows: CampaignRow[] = [...keys].map((k) => {
+        const [source, medium, campaign] = JSON.parse(k) as [string, string, string]
+        return { source, medium, campaign, ...campaignMetrics(sessions.get(k) ?? 0, ledger.get(k), spend.get(k)) }
+      })
+      rows.sort((a, b) => b.sessions - a.sessions || b.conversions - a.conversions || sumMoney(b.cost) - sumMoney(a.cost) ||
+        (a.source + a.medium + a.campaign < b.source + b.medium + b.campaign ? -1 : 1))
+      return { from: q.from, to: q.to, model: q.model, rows }
+    },
+
+    async attribution(site, q) {
+      const ledger = await credit(site, q, (t) => dimensionValue(q.dimension, t))
+      return {
+        from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000,
+        rows: ledger.rows(),
+      }
+    },
+
+    async experiment(site, name, q) {
+      const range = dayRange(q.from, q.to, site.timezone)
+      const counts = await rs.experiment(site.id, { experiment: name, range, conversion: q.conversion })
+      const weights = resolveWeights(counts.map((c) => c.variant), q.weights)
+      if (typeof weights === 'string') throw apiError(400, 'invalid_query', weights, [{ path: 'weights', message: weights }])
+      return readout(name, q, counts, weights)
+    },
+  }
+}
+
+/** A stable key for a (source, medium, campaign) triple. */
+function campaignKey(source: string, medium: string, campaign: string): string {
+  return JSON.stringify([source, medium, campaign])
+}
+
+/** Only for ordering rows: sums amounts across currencies, never shown. */
+function sumMoney(m: Money): number {
+  return Object.values(m).reduce((a, b) => a + b, 0)
 }

@@ -24,18 +24,22 @@ export interface SummaryCounts {
   conversions: number
   /** Distinct visitors with at least one conversion in the range. */
   convertingVisitors: number
-  /** Sum of conversion values per currency. */
-  revenue: Record<string, number>
+  /** Sum of conversion values per currency (null: the event named none; the site's currency applies). */
+  revenue: { currency: string | null; amount: number }[]
 }
 
-/** The attributes of a session that reports group by; null where unknown. */
-export interface SessionAttrs {
+/** Where a session came from: its entry's channel, campaign parameters, click id and referrer. */
+export interface TouchAttrs {
   channel: string
   source: string | null
   medium: string | null
   campaign: string | null
   clickIdType: string | null
   referrerHost: string | null
+}
+
+/** The attributes of a session that reports group by; null where unknown. */
+export interface SessionAttrs extends TouchAttrs {
   device: string | null
   browser: string | null
   country: string | null
@@ -51,13 +55,15 @@ export interface StepFilter {
 }
 
 export interface FunnelScan {
-  /** Events from `range.start` to `range.end + windowMs` are read; entries are judged by the caller. */
+  /** Events from `range.start` to `range.end + windowMs` (inclusive) are read; entries are judged by the caller. */
   range: TimeRange
   windowMs: number
   steps: StepFilter[]
   /** Strict mode needs every event of the unit, not only the ones that can match a step. */
   allEvents: boolean
   unit: 'visitor' | 'session'
+  /** Read event props (only when a step filters on them). */
+  withProps: boolean
   /** Attach the session's attributes to each event (for breakdowns). */
   withEntry: boolean
   /** Attach the visitor's first exposure variant of this experiment to each event. */
@@ -85,7 +91,7 @@ export interface AttributionScan {
 }
 
 /** A session that can take credit: it carries a campaign, a click id or a referral. */
-export interface TouchSession extends SessionAttrs {
+export interface TouchSession extends TouchAttrs {
   started: number
 }
 
@@ -96,7 +102,7 @@ export interface ConversionRow {
 }
 
 /** Sessions started in a range, counted per distinct set of attributes. */
-export interface SessionGroup extends SessionAttrs {
+export interface SessionGroup extends TouchAttrs {
   sessions: number
 }
 

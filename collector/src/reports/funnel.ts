@@ -1,0 +1,94 @@
+/**
+ * Funnel matching over one unit's (visitor's or session's) time-ordered events, and the
+ * tally that turns matches into the report's step rows. Pure: the store streams units in,
+ * nothing here touches storage.
+ *
+ * Rules (DESIGN.md, "Funnel"):
+ * - An attempt starts at a step-1 event inside the date range; later steps must come
+ *   later in the sequence (equal timestamps: arrival order) and no more than the window
+ *   after the step-1 event (a step exactly at the window's end still counts).
+ * - One event fills at most one step.
+ * - `ordered`: other events may come between steps. `strict`: the next step must be the
+ *   very next event of the unit, of any type.
+ * - Of several attempts the one reaching the most steps wins; among equals the earliest.
+ */
+import type { FunnelEvent, TimeRange } from '../store/report-types.ts'
+import { matchesStep } from './steps.ts'
+import { median, ratio } from './stats.ts'
+import type { FunnelStep, FunnelStepRow } from './types.ts'
+
+export interface FunnelOptions {
+  range: TimeRange
+  windowMs: number
+  strict: boolean
+}
+
+export interface FunnelMatch {
+  /** Steps reached, from 1 to the number of steps. */
+  reached: number
+  /** Timestamps of the events that filled steps 1..reached. */
+  times: number[]
+  /** The step-1 event of the winning attempt. */
+  entry: FunnelEvent
+}
+
+/**
+ * The best progress of one unit through the steps, or null when it never entered.
+ *
+ * @example
+ * matchFunnel(events, [pricing, purchase], { range, windowMs: 7 * 86_400_000, strict: false })
+ * // { reached: 2, times: [t1, t2], entry: events[0] }
+ */
+export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: FunnelOptions): FunnelMatch | null {
+  let best: FunnelMatch | null = null
+  for (let i = 0; i < events.length; i++) {
+    const first = events[i]
+    if (first.ts < opts.range.start || first.ts >= opts.range.end || !matchesStep(steps[0], first)) continue
+    const times = [first.ts]
+    const deadline = first.ts + opts.windowMs
+    let j = i + 1
+    let ranOut = true
+    for (; j < events.length && times.length < steps.length; j++) {
+      const ev = events[j]
+      if (ev.ts > deadline) { ranOut = false; break }
+      if (matchesStep(steps[times.length], ev)) times.push(ev.ts)
+      else if (opts.strict) { ranOut = false; break }
+    }
+    if (!best || times.length > best.reached) best = { reached: times.length, times, entry: first }
+    if (best.reached === steps.length) break
+    // A later start sees a subset of the same events when the window was not what stopped
+    // this attempt, so it cannot get further (ordered mode only: strict restarts fresh).
+    if (!opts.strict && ranOut) break
+  }
+  return best
+}
+
+/** Counts matches per step and collects the seconds between consecutive steps. */
+export class FunnelTally {
+  private readonly counts: number[]
+  private readonly gaps: number[][]
+
+  constructor(private readonly labels: string[]) {
+    this.counts = labels.map(() => 0)
+    this.gaps = labels.map(() => [])
+  }
+
+  add(m: FunnelMatch): void {
+    for (let k = 0; k < m.reached; k++) {
+      this.counts[k]++
+      if (k > 0) this.gaps[k].push((m.times[k] - m.times[k - 1]) / 1000)
+    }
+  }
+
+  /** Step rows as the report shows them; rates are null where the base is zero. */
+  rows(): FunnelStepRow[] {
+    return this.labels.map((step, k) => ({
+      step,
+      visitors: this.counts[k],
+      conversionFromStart: ratio(this.counts[k], this.counts[0]),
+      conversionFromPrevious: k === 0 ? ratio(this.counts[0], this.counts[0]) : ratio(this.counts[k], this.counts[k - 1]),
+      dropoff: k === 0 ? 0 : this.counts[k - 1] - this.counts[k],
+      medianSecondsFromPrevious: k === 0 ? null : median(this.gaps[k]),
+    }))
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Report queries on SQLite. Scans stream rows with `.iterate()` in unit order and hand
+ * each group to a synchronous callback, so memory holds one visitor's events, not a table.
+ * Bot rows never count.
+ */
+import type Database from 'better-sqlite3'
+import type { EventType, Props } from './types.ts'
+import { sqlGlob } from '../reports/steps.ts'
+import type {
+  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+} from './report-types.ts'
+
+type Row = Record<string, unknown>
+
+export class SqliteReports implements ReportStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
+    const args = [site, range.start, range.end]
+    const ev = this.db.prepare(`SELECT COUNT(DISTINCT visitor) AS visitors,
+        COALESCE(SUM(type = 'pageview'), 0) AS pageviews, COALESCE(SUM(type = 'conversion'), 0) AS conversions,
+        COUNT(DISTINCT CASE WHEN type = 'conversion' THEN visitor END) AS convertingVisitors
+      FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0`).get(...args) as Row
+    const sessions = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0`).get(...args) as { n: number }
+    const revenue = this.db.prepare(`SELECT currency, SUM(value) AS amount FROM events
+      WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 AND value IS NOT NULL
+      GROUP BY currency ORDER BY currency`).all(...args) as { currency: string | null; amount: number }[]
+    return {
+      visitors: ev.visitors as number,
+      sessions: sessions.n,
+      pageviews: ev.pageviews as number,
+      conversions: ev.conversions as number,
+      convertingVisitors: ev.convertingVisitors as number,
+      revenue,
+    }
+  }
+
+  async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
+    const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
+    const joinArgs: unknown[] = []
+    let joins = ''
+    if (q.withEntry) joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
+    if (q.experiment !== null) {
+      // The visitor's first exposure decides the variant (a bare column beside MIN() takes
+      // its value from the row holding the minimum).
+      joins += ` LEFT JOIN (SELECT visitor, CAST(json_extract(props, '$.variant') AS TEXT) AS variant, MIN(ts)
+        FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND bot = 0 AND visitor IS NOT NULL
+        GROUP BY visitor) x ON x.visitor = e.visitor`
+      joinArgs.push(site, q.experiment)
+    }
+    const filterArgs: unknown[] = []
+    let filter = ''
+    if (!q.allEvents) {
+      const ors = q.steps.map((step) => {
+        if (step.pathGlob !== null) {
+          filterArgs.push(sqlGlob(step.pathGlob))
+          return `(e.type = 'pageview' AND e.path GLOB ?)`
+        }
+        filterArgs.push(step.type, step.name)
+        return '(e.type = ? AND e.name = ?)'
+      })
+      filter = ` AND (${ors.join(' OR ')})`
+    }
+    const entryCols = q.withEntry
+      ? ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
+      : ''
+    const sql = `SELECT ${unitCol} AS unit, e.rowid, e.ts, e.type, e.name, e.path, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
+        ${q.experiment !== null ? ', x.variant' : ''}
+      FROM events e${joins}
+      WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL${filter}
+      ORDER BY unit, e.ts, e.rowid`
+    const args = [...joinArgs, site, q.range.start, q.range.end + q.windowMs + 1, ...filterArgs]
+    let unit: unknown = undefined
+    let buf: FunnelEvent[] = []
+    const stmt = this.db.prepare(sql).raw(true)
+    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
+      if (r[0] !== unit) {
+        if (buf.length) onUnit(buf)
+        buf = []
+        unit = r[0]
+      }
+      const ev: FunnelEvent = {
+        seq: r[1] as number, ts: r[2] as number, type: r[3] as EventType, name: r[4] as string,
+        path: r[5] as string | null, props: r[6] ? parseProps(r[6] as string) : null,
+      }
+      if (q.withEntry || q.experiment !== null) ev.entry = entryOf(r, q.withEntry, q.experiment !== null)
+      buf.push(ev)
+    }
+    if (buf.length) onUnit(buf)
+  }
+
+  async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    const nameFilter = q.conversion === null ? '' : 'AND name = ?'
+    const convArgs = [site, q.range.start, q.range.end, ...(q.conversion === null ? [] : [q.conversion])]
+    // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
+    const sql = `WITH conv AS (
+        SELECT COALESCE(visitor, 'event:' || id) AS visitor, ts, value, currency FROM events
+        WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter})
+      SELECT visitor, ts, 1 AS kind, value, currency, NULL, NULL, NULL, NULL, NULL, NULL FROM conv
+      UNION ALL
+      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND channel <> 'Direct'
+        AND visitor IN (SELECT visitor FROM conv)
+      ORDER BY 1, 2, 3`
+    const stmt = this.db.prepare(sql).raw(true)
+    let visitor: unknown = undefined
+    let touches: TouchSession[] = []
+    let convs: ConversionRow[] = []
+    const flush = () => { if (convs.length) onVisitor(touches, convs) }
+    for (const r of stmt.iterate(...convArgs, site, q.range.start - q.lookbackMs, q.range.end) as IterableIterator<unknown[]>) {
+      if (r[0] !== visitor) {
+        flush()
+        touches = []
+        convs = []
+        visitor = r[0]
+      }
+      if (r[2] === 1) convs.push({ ts: r[1] as number, value: r[3] as number | null, currency: r[4] as string | null })
+      else {
+        touches.push({
+          started: r[1] as number, channel: r[5] as string, source: r[6] as string | null, medium: r[7] as string | null,
+          campaign: r[8] as string | null, clickIdType: r[9] as string | null, referrerHost: r[10] as string | null,
+        })
+      }
+    }
+    flush()
+  }
+
+  async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+    return this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type AS clickIdType,
+        referrer_host AS referrerHost, COUNT(*) AS sessions
+      FROM sessions WHERE site = ? AND started >= ? AND started < ? AND bot = 0
+      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`).all(site, range.start, range.end) as SessionGroup[]
+  }
+
+  async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
+    return this.db.prepare(`SELECT source, medium, campaign, currency, SUM(cost) AS cost,
+        SUM(impressions) AS impressions, SUM(clicks) AS clicks
+      FROM spend WHERE site = ? AND date >= ? AND date <= ?
+      GROUP BY source, medium, campaign, currency ORDER BY source, medium, campaign, currency`).all(site, fromDate, toDate) as SpendTotal[]
+  }
+
+  async upsertSpend(site: string, rows: SpendRow[]): Promise<number> {
+    const stmt = this.db.prepare(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency)
+      VALUES (@site, @date, @source, @medium, @campaign, @cost, @impressions, @clicks, @currency)
+      ON CONFLICT (site, date, source, medium, campaign) DO UPDATE SET cost = excluded.cost,
+        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency`)
+    this.db.transaction(() => { for (const r of rows) stmt.run({ site, ...r }) })()
+    return rows.length
+  }
+
+  async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
+    const nameFilter = q.conversion === null ? '' : 'AND c.name = ?'
+    const sql = `WITH first AS (
+        SELECT visitor, COALESCE(CAST(json_extract(props, '$.variant') AS TEXT), '(none)') AS variant, MIN(ts) AS ts
+        FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND ts < ? AND bot = 0 AND visitor IS NOT NULL
+        GROUP BY visitor)
+      SELECT variant, COUNT(*) AS visitors,
+        SUM(EXISTS (SELECT 1 FROM events c WHERE c.site = ? AND c.visitor = first.visitor AND c.type = 'conversion'
+          AND c.ts >= first.ts AND c.ts < ? AND c.bot = 0 ${nameFilter})) AS converters
+      FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
+    const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
+    return this.db.prepare(sql).all(...args) as VariantCounts[]
+  }
+}
+
+function entryOf(r: unknown[], withSession: boolean, withVariant: boolean): NonNullable<FunnelEvent['entry']> {
+  const col = (i: number) => (withSession ? (r[7 + i] as string | null) : null)
+  return {
+    channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
+    referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
+    variant: withVariant ? (r[r.length - 1] as string | null) : null,
+  }
+}
+
+function parseProps(json: string): Props | null {
+  try {
+    const v = JSON.parse(json) as unknown
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Props) : null
+  } catch {
+    return null
+  }
+}
