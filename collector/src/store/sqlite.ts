@@ -44,6 +44,8 @@ export function migrate(db: Database.Database): void {
 export class SqliteStore implements Store {
   readonly db: Database.Database
   readonly reports: SqliteReports
+  /** Transactions committed by group commit; fewer than requests when requests share them. */
+  commits = 0
   private pending: PendingWrite[] = []
   private scheduled = false
   private closed = false
@@ -136,6 +138,7 @@ export class SqliteStore implements Store {
       for (const w of batch) w.reject(err)
       return
     }
+    this.commits++
     batch.forEach((w, i) => w.resolve(results[i]))
   }
 
