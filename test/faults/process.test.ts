@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
+
+// These tests run the real server entry as a child process, as `npm start` does.
+const root = join(import.meta.dirname, '../..')
+const dirs: string[] = []
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function startServer(): Promise<{ child: ChildProcess; url: string; dir: string; output: () => string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-proc-'))
+  dirs.push(dir)
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/server.ts'], {
+    cwd: root, env: { ...process.env, PORT: String(port), DATA_DIR: dir, FUNNELBEAM_RATE_LIMIT: '1000000' }, stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let out = ''
+  child.stdout!.on('data', (d) => { out += d })
+  child.stderr!.on('data', (d) => { out += d })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i++) {
+    if (out.includes('listening')) return { child, url, dir, output: () => out }
+    if (child.exitCode !== null) throw new Error(`server exited: ${out}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`server did not start: ${out}`)
+}
+
+function batch(n: number) {
+  const now = Date.now()
+  return { s: 'demo', t: now, e: Array.from({ length: n }, () => ({ i: uuidv7(now), y: 'e', n: 'load', t: now, u: 'http://localhost/', c: 0 })) }
+}
+
+const post = (url: string, body: unknown) => fetch(`${url}/collect`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://localhost:3000' }, body: JSON.stringify(body) })
+
+const storedIds = (dir: string) => {
+  const db = new Database(join(dir, 'funnelbeam.db'), { readonly: true })
+  try {
+    return new Set((db.prepare('SELECT id FROM events').all() as { id: string }[]).map((r) => r.id))
+  } finally {
+    db.close()
+  }
+}
+
+describe('the server process', () => {
+  it('prints its URL and admin token on first start, creates the demo site, and stops cleanly on SIGTERM', async () => {
+    const { child, url, dir, output } = await startServer()
+    expect(output()).toContain(url.replace('127.0.0.1', 'localhost'))
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim()
+    expect(output()).toContain(token)
+    // In-flight requests when SIGTERM arrives still commit and get their answer.
+    const batches = Array.from({ length: 20 }, () => batch(10))
+    const pending = batches.map((b) => post(url, b).then((r) => r.json()))
+    await new Promise((r) => setTimeout(r, 5))
+    child.kill('SIGTERM')
+    const results = await Promise.allSettled(pending)
+    const code = await new Promise((r) => child.once('exit', r))
+    expect(code).toBe(0)
+    const ids = storedIds(dir)
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled' && r.value.accepted) for (const e of batches[i].e) expect(ids.has(e.i)).toBe(true)
+    })
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0)
+  })
+
+  it('loses no acknowledged event when killed with SIGKILL under load', async () => {
+    const { child, url, dir } = await startServer()
+    const acked: string[] = []
+    let stop = false
+    const workers = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const b = batch(20)
+        try {
+          const res = await post(url, b)
+          if (res.status === 200 && (await res.json()).accepted === 20) acked.push(...b.e.map((e) => e.i))
+        } catch {
+          return // the process is gone
+        }
+      }
+    })
+    await new Promise((r) => setTimeout(r, 700))
+    child.kill('SIGKILL')
+    stop = true
+    await Promise.all(workers)
+    await new Promise((r) => child.once('exit', r))
+    expect(acked.length).toBeGreaterThan(100)
+    const ids = storedIds(dir)
+    const lost = acked.filter((id) => !ids.has(id))
+    expect(lost).toEqual([])
+  })
+})
