@@ -12,6 +12,7 @@ import { pixelRoutes } from './routes/pixel.ts'
 import { serverEventRoutes } from './routes/server-events.ts'
 import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
+import { reportRoutes } from './routes/reports.ts'
 
 export interface AppDeps {
   store: Store
@@ -54,5 +55,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', serverEventRoutes(ingestDeps))
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
   app.route('/', healthRoutes({ metrics }))
+  app.route('/api/sites', reportRoutes(deps))
   return app
 }

@@ -79,3 +79,10 @@ export function dateIn(tz: string, ms: number): string {
 export function dayRange(from: string, to: string, tz: string): TimeRange {
   return { start: startOfDay(from, tz), end: startOfDay(addDays(to, 1), tz) }
 }
+
+/** Whether a string is a real YYYY-MM-DD calendar date (2026-02-30 is not). */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false
+  const ms = Date.parse(`${s}T00:00:00Z`)
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(s)
+}

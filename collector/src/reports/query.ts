@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { apiError, type ErrorIssue } from '../http/errors.ts'
 import { parseStep } from './steps.ts'
-import { addDays, daysBetween } from './dates.ts'
+import { addDays, daysBetween, isCalendarDate } from './dates.ts'
 import type {
   AttributionQuery, ChannelsQuery, DateRangeQuery, ExperimentQuery, FunnelQuery, FunnelStep,
 } from './types.ts'
@@ -16,7 +16,7 @@ const MAX_RANGE_DAYS = 400
 const DEFAULT_DAYS = 30
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date')
+  .refine(isCalendarDate, 'not a calendar date')
 const name = z.string().min(1).max(200)
 const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay'])
 const dimension = z.enum(['channel', 'source', 'medium', 'campaign'])

@@ -1,0 +1,164 @@
+/**
+ * Report routes under `/api/sites`: summary, funnel, channels, campaigns, attribution,
+ * experiments (JSON, or CSV with `?format=csv`) and the spend import. All need the admin
+ * token. Validation lives in `reports/query.ts` and `reports/spend.ts`, the numbers in
+ * `reports/service.ts`; this file only wires HTTP to them.
+ *
+ * Each route carries its own auth middleware instead of a `use('/:site/*')`, so this
+ * sub-app never runs on another engineer's paths under `/api/sites`.
+ */
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { AppDeps } from '../app.ts'
+import { systemClock } from '../clock.ts'
+import { requireAdmin } from '../http/auth.ts'
+import { toCsv } from '../http/csv.ts'
+import { apiError } from '../http/errors.ts'
+import {
+  createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
+  parseFunnelQuery, parseSummaryQuery, todayIn, type FunnelReport,
+} from '../reports/service.ts'
+import { parseSpendCsv, parseSpendJson } from '../reports/spend.ts'
+import type { Site } from '../store/types.ts'
+
+/** Spend exports are bigger than event batches; a month of 300 campaigns fits easily. */
+const MAX_SPEND_BYTES = 1024 * 1024
+const siteParam = z.string().min(1).max(100)
+const format = z.enum(['json', 'csv']).default('json')
+
+/**
+ * The report and spend routes, to mount at `/api/sites`.
+ *
+ * @example
+ * app.route('/api/sites', reportRoutes(deps))
+ * // GET /api/sites/shop/funnel?step=pageview:/pricing&step=conversion:purchase  (Bearer admin token)
+ */
+export function reportRoutes(deps: AppDeps): Hono {
+  const app = new Hono()
+  const reports = createReports(deps.store)
+  const clock = deps.clock ?? systemClock
+  const admin = requireAdmin(() => deps.config.adminToken)
+
+  async function siteOf(c: Context): Promise<Site> {
+    const id = siteParam.safeParse(c.req.param('site'))
+    const site = id.success ? await deps.store.getSite(id.data) : null
+    if (!site) throw apiError(404, 'site_not_found', 'No such site')
+    return site
+  }
+
+  /** Answers JSON, or `rows` as CSV with `?format=csv`. */
+  function answer(c: Context, site: Site, name: string, q: { from: string; to: string }, json: object, rows: () => Record<string, unknown>[]): Response {
+    const f = format.safeParse(c.req.query('format') ?? undefined)
+    if (!f.success) throw apiError(400, 'invalid_query', 'format must be json or csv', [{ path: 'format', message: 'json or csv' }])
+    if (f.data === 'json') return c.json(json)
+    return c.body(toCsv(rows()), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${site.id.replace(/[^\w.-]/g, '_')}-${name}-${q.from}-${q.to}.csv"`,
+    })
+  }
+
+  const params = (c: Context) => new URL(c.req.url).searchParams
+
+  app.get('/:site/summary', admin, async function summary(c) {
+    const site = await siteOf(c)
+    const q = parseSummaryQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.summary(site, q)
+    return answer(c, site, 'summary', q, r, () => [r as unknown as Record<string, unknown>])
+  })
+
+  app.get('/:site/funnel', admin, async function funnel(c) {
+    const site = await siteOf(c)
+    const q = parseFunnelQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.funnel(site, q)
+    return answer(c, site, 'funnel', q, r, () => funnelRows(r))
+  })
+
+  app.get('/:site/channels', admin, async function channels(c) {
+    const site = await siteOf(c)
+    const q = parseChannelsQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.channels(site, q)
+    return answer(c, site, 'channels', q, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.get('/:site/campaigns', admin, async function campaigns(c) {
+    const site = await siteOf(c)
+    const q = parseCampaignsQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.campaigns(site, q)
+    return answer(c, site, 'campaigns', q, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.get('/:site/attribution', admin, async function attribution(c) {
+    const site = await siteOf(c)
+    const q = parseAttributionQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.attribution(site, q)
+    return answer(c, site, 'attribution', q, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.get('/:site/experiments/:name', admin, async function experiment(c) {
+    const site = await siteOf(c)
+    const name = z.string().min(1).max(200).safeParse(c.req.param('name'))
+    if (!name.success) throw apiError(400, 'invalid_query', 'experiment name must be 1-200 characters')
+    const q = parseExperimentQuery(params(c), todayIn(site, clock.now()))
+    const r = await reports.experiment(site, name.data, q)
+    return answer(c, site, `experiment-${name.data}`, q, r, () => r.variants as unknown as Record<string, unknown>[])
+  })
+
+  app.put('/:site/spend', admin, async function spend(c) {
+    const site = await siteOf(c)
+    const text = await readText(c, MAX_SPEND_BYTES)
+    const type = c.req.header('content-type') ?? ''
+    // JSON by content type, or by its first character when a client sends text/plain.
+    const isJson = type.includes('json') || (!type.includes('csv') && /^\s*\[/.test(text))
+    let parsed
+    if (isJson) {
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch (err) {
+        throw apiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message.slice(0, 120)}`)
+      }
+      parsed = parseSpendJson(body, site.currency)
+    } else parsed = parseSpendCsv(text, site.currency)
+    if ('message' in parsed) throw apiError(400, 'invalid_spend', parsed.message, parsed.issues.length ? parsed.issues : undefined)
+    const written = await deps.store.reports.upsertSpend(site.id, parsed.rows)
+    return c.json({ upserted: written })
+  })
+
+  return app
+}
+
+/** Step rows of the whole funnel, then of each breakdown value, with a `breakdown` column. */
+function funnelRows(r: FunnelReport): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = r.steps.map((s) => ({ breakdown: '(all)', ...s }))
+  for (const [value, steps] of Object.entries(r.breakdown)) for (const s of steps) rows.push({ breakdown: value, ...s })
+  return rows
+}
+
+/** The body as UTF-8 text, at most `max` bytes (413 beyond), checked while streaming. */
+async function readText(c: Context, max: number): Promise<string> {
+  if (Number(c.req.header('content-length') ?? NaN) > max) throw tooLarge(max)
+  const body = c.req.raw.body
+  if (!body) throw apiError(400, 'empty_body', 'The request body is empty')
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(max)
+    }
+    chunks.push(value)
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+  } catch {
+    throw apiError(400, 'invalid_utf8', 'The request body is not valid UTF-8')
+  }
+}
+
+function tooLarge(max: number) {
+  return apiError(413, 'payload_too_large', `The request body is larger than ${max} bytes`)
+}
