@@ -62,12 +62,11 @@ export class SqliteStore implements Store {
     migrate(this.db)
     this.reports = new SqliteReports(this.db)
     this.stmt = {
+      // Positional parameters: binding 34 named ones per row measurably slowed ingest.
       insertEvent: this.db.prepare(`INSERT OR IGNORE INTO events (site, id, type, name, ts, received, visitor, user_id,
         path, url, referrer, title, source, medium, campaign, term, content, utm_id, click_id_type, click_id, referrer_host,
         channel, device, browser, country, lang, screen, value, currency, order_id, props, consent, bot, origin)
-        VALUES (@site, @id, @type, @name, @ts, @received, @visitor, @userId, @path, @url, @referrer, @title, @source, @medium,
-        @campaign, @term, @content, @utmId, @clickIdType, @clickId, @referrerHost, @channel, @device, @browser, @country, @lang,
-        @screen, @value, @currency, @orderId, @props, @consent, @bot, @origin)`),
+        VALUES (${Array(34).fill('?').join(', ')})`),
       setSession: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
       latestSession: this.db.prepare(`SELECT id, started, last_ts AS lastTs, campaign_key AS campaignKey FROM sessions
         WHERE site = ? AND visitor = ? AND started <= ? ORDER BY started DESC LIMIT 1`),
@@ -144,15 +143,12 @@ export class SqliteStore implements Store {
 
   private insertOne(site: string, e: EnrichedEvent): InsertOutcome {
     const t = e.touch
-    const row = {
-      site, id: e.id, type: e.type, name: e.name, ts: e.ts, received: e.received, visitor: e.visitor, userId: e.userId,
-      path: e.path, url: e.url, referrer: e.referrer, title: e.title, source: t.source, medium: t.medium, campaign: t.campaign,
-      term: t.term, content: t.content, utmId: t.utmId, clickIdType: t.clickIdType, clickId: t.clickId,
-      referrerHost: t.referrerHost, channel: e.channel, device: e.device, browser: e.browser, country: e.country, lang: e.lang,
-      screen: e.screen, value: e.value, currency: e.currency, orderId: e.orderId,
-      props: e.props ? JSON.stringify(e.props) : null, consent: e.consent, bot: e.bot ? 1 : 0, origin: e.origin,
-    }
-    const r = this.stmt.insertEvent.run(row)
+    const r = this.stmt.insertEvent.run(
+      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, e.path, e.url, e.referrer, e.title,
+      t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
+      e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
+      e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
+    )
     if (r.changes === 0) return 'duplicate'
     if (e.visitor) this.stmt.setSession.run(this.assignSession(site, e), r.lastInsertRowid)
     return 'accepted'
