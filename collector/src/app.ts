@@ -13,6 +13,7 @@ import { serverEventRoutes } from './routes/server-events.ts'
 import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 
 export interface AppDeps {
   store: Store
@@ -56,5 +57,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
   app.route('/', healthRoutes({ metrics }))
   app.route('/api/sites', reportRoutes(deps))
+  app.route('/dashboard', dashboardRoutes(deps))
   return app
 }

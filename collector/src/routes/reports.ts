@@ -12,6 +12,7 @@ import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
 import { requireAdmin } from '../http/auth.ts'
+import { adminCookie } from '../dashboard/session.ts'
 import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
 import {
@@ -37,7 +38,8 @@ export function reportRoutes(deps: AppDeps): Hono {
   const app = new Hono()
   const reports = createReports(deps.store)
   const clock = deps.clock ?? systemClock
-  const admin = requireAdmin(() => deps.config.adminToken)
+  // The dashboard's login cookie works here too, so its CSV links need no token in the URL.
+  const admin = requireAdmin(() => deps.config.adminToken, adminCookie)
 
   async function siteOf(c: Context): Promise<Site> {
     const id = siteParam.safeParse(c.req.param('site'))

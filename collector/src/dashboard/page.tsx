@@ -1,0 +1,131 @@
+/** @jsxImportSource hono/jsx */
+/** The dashboard page: filters, summary tiles and every report section. */
+import type {
+  AttributionModel, AttributionReport, CampaignsReport, ChannelsReport, ExperimentReport, FunnelReport, SummaryReport,
+} from '../reports/types.ts'
+import type { Catalog, HealthData } from './health.ts'
+import { Layout, Logo } from './layout.tsx'
+import { AttributionCompare, CampaignsTable, Card, ChannelsTable, ExperimentReadout, FunnelChart, HealthPanel, Tiles, Unavailable, type Loaded } from './sections.tsx'
+import { csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, type Filters } from './view-model.ts'
+
+export interface DashboardData {
+  site: string
+  today: string
+  now: number
+  filters: Filters
+  catalog: Catalog
+  summary: Loaded<SummaryReport>
+  funnel: Loaded<FunnelReport>
+  channels: Loaded<ChannelsReport>
+  campaigns: Loaded<CampaignsReport>
+  attribution: Partial<Record<AttributionModel, AttributionReport>>
+  attributionError: string | null
+  experiment: Loaded<ExperimentReport> | null
+  health: Loaded<HealthData>
+}
+
+/** Hidden inputs carrying every filter except the ones a form edits itself. */
+function Keep(props: { f: Filters; omit: (keyof Filters)[] }) {
+  const p = filterParams(props.f)
+  const skip = new Set<string>(props.omit)
+  return <>{[...p.entries()].filter(([k]) => !skip.has(k === 'step' ? 'steps' : k)).map(([k, v]) => <input type="hidden" name={k} value={v} />)}</>
+}
+
+export function DashboardPage(props: { d: DashboardData }) {
+  const { d } = props
+  const f = d.filters
+  const modelLabel = MODELS.find((m) => m.id === f.model)!.label
+  const spend = d.campaigns.ok ? spendTotal(d.campaigns.value.rows) : null
+  const conversions = [...new Set([...d.catalog.conversions, ...(f.conversion ? [f.conversion] : [])])]
+  const experiments = [...new Set([...d.catalog.experiments, ...(f.experiment ? [f.experiment] : [])])]
+  const stepInputs = [...f.steps, ...Array(Math.max(0, MAX_STEPS - f.steps.length)).fill('')].slice(0, MAX_STEPS)
+  return (
+    <Layout title={`${d.site} · Funnelbeam dashboard`} wide>
+      <header class="topbar">
+        <div class="topbar-inner">
+          <Logo />
+          <span class="site-name">{d.site}</span>
+          <nav class="presets" aria-label="Date range">
+            {presets(d.site, f, d.today).map((p) => <a href={p.href} class={p.active ? 'chip active' : 'chip'} aria-current={p.active ? 'true' : undefined}>{p.label}</a>)}
+          </nav>
+          <a class="signout" href="/dashboard/logout">Sign out</a>
+        </div>
+      </header>
+      <main class="wrap">
+        <form class="filters card" method="get" action={`/dashboard/${encodeURIComponent(d.site)}`} aria-label="Filters">
+          <label>From <input type="date" name="from" value={f.from} max={d.today} /></label>
+          <label>To <input type="date" name="to" value={f.to} max={d.today} /></label>
+          <label>Attribution model
+            <select name="model">{MODELS.map((m) => <option value={m.id} selected={m.id === f.model}>{m.label}</option>)}</select>
+          </label>
+          <label>Conversion
+            <select name="conversion">
+              <option value="all" selected={f.conversion == null}>All conversions</option>
+              {conversions.map((c) => <option value={c} selected={c === f.conversion}>{c}</option>)}
+            </select>
+          </label>
+          {experiments.length ? (
+            <label>Experiment
+              <select name="experiment">{experiments.map((x) => <option value={x} selected={x === f.experiment}>{x}</option>)}</select>
+            </label>
+          ) : null}
+          <Keep f={f} omit={['from', 'to', 'model', 'conversion', 'experiment']} />
+          <button class="button" type="submit">Apply</button>
+        </form>
+
+        <Tiles summary={d.summary} spend={spend} />
+
+        <div class="grid-2">
+          <Card id="funnel" title="Funnel" subtitle={`${f.from} to ${f.to}`}>
+            {d.funnel.ok ? <FunnelChart report={d.funnel.value} /> : <Unavailable error={d.funnel.error} />}
+            <details class="step-editor">
+              <summary>Edit funnel steps</summary>
+              <form method="get" action={`/dashboard/${encodeURIComponent(d.site)}`} class="stack">
+                <Keep f={f} omit={['steps']} />
+                {stepInputs.map((s, i) => (
+                  <label class="step-input"><span class="step-no">{i + 1}</span>
+                    <input name="step" value={s} placeholder={i < 2 ? 'required, e.g. pageview:/pricing' : 'optional, e.g. conversion:purchase'} maxlength={300} />
+                  </label>
+                ))}
+                <p class="muted small">A step is <code>type:name</code>: <code>pageview:/blog/*</code> (a path glob), <code>event:cta_click?plan=pro</code>, <code>conversion:purchase</code>.</p>
+                <button class="button" type="submit">Update funnel</button>
+              </form>
+            </details>
+          </Card>
+          <Card id="health" title="Tracking health" subtitle="Is the tag working today?">
+            <HealthPanel health={d.health} now={d.now} />
+          </Card>
+        </div>
+
+        <Card id="channels" title="Channels" subtitle={`Conversions credited by ${modelLabel.toLowerCase()}${f.conversion ? ` · ${f.conversion}` : ''}`}>
+          {d.channels.ok ? <ChannelsTable report={d.channels.value} /> : <Unavailable error={d.channels.error} />}
+        </Card>
+
+        <Card id="campaigns" title="Campaigns" subtitle="Spend from the spend import; CPA = spend / conversions, ROAS = revenue / spend">
+          {d.campaigns.ok ? <CampaignsTable report={d.campaigns.value} /> : <Unavailable error={d.campaigns.error} />}
+        </Card>
+
+        <Card id="attribution" title="Attribution models compared" subtitle={`Conversions per channel under each model (lookback 30 days)${f.conversion ? ` · ${f.conversion}` : ''}`}
+          actions={
+            <nav class="model-switch" aria-label="Attribution model">
+              {MODELS.map((m) => <a class={m.id === f.model ? 'chip active' : 'chip'} href={`/dashboard/${encodeURIComponent(d.site)}?${filterParams(f, { model: m.id })}#attribution`}>{m.label}</a>)}
+            </nav>
+          }>
+          {d.attributionError ? <Unavailable error={d.attributionError} /> : <AttributionCompare reports={d.attribution} selected={f.model} />}
+        </Card>
+
+        <Card id="experiment" title={f.experiment ? `Experiment: ${f.experiment}` : 'Experiments'} subtitle={f.conversion ? `Conversion: ${f.conversion}` : 'Any conversion'}>
+          {d.experiment == null ? <p class="empty">No experiment exposures yet. Call <code>experiment(name, variants)</code> in the SDK to start one.</p>
+            : d.experiment.ok ? <ExperimentReadout report={d.experiment.value} /> : <Unavailable error={d.experiment.error} />}
+        </Card>
+
+        <Card id="downloads" title="Download CSV" subtitle="The same rows as the tables, for spreadsheets">
+          <ul class="downloads">
+            {csvLinks(d.site, f).map((l) => <li><a class="chip" href={l.href} download>{l.label}.csv</a></li>)}
+          </ul>
+        </Card>
+      </main>
+      <footer class="foot muted small">Funnelbeam · dates in the site's timezone · generated {new Date(d.now).toISOString().slice(0, 16).replace('T', ' ')} UTC</footer>
+    </Layout>
+  )
+}

@@ -1,0 +1,96 @@
+/**
+ * The marketer dashboard at `/dashboard`: a login form, then one server-rendered page per
+ * site with the same numbers as the JSON reports. No scripts at all, so the
+ * Content-Security-Policy allows none; filters are plain GET forms and links.
+ */
+import { readFileSync } from 'node:fs'
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { AppDeps } from '../app.ts'
+import { systemClock } from '../clock.ts'
+import { secretsEqual } from '../http/auth.ts'
+import { createReports, todayIn } from '../reports/service.ts'
+import { LoginPage, MessagePage, SitesPage } from '../dashboard/layout.tsx'
+import { DashboardPage } from '../dashboard/page.tsx'
+import { loadDashboard } from '../dashboard/load.ts'
+import { adminCookie, clearAdminCookie, safeNext, sameOrigin, setAdminCookie } from '../dashboard/session.ts'
+
+/** No scripts, no inline styles, no framing, forms only to ourselves. */
+export const DASHBOARD_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+const MAX_LOGIN_BYTES = 4096
+
+/**
+ * The dashboard routes, to mount at `/dashboard`.
+ *
+ * @example
+ * app.route('/dashboard', dashboardRoutes(deps))
+ */
+export function dashboardRoutes(deps: AppDeps): Hono {
+  const app = new Hono()
+  const reports = createReports(deps.store)
+  const clock = deps.clock ?? systemClock
+  const log = deps.log ?? ((msg: string, err?: unknown) => console.error(msg, err))
+  const css = readFileSync(new URL('../dashboard/dashboard.css', import.meta.url))
+  const loggedIn = (c: Context) => {
+    const token = adminCookie(c)
+    return token != null && secretsEqual(token, deps.config.adminToken)
+  }
+
+  app.use('*', async function dashboardHeaders(c, next) {
+    await next()
+    c.header('content-security-policy', DASHBOARD_CSP)
+    c.header('x-content-type-options', 'nosniff')
+    c.header('referrer-policy', 'same-origin')
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store')
+  })
+
+  app.get('/_/dashboard.css', function dashboardCss(c) {
+    return c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' })
+  })
+
+  app.get('/', function dashboardHome(c) {
+    if (!loggedIn(c)) return c.html(LoginPage({ next: '/dashboard' }), 401)
+    return c.html(SitesPage({ sites: [] }))
+  })
+
+  app.post('/login', async function dashboardLogin(c) {
+    if (!sameOrigin(c)) return c.html(MessagePage({ title: 'Sign-in refused', message: 'The sign-in form was sent from another site.' }), 403)
+    if (Number(c.req.header('content-length') ?? 0) > MAX_LOGIN_BYTES) return c.html(LoginPage({ next: '/dashboard', error: 'That request was too large.' }), 413)
+    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>))
+    const next = safeNext(form.next)
+    const token = typeof form.token === 'string' ? form.token.trim() : ''
+    if (!token || token.length > 512 || !secretsEqual(token, deps.config.adminToken)) {
+      return c.html(LoginPage({ next, error: 'That token is not right. Check the admin token and try again.' }), 401)
+    }
+    setAdminCookie(c, token)
+    return c.redirect(next, 303)
+  })
+
+  app.get('/logout', function dashboardLogout(c) {
+    clearAdminCookie(c)
+    return c.redirect('/dashboard', 303)
+  })
+
+  app.get('/open', function dashboardOpen(c) {
+    const id = siteId.safeParse(c.req.query('site'))
+    return c.redirect(id.success ? `/dashboard/${id.data}` : '/dashboard', 303)
+  })
+
+  app.get('/:site', async function dashboardSite(c) {
+    const id = siteId.safeParse(c.req.param('site'))
+    const self = `/dashboard/${id.success ? id.data : ''}${new URL(c.req.url).search}`
+    if (!loggedIn(c)) {
+      const error = adminCookie(c) ? 'Your session has expired. Please sign in again.' : undefined
+      return c.html(LoginPage({ next: safeNext(self), error }), 401)
+    }
+    const site = id.success ? await deps.store.getSite(id.data) : null
+    if (!site) return c.html(MessagePage({ title: 'No such site', message: 'There is no site with that id on this collector.' }), 404)
+    const now = clock.now()
+    const data = await loadDashboard({ store: deps.store, reports, site, today: todayIn(site, now), now, params: new URL(c.req.url).searchParams, log })
+    return c.html(DashboardPage({ d: data }))
+  })
+
+  return app
+}
