@@ -4,19 +4,19 @@
  * NaN or Infinity where a figure is undefined (no visitors, a zero baseline).
  */
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~15 significant digits). */
+/**
+ * ln Γ(x) for x > 0: shifted up to x ≥ 15 by Γ(x + 1) = x Γ(x), then Stirling's series,
+ * whose first omitted term there is below 1e-16.
+ */
 export function lnGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61503916999185, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
-  ]
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x)
-  x -= 1
-  let a = c[0]
-  const t = x + 7.5
-  for (let i = 1; i < 9; i++) a += c[i] / (x + i)
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a)
+  let shift = 0
+  while (x < 15) {
+    shift += Math.log(x)
+    x += 1
+  }
+  const x2 = x * x
+  const series = (1 / x) * (1 / 12 - (1 / x2) * (1 / 360 - (1 / x2) * (1 / 1260 - (1 / x2) * (1 / 1680 - (1 / x2) * (1 / 1188)))))
+  return (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series - shift
 }
 
 /**

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { FunnelTally, matchFunnel } from './funnel.ts'
+import { parseStep } from './steps.ts'
+import type { FunnelEvent } from '../store/report-types.ts'
+import type { FunnelStep } from './types.ts'
+
+const MIN = 60_000
+const range = { start: 0, end: 1000 * MIN }
+const steps = (...labels: string[]) => labels.map((l) => parseStep(l) as FunnelStep)
+let seq = 0
+const pv = (ts: number, path: string): FunnelEvent => ({ seq: ++seq, ts, type: 'pageview', name: 'pageview', path, props: null })
+const ev = (ts: number, name: string, props: FunnelEvent['props'] = null): FunnelEvent => ({ seq: ++seq, ts, type: 'event', name, path: null, props })
+const conv = (ts: number, name = 'purchase'): FunnelEvent => ({ seq: ++seq, ts, type: 'conversion', name, path: null, props: null })
+
+const opts = (o: { windowMs?: number; strict?: boolean } = {}) => ({ range, windowMs: o.windowMs ?? 60 * MIN, strict: o.strict ?? false })
+
+describe('matchFunnel', () => {
+  const s3 = steps('pageview:/pricing', 'event:signup', 'conversion:purchase')
+
+  it('follows steps in order with other events between', () => {
+    const m = matchFunnel([pv(0, '/pricing'), pv(MIN, '/about'), ev(2 * MIN, 'signup'), conv(5 * MIN)], s3, opts())
+    expect(m?.reached).toBe(3)
+    expect(m?.times).toEqual([0, 2 * MIN, 5 * MIN])
+  })
+
+  it('does not count steps out of order', () => {
+    const m = matchFunnel([ev(0, 'signup'), pv(MIN, '/pricing'), conv(2 * MIN)], s3, opts())
+    expect(m?.reached).toBe(1)
+  })
+
+  it('returns null without a step-1 event in the range', () => {
+    expect(matchFunnel([ev(0, 'signup')], s3, opts())).toBeNull()
+    const outside = [pv(-MIN, '/pricing'), ev(0, 'signup')]
+    expect(matchFunnel(outside, s3, opts())).toBeNull()
+  })
+
+  it('lets later steps run past the range end but not past the window', () => {
+    const r = { start: 0, end: 10 * MIN }
+    const m = matchFunnel([pv(9 * MIN, '/pricing'), ev(30 * MIN, 'signup')], s3, { range: r, windowMs: 60 * MIN, strict: false })
+    expect(m?.reached).toBe(2)
+  })
+
+  it('counts a step exactly at the window end, not one millisecond later', () => {
+    const w = 10 * MIN
+    expect(matchFunnel([pv(0, '/pricing'), ev(w, 'signup')], s3, opts({ windowMs: w }))?.reached).toBe(2)
+    expect(matchFunnel([pv(0, '/pricing'), ev(w + 1, 'signup')], s3, opts({ windowMs: w }))?.reached).toBe(1)
+  })
+
+  it('measures the window from step 1, not from the previous step', () => {
+    const w = 10 * MIN
+    const m = matchFunnel([pv(0, '/pricing'), ev(6 * MIN, 'signup'), conv(12 * MIN)], s3, opts({ windowMs: w }))
+    expect(m?.reached).toBe(2)
+  })
+
+  it('tries a later entry when the first one runs out of window', () => {
+    const w = 10 * MIN
+    const m = matchFunnel([pv(0, '/pricing'), pv(20 * MIN, '/pricing'), ev(25 * MIN, 'signup')], s3, opts({ windowMs: w }))
+    expect(m?.reached).toBe(2)
+    expect(m?.times).toEqual([20 * MIN, 25 * MIN])
+  })
+
+  it('prefers the earliest entry among equally deep attempts', () => {
+    const m = matchFunnel([pv(0, '/pricing'), pv(MIN, '/pricing'), ev(2 * MIN, 'signup')], s3, opts())
+    expect(m?.times).toEqual([0, 2 * MIN])
+  })
+
+  it('uses one event for at most one step (repeated steps need two events)', () => {
+    const twice = steps('pageview:/a', 'pageview:/a')
+    expect(matchFunnel([pv(0, '/a')], twice, opts())?.reached).toBe(1)
+    expect(matchFunnel([pv(0, '/a'), pv(MIN, '/a')], twice, opts())?.reached).toBe(2)
+  })
+
+  it('counts a step reached twice once', () => {
+    const s2 = steps('pageview:/pricing', 'conversion:purchase')
+    const tally = new FunnelTally(s2.map((s) => s.label))
+    tally.add(matchFunnel([pv(0, '/pricing'), conv(MIN), conv(2 * MIN)], s2, opts())!)
+    expect(tally.rows().map((r) => r.visitors)).toEqual([1, 1])
+    expect(tally.rows()[1].medianSecondsFromPrevious).toBe(60)
+  })
+
+  it('breaks timestamp ties by arrival order', () => {
+    const s2 = steps('event:a', 'event:b')
+    // same millisecond: b arrived before a, so b cannot follow a
+    expect(matchFunnel([ev(5, 'b'), ev(5, 'a')], s2, opts())?.reached).toBe(1)
+    expect(matchFunnel([ev(5, 'a'), ev(5, 'b')], s2, opts())?.reached).toBe(2)
+  })
+
+  it('strict mode allows no other event of the unit between steps', () => {
+    const events = [pv(0, '/pricing'), pv(MIN, '/about'), ev(2 * MIN, 'signup'), conv(3 * MIN)]
+    expect(matchFunnel(events, s3, opts({ strict: true }))?.reached).toBe(1)
+    const tight = [pv(0, '/pricing'), ev(MIN, 'signup'), conv(2 * MIN)]
+    expect(matchFunnel(tight, s3, opts({ strict: true }))?.reached).toBe(3)
+  })
+
+  it('strict mode restarts at a later entry', () => {
+    const events = [pv(0, '/pricing'), pv(MIN, '/about'), pv(2 * MIN, '/pricing'), ev(3 * MIN, 'signup')]
+    const m = matchFunnel(events, s3, opts({ strict: true }))
+    expect(m?.reached).toBe(2)
+    expect(m?.times).toEqual([2 * MIN, 3 * MIN])
+  })
+
+  it('checks property equalities as strings and path globs by segment', () => {
+    const s = steps('pageview:/blog/*', 'event:cta_click?plan=pro')
+    expect(matchFunnel([pv(0, '/blog/a'), ev(MIN, 'cta_click', { plan: 'basic' })], s, opts())?.reached).toBe(1)
+    expect(matchFunnel([pv(0, '/blog/a'), ev(MIN, 'cta_click', { plan: 'pro' })], s, opts())?.reached).toBe(2)
+    expect(matchFunnel([pv(0, '/blog/a/b'), ev(MIN, 'cta_click', { plan: 'pro' })], s, opts())).toBeNull()
+    const n = steps('event:x?n=3', 'event:y')
+    expect(matchFunnel([ev(0, 'x', { n: 3 }), ev(1, 'y')], n, opts())?.reached).toBe(2)
+  })
+})
+
+describe('FunnelTally', () => {
+  it('computes rates, drop-off and medians by hand; null where the base is zero', () => {
+    const t = new FunnelTally(['a', 'b', 'c'])
+    const entry = { seq: 0, ts: 0, type: 'event' as const, name: 'a', path: null, props: null }
+    t.add({ reached: 3, times: [0, 10_000, 20_000], entry })
+    t.add({ reached: 2, times: [0, 30_000], entry })
+    t.add({ reached: 2, times: [0, 50_000], entry })
+    t.add({ reached: 1, times: [0], entry })
+    expect(t.rows()).toEqual([
+      { step: 'a', visitors: 4, conversionFromStart: 1, conversionFromPrevious: 1, dropoff: 0, medianSecondsFromPrevious: null },
+      { step: 'b', visitors: 3, conversionFromStart: 0.75, conversionFromPrevious: 0.75, dropoff: 1, medianSecondsFromPrevious: 30 },
+      { step: 'c', visitors: 1, conversionFromStart: 0.25, conversionFromPrevious: 1 / 3, dropoff: 2, medianSecondsFromPrevious: 10 },
+    ])
+    expect(new FunnelTally(['a', 'b']).rows()[1]).toEqual(
+      { step: 'b', visitors: 0, conversionFromStart: null, conversionFromPrevious: null, dropoff: 0, medianSecondsFromPrevious: null })
+  })
+})
