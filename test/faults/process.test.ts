@@ -71,9 +71,10 @@ describe('the server process', () => {
     const batches = Array.from({ length: 20 }, () => batch(10))
     const pending = batches.map((b) => post(url, b).then((r) => r.json()))
     await new Promise((r) => setTimeout(r, 5))
+    const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
     const results = await Promise.allSettled(pending)
-    const code = await new Promise((r) => child.once('exit', r))
+    const code = await exited
     expect(code).toBe(0)
     const ids = storedIds(dir)
     results.forEach((r, i) => {
@@ -98,10 +99,11 @@ describe('the server process', () => {
       }
     })
     await new Promise((r) => setTimeout(r, 700))
+    const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGKILL')
     stop = true
     await Promise.all(workers)
-    await new Promise((r) => child.once('exit', r))
+    await exited
     expect(acked.length).toBeGreaterThan(100)
     const ids = storedIds(dir)
     const lost = acked.filter((id) => !ids.has(id))
