@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { EnrichedEvent, Store } from '../../collector/src/store/types.ts'
+import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
+
+/** Opens a fresh, empty store; `rows` reads the stored events back in insertion order. */
+export interface StoreFactory {
+  open(): Promise<{ store: Store; sessions(site: string): Promise<{ id: string; pageviews: number; channel: string }[]>; eventSessions(site: string): Promise<(string | null)[]>; cleanup(): Promise<void> }>
+}
+
+const T0 = Date.parse('2026-11-20T12:00:00Z')
+
+export function event(over: Partial<EnrichedEvent> = {}): EnrichedEvent {
+  const ts = over.ts ?? T0
+  return {
+    id: uuidv7(ts), type: 'pageview', name: 'pageview', ts, received: ts, visitor: 'v1', userId: null,
+    path: '/', url: 'https://shop.example/', referrer: null, title: null,
+    touch: { source: null, medium: null, campaign: null, term: null, content: null, utmId: null, clickIdType: null, clickId: null, referrerHost: null },
+    channel: 'Direct', device: 'desktop', browser: 'Chrome', country: null, lang: null, screen: null, value: null,
+    currency: null, orderId: null, props: null, consent: 1, bot: false, origin: 'browser', ...over,
+  }
+}
+
+/**
+ * The behaviour every Store must show, run against each implementation so the embedded
+ * and the networked store cannot disagree.
+ */
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    let h: Awaited<ReturnType<StoreFactory['open']>>
+    beforeEach(async () => { h = await factory.open() })
+    afterEach(async () => { await h.cleanup() })
+
+    it('creates a site once and reads it back', async () => {
+      const site = { id: 'shop', origins: ['https://shop.example'], secretHash: 'ab'.repeat(32), currency: 'EUR', timezone: 'Europe/Berlin', created: T0 }
+      expect(await h.store.createSite(site)).toBe(true)
+      expect(await h.store.createSite({ ...site, currency: 'USD' })).toBe(false)
+      expect(await h.store.getSite('shop')).toEqual(site)
+      expect(await h.store.getSite('nope')).toBeNull()
+      await h.store.updateSite('shop', { origins: ['https://b.example'], timezone: 'UTC' })
+      expect(await h.store.getSite('shop')).toMatchObject({ origins: ['https://b.example'], timezone: 'UTC', currency: 'EUR' })
+    })
+
+    it('keeps one salt per UTC day and destroys salts after 48 hours', async () => {
+      const a = await h.store.dailySalt('2026-11-20', T0)
+      expect(await h.store.dailySalt('2026-11-20', T0 + 3600_000)).toBe(a)
+      const b = await h.store.dailySalt('2026-11-21', T0 + 86_400_000)
+      expect(b).not.toBe(a)
+      await h.store.dailySalt('2026-11-22', T0 + 48 * 3600_000 + 1)
+      // The salt of the 20th is gone: asking again makes a new one.
+      expect(await h.store.dailySalt('2026-11-20', T0 + 48 * 3600_000 + 2)).not.toBe(a)
+    })
+
+    it('stores an event id once per site, but the same id on another site', async () => {
+      const e = event()
+      expect(await h.store.insertEvents('shop', [e, e])).toEqual(['accepted', 'duplicate'])
+      expect(await h.store.insertEvents('shop', [e])).toEqual(['duplicate'])
+      expect(await h.store.insertEvents('blog', [e])).toEqual(['accepted'])
+    })
+
+    it('stores a conversion once per site, name and order id', async () => {
+      const conv = (name: string, orderId: string | null) => event({ type: 'conversion', name, orderId, value: 10, currency: 'EUR' })
+      expect(await h.store.insertEvents('shop', [conv('purchase', 'A-1'), conv('purchase', 'A-1'), conv('lead', 'A-1'), conv('purchase', null), conv('purchase', null)]))
+        .toEqual(['accepted', 'duplicate', 'accepted', 'accepted', 'accepted'])
+      // An event (not a conversion) with an order id is not deduplicated by it.
+      expect(await h.store.insertEvents('shop', [event({ type: 'event', name: 'purchase', orderId: 'A-1' })])).toEqual(['accepted'])
+    })
+
+    it('answers every concurrent caller after its events are stored', async () => {
+      const batches = Array.from({ length: 25 }, (_, i) => [event({ visitor: `v${i}` }), event({ visitor: `v${i}` })])
+      const results = await Promise.all(batches.map((b) => h.store.insertEvents('shop', b)))
+      expect(results.flat().filter((r) => r === 'accepted')).toHaveLength(50)
+      expect((await h.store.insertEvents('shop', batches.flat())).every((r) => r === 'duplicate')).toBe(true)
+    })
+
+    it('assigns sessions: 30 minutes idle or a new campaign start a new one; late events join theirs', async () => {
+      const min = 60_000
+      const google = { ...event().touch, source: 'google', medium: 'cpc' }
+      await h.store.insertEvents('shop', [
+        event({ ts: T0, touch: google, channel: 'Paid Search' }),
+        event({ ts: T0 + 10 * min }),
+        event({ ts: T0 + 45 * min }),
+        event({ ts: T0 + 46 * min, touch: google, channel: 'Paid Search' }),
+      ])
+      // A late event that happened inside the first session.
+      await h.store.insertEvents('shop', [event({ ts: T0 + 5 * min, type: 'event', name: 'click' })])
+      const s = await h.eventSessions('shop')
+      expect(s[0]).toBe(s[1])
+      expect(s[2]).not.toBe(s[1])
+      expect(s[3]).not.toBe(s[2])
+      expect(s[4]).toBe(s[0])
+      const sessions = await h.sessions('shop')
+      expect(sessions.map((x) => [x.channel, x.pageviews])).toEqual([['Paid Search', 2], ['Direct', 1], ['Paid Search', 1]])
+    })
+
+    it('gives events without a visitor no session', async () => {
+      await h.store.insertEvents('shop', [event({ visitor: null })])
+      expect(await h.eventSessions('shop')).toEqual([null])
+    })
+
+    it('quarantines rejected input and counts it by reason', async () => {
+      await h.store.quarantine([
+        { site: 'shop', received: T0, origin: 'browser', reason: 'too_old', message: 'm', payload: '{}' },
+        { site: 'shop', received: T0, origin: 'browser', reason: 'too_old', message: 'm', payload: '{}' },
+        { site: 'shop', received: T0 - 1, origin: 'server', reason: 'invalid_field', message: 'm', payload: '{}' },
+        { site: 'blog', received: T0, origin: 'browser', reason: 'too_old', message: 'm', payload: '{}' },
+      ])
+      expect(await h.store.quarantineCounts('shop', T0)).toEqual({ too_old: 2 })
+    })
+  })
+}
