@@ -27,8 +27,18 @@ export class Metrics {
       funnelbeam_events_duplicate_total: 'Events ignored because their id or order id was already stored',
       funnelbeam_events_rejected_total: 'Events rejected and quarantined, by reason',
     }
-    for (const [name, text] of Object.entries(help)) lines.push(`# HELP ${name} ${text}`, `# TYPE ${name} counter`)
-    for (const [key, v] of [...this.counters].sort()) lines.push(`${key} ${v}`)
+    // The exposition format wants each family as one group: its HELP and TYPE lines, then
+    // all its samples. Printing every header first and the samples after breaks that rule.
+    const samples = new Map<string, string[]>(Object.keys(help).map((name) => [name, []]))
+    for (const [key, v] of [...this.counters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const name = key.split('{')[0]
+      if (!samples.has(name)) samples.set(name, [])
+      samples.get(name)!.push(`${key} ${v}`)
+    }
+    for (const [name, rows] of samples) {
+      if (help[name]) lines.push(`# HELP ${name} ${help[name]}`)
+      lines.push(`# TYPE ${name} counter`, ...rows)
+    }
     lines.push('# HELP funnelbeam_http_request_duration_seconds Request latency by route', '# TYPE funnelbeam_http_request_duration_seconds histogram')
     for (const [route, h] of this.latency) {
       this.buckets.forEach((b, i) => lines.push(`funnelbeam_http_request_duration_seconds_bucket${labelText({ route, le: String(b) })} ${h.counts[i]}`))

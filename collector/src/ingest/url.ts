@@ -25,12 +25,16 @@ export function storableUrl(raw: string | null | undefined, adsConsent: boolean)
 }
 
 /**
- * The path a pageview step matches. Hash-routed sites (`/#/pricing`) keep the route
- * in the fragment, so a fragment that starts with `/` becomes part of the path.
+ * The path a pageview step matches. Hash-routed sites (`/#/pricing`, `/#!/pricing`) keep
+ * the route in the fragment, so such a fragment becomes the rest of the path:
+ * `/#/pricing` is `/pricing` and `/app/#/cart` is `/app/cart`. A plain anchor (`#faq`)
+ * is not a route. The SDK's `pageKey` treats the same two forms as a new page.
  */
 export function pathOf(raw: string | null | undefined): string | null {
   const u = parseUrl(raw)
   if (!u) return null
-  const hashRoute = u.hash.startsWith('#/') ? u.hash.slice(1) : ''
-  return (u.pathname + (hashRoute ? hashRoute.split('?')[0] : '')).slice(0, 500)
+  const route = /^#!?\//.test(u.hash) ? u.hash.slice(u.hash.indexOf('/')).split(/[?#]/)[0] : ''
+  // Join without doubling the slash: '/' + '/pricing' must not give '//pricing'.
+  const path = route ? u.pathname.replace(/\/+$/, '') + route : u.pathname
+  return path.slice(0, 500)
 }
