@@ -4,11 +4,13 @@ import { apiError } from './errors.ts'
 export const MAX_BODY_BYTES = 64 * 1024
 
 /**
- * Reads a request body of at most `max` bytes as strict UTF-8 and parses it as JSON.
- * The size is checked while streaming, so a lying or missing Content-Length cannot
- * make us buffer more than the limit.
+ * Reads a request body of at most `max` bytes as strict UTF-8 text. The size is checked
+ * while streaming, so a lying or missing Content-Length cannot make us buffer more.
+ *
+ * @example
+ * const csv = await readTextBody(c, 1024 * 1024)
  */
-export async function readJsonBody(c: Context, max = MAX_BODY_BYTES): Promise<unknown> {
+export async function readTextBody(c: Context, max = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? NaN)
   if (declared > max) throw tooLarge(max)
   const body = c.req.raw.body
@@ -27,12 +29,16 @@ export async function readJsonBody(c: Context, max = MAX_BODY_BYTES): Promise<un
     chunks.push(value)
   }
   if (size === 0) throw apiError(400, 'empty_body', 'The request body is empty')
-  let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
   } catch {
     throw apiError(400, 'invalid_utf8', 'The request body is not valid UTF-8')
   }
+}
+
+/** Reads a request body as {@link readTextBody} does and parses it as JSON (400 when it is not). */
+export async function readJsonBody(c: Context, max = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readTextBody(c, max)
   try {
     return JSON.parse(text)
   } catch (err) {
