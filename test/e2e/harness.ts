@@ -1,0 +1,136 @@
+/**
+ * End-to-end harness: the real collector (createApp on a real SQLite file in a temp dir)
+ * with the demo shop mounted as `npm start` does, served over HTTP on 127.0.0.1, and a
+ * real headless Chromium. Tests read what arrived straight from the store's database.
+ */
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { makeTestApp, startTestServer, type TestApp } from '../helpers/app.ts'
+import { demoSiteRoutes } from '../../demo-site/routes.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const DEMO_DIR = `${ROOT}demo-site/public`
+export const SDK_DIR = `${ROOT}dist`
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+export interface Shop {
+  t: TestApp
+  url: string
+  secret: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts collector + demo shop with a `demo` site that allows the server's own origin.
+ * Headless Chromium sets `navigator.webdriver`, so bots are allowed as in a real test setup.
+ */
+export async function startShop(): Promise<Shop> {
+  const t = await makeTestApp({ config: { allowBots: true, sdkDir: SDK_DIR } })
+  t.app.route('/', demoSiteRoutes(DEMO_DIR))
+  const server = await startTestServer({ fetch: (req: Request) => withSdkFallback(t, req) })
+  const { secret } = await t.createSite('demo', { origins: [server.url] })
+  return {
+    t, url: server.url, secret,
+    async close() {
+      await server.close()
+      await t.close()
+    },
+  }
+}
+
+/**
+ * `GET /funnelbeam.js` belongs to the collector; until a build serves it, the built SDK is
+ * served from dist/ so the journey can still be tested end to end.
+ */
+async function withSdkFallback(t: TestApp, req: Request): Promise<Response> {
+  const res = await t.app.fetch(req)
+  if (res.status !== 404 || new URL(req.url).pathname !== '/funnelbeam.js') return res
+  return new Response(await readFile(`${SDK_DIR}/funnelbeam.js`), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+}
+
+export interface StoredEvent {
+  type: string
+  name: string
+  path: string | null
+  url: string | null
+  visitor: string | null
+  session_id: string | null
+  source: string | null
+  medium: string | null
+  campaign: string | null
+  click_id_type: string | null
+  click_id: string | null
+  channel: string
+  value: number | null
+  currency: string | null
+  order_id: string | null
+  consent: number
+  props: string | null
+}
+
+/** Every stored event of a site, in time order. */
+export function storedEvents(shop: Shop, site = 'demo'): StoredEvent[] {
+  return shop.t.store.db.prepare('SELECT * FROM events WHERE site = ? ORDER BY ts, rowid').all(site) as StoredEvent[]
+}
+
+/** Polls until `check` passes or the time is up; the SDK batches for about a second. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await check()
+    } catch (err) {
+      if (Date.now() > end) throw err
+      await new Promise((r) => setTimeout(r, 150))
+    }
+  }
+}
+
+export interface CollectLog {
+  /** Every request the page made to the collector's ingest endpoints. */
+  requests: { url: string; body: string }[]
+  /** Events in those requests (parsed from `/collect` batches). */
+  events(): { y: string; n: string; u: string; o?: string; c: number; v?: string }[]
+}
+
+/** Records the page's requests to `/collect` and `/pixel.gif`. */
+export function watchCollect(target: Page | BrowserContext): CollectLog {
+  const requests: { url: string; body: string }[] = []
+  target.on('request', (req) => {
+    const path = new URL(req.url()).pathname
+    if (path === '/collect' || path === '/pixel.gif') requests.push({ url: req.url(), body: req.postData() ?? '' })
+  })
+  return {
+    requests,
+    events: () => requests.flatMap((r) => {
+      try {
+        return (JSON.parse(r.body) as { e: never[] }).e
+      } catch {
+        return []
+      }
+    }),
+  }
+}
+
+/** Waits until the SDK has replaced the stub (its API is on `window.funnelbeam`). */
+export async function sdkReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => typeof (window as unknown as { funnelbeam?: { flush?: unknown } }).funnelbeam?.flush === 'function')
+}
+
+/** Asks the SDK to send what it has queued now, instead of waiting for its timer. */
+export async function flush(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { funnelbeam: { flush(): Promise<void> } }).funnelbeam.flush())
+}
+
+/** Admin GET of a report, parsed. */
+export async function report<T = any>(shop: Shop, path: string): Promise<T> {
+  const res = await shop.t.app.request(`/api/sites/demo/${path}`, { headers: { authorization: `Bearer ${shop.t.adminToken}` } })
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  return res.json() as Promise<T>
+}
