@@ -50,6 +50,7 @@ const CASES: Record<Channel, Visit[]> = {
     { what: 'newsletter / email', url: `${SHOP}?utm_source=newsletter&utm_medium=email&utm_campaign=nov` },
     { what: 'mailchimp / e-mail', url: `${SHOP}?utm_source=mailchimp&utm_medium=e-mail` },
     { what: 'source email, any medium', url: `${SHOP}?utm_source=email&utm_medium=footer` },
+    { what: 'a click from Gmail on the web, not Google search', url: SHOP, referrer: 'https://mail.google.com/' },
   ],
   'Organic Social': [
     { what: 'l.facebook.com referrer, no utm', url: SHOP, referrer: 'https://l.facebook.com/' },

@@ -20,6 +20,8 @@ const SOCIAL_CLICK_IDS = ['fbclid', 'ttclid', 'li_fat_id', 'twclid', 'rdt_cid', 
 const PAID_MEDIUM = /^(.*cp.*|ppc|retargeting|paid.*)$/
 const DISPLAY_MEDIUM = /^(display|banner|expandable|interstitial|cpm)$/
 const EMAIL = /^(email|e-mail|e_mail|e mail|newsletter)$/
+// Webmail clients sit on search and portal domains; a click from an inbox is Email, not search.
+const WEBMAIL = ['mail.google.com', 'outlook.live.com', 'outlook.office.com', 'mail.yahoo.com', 'mail.aol.com', 'mail.yandex.ru']
 const SOCIAL_MEDIUM = /^(social|social-network|social-media|sm|social network|social media|organic_social)$/
 
 /**
@@ -45,7 +47,7 @@ export const CHANNEL_RULES: ReadonlyArray<readonly [Channel, (x: ChannelInput) =
   ['Display', (x) => Boolean(x.medium && DISPLAY_MEDIUM.test(x.medium)) || x.clickIdType === 'dclid'],
   ['Paid Social', (x) => (namesSite(x.source, SOCIAL) && paidMedium(x)) || x.medium === 'paid_social' || SOCIAL_CLICK_IDS.includes(x.clickIdType ?? '')],
   ['Paid Search', (x) => (namesSite(x.source, SEARCH) && paidMedium(x)) || SEARCH_CLICK_IDS.includes(x.clickIdType ?? '')],
-  ['Email', (x) => Boolean((x.source && EMAIL.test(x.source)) || (x.medium && EMAIL.test(x.medium)))],
+  ['Email', (x) => Boolean((x.source && EMAIL.test(x.source)) || (x.medium && EMAIL.test(x.medium))) || (noCampaign(x) && namesSite(x.referrerHost, WEBMAIL))],
   ['Organic Social', (x) => Boolean(x.medium && SOCIAL_MEDIUM.test(x.medium)) || (!paidMedium(x) && isSocial(x))],
   ['Organic Search', (x) => x.medium === 'organic' || (!paidMedium(x) && isSearch(x))],
   ['Referral', (x) => ['referral', 'app', 'link'].includes(x.medium ?? '') || (noCampaign(x) && Boolean(x.referrerHost))],

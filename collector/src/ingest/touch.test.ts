@@ -119,6 +119,12 @@ describe('touchFromUrl: invalid input', () => {
 })
 
 describe('hasCampaign / campaignKey', () => {
+  it('keeps fields apart: a separator inside a value cannot make two campaigns one', () => {
+    const a = touchFromUrl('https://shop.example/?utm_source=a%7Cb', null, 'shop.example', true)
+    const b = touchFromUrl('https://shop.example/?utm_source=a&utm_medium=b', null, 'shop.example', true)
+    expect(campaignKey(a)).not.toBe(campaignKey(b))
+  })
+
   const touch = (url: string, referrer: string | null = null, ads = true) => touchFromUrl(url, referrer, HOST, ads)
 
   it('a referrer alone is not a campaign', () => {

@@ -84,5 +84,6 @@ export function hasCampaign(t: Touch): boolean {
 /** A key that changes when a different campaign arrives. */
 export function campaignKey(t: Touch): string | null {
   if (!hasCampaign(t)) return null
-  return [t.source, t.medium, t.campaign, t.term, t.content, t.clickId].map((v) => v ?? '').join('|')
+  // JSON keeps the fields apart: a '|' inside a utm value cannot make two campaigns equal.
+  return JSON.stringify([t.source, t.medium, t.campaign, t.term, t.content, t.clickId])
 }
