@@ -17,12 +17,12 @@ function ev(over: Record<string, unknown> = {}) {
   return { i: uuidv7(clock.now()), y: 'p', n: 'pageview', t: clock.now(), u: `${ORIGIN}/`, c: 0, ...over }
 }
 
-function collect(body: unknown, headers: Record<string, string> = {}) {
-  return t.app.request('/collect', {
+function collect(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return Promise.resolve(t.app.request('/collect', {
     method: 'POST',
     headers: { 'content-type': 'text/plain', origin: ORIGIN, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
-  })
+    body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
+  }))
 }
 
 const rows = (sql = 'SELECT * FROM events ORDER BY ts, id') => t.store.db.prepare(sql).all() as Record<string, any>[]
@@ -293,8 +293,8 @@ describe('rate limiting', () => {
 describe('group commit', () => {
   it('stores every event of many concurrent requests, sharing transactions', async () => {
     const batches = Array.from({ length: 40 }, () => ({ s: 'shop', t: clock.now(), e: [ev(), ev()] }))
-    const results = await Promise.all(batches.map((b) => collect(b).then((r) => r.json())))
-    expect(results.every((r) => r.accepted === 2)).toBe(true)
+    const results = await Promise.all(batches.map((b) => collect(b).then((r: Response) => r.json())))
+    expect(results.every((r: any) => r.accepted === 2)).toBe(true)
     expect(rows()).toHaveLength(80)
     expect(t.store.commits).toBeLessThan(40)
   })
