@@ -64,7 +64,7 @@ const ARRIVALS: Arrival[] = [
 /** Paid campaigns: the average daily budget behind the arrivals above. */
 const PAID = [
   { source: 'google', medium: 'cpc', campaign: 'brand_search', budget: 45, cpm: 9 },
-  { source: 'google', medium: 'cpc', campaign: 'generic_helpdesk', budget: 120, cpm: 14 },
+  { source: 'google', medium: 'cpc', campaign: 'generic_helpdesk', budget: 85, cpm: 14 },
   { source: 'facebook', medium: 'paid_social', campaign: 'retargeting_q4', budget: 60, cpm: 7 },
   { source: 'facebook', medium: 'paid_social', campaign: 'lookalike_saas', budget: 55, cpm: 5 },
 ]
@@ -199,7 +199,8 @@ function generateDay(dayStart: number, opts: SeedOptions): SeedData {
     const key = `${c.source}/${c.medium}/${c.campaign}`
     // Ad platforms count more clicks than arrive as sessions (bounces before the tag).
     const adClicks = Math.round((clicks.get(key) ?? 0) * (1.08 + rand() * 0.1))
-    const cost = Math.round(c.budget * season * elapsed * (0.85 + rand() * 0.3) * 100) / 100
+    // Budgets are set for 110 visitors a day; a smaller seed buys proportionally less.
+    const cost = Math.round(c.budget * (opts.visitorsPerDay / 110) * season * elapsed * (0.85 + rand() * 0.3) * 100) / 100
     const impressions = Math.round((cost / c.cpm) * 1000)
     spend.push({ date, source: c.source, medium: c.medium, campaign: c.campaign, cost, impressions, clicks: adClicks, currency: 'EUR' })
   }

@@ -152,7 +152,7 @@ export function CampaignsTable(props: { report: CampaignsReport }) {
       <table>
         <thead>
           <tr>
-            <th scope="col">Campaign</th><th scope="col">Source / medium</th>
+            <th scope="col">Campaign</th>
             <th scope="col" class="num">Clicks</th><th scope="col" class="num">CPC</th>
             {METRIC_HEADS.map((h) => <th scope="col" class="num">{h}</th>)}
           </tr>
@@ -160,8 +160,7 @@ export function CampaignsTable(props: { report: CampaignsReport }) {
         <tbody>
           {rows.map((r) => (
             <tr>
-              <th scope="row">{r.campaign || '(none)'}</th>
-              <td>{r.source || '(none)'} / {r.medium || '(none)'}</td>
+              <th scope="row">{r.campaign || '(none)'}<span class="sub">{r.source || '(none)'} / {r.medium || '(none)'}</span></th>
               <td class="num">{r.clicks ? fmtCount(r.clicks) : '—'}</td>
               <td class="num">{fmtMoneyRatio(r.cpc)}</td>
               <MetricCells m={r} />
