@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeTestApp, type TestApp } from '../../../test/helpers/app.ts'
+
+let t: TestApp
+let cookie: string
+
+beforeAll(async () => {
+  t = await makeTestApp()
+  const { secret } = await t.createSite('demo')
+  const res = await t.sendServerEvents(secret, [
+    { type: 'pageview', name: 'pageview', visitorId: 'v1', consent: { analytics: true, ads: true }, url: 'https://shop.example/?utm_source=news&utm_medium=email&utm_campaign=%3Cscript%3Ealert(1)%3C%2Fscript%3E' },
+    { type: 'conversion', name: 'purchase', visitorId: 'v1', consent: { analytics: true, ads: true }, url: 'https://shop.example/thanks', value: 49, currency: 'EUR', orderId: 'A-1' },
+  ])
+  expect(res.body.accepted).toBe(2)
+  cookie = `fb_admin=${t.adminToken}`
+})
+afterAll(async () => { await t.close() })
+
+const login = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+  t.app.request('http://localhost/dashboard/login', { method: 'POST', body: new URLSearchParams(body), headers })
+
+describe('dashboard sign-in', () => {
+  it('asks for the token with a login form, under a strict CSP', async () => {
+    const res = await t.app.request('/dashboard/demo?model=linear')
+    expect(res.status).toBe(401)
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    const html = await res.text()
+    expect(html).toContain('action="/dashboard/login"')
+    expect(html).toContain('value="/dashboard/demo?model=linear"')
+  })
+
+  it('turns the right token into an HttpOnly, SameSite=Strict cookie and goes back', async () => {
+    const res = await login({ token: t.adminToken, next: '/dashboard/demo?model=linear' })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/dashboard/demo?model=linear')
+    const set = res.headers.get('set-cookie')!
+    expect(set).toMatch(/^fb_admin=[^;]+;/)
+    expect(set).toContain('HttpOnly')
+    expect(set).toContain('SameSite=Strict')
+    expect(set).toContain('Path=/')
+  })
+
+  it('refuses a wrong token without setting a cookie', async () => {
+    const res = await login({ token: 'nope', next: '/dashboard/demo' })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('set-cookie')).toBeNull()
+    expect(await res.text()).toContain('not right')
+  })
+
+  it('refuses a login posted from another site', async () => {
+    const res = await login({ token: t.adminToken }, { origin: 'https://evil.example' })
+    expect(res.status).toBe(403)
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('never redirects off the dashboard after login', async () => {
+    for (const next of ['//evil.example', 'https://evil.example/', '/dashboard/demo//evil', '/api/sites/demo/summary']) {
+      expect((await login({ token: t.adminToken, next })).headers.get('location'), next).toBe('/dashboard')
+    }
+  })
+
+  it('signs out by clearing the cookie', async () => {
+    const res = await t.app.request('/dashboard/logout', { headers: { cookie } })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('set-cookie')).toMatch(/fb_admin=;.*Max-Age=0/)
+  })
+
+  it('lets the CSV exports use the same cookie, and only the right one', async () => {
+    const ok = await t.app.request('/api/sites/demo/summary?format=csv', { headers: { cookie } })
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('content-type')).toContain('text/csv')
+    expect((await t.app.request('/api/sites/demo/summary', { headers: { cookie: 'fb_admin=wrong' } })).status).toBe(403)
+  })
+})
+
+describe('dashboard page', () => {
+  it('renders the reports with every event value escaped', async () => {
+    const res = await t.app.request('/dashboard/demo', { headers: { cookie } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const html = await res.text()
+    expect(html).toContain('€49.00')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toMatch(/ style=/)
+  })
+
+  it('shows a bad funnel step as a notice in its section, not an error page', async () => {
+    const res = await t.app.request('/dashboard/demo?step=nonsense&step=pageview:/', { headers: { cookie } })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toMatch(/This report is unavailable: [^<]*nonsense/)
+    expect(html).toContain('id="channels"')
+  })
+
+  it('answers 404 for an unknown site', async () => {
+    expect((await t.app.request('/dashboard/nosuchsite', { headers: { cookie } })).status).toBe(404)
+  })
+
+  it('serves its stylesheet', async () => {
+    const res = await t.app.request('/dashboard/_/dashboard.css')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/css')
+  })
+})
