@@ -1,0 +1,101 @@
+/**
+ * One group-commit transaction on PostgreSQL: the events of many requests inserted
+ * exactly once with a single multi-row statement, then sessions assigned to those that
+ * were new. Uniqueness is the database's (unique indexes + ON CONFLICT DO NOTHING), so it
+ * holds across any number of collector processes; the first committed copy wins.
+ */
+import type pg from 'pg'
+import { assignSessions, type SessionInput } from './postgres-sessions.ts'
+import type { EnrichedEvent, InsertOutcome, Props } from './types.ts'
+
+export interface PendingEvents {
+  site: string
+  events: EnrichedEvent[]
+}
+
+const COLUMNS: [name: string, type: string, get: (e: EnrichedEvent) => unknown][] = [
+  ['id', 'text', (e) => e.id], ['type', 'text', (e) => e.type], ['name', 'text', (e) => e.name],
+  ['ts', 'bigint', (e) => Math.round(e.ts)], ['received', 'bigint', (e) => Math.round(e.received)],
+  ['visitor', 'text', (e) => e.visitor], ['user_id', 'text', (e) => e.userId], ['path', 'text', (e) => e.path],
+  ['url', 'text', (e) => e.url], ['referrer', 'text', (e) => e.referrer], ['title', 'text', (e) => e.title],
+  ['source', 'text', (e) => e.touch.source], ['medium', 'text', (e) => e.touch.medium], ['campaign', 'text', (e) => e.touch.campaign],
+  ['term', 'text', (e) => e.touch.term], ['content', 'text', (e) => e.touch.content], ['utm_id', 'text', (e) => e.touch.utmId],
+  ['click_id_type', 'text', (e) => e.touch.clickIdType], ['click_id', 'text', (e) => e.touch.clickId],
+  ['referrer_host', 'text', (e) => e.touch.referrerHost], ['channel', 'text', (e) => e.channel], ['device', 'text', (e) => e.device],
+  ['browser', 'text', (e) => e.browser], ['country', 'text', (e) => e.country], ['lang', 'text', (e) => e.lang],
+  ['screen', 'int', (e) => (e.screen === null ? null : Math.round(e.screen))], ['value', 'float8', (e) => e.value],
+  ['currency', 'text', (e) => e.currency], ['order_id', 'text', (e) => e.orderId],
+  // Passed as text and cast, so the JSON is ours (node-postgres would send a JS array as a PG array).
+  ['props', 'text', (e) => (e.props ? JSON.stringify(e.props) : null)],
+  ['consent', 'int', (e) => e.consent], ['bot', 'bool', (e) => e.bot], ['origin', 'text', (e) => e.origin],
+]
+const INSERT_SQL = `INSERT INTO events (site, ${COLUMNS.map((c) => c[0]).join(', ')})
+  SELECT u.site, ${COLUMNS.map((c) => (c[0] === 'props' ? 'u.props::jsonb' : `u.${c[0]}`)).join(', ')}
+  FROM unnest($1::text[], ${COLUMNS.map((c, i) => `$${i + 2}::${c[1]}[]`).join(', ')}) AS u(site, ${COLUMNS.map((c) => c[0]).join(', ')})
+  ON CONFLICT DO NOTHING
+  RETURNING site, id`
+
+/**
+ * Inserts every pending write in the transaction `client` has open; answers, per write,
+ * each event's outcome. Copies within the transaction are settled here (the first in
+ * arrival order wins), copies already committed by the database.
+ *
+ * @example
+ * const [outcomes] = await insertPending(client, [{ site: 'shop', events }]) // ['accepted', 'duplicate']
+ */
+export async function insertPending(client: pg.PoolClient, writes: PendingEvents[]): Promise<InsertOutcome[][]> {
+  const seen = new Set<string>()
+  const rows: { site: string; event: EnrichedEvent }[] = []
+  const candidate = writes.map((w) => w.events.map((raw) => {
+    const event = storable(raw)
+    const keys = [`${w.site}\0${event.id}`]
+    if (event.type === 'conversion' && event.orderId !== null) keys.push(`${w.site}\0${event.name}\0${event.orderId}`)
+    if (keys.some((k) => seen.has(k))) return null
+    for (const k of keys) seen.add(k)
+    rows.push({ site: w.site, event })
+    return event
+  }))
+  if (rows.length === 0) return writes.map((w) => w.events.map(() => 'duplicate'))
+
+  const inserted = await client.query<{ site: string; id: string }>(INSERT_SQL, [
+    rows.map((r) => r.site), ...COLUMNS.map(([, , get]) => rows.map((r) => get(r.event))),
+  ])
+  const accepted = new Set(inserted.rows.map((r) => `${r.site}\0${r.id}`))
+  const isNew = (site: string, e: EnrichedEvent | null) => e !== null && accepted.has(`${site}\0${e.id}`)
+
+  const withVisitor = rows.filter((r) => r.event.visitor !== null && isNew(r.site, r.event)) as SessionInput[]
+  const sessionIds = await assignSessions(client, withVisitor)
+  if (withVisitor.length > 0) {
+    // Stays a HOT update (session_id is in no index), so the row is not rewritten in every index.
+    await client.query(`UPDATE events e SET session_id = u.sid FROM unnest($1::text[], $2::text[], $3::text[]) AS u(site, id, sid)
+      WHERE e.site = u.site AND e.id = u.id`, [withVisitor.map((r) => r.site), withVisitor.map((r) => r.event.id), sessionIds])
+  }
+  return writes.map((w, i) => candidate[i].map((e) => (isNew(w.site, e) ? 'accepted' : 'duplicate')))
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and jsonb refuses NUL and lone surrogates, where
+ * SQLite stores them. One such string must not fail the whole group's transaction, so it
+ * is cleaned here: NUL removed, lone surrogates replaced by U+FFFD.
+ */
+function storable(e: EnrichedEvent): EnrichedEvent {
+  if (!needsCleaning(e)) return e
+  const out = {} as Record<string, unknown>
+  for (const [k, v] of Object.entries(e)) out[k] = typeof v === 'string' ? clean(v) : v
+  out.touch = Object.fromEntries(Object.entries(e.touch).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]))
+  if (e.props) out.props = Object.fromEntries(Object.entries(e.props).map(([k, v]) => [clean(k), typeof v === 'string' ? clean(v) : v])) as Props
+  return out as unknown as EnrichedEvent
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+function needsCleaning(e: EnrichedEvent): boolean {
+  const strings = [...Object.values(e), ...Object.values(e.touch), ...(e.props ? Object.entries(e.props).flat() : [])]
+  return strings.some((v) => typeof v === 'string' && UNSAFE.test(v))
+}
+
+/** `s` as PostgreSQL text can hold it: NUL removed, lone surrogates replaced by U+FFFD. */
+export function clean(s: string): string {
+  return s.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\ufffd')
+}

@@ -1,0 +1,141 @@
+/**
+ * Versioned schema migrations for the PostgreSQL store, applied in order on start.
+ * Append new versions; never edit one that has shipped.
+ *
+ * Times are bigint milliseconds, like SQLite's integers, so the report maths is shared
+ * unchanged. Text that reports group or order by uses the "C" collation: byte order is
+ * SQLite's BINARY order, so both stores hand rows to the maths in the same order (and
+ * sum fractional credit in the same order), whatever the cluster's locale.
+ */
+import type pg from 'pg'
+
+export const POSTGRES_MIGRATIONS: string[] = [
+  /* 1: sites, salts, events, sessions, quarantine, spend */ `
+  CREATE TABLE sites (
+    id text COLLATE "C" PRIMARY KEY,
+    origins jsonb NOT NULL,
+    secret_hash text NOT NULL,
+    currency text NOT NULL DEFAULT 'EUR',
+    timezone text NOT NULL DEFAULT 'UTC',
+    created bigint NOT NULL
+  );
+  CREATE TABLE salts (day text COLLATE "C" PRIMARY KEY, salt text NOT NULL, created bigint NOT NULL);
+  CREATE TABLE events (
+    -- Arrival order across every process (SQLite's rowid): breaks ties between equal timestamps.
+    seq bigint GENERATED ALWAYS AS IDENTITY,
+    site text COLLATE "C" NOT NULL,
+    id text COLLATE "C" NOT NULL,
+    type text COLLATE "C" NOT NULL,
+    name text COLLATE "C" NOT NULL,
+    ts bigint NOT NULL,
+    received bigint NOT NULL,
+    visitor text COLLATE "C",
+    user_id text,
+    session_id text COLLATE "C",
+    path text COLLATE "C",
+    url text,
+    referrer text,
+    title text,
+    source text COLLATE "C", medium text COLLATE "C", campaign text COLLATE "C", term text COLLATE "C",
+    content text COLLATE "C", utm_id text,
+    click_id_type text COLLATE "C", click_id text, referrer_host text COLLATE "C",
+    channel text COLLATE "C" NOT NULL,
+    device text COLLATE "C", browser text COLLATE "C", country text COLLATE "C", lang text, screen integer,
+    value double precision, currency text COLLATE "C", order_id text COLLATE "C",
+    props jsonb,
+    consent integer NOT NULL,
+    bot boolean NOT NULL DEFAULT false,
+    origin text NOT NULL
+  ) WITH (fillfactor = 90); -- room on each page for the session_id update to stay HOT
+  -- Exactly once: one row per event id per site, for ever, whichever process inserts it.
+  CREATE UNIQUE INDEX events_site_id ON events(site, id);
+  -- Exactly once for orders: one conversion per site, name and order id.
+  CREATE UNIQUE INDEX events_order ON events(site, name, order_id)
+    WHERE type = 'conversion' AND order_id IS NOT NULL;
+  CREATE INDEX events_site_ts ON events(site, ts);
+  CREATE INDEX events_site_type_name_ts ON events(site, type, name, ts);
+  CREATE INDEX events_site_visitor_ts ON events(site, visitor, ts);
+  CREATE TABLE sessions (
+    site text COLLATE "C" NOT NULL,
+    id text COLLATE "C" NOT NULL,
+    visitor text COLLATE "C" NOT NULL,
+    started bigint NOT NULL,
+    last_ts bigint NOT NULL,
+    campaign_key text,
+    source text COLLATE "C", medium text COLLATE "C", campaign text COLLATE "C", term text COLLATE "C",
+    content text COLLATE "C", click_id_type text COLLATE "C", referrer_host text COLLATE "C",
+    channel text COLLATE "C" NOT NULL,
+    landing_path text,
+    device text COLLATE "C", browser text COLLATE "C", country text COLLATE "C",
+    consent integer NOT NULL,
+    bot boolean NOT NULL DEFAULT false,
+    events integer NOT NULL DEFAULT 0,
+    pageviews integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, id)
+  );
+  CREATE INDEX sessions_site_visitor_started ON sessions(site, visitor, started);
+  CREATE INDEX sessions_site_started ON sessions(site, started);
+  CREATE TABLE quarantine (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site text COLLATE "C",
+    received bigint NOT NULL,
+    origin text NOT NULL,
+    reason text COLLATE "C" NOT NULL,
+    message text NOT NULL,
+    payload text NOT NULL
+  );
+  CREATE INDEX quarantine_site_received ON quarantine(site, received);
+  CREATE TABLE spend (
+    site text COLLATE "C" NOT NULL,
+    date text COLLATE "C" NOT NULL,
+    source text COLLATE "C" NOT NULL,
+    medium text COLLATE "C" NOT NULL,
+    campaign text COLLATE "C" NOT NULL,
+    cost double precision NOT NULL,
+    impressions bigint NOT NULL DEFAULT 0,
+    clicks bigint NOT NULL DEFAULT 0,
+    currency text COLLATE "C" NOT NULL,
+    PRIMARY KEY (site, date, source, medium, campaign)
+  );
+  `,
+]
+
+/**
+ * Applies the migrations the database has not seen yet, each in its own transaction.
+ * Several collector processes may start at once: a session advisory lock (per schema)
+ * lets one migrate while the others wait, then find nothing left to do.
+ *
+ * @example
+ * await migratePostgres(pool) // the schema on the search_path is now at the newest version
+ */
+export async function migratePostgres(pool: pg.Pool, migrations: string[] = POSTGRES_MIGRATIONS): Promise<number> {
+  const client = await pool.connect()
+  let broken = false
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtextextended('funnelbeam:migrate:' || current_schema(), 0))`)
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)')
+      const row = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]
+      if (!row) await client.query('INSERT INTO schema_version (version) VALUES (0)')
+      let version = row?.version ?? 0
+      for (; version < migrations.length; version++) {
+        await client.query('BEGIN')
+        try {
+          await client.query(migrations[version])
+          await client.query('UPDATE schema_version SET version = $1', [version + 1])
+          await client.query('COMMIT')
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => { broken = true })
+          throw err
+        }
+      }
+      return version
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtextextended('funnelbeam:migrate:' || current_schema(), 0))`)
+        .catch(() => { broken = true })
+    }
+  } finally {
+    // A client whose unlock failed may still hold the lock: destroy it rather than pool it.
+    client.release(broken)
+  }
+}

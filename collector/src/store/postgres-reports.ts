@@ -1,0 +1,192 @@
+/**
+ * Report queries on PostgreSQL, one port of each SQLite query in `sqlite-reports.ts`, so
+ * the shared maths gets the same rows in the same order. Scans stream through a
+ * server-side cursor and hand each unit to a synchronous callback. Bot rows never count.
+ *
+ * Money is summed as numeric (exact for the decimal amounts stored), so the total does
+ * not depend on the order the rows happen to be read in.
+ */
+import type pg from 'pg'
+import type { EventType, Props } from './types.ts'
+import { streamRows } from './postgres-pool.ts'
+import type {
+  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+} from './report-types.ts'
+
+/**
+ * @example
+ * const reports = new PostgresReports(pool)
+ * await reports.summary('shop', { start: Date.parse('2026-11-01'), end: Date.parse('2026-12-01') })
+ */
+export class PostgresReports implements ReportStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
+    const args = [site, range.start, range.end]
+    const [ev, sessions, revenue] = await Promise.all([
+      this.pool.query(`SELECT COUNT(DISTINCT visitor) AS visitors,
+          COUNT(*) FILTER (WHERE type = 'pageview') AS pageviews, COUNT(*) FILTER (WHERE type = 'conversion') AS conversions,
+          COUNT(DISTINCT visitor) FILTER (WHERE type = 'conversion') AS "convertingVisitors"
+        FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot`, args),
+      this.pool.query(`SELECT COUNT(*) AS n FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot`, args),
+      this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, SUM(value::numeric)::float8 AS amount FROM events
+        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot AND value IS NOT NULL
+        GROUP BY currency ORDER BY currency NULLS FIRST`, args),
+    ])
+    const e = ev.rows[0]
+    return {
+      visitors: e.visitors, sessions: sessions.rows[0].n, pageviews: e.pageviews, conversions: e.conversions,
+      convertingVisitors: e.convertingVisitors, revenue: revenue.rows,
+    }
+  }
+
+  async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
+    const args: unknown[] = [site, q.range.start, q.range.end + q.windowMs + 1]
+    const arg = (v: unknown) => `$${args.push(v)}`
+    const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
+    let joins = ''
+    if (q.withEntry) joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
+    if (q.experiment !== null) {
+      // The visitor's first exposure decides the variant.
+      joins += ` LEFT JOIN (SELECT DISTINCT ON (visitor) visitor, props->>'variant' AS variant
+        FROM events WHERE site = $1 AND type = 'exposure' AND name = ${arg(q.experiment)} AND NOT bot AND visitor IS NOT NULL
+        ORDER BY visitor, ts, seq) x ON x.visitor = e.visitor`
+    }
+    let filter = ''
+    if (!q.allEvents) {
+      const ors = q.steps.map((step) => step.pathGlob !== null
+        ? `(e.type = 'pageview' AND e.path LIKE ${arg(likePattern(step.pathGlob))})`
+        : `(e.type = ${arg(step.type)} AND e.name = ${arg(step.name)})`)
+      filter = ` AND (${ors.join(' OR ')})`
+    }
+    const entryCols = q.withEntry
+      ? ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
+      : ''
+    const sql = `SELECT ${unitCol} AS unit, e.seq, e.ts, e.type, e.name, e.path, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
+        ${q.experiment !== null ? ', x.variant' : ''}
+      FROM events e${joins}
+      WHERE e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL${filter}
+      ORDER BY unit, e.ts, e.seq`
+    let unit: unknown = undefined
+    let buf: FunnelEvent[] = []
+    await streamRows(this.pool, sql, args, (rows) => {
+      for (const r of rows) {
+        if (r[0] !== unit) {
+          if (buf.length) onUnit(buf)
+          buf = []
+          unit = r[0]
+        }
+        const ev: FunnelEvent = {
+          seq: r[1] as number, ts: r[2] as number, type: r[3] as EventType, name: r[4] as string,
+          path: r[5] as string | null, props: propsOf(r[6]),
+        }
+        if (q.withEntry || q.experiment !== null) ev.entry = entryOf(r, q.withEntry, q.experiment !== null)
+        buf.push(ev)
+      }
+    })
+    if (buf.length) onUnit(buf)
+  }
+
+  async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    const args: unknown[] = [site, q.range.start, q.range.end, q.range.start - q.lookbackMs]
+    const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
+    const sql = `WITH conv AS (
+        SELECT COALESCE(visitor, 'event:' || id) AS visitor, ts, value, currency FROM events
+        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter})
+      SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
+      UNION ALL
+      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
+      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot AND channel <> 'Direct'
+        AND visitor IN (SELECT visitor FROM conv)
+      ORDER BY 1, 2, 3`
+    let visitor: unknown = undefined
+    let touches: TouchSession[] = []
+    let convs: ConversionRow[] = []
+    const flush = () => { if (convs.length) onVisitor(touches, convs) }
+    await streamRows(this.pool, sql, args, (rows) => {
+      for (const r of rows) {
+        if (r[0] !== visitor) {
+          flush()
+          touches = []
+          convs = []
+          visitor = r[0]
+        }
+        if (r[2] === 1) convs.push({ ts: r[1] as number, value: r[3] as number | null, currency: r[4] as string | null })
+        else {
+          touches.push({
+            started: r[1] as number, channel: r[5] as string, source: r[6] as string | null, medium: r[7] as string | null,
+            campaign: r[8] as string | null, clickIdType: r[9] as string | null, referrerHost: r[10] as string | null,
+          })
+        }
+      }
+    })
+    flush()
+  }
+
+  async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+    return (await this.pool.query<SessionGroup>(`SELECT channel, source, medium, campaign, click_id_type AS "clickIdType",
+        referrer_host AS "referrerHost", COUNT(*) AS sessions
+      FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot
+      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`, [site, range.start, range.end])).rows
+  }
+
+  async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
+    return (await this.pool.query<SpendTotal>(`SELECT source, medium, campaign, currency, SUM(cost::numeric)::float8 AS cost,
+        SUM(impressions)::float8 AS impressions, SUM(clicks)::float8 AS clicks
+      FROM spend WHERE site = $1 AND date >= $2 AND date <= $3
+      GROUP BY source, medium, campaign, currency ORDER BY source, medium, campaign, currency`, [site, fromDate, toDate])).rows
+  }
+
+  async upsertSpend(site: string, rows: SpendRow[]): Promise<number> {
+    // One statement may not update a row twice: a later row with the same key replaces an
+    // earlier one, as it would row by row.
+    const byKey = new Map<string, SpendRow>()
+    for (const r of rows) byKey.set(JSON.stringify([r.date, r.source, r.medium, r.campaign]), r)
+    const last = [...byKey.values()]
+    await this.pool.query(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency)
+      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bigint[], $8::bigint[], $9::text[])
+      ON CONFLICT (site, date, source, medium, campaign) DO UPDATE SET cost = excluded.cost,
+        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency`, [
+      site, last.map((r) => r.date), last.map((r) => r.source), last.map((r) => r.medium), last.map((r) => r.campaign),
+      last.map((r) => r.cost), last.map((r) => r.impressions), last.map((r) => r.clicks), last.map((r) => r.currency),
+    ])
+    return rows.length
+  }
+
+  async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
+    const args: unknown[] = [site, q.experiment, q.range.start, q.range.end]
+    const nameFilter = q.conversion === null ? '' : `AND c.name = $${args.push(q.conversion)}`
+    return (await this.pool.query<VariantCounts>(`WITH first AS (
+        SELECT DISTINCT ON (visitor) visitor, COALESCE(props->>'variant', '(none)') AS variant, ts
+        FROM events WHERE site = $1 AND type = 'exposure' AND name = $2 AND ts < $4 AND NOT bot AND visitor IS NOT NULL
+        ORDER BY visitor, ts, seq)
+      SELECT variant, COUNT(*) AS visitors,
+        COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM events c WHERE c.site = $1 AND c.visitor = first.visitor
+          AND c.type = 'conversion' AND c.ts >= first.ts AND c.ts < $4 AND NOT c.bot ${nameFilter})) AS converters
+      FROM first WHERE ts >= $3 GROUP BY variant ORDER BY variant COLLATE "C"`, args)).rows
+  }
+}
+
+/**
+ * A pageview step's path glob as a LIKE pattern matching a superset of the same paths
+ * (`*` and `**` both become `%`); the exact segment test runs in JS afterwards.
+ */
+export function likePattern(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*+/g, '%')
+}
+
+function entryOf(r: unknown[], withSession: boolean, withVariant: boolean): NonNullable<FunnelEvent['entry']> {
+  const col = (i: number) => (withSession ? (r[7 + i] as string | null) : null)
+  return {
+    channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
+    referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
+    variant: withVariant ? (r[r.length - 1] as string | null) : null,
+  }
+}
+
+/** node-postgres parses jsonb already; only an object counts as props. */
+function propsOf(v: unknown): Props | null {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Props) : null
+}

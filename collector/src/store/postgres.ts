@@ -1,0 +1,143 @@
+import type pg from 'pg'
+import { migratePostgres } from './postgres-migrations.ts'
+import { inTransaction, openPool, type PostgresOptions } from './postgres-pool.ts'
+import { clean, insertPending, type PendingEvents } from './postgres-ingest.ts'
+import { PostgresReports } from './postgres-reports.ts'
+import { newSalt } from '../ingest/visitor.ts'
+import type { EnrichedEvent, InsertOutcome, QuarantineRow, Site, Store } from './types.ts'
+
+const SALT_TTL_MS = 48 * 3600_000
+/** Events per transaction; a bigger backlog is committed in several, one after another. */
+const MAX_GROUP_EVENTS = 5000
+
+interface PendingWrite extends PendingEvents {
+  resolve: (r: InsertOutcome[]) => void
+  reject: (e: unknown) => void
+}
+
+export type { PostgresOptions } from './postgres-pool.ts'
+
+/**
+ * The networked store: any number of collector processes share one PostgreSQL database,
+ * and deduplication, salts, sessions and reports all live there, so every process gives
+ * the same answers. Writes are group-committed per process: insertEvents calls that
+ * arrive while a transaction is in flight share the next one, and each call resolves
+ * only after that transaction has committed.
+ *
+ * @example
+ * const store = await PostgresStore.open('postgres://postgres@127.0.0.1:5432/funnelbeam')
+ * await store.insertEvents('shop', events) // ['accepted', 'duplicate', …]
+ */
+export class PostgresStore implements Store {
+  readonly reports: PostgresReports
+  /** Transactions committed by group commit; fewer than requests when requests share them. */
+  commits = 0
+  private pending: PendingWrite[] = []
+  private flushing: Promise<void> | null = null
+  private closed = false
+
+  private constructor(readonly pool: pg.Pool) {
+    this.reports = new PostgresReports(pool)
+  }
+
+  /** Connects and brings the schema up to date (several processes may do this at once). */
+  static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const pool = await openPool(url, opts)
+    try {
+      await migratePostgres(pool)
+    } catch (err) {
+      await pool.end()
+      throw err
+    }
+    return new PostgresStore(pool)
+  }
+
+  async createSite(site: Site): Promise<boolean> {
+    const r = await this.pool.query(`INSERT INTO sites (id, origins, secret_hash, currency, timezone, created)
+      VALUES ($1, $2::jsonb, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    [site.id, JSON.stringify(site.origins), site.secretHash, site.currency, site.timezone, site.created])
+    return r.rowCount === 1
+  }
+
+  async getSite(id: string): Promise<Site | null> {
+    const r = (await this.pool.query<{ id: string; origins: string[]; secret_hash: string; currency: string; timezone: string; created: number }>(
+      'SELECT * FROM sites WHERE id = $1', [id])).rows[0]
+    if (!r) return null
+    return { id: r.id, origins: r.origins, secretHash: r.secret_hash, currency: r.currency, timezone: r.timezone, created: r.created }
+  }
+
+  async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone'>>): Promise<void> {
+    await this.pool.query(`UPDATE sites SET origins = COALESCE($2::jsonb, origins), currency = COALESCE($3, currency),
+      timezone = COALESCE($4, timezone) WHERE id = $1`,
+    [id, patch.origins ? JSON.stringify(patch.origins) : null, patch.currency || null, patch.timezone || null])
+  }
+
+  async dailySalt(day: string, now: number): Promise<string> {
+    await this.pool.query('DELETE FROM salts WHERE created < $1', [now - SALT_TTL_MS])
+    // The first process to ask makes the day's salt; the others' inserts do nothing, and
+    // the SELECT (a new snapshot) reads the winner's, so every process hashes alike.
+    await this.pool.query('INSERT INTO salts (day, salt, created) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING', [day, newSalt(), now])
+    return (await this.pool.query<{ salt: string }>('SELECT salt FROM salts WHERE day = $1', [day])).rows[0].salt
+  }
+
+  insertEvents(site: string, events: EnrichedEvent[]): Promise<InsertOutcome[]> {
+    if (this.closed) return Promise.reject(new Error('store is closed'))
+    if (events.length === 0) return Promise.resolve([])
+    return new Promise((resolve, reject) => {
+      this.pending.push({ site, events, resolve, reject })
+      // setImmediate lets every request parsed in this turn of the event loop join; while a
+      // transaction is in flight, new writes wait for the next one.
+      this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.drain())
+    })
+  }
+
+  /** Commits pending writes, one group transaction at a time, until none are left. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        let take = 1
+        let n = this.pending[0].events.length
+        while (take < this.pending.length && n + this.pending[take].events.length <= MAX_GROUP_EVENTS) n += this.pending[take++].events.length
+        await this.commitGroup(this.pending.splice(0, take))
+      }
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  private async commitGroup(batch: PendingWrite[]): Promise<void> {
+    try {
+      const results = await inTransaction(this.pool, (c) => insertPending(c, batch))
+      this.commits++
+      batch.forEach((w, i) => w.resolve(results[i]))
+    } catch (err) {
+      if (batch.length === 1) return batch[0].reject(err)
+      // One request's data must not fail the others: on an error that is not retryable,
+      // each write gets its own transaction and only the faulty one is rejected.
+      for (const w of batch) await this.commitGroup([w])
+    }
+  }
+
+  async quarantine(rows: QuarantineRow[]): Promise<void> {
+    if (rows.length === 0) return
+    await this.pool.query(`INSERT INTO quarantine (site, received, origin, reason, message, payload)
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])`, [
+      rows.map((r) => (r.site === null ? null : clean(r.site))), rows.map((r) => r.received), rows.map((r) => r.origin),
+      rows.map((r) => clean(r.reason)), rows.map((r) => clean(r.message)), rows.map((r) => clean(r.payload)),
+    ])
+  }
+
+  async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
+    const r = await this.pool.query<{ reason: string; n: number }>(
+      'SELECT reason, count(*) AS n FROM quarantine WHERE site = $1 AND received >= $2 GROUP BY reason', [site, since])
+    return Object.fromEntries(r.rows.map((x) => [x.reason, x.n]))
+  }
+
+  /** Commits what is pending, then closes the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.flushing
+    await this.pool.end()
+  }
+}
