@@ -159,6 +159,15 @@ describe('funnel', () => {
     expect(counts).toEqual({ 'Paid Search': [1, 1], Email: [1, 0], 'Organic Social': [1, 0], Direct: [1, 1] })
   })
 
+  it('needs two events for a repeated step, also when globs overlap', async () => {
+    // /pricing twice within 7 days: only v2 (11-11 and 11-13)
+    const twice = await get(`/api/sites/shop/funnel?${RANGE}&step=pageview:/pricing&step=pageview:/pricing`)
+    expect(twice.body.steps.map((s: any) => s.visitors)).toEqual([4, 1])
+    // any one-segment page, then /pricing: entrants v1 v2 v3 v4 v7; only v2 has a later /pricing
+    const overlap = await get(`/api/sites/shop/funnel?${RANGE}&step=pageview:/*&step=pageview:/pricing`)
+    expect(overlap.body.steps.map((s: any) => s.visitors)).toEqual([5, 1])
+  })
+
   it('answers CSV with a breakdown column', async () => {
     const { res, body } = await get(`/api/sites/shop/funnel?${RANGE}&${steps}&format=csv`)
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/)

@@ -88,4 +88,12 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (site, date, source, medium, campaign)
   );
   `,
+  /* 2: report indexes (issue 4). Covering and partial (bot = 0, as every report filters),
+     so funnel, attribution and campaign scans read index pages only. Keys lead with
+     time-ordered columns within a site/type/name so inserts append. */ `
+  CREATE INDEX events_report_name_ts ON events(site, type, name, ts, visitor, session_id, value, currency) WHERE bot = 0;
+  CREATE INDEX events_report_pageview_path ON events(site, path, ts, visitor, session_id) WHERE type = 'pageview' AND bot = 0;
+  CREATE INDEX sessions_report_visitor ON sessions(site, visitor, started, channel, source, medium, campaign, click_id_type, referrer_host) WHERE bot = 0;
+  CREATE INDEX sessions_report_started ON sessions(site, started, channel, source, medium, campaign, click_id_type, referrer_host) WHERE bot = 0;
+  `,
 ]

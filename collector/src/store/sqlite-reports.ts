@@ -8,7 +8,7 @@ import type { EventType, Props } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import type {
   AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
-  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+  SpendRow, SpendTotal, StepFilter, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
 
 type Row = Record<string, unknown>
@@ -39,53 +39,81 @@ export class SqliteReports implements ReportStore {
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
     const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
-    const joinArgs: unknown[] = []
-    let joins = ''
-    if (q.withEntry) joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
-    if (q.experiment !== null) {
-      // The visitor's first exposure decides the variant (a bare column beside MIN() takes
-      // its value from the row holding the minimum).
-      joins += ` LEFT JOIN (SELECT visitor, CAST(json_extract(props, '$.variant') AS TEXT) AS variant, MIN(ts)
-        FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND bot = 0 AND visitor IS NOT NULL
-        GROUP BY visitor) x ON x.visitor = e.visitor`
-      joinArgs.push(site, q.experiment)
+    // One arm per distinct step filter; repeated steps share an arm, overlapping globs may
+    // return an event twice (dropped below by its rowid).
+    const filters: StepFilter[] = []
+    const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
+    for (const f of q.steps) if (!filters.some((g) => keyOf(g) === keyOf(f))) filters.push(f)
+    const where = (f: StepFilter): [string, unknown[]] => f.pathGlob !== null
+      ? [`e.type = 'pageview' AND e.path GLOB ?`, [sqlGlob(f.pathGlob)]]
+      : ['e.type = ? AND e.name = ?', [f.type, f.name]]
+    const [firstWhere, firstArgs] = where(q.steps[0])
+    const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL`
+    const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1]
+    // Units that entered: only their events can matter.
+    const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
+    const enteredArgs = [site, q.range.start, q.range.end, ...firstArgs]
+    const entryJoin = (on: boolean): [string, string, unknown[]] => {
+      let cols = ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL'
+      let joins = ''
+      const args: unknown[] = []
+      if (!on) return [cols, joins, args]
+      if (q.withEntry) {
+        joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
+        cols = ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
+      } else cols = ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL'
+      if (q.experiment !== null) {
+        // The visitor's first exposure decides the variant (a bare column beside MIN() takes
+        // its value from the row holding the minimum).
+        joins += ` LEFT JOIN (SELECT visitor, CAST(json_extract(props, '$.variant') AS TEXT) AS variant, MIN(ts)
+          FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND bot = 0 AND visitor IS NOT NULL
+          GROUP BY visitor) x ON x.visitor = e.visitor`
+        args.push(site, q.experiment)
+        cols += ', x.variant'
+      } else cols += ', NULL'
+      return [cols, joins, args]
     }
-    const filterArgs: unknown[] = []
-    let filter = ''
-    if (!q.allEvents) {
-      const ors = q.steps.map((step) => {
-        if (step.pathGlob !== null) {
-          filterArgs.push(sqlGlob(step.pathGlob))
-          return `(e.type = 'pageview' AND e.path GLOB ?)`
-        }
-        filterArgs.push(step.type, step.name)
-        return '(e.type = ? AND e.name = ?)'
+    let sql: string
+    let args: unknown[]
+    if (q.allEvents) {
+      const [cols, joins, jargs] = entryJoin(true)
+      sql = `SELECT ${unitCol}, e.ts, e.rowid, -1, e.type, e.name, e.path, e.props${cols}
+        FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
+      args = [...jargs, ...baseArgs, ...enteredArgs]
+    } else {
+      const firstKey = keyOf(q.steps[0])
+      const arms: string[] = []
+      args = []
+      filters.forEach((f, k) => {
+        const isFirst = keyOf(f) === firstKey
+        const [w, wargs] = where(f)
+        const [cols, joins, jargs] = entryJoin(isFirst)
+        const props = q.withProps ? 'e.props' : 'NULL'
+        arms.push(`SELECT ${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
+          FROM events e${joins} WHERE ${base} AND ${w}${isFirst ? '' : ` AND ${entered}`}`)
+        args.push(...jargs, ...baseArgs, ...wargs, ...(isFirst ? [] : enteredArgs))
       })
-      filter = ` AND (${ors.join(' OR ')})`
+      sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
     }
-    const entryCols = q.withEntry
-      ? ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
-      : ''
-    const sql = `SELECT ${unitCol} AS unit, e.rowid, e.ts, e.type, e.name, e.path, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
-        ${q.experiment !== null ? ', x.variant' : ''}
-      FROM events e${joins}
-      WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL${filter}
-      ORDER BY unit, e.ts, e.rowid`
-    const args = [...joinArgs, site, q.range.start, q.range.end + q.windowMs + 1, ...filterArgs]
     let unit: unknown = undefined
+    let lastSeq = -1
     let buf: FunnelEvent[] = []
-    const stmt = this.db.prepare(sql).raw(true)
-    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) {
+    const withEntry = q.withEntry || q.experiment !== null
+    for (const r of this.db.prepare(sql).raw(true).iterate(...args) as IterableIterator<unknown[]>) {
       if (r[0] !== unit) {
         if (buf.length) onUnit(buf)
         buf = []
         unit = r[0]
-      }
+      } else if (r[2] === lastSeq) continue
+      lastSeq = r[2] as number
+      const arm = r[3] as number
+      const f = arm >= 0 ? filters[arm] : null
       const ev: FunnelEvent = {
-        seq: r[1] as number, ts: r[2] as number, type: r[3] as EventType, name: r[4] as string,
-        path: r[5] as string | null, props: r[6] ? parseProps(r[6] as string) : null,
+        seq: r[2] as number, ts: r[1] as number,
+        type: f ? f.type : (r[4] as EventType), name: f ? (f.name ?? 'pageview') : (r[5] as string),
+        path: r[6] as string | null, props: r[7] ? parseProps(r[7] as string) : null,
       }
-      if (q.withEntry || q.experiment !== null) ev.entry = entryOf(r, q.withEntry, q.experiment !== null)
+      if (withEntry && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
       buf.push(ev)
     }
     if (buf.length) onUnit(buf)
@@ -96,7 +124,7 @@ export class SqliteReports implements ReportStore {
     const convArgs = [site, q.range.start, q.range.end, ...(q.conversion === null ? [] : [q.conversion])]
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
-        SELECT COALESCE(visitor, 'event:' || id) AS visitor, ts, value, currency FROM events
+        SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events
         WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter})
       SELECT visitor, ts, 1 AS kind, value, currency, NULL, NULL, NULL, NULL, NULL, NULL FROM conv
       UNION ALL
@@ -165,12 +193,12 @@ export class SqliteReports implements ReportStore {
   }
 }
 
-function entryOf(r: unknown[], withSession: boolean, withVariant: boolean): NonNullable<FunnelEvent['entry']> {
-  const col = (i: number) => (withSession ? (r[7 + i] as string | null) : null)
+/** Session attributes and variant from columns 8–17 of a funnel row. */
+function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
+  const col = (i: number) => r[8 + i] as string | null
   return {
     channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-    referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
-    variant: withVariant ? (r[r.length - 1] as string | null) : null,
+    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(9),
   }
 }
 
