@@ -118,6 +118,17 @@ export function watchCollect(target: Page | BrowserContext): CollectLog {
   }
 }
 
+/**
+ * Collects console errors and uncaught exceptions of a page: a CSP violation, a broken
+ * shop script or an SDK error would show up here.
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
+  page.on('pageerror', (e) => problems.push(String(e)))
+  return problems
+}
+
 /** Waits until the SDK has replaced the stub (its API is on `window.funnelbeam`). */
 export async function sdkReady(page: Page): Promise<void> {
   await page.waitForFunction(() => typeof (window as unknown as { funnelbeam?: { flush?: unknown } }).funnelbeam?.flush === 'function')

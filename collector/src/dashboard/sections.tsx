@@ -208,6 +208,17 @@ export function AttributionCompare(props: { reports: Partial<Record<AttributionM
   )
 }
 
+/**
+ * The difference in conversion rate in percentage points with its interval. The interval
+ * of the absolute difference is the one that agrees with the z-test's p-value, so a
+ * "significant" verdict never sits next to an interval that crosses zero.
+ */
+function fmtPoints(diff: number | null, ci: [number, number] | null): string {
+  if (diff == null) return '—'
+  const pts = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)}`
+  return ci ? `${pts(diff)} pts (${pts(ci[0])} … ${pts(ci[1])})` : `${pts(diff)} pts`
+}
+
 function round1(n: number): number {
   return Math.round(n * 10) / 10
 }
@@ -224,7 +235,7 @@ export function ExperimentReadout(props: { report: ExperimentReport }) {
             <tr>
               <th scope="col">Variant</th><th scope="col" class="num">Exposed visitors</th><th scope="col" class="num">Converted</th>
               <th scope="col" class="num">Rate</th><th scope="col" class="num">Lift vs {r.control ?? 'control'}</th>
-              <th scope="col" class="num">95% interval</th><th scope="col" class="num">p-value</th>
+              <th scope="col" class="num">Difference (95% interval)</th><th scope="col" class="num">p-value</th>
             </tr>
           </thead>
           <tbody>
@@ -235,7 +246,7 @@ export function ExperimentReadout(props: { report: ExperimentReport }) {
                 <td class="num">{fmtCount(v.conversions)}</td>
                 <td class="num strong">{fmtPercent(v.rate, 2)}</td>
                 <td class="num">{fmtLift(v.relativeLift)}</td>
-                <td class="num">{v.relativeLiftCI ? `${fmtLift(v.relativeLiftCI[0])} … ${fmtLift(v.relativeLiftCI[1])}` : '—'}</td>
+                <td class="num">{fmtPoints(v.absoluteLift, v.absoluteLiftCI)}</td>
                 <td class="num">{v.pValue == null ? '—' : v.pValue < 0.001 ? '< 0.001' : v.pValue.toFixed(3)}</td>
               </tr>
             ))}
