@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { eventually, flush, launchChromium, sdkReady, startShop, storedEvents, watchCollect, type CollectLog, type Shop } from './harness.ts'
+import { eventually, flush, launchChromium, pageProblems, sdkReady, startShop, storedEvents, watchCollect, type CollectLog, type Shop } from './harness.ts'
 
 let browser: Browser
 let shop: Shop
 let context: BrowserContext
 let page: Page
+let problems: string[]
 let log: CollectLog
 
 beforeAll(async () => { browser = await launchChromium() })
@@ -14,9 +15,11 @@ beforeEach(async () => {
   shop = await startShop()
   context = await browser.newContext()
   page = await context.newPage()
+  problems = pageProblems(page)
   log = watchCollect(context)
 })
 afterEach(async () => {
+  expect(problems).toEqual([])
   await context?.close()
   await shop?.close()
 })

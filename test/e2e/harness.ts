@@ -3,6 +3,7 @@
  * with the demo shop mounted as `npm start` does, served over HTTP on 127.0.0.1, and a
  * real headless Chromium. Tests read what arrived straight from the store's database.
  */
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -31,6 +32,7 @@ export interface Shop {
  * Headless Chromium sets `navigator.webdriver`, so bots are allowed as in a real test setup.
  */
 export async function startShop(): Promise<Shop> {
+  if (!existsSync(`${SDK_DIR}/funnelbeam.js`)) throw new Error('dist/funnelbeam.js is missing: build the SDK first (npm run build; npm test does it)')
   const t = await makeTestApp({ config: { allowBots: true, sdkDir: SDK_DIR } })
   t.app.route('/', demoSiteRoutes(DEMO_DIR))
   const server = await startTestServer({ fetch: (req: Request) => withSdkFallback(t, req) })

@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { eventually, flush, launchChromium, sdkReady, startShop, storedEvents, type Shop } from './harness.ts'
+import { eventually, flush, launchChromium, pageProblems, sdkReady, startShop, storedEvents, type Shop } from './harness.ts'
 
 let browser: Browser
 let shop: Shop
 let context: BrowserContext
 let page: Page
+let problems: string[]
 
 beforeAll(async () => { browser = await launchChromium() })
 afterAll(async () => { await browser?.close() })
@@ -13,8 +14,10 @@ beforeEach(async () => {
   shop = await startShop()
   context = await browser.newContext()
   page = await context.newPage()
+  problems = pageProblems(page)
 })
 afterEach(async () => {
+  expect(problems).toEqual([])
   await context?.close()
   await shop?.close()
 })
