@@ -51,9 +51,25 @@ export async function startShop(): Promise<Shop> {
  * served from dist/ so the journey can still be tested end to end.
  */
 async function withSdkFallback(t: TestApp, req: Request): Promise<Response> {
+  const fixture = await e2eFixture(new URL(req.url).pathname)
+  if (fixture) return fixture
   const res = await t.app.fetch(req)
   if (res.status !== 404 || new URL(req.url).pathname !== '/funnelbeam.js') return res
   return new Response(await readFile(`${SDK_DIR}/funnelbeam.js`), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+}
+
+const FIXTURES = `${ROOT}test/e2e/fixtures/`
+const JS = { 'content-type': 'text/javascript; charset=utf-8' }
+
+/**
+ * Test-only pages under `/_e2e/`: an SPA built on the ESM build (`dist/esm/index.js`),
+ * the way an app developer uses `import { track } from 'funnelbeam'`.
+ */
+async function e2eFixture(path: string): Promise<Response | null> {
+  if (path === '/_e2e/esm/index.js') return new Response(await readFile(`${SDK_DIR}/esm/index.js`), { headers: JS })
+  if (path === '/_e2e/esm-app.js') return new Response(await readFile(`${FIXTURES}esm-app.js`), { headers: JS })
+  if (path.startsWith('/_e2e/app/')) return new Response(await readFile(`${FIXTURES}esm-app.html`), { headers: { 'content-type': 'text/html; charset=utf-8' } })
+  return null
 }
 
 export interface StoredEvent {
