@@ -14,6 +14,7 @@ import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
+import { scriptRoutes } from './routes/script.ts'
 
 export interface AppDeps {
   store: Store
@@ -58,5 +59,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes({ metrics }))
   app.route('/api/sites', reportRoutes(deps))
   app.route('/dashboard', dashboardRoutes(deps))
+  app.route('/', scriptRoutes(deps.config))
   return app
 }

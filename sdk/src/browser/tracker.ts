@@ -1,0 +1,241 @@
+import type { WireEvent, WireProps, WireType } from '../wire'
+import { uuidv7 } from '../core/uuid'
+import { stripClickIds, touchFrom } from '../core/touch'
+import { addTouch, attributionOf, attributionValue, type Attribution, type Touches } from '../core/attribution'
+import { consentBits, mergeChoice, sendPolicy, type ConsentChoice, type ConsentMode } from '../core/consent'
+import { assignVariant } from '../core/experiment'
+import { pageKey } from '../core/page'
+import { batchSize, MAX_QUEUE } from '../core/batch'
+import { backoff, verdict } from '../core/retry'
+import { cleanProps } from '../core/props'
+import { CHOICE_KEY, load, save, STATE_KEY } from './storage'
+import { post } from './transport'
+import { autocapture } from './autocapture'
+
+export interface Options {
+  /** Site id registered with the collector. */
+  site: string
+  /** Collector base URL, e.g. `https://collect.example.com`. */
+  endpoint: string
+  /** Consent mode; `anonymous` by default. */
+  consent?: ConsentMode
+  /** Pageviews on history and hash navigation; on by default. */
+  spa?: boolean
+  /** Tagged clicks, outbound links, downloads and `data-fb-convert` forms; on by default. */
+  autocapture?: boolean
+  /** Do Not Track denies everything: no events at all. */
+  respectDnt?: boolean
+  /** Logs to the console why an event was ignored or dropped. */
+  debug?: boolean
+}
+
+/** Event props: strings, finite numbers and booleans. */
+export type Props = WireProps
+
+export interface ConvertOptions {
+  /** Conversion value, e.g. the order total. */
+  value?: number
+  /** ISO 4217 code, e.g. `EUR`. */
+  currency?: string
+  /** Order id; the collector stores one conversion per name and order id. */
+  orderId?: string
+  props?: Props
+}
+
+/** The tracker API; every method swallows its own errors. */
+export interface Api {
+  track(name: string, props?: Props): string | undefined
+  page(url?: string): string | undefined
+  convert(name: string, options?: ConvertOptions): string | undefined
+  consent(choice: ConsentChoice): void
+  identify(userId: string): void
+  experiment(name: string, variants: readonly string[], weights?: readonly number[]): string | undefined
+  attribution(): Attribution
+  flush(): Promise<void>
+}
+
+interface State {
+  /** Visitor id. */
+  v?: string
+  /** User id from identify(). */
+  d?: string
+  /** First and last touch. */
+  a?: Touches
+  /** Experiment name to variant, once exposed. */
+  x?: Record<string, string>
+  /** Outbox: undelivered events. */
+  o?: WireEvent[]
+}
+
+/**
+ * Starts tracking in this page and returns the API. Browser glue only: every decision is
+ * a pure function in `../core`.
+ *
+ * @example
+ * const fb = createTracker({ site: 'shop', endpoint: 'https://collect.example.com' })
+ * fb.track('cta_click', { plan: 'pro' })
+ */
+export function createTracker(o: Options): Api {
+  const d = document
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean }
+  const now = Date.now
+  // One place explains every ignored or dropped event, like Plausible's tracker.
+  const log = (why: string): undefined => void (o.debug && console.warn('[funnelbeam] ' + why))
+  const gpc = nav.globalPrivacyControl
+  const dnt = o.respectDnt && nav.doNotTrack == '1'
+  let choice = load<ConsentChoice>(CHOICE_KEY)
+  const bits = () => consentBits(o.consent, choice, gpc, dnt)
+  const policy = () => sendPolicy(o.consent, choice, dnt)
+  // Nothing is read back unless analytics was granted.
+  let st: State = (bits() & 1 && load<State>(STATE_KEY)) || {}
+  let q: WireEvent[] = st.o || []
+  const flying = new Set<WireEvent>()
+  let timer: ReturnType<typeof setTimeout> | 0 = 0
+  let attempt = 0
+  let lastUrl: string | undefined
+  const url = o.endpoint + '/collect'
+  const uuid = () => uuidv7(now(), crypto.getRandomValues(new Uint8Array(16)))
+  const vid = () => (st.v ||= uuid())
+  const attribution = () => attributionOf(st.a || {}, !!(bits() & 2))
+
+  // Consent is stamped when an event leaves memory (for the collector or the outbox), so a
+  // choice made while it waited applies, and without ads consent no click id ever leaves.
+  const stamp = (e: WireEvent): WireEvent => {
+    const c = bits()
+    const keep = (u?: string) => (c & 2 ? u : stripClickIds(u))
+    return { ...e, c, u: keep(e.u)!, r: keep(e.r), v: c & 1 ? vid() : undefined, d: c & 1 ? st.d : undefined }
+  }
+
+  const persist = () => {
+    if (bits() & 1) save(STATE_KEY, { ...st, a: attribution(), o: q.map(stamp) })
+  }
+
+  // Under opt-in, events made before the choice wait in `q` (memory only: no consent, no
+  // storage) and flush() holds them back until analytics is granted.
+  const emit = (y: WireType, n: string, x: Partial<WireEvent>): string | undefined => {
+    if (policy() == 'drop') return log('no consent')
+    const e = { i: uuid(), y, n, t: now(), u: location.href, ...x } as WireEvent
+    if (q.push(e) > MAX_QUEUE) q.shift()
+    persist()
+    timer ||= setTimeout(flush, 1e3)
+    return e.i
+  }
+
+  // `t` is set at send time: the collector corrects each event's time by the batch's delay.
+  const body = (e: WireEvent[]) => JSON.stringify({ s: o.site, t: now(), b: nav.webdriver ? 1 : undefined, e: e.map(stamp) })
+
+  // One batch at a time, then the next; events already in flight are not sent again, and
+  // a request outlives the page (keepalive), so pagehide only has to start it.
+  const flush = (): Promise<void> => {
+    clearTimeout(timer)
+    timer = 0
+    const rest = policy() == 'hold' ? [] : q.filter((e) => !flying.has(e))
+    const evs = rest.slice(0, batchSize(rest, body))
+    evs.forEach((e) => flying.add(e))
+    return evs[0] ? post(url, body(evs)).then(([status, retryAfter]): Promise<void> | void => {
+      evs.forEach((e) => flying.delete(e))
+      const v = verdict(status)
+      // Retrying is safe: the collector deduplicates by event id.
+      if (v == 'retry') return void (timer ||= setTimeout(flush, backoff(attempt++, Math.random(), retryAfter)))
+      attempt = 0
+      if (v != 'done') log('rejected ' + status)
+      q = q.filter((e) => !evs.includes(e))
+      persist()
+      return flush()
+    }) : Promise.resolve()
+  }
+
+  const fill = (root: ParentNode) =>
+    root.querySelectorAll?.<HTMLInputElement>('input[data-fb-attribution]').forEach((i) => {
+      const v = attributionValue(attribution(), i.getAttribute('data-fb-attribution')!)
+      if (v != null) i.value = v + ''
+    })
+
+  const page = (href?: string) => {
+    const u = href ? new URL(href, location.href).href : location.href
+    if (lastUrl && pageKey(u) == pageKey(lastUrl)) return log('same url')
+    const r = lastUrl || d.referrer || undefined
+    lastUrl = u
+    st.a = addTouch(st.a || {}, touchFrom(u, r, now()), now())
+    fill(d)
+    return emit('p', 'pageview', { u, r, h: d.title, w: screen.width, l: nav.language })
+  }
+
+  const api: Api = {
+    track: (name, props) => emit('e', name, { p: cleanProps(props) }),
+    page,
+    convert: (name, c = {}) => {
+      // The collector checks value and currency; an invalid conversion is quarantined there, not lost.
+      return emit('c', name, {
+        a: c.value,
+        m: c.currency?.toUpperCase(),
+        o: c.orderId,
+        p: cleanProps(c.props),
+      })
+    },
+    consent: (c) => {
+      const before = bits()
+      choice = mergeChoice(choice, c)
+      save(CHOICE_KEY, choice)
+      if (before & 1 && !(bits() & 1)) {
+        // Revoked: forget the visitor and everything queued for them.
+        save(STATE_KEY)
+        st = {}
+        q = []
+      }
+      // Opt-in denied: what waited for the choice is dropped; granted: it is sent now.
+      if (policy() == 'drop') q = []
+      persist()
+      flush()
+    },
+    identify: (id) => {
+      if (!(bits() & 1)) return log('no consent')
+      st.d = id + ''
+      persist()
+    },
+    experiment: (name, variants, weights) => {
+      if (!variants?.[0]) return log('no variants')
+      const x = (st.x ||= {})
+      if (!variants.includes(x[name])) {
+        x[name] = assignVariant(vid(), name, variants, weights)
+        emit('x', name, { p: { variant: x[name] } })
+        persist()
+      }
+      return x[name]
+    },
+    attribution,
+    flush,
+  }
+  // The host page must never see an exception from the SDK.
+  for (const k in api) {
+    const f = api[k as keyof Api] as (...a: unknown[]) => unknown
+    ;(api as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => {
+      try {
+        return f(...a)
+      } catch (e) {
+        log(k + ': ' + e)
+      }
+    }
+  }
+
+  const onNav = () => void api.page()
+  if (o.spa != false) {
+    for (const m of ['pushState', 'replaceState'] as const) {
+      const orig = history[m]
+      history[m] = function (this: History, ...a: Parameters<History['pushState']>) {
+        orig.apply(this, a)
+        onNav()
+      }
+    }
+    addEventListener('popstate', onNav)
+    addEventListener('hashchange', onNav)
+  }
+  // A back/forward-cache restore is a new view of the same URL.
+  addEventListener('pageshow', (e) => void (e.persisted && ((lastUrl = undefined), onNav())))
+  addEventListener('pagehide', () => void api.flush())
+  d.addEventListener('visibilitychange', () => void (d.hidden && api.flush()))
+  if (o.autocapture != false) autocapture({ ...api, fill })
+  if (q[0]) api.flush()
+  onNav()
+  return api
+}
