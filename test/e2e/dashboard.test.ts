@@ -75,6 +75,16 @@ describe('marketer dashboard', () => {
     expect(csv.headers()['content-type']).toContain('text/csv')
     expect(await csv.text()).toContain('brand_search')
 
+    // Breaking the funnel down by channel keeps the other filters.
+    await page.getByLabel('Break down by').selectOption('channel')
+    await page.getByRole('button', { name: 'Show' }).click()
+    await page.waitForURL(/breakdown=channel/)
+    expect(page.url()).toContain('model=linear')
+    const breakdown = await page.locator('#funnel table tbody th').allTextContents()
+    expect(breakdown).toEqual(expect.arrayContaining(['Paid Search', 'Email', 'Direct']))
+
+    // The form jumps to #funnel; back to the top so the sticky header sits where it belongs.
+    await page.evaluate(() => window.scrollTo(0, 0))
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true })
     expect(problems).toEqual([])
     await context.close()

@@ -11,7 +11,7 @@ import {
 import { loadCatalog, loadHealth } from './health.ts'
 import type { DashboardData } from './page.tsx'
 import type { Loaded } from './sections.tsx'
-import { MODELS, filterParams, readFilters } from './view-model.ts'
+import { MODELS, filterParams, funnelBreakdownParam, readFilters } from './view-model.ts'
 
 async function settle<T>(run: () => Promise<T>, log: (msg: string, err?: unknown) => void): Promise<Loaded<T>> {
   try {
@@ -57,13 +57,17 @@ export async function loadDashboard(o: {
     const out = new URLSearchParams(p)
     if (!filters.conversion) out.delete('conversion')
     out.delete('experiment')
+    out.delete('breakdown')
     for (const [k, v] of Object.entries(extra)) out.set(k, v)
     return out
   }
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = {}
   const [summary, funnel, channels, campaigns, attributionResults, experiment, health] = await Promise.all([
     settle(() => reports.summary(site, parseSummaryQuery(q(), today)), log),
-    settle(() => reports.funnel(site, parseFunnelQuery(q(), today)), log),
+    settle(() => {
+      const breakdown = funnelBreakdownParam(filters)
+      return reports.funnel(site, parseFunnelQuery(q(breakdown ? { breakdown } : {}), today))
+    }, log),
     settle(() => reports.channels(site, parseChannelsQuery(q(), today)), log),
     settle(() => reports.campaigns(site, parseCampaignsQuery(q(), today)), log),
     Promise.all(MODELS.map((m) => settle(() => reports.attribution(site, parseAttributionQuery(q({ model: m.id, dimension: 'channel' }), today)), log))),

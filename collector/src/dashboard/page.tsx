@@ -5,8 +5,8 @@ import type {
 } from '../reports/types.ts'
 import type { Catalog, HealthData } from './health.ts'
 import { Layout, Logo } from './layout.tsx'
-import { AttributionCompare, CampaignsTable, Card, ChannelsTable, ExperimentReadout, FunnelChart, HealthPanel, Tiles, Unavailable, type Loaded } from './sections.tsx'
-import { csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, type Filters } from './view-model.ts'
+import { AttributionCompare, CampaignsTable, Card, ChannelsTable, ExperimentReadout, FunnelBreakdown, FunnelChart, HealthPanel, Tiles, Unavailable, type Loaded } from './sections.tsx'
+import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, type Filters } from './view-model.ts'
 
 export interface DashboardData {
   site: string
@@ -78,6 +78,16 @@ export function DashboardPage(props: { d: DashboardData }) {
         <div class="grid-2">
           <Card id="funnel" title="Funnel" subtitle={`${f.from} to ${f.to}`}>
             {d.funnel.ok ? <FunnelChart report={d.funnel.value} /> : <Unavailable error={d.funnel.error} />}
+            <form method="get" action={`/dashboard/${encodeURIComponent(d.site)}#funnel`} class="inline-form">
+              <Keep f={f} omit={['breakdown']} />
+              <label for="breakdown">Break down by</label>
+              <select id="breakdown" name="breakdown">
+                <option value="" selected={!f.breakdown}>Nothing</option>
+                {BREAKDOWNS.filter((b) => b.id !== 'variant' || f.experiment).map((b) => <option value={b.id} selected={b.id === f.breakdown}>{b.id === 'variant' ? `Variant of ${f.experiment}` : b.label}</option>)}
+              </select>
+              <button class="button button-small" type="submit">Show</button>
+            </form>
+            {d.funnel.ok && f.breakdown ? <FunnelBreakdown report={d.funnel.value} label={BREAKDOWNS.find((b) => b.id === f.breakdown)!.label} /> : null}
             <details class="step-editor">
               <summary>Edit funnel steps</summary>
               <form method="get" action={`/dashboard/${encodeURIComponent(d.site)}`} class="stack">

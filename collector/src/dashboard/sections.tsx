@@ -9,7 +9,7 @@ import type {
 } from '../reports/types.ts'
 import type { HealthData } from './health.ts'
 import { fmtAgo, fmtCount, fmtDuration, fmtLift, fmtMoney, fmtMoneyRatio, fmtMultiple, fmtPercent } from './format.ts'
-import { blendedRoas, consentRows, experimentVerdict, funnelBars, healthVerdict, hourBars, MODELS } from './view-model.ts'
+import { blendedRoas, breakdownRows, consentRows, experimentVerdict, funnelBars, healthVerdict, hourBars, MODELS, stepLabel } from './view-model.ts'
 import type { AttributionModel } from '../reports/types.ts'
 
 /** A report that loaded, or the reason it did not; one failing report never blanks the page. */
@@ -109,6 +109,34 @@ export function FunnelChart(props: { report: FunnelReport }) {
         {props.report.unit === 'visitor' ? 'Visitors' : 'Sessions'} who did step 1 in the range and the next steps in order within {fmtDuration(props.report.windowSeconds)}. The light part of a bar is the drop-off since the previous step.
       </figcaption>
     </figure>
+  )
+}
+
+/** Per value of the breakdown: how many entered, reached each step, and the end-to-end rate. */
+export function FunnelBreakdown(props: { report: FunnelReport; label: string }) {
+  const rows = breakdownRows(props.report.breakdown)
+  if (!rows.length) return <p class="empty">Nothing to break down in this range.</p>
+  return (
+    <div class="table-scroll">
+      <table class="compact">
+        <thead>
+          <tr>
+            <th scope="col">{props.label}</th>
+            {props.report.steps.map((s, i) => <th scope="col" class="num" title={stepLabel(s.step)}>Step {i + 1}</th>)}
+            <th scope="col" class="num">Conversion</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <th scope="row">{r.value}</th>
+              {r.counts.map((n) => <td class="num">{fmtCount(n)}</td>)}
+              <td class="num strong">{fmtPercent(r.rate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
 

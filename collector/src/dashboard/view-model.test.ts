@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ExperimentReport, FunnelStepRow } from '../reports/types.ts'
 import {
-  blendedRoas, consentRows, csvLinks, DEFAULT_STEPS, experimentVerdict, filterParams, funnelBars, healthVerdict, hourBars, presets, readFilters, stepLabel,
+  blendedRoas, breakdownRows, funnelBreakdownParam, consentRows, csvLinks, DEFAULT_STEPS, experimentVerdict, filterParams, funnelBars, healthVerdict, hourBars, presets, readFilters, stepLabel,
 } from './view-model.ts'
 
 const catalog = { conversions: ['lead', 'purchase'], experiments: ['checkout_button'] }
@@ -10,7 +10,7 @@ const TODAY = '2026-11-24'
 describe('readFilters', () => {
   it('defaults to the last 28 days, last non-direct, purchases and the first experiment', () => {
     expect(readFilters(new URLSearchParams(), TODAY, catalog)).toEqual({
-      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button',
+      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button', breakdown: null,
     })
   })
 
@@ -27,7 +27,7 @@ describe('readFilters', () => {
   })
 
   it('round-trips through filterParams', () => {
-    const f = readFilters(new URLSearchParams('model=linear&step=pageview:/a&step=conversion:x&experiment=e'), TODAY, catalog)
+    const f = readFilters(new URLSearchParams('model=linear&step=pageview:/a&step=conversion:x&experiment=e&breakdown=device'), TODAY, catalog)
     expect(readFilters(filterParams(f), TODAY, catalog)).toEqual(f)
   })
 })
@@ -67,6 +67,22 @@ describe('funnelBars', () => {
   it('labels steps in words', () => {
     expect(stepLabel('event:cta_click?plan=pro')).toBe('Did cta_click?plan=pro')
     expect(stepLabel('exposure:checkout_button')).toBe('Saw experiment checkout_button')
+  })
+})
+
+describe('funnel breakdown', () => {
+  const step = (visitors: number): FunnelStepRow => ({ step: 's', visitors, conversionFromStart: null, conversionFromPrevious: null, dropoff: 0, medianSecondsFromPrevious: null })
+  it('maps the variant breakdown to the chosen experiment and ignores unknown ones', () => {
+    expect(funnelBreakdownParam(readFilters(new URLSearchParams('breakdown=variant'), TODAY, catalog))).toBe('experiment:checkout_button')
+    expect(funnelBreakdownParam(readFilters(new URLSearchParams('breakdown=channel'), TODAY, catalog))).toBe('channel')
+    expect(readFilters(new URLSearchParams('breakdown=password'), TODAY, catalog).breakdown).toBeNull()
+  })
+  it('lists values biggest first with their end-to-end conversion', () => {
+    expect(breakdownRows({ Email: [step(10), step(5)], 'Paid Search': [step(40), step(4)], Direct: [step(0), step(0)] })).toEqual([
+      { value: 'Paid Search', counts: [40, 4], rate: 0.1 },
+      { value: 'Email', counts: [10, 5], rate: 0.5 },
+      { value: 'Direct', counts: [0, 0], rate: null },
+    ])
   })
 })
 

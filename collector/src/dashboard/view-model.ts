@@ -27,6 +27,36 @@ export interface Filters {
   conversion: string | null
   steps: string[]
   experiment: string | null
+  /** Funnel breakdown: a dimension of the entry, `variant` (of the chosen experiment) or null. */
+  breakdown: Breakdown | null
+}
+
+export const BREAKDOWNS = [
+  { id: 'channel', label: 'Channel' }, { id: 'source', label: 'Source' }, { id: 'campaign', label: 'Campaign' },
+  { id: 'device', label: 'Device' }, { id: 'browser', label: 'Browser' }, { id: 'country', label: 'Country' },
+  { id: 'variant', label: 'Experiment variant' },
+] as const
+export type Breakdown = (typeof BREAKDOWNS)[number]['id']
+
+/** The funnel API's `breakdown` parameter for a dashboard breakdown, or null. */
+export function funnelBreakdownParam(f: Filters): string | null {
+  if (!f.breakdown) return null
+  if (f.breakdown === 'variant') return f.experiment ? `experiment:${f.experiment}` : null
+  return f.breakdown
+}
+
+/**
+ * Breakdown rows of a funnel: entries, completions and the end-to-end rate per value,
+ * biggest first, so the channel or variant that leaks most stands out.
+ */
+export function breakdownRows(breakdown: Record<string, FunnelStepRow[]>): { value: string; counts: number[]; rate: number | null }[] {
+  return Object.entries(breakdown)
+    .map(([value, steps]) => {
+      const counts = steps.map((s) => s.visitors)
+      const first = counts[0] ?? 0
+      return { value, counts, rate: first ? (counts[counts.length - 1] ?? 0) / first : null }
+    })
+    .sort((a, b) => (b.counts[0] ?? 0) - (a.counts[0] ?? 0) || a.value.localeCompare(b.value))
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -53,7 +83,8 @@ export function readFilters(params: URLSearchParams, today: string, catalog: { c
   const steps = params.getAll('step').map((s) => s.trim()).filter((s) => s.length > 0 && s.length <= 300).slice(0, MAX_STEPS)
   const exp = params.get('experiment')
   const experiment = exp && exp.length <= 200 ? exp : catalog.experiments[0] ?? null
-  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment }
+  const breakdown = BREAKDOWNS.find((b) => b.id === params.get('breakdown'))?.id ?? null
+  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, breakdown }
 }
 
 /** The filters as query parameters (only what differs from nothing), with overrides. */
@@ -62,6 +93,7 @@ export function filterParams(f: Filters, override: Partial<Filters> = {}): URLSe
   const p = new URLSearchParams({ from: g.from, to: g.to, model: g.model, conversion: g.conversion ?? 'all' })
   for (const s of g.steps) p.append('step', s)
   if (g.experiment) p.set('experiment', g.experiment)
+  if (g.breakdown) p.set('breakdown', g.breakdown)
   return p
 }
 
@@ -81,6 +113,8 @@ export function csvLinks(site: string, f: Filters): { label: string; href: strin
   const q = (extra: Record<string, string>) => new URLSearchParams({ ...range, ...extra }).toString()
   const funnel = new URLSearchParams(range)
   for (const s of f.steps) funnel.append('step', s)
+  const breakdown = funnelBreakdownParam(f)
+  if (breakdown) funnel.set('breakdown', breakdown)
   const links = [
     { label: 'Summary', href: `${base}/summary?${q({})}` },
     { label: 'Funnel', href: `${base}/funnel?${funnel}` },
