@@ -21,6 +21,9 @@ export interface HealthData {
 export interface Catalog {
   experiments: string[]
   conversions: string[]
+  events: string[]
+  /** The most visited paths, most first. */
+  paths: string[]
 }
 
 function sqliteDb(store: Store): Database.Database | null {
@@ -50,8 +53,8 @@ export async function loadHealth(store: Store, site: string, now: number): Promi
   }
 }
 
-/** Experiment and conversion names seen in the last 90 days (empty without SQLite). */
+/** Experiment, conversion and event names and top paths of the last 90 days (empty without SQLite). */
 export function loadCatalog(store: Store, site: string, now: number): Catalog {
   const db = sqliteDb(store)
-  return db ? eventNames(db, site, now - 90 * DAY) : { experiments: [], conversions: [] }
+  return db ? eventNames(db, site, now - 90 * DAY) : { experiments: [], conversions: [], events: [], paths: [] }
 }

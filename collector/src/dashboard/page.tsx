@@ -6,7 +6,7 @@ import type {
 import type { Catalog, HealthData } from './health.ts'
 import { Layout, Logo } from './layout.tsx'
 import { AttributionCompare, CampaignsTable, Card, ChannelsTable, ExperimentReadout, FunnelBreakdown, FunnelChart, HealthPanel, Tiles, Unavailable, type Loaded } from './sections.tsx'
-import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, type Filters } from './view-model.ts'
+import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, stepSuggestions, type Filters } from './view-model.ts'
 
 export interface DashboardData {
   site: string
@@ -94,9 +94,10 @@ export function DashboardPage(props: { d: DashboardData }) {
                 <Keep f={f} omit={['steps']} />
                 {stepInputs.map((s, i) => (
                   <label class="step-input"><span class="step-no">{i + 1}</span>
-                    <input name="step" value={s} placeholder={i < 2 ? 'required, e.g. pageview:/pricing' : 'optional, e.g. conversion:purchase'} maxlength={300} />
+                    <input name="step" value={s} list="step-suggestions" placeholder={i < 2 ? 'required, e.g. pageview:/pricing' : 'optional, e.g. conversion:purchase'} maxlength={300} />
                   </label>
                 ))}
+                <datalist id="step-suggestions">{stepSuggestions(d.catalog).map((x) => <option value={x} />)}</datalist>
                 <p class="muted small">A step is <code>type:name</code>: <code>pageview:/blog/*</code> (a path glob), <code>event:cta_click?plan=pro</code>, <code>conversion:purchase</code>.</p>
                 <button class="button" type="submit">Update funnel</button>
               </form>

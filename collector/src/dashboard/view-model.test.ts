@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { ExperimentReport, FunnelStepRow } from '../reports/types.ts'
 import {
-  blendedRoas, breakdownRows, funnelBreakdownParam, consentRows, csvLinks, DEFAULT_STEPS, experimentVerdict, filterParams, funnelBars, healthVerdict, hourBars, presets, readFilters, stepLabel,
+  blendedRoas, breakdownRows, funnelBreakdownParam, stepSuggestions, consentRows, csvLinks, DEFAULT_STEPS, experimentVerdict, filterParams, funnelBars, healthVerdict, hourBars, presets, readFilters, stepLabel,
 } from './view-model.ts'
 
-const catalog = { conversions: ['lead', 'purchase'], experiments: ['checkout_button'] }
+const catalog = { conversions: ['lead', 'purchase'], experiments: ['checkout_button'], events: ['cta_click'], paths: ['/', '/pricing'] }
 const TODAY = '2026-11-24'
 
 describe('readFilters', () => {
@@ -68,6 +68,10 @@ describe('funnelBars', () => {
     expect(stepLabel('event:cta_click?plan=pro')).toBe('Did cta_click?plan=pro')
     expect(stepLabel('exposure:checkout_button')).toBe('Saw experiment checkout_button')
   })
+})
+
+it('suggests funnel steps from the pages, events and conversions the site records', () => {
+  expect(stepSuggestions(catalog)).toEqual(['pageview:/**', 'pageview:/', 'pageview:/pricing', 'event:cta_click', 'conversion:lead', 'conversion:purchase'])
 })
 
 describe('funnel breakdown', () => {

@@ -168,6 +168,16 @@ export function stepLabel(step: string): string {
   return `Did ${rest}`
 }
 
+/** Ready-made funnel steps from what the site actually records, for the step editor. */
+export function stepSuggestions(c: { paths: string[]; events: string[]; conversions: string[] }): string[] {
+  return [
+    'pageview:/**',
+    ...c.paths.map((p) => `pageview:${p}`),
+    ...c.events.map((e) => `event:${e}`),
+    ...c.conversions.map((e) => `conversion:${e}`),
+  ].slice(0, 60)
+}
+
 export interface HourBar {
   hour: number
   label: string

@@ -48,13 +48,16 @@ export function consentShares(db: Database.Database, site: string, since: number
     .all(site, since) as ConsentShare[]
 }
 
-/** Names of the experiments and conversions seen since `since`, for the dashboard's pickers. */
-export function eventNames(db: Database.Database, site: string, since: number): { experiments: string[]; conversions: string[] } {
+/**
+ * Names seen since `since`, for the dashboard's pickers: experiments, conversions, custom
+ * events, and the most visited paths.
+ */
+export function eventNames(db: Database.Database, site: string, since: number): { experiments: string[]; conversions: string[]; events: string[]; paths: string[] } {
   const rows = db.prepare(`SELECT DISTINCT type, name FROM events
-    WHERE site = ? AND ts >= ? AND type IN ('exposure', 'conversion') ORDER BY name LIMIT 200`)
+    WHERE site = ? AND ts >= ? AND type IN ('exposure', 'conversion', 'event') ORDER BY name LIMIT 300`)
     .all(site, since) as { type: string; name: string }[]
-  return {
-    experiments: rows.filter((r) => r.type === 'exposure').map((r) => r.name),
-    conversions: rows.filter((r) => r.type === 'conversion').map((r) => r.name),
-  }
+  const paths = db.prepare(`SELECT path FROM events WHERE site = ? AND ts >= ? AND type = 'pageview' AND path IS NOT NULL
+    GROUP BY path ORDER BY count(*) DESC LIMIT 15`).all(site, since) as { path: string }[]
+  const of = (type: string) => rows.filter((r) => r.type === type).map((r) => r.name)
+  return { experiments: of('exposure'), conversions: of('conversion'), events: of('event'), paths: paths.map((r) => r.path) }
 }
