@@ -35,7 +35,7 @@ export async function startShop(): Promise<Shop> {
   if (!existsSync(`${SDK_DIR}/funnelbeam.js`)) throw new Error('dist/funnelbeam.js is missing: build the SDK first (npm run build; npm test does it)')
   const t = await makeTestApp({ config: { allowBots: true, sdkDir: SDK_DIR } })
   t.app.route('/', demoSiteRoutes(DEMO_DIR))
-  const server = await startTestServer({ fetch: (req: Request) => withSdkFallback(t, req) })
+  const server = await startTestServer({ fetch: (req: Request) => withFixtures(t, req) })
   const { secret } = await t.createSite('demo', { origins: [server.url] })
   return {
     t, url: server.url, secret,
@@ -46,16 +46,9 @@ export async function startShop(): Promise<Shop> {
   }
 }
 
-/**
- * `GET /funnelbeam.js` belongs to the collector; until a build serves it, the built SDK is
- * served from dist/ so the journey can still be tested end to end.
- */
-async function withSdkFallback(t: TestApp, req: Request): Promise<Response> {
-  const fixture = await e2eFixture(new URL(req.url).pathname)
-  if (fixture) return fixture
-  const res = await t.app.fetch(req)
-  if (res.status !== 404 || new URL(req.url).pathname !== '/funnelbeam.js') return res
-  return new Response(await readFile(`${SDK_DIR}/funnelbeam.js`), { headers: { 'content-type': 'text/javascript; charset=utf-8' } })
+/** The collector answers everything except the test-only fixture pages under `/_e2e/`. */
+async function withFixtures(t: TestApp, req: Request): Promise<Response> {
+  return (await e2eFixture(new URL(req.url).pathname)) ?? t.app.fetch(req)
 }
 
 const FIXTURES = `${ROOT}test/e2e/fixtures/`
