@@ -7,6 +7,7 @@ import type { Hono } from 'hono'
 import { createApp } from '../../collector/src/app.ts'
 import { DEFAULT_CONFIG, type Config } from '../../collector/src/config.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import type { Store } from '../../collector/src/store/types.ts'
 import { createSite } from '../../collector/src/routes/sites.ts'
 import type { Clock } from '../../collector/src/clock.ts'
 
@@ -18,9 +19,9 @@ export class TestClock implements Clock {
   advance(ms: number): void { this.t += ms }
 }
 
-export interface TestApp {
+export interface TestApp<S extends Store = SqliteStore> {
   app: Hono
-  store: SqliteStore
+  store: S
   config: Config
   adminToken: string
   clock: Clock
@@ -40,14 +41,15 @@ export interface TestApp {
  * const { secret } = await t.createSite('shop', { origins: ['https://shop.example'] })
  * const res = await t.app.request('/healthz')
  */
-export async function makeTestApp(opts: { config?: Partial<Config>; clock?: Clock } = {}): Promise<TestApp> {
+export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?: Partial<Config>; clock?: Clock; store?: S } = {}): Promise<TestApp<S>> {
   const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-test-'))
   const adminToken = 'test-admin-token'
   const config: Config = {
     ...DEFAULT_CONFIG, dataDir: dir, adminToken, rateLimit: { max: 100_000, windowMs: 60_000 }, ...opts.config,
   }
   const clock = opts.clock ?? { now: () => Date.now() }
-  const store = new SqliteStore(join(dir, 'funnelbeam.db'))
+  // A given store (e.g. PostgreSQL) is the app's from now on: close() closes it.
+  const store = opts.store ?? (new SqliteStore(join(dir, 'funnelbeam.db')) as Store as S)
   const app = createApp({ store, config, clock, log: () => {} })
   return {
     app, store, config, adminToken, clock, dir,

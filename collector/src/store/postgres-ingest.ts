@@ -1,11 +1,12 @@
 /**
- * One group-commit transaction on PostgreSQL: the events of many requests inserted
- * exactly once with a single multi-row statement, then sessions assigned to those that
- * were new. Uniqueness is the database's (unique indexes + ON CONFLICT DO NOTHING), so it
- * holds across any number of collector processes; the first committed copy wins.
+ * One group-commit transaction on PostgreSQL: the visitors locked, the events of many
+ * requests inserted exactly once with a single multi-row statement, then sessions
+ * assigned to those that were new. Uniqueness is the database's (unique indexes + ON
+ * CONFLICT DO NOTHING), so it holds across any number of collector processes; the first
+ * committed copy wins.
  */
 import type pg from 'pg'
-import { assignSessions, type SessionInput } from './postgres-sessions.ts'
+import { assignSessions, lockVisitors, type SessionInput } from './postgres-sessions.ts'
 import type { EnrichedEvent, InsertOutcome, Props } from './types.ts'
 
 export interface PendingEvents {
@@ -57,6 +58,7 @@ export async function insertPending(client: pg.PoolClient, writes: PendingEvents
   }))
   if (rows.length === 0) return writes.map((w) => w.events.map(() => 'duplicate'))
 
+  await lockVisitors(client, rows.flatMap((r) => (r.event.visitor === null ? [] : [{ site: r.site, visitor: r.event.visitor }])))
   const inserted = await client.query<{ site: string; id: string }>(INSERT_SQL, [
     rows.map((r) => r.site), ...COLUMNS.map(([, , get]) => rows.map((r) => get(r.event))),
   ])

@@ -1,10 +1,13 @@
 /**
  * Session assignment on PostgreSQL, inside the ingest transaction. Two processes may get
  * events of one visitor at the same moment, so each visitor is serialized with a
- * transaction-scoped advisory lock; under it the rule is SQLite's, event by event in
- * arrival order: join the latest session that started at or before the event if
- * `continuesSession` says so, else start one. The reads and writes are batched (one
- * statement each for the whole transaction) instead of three round trips per event.
+ * transaction-scoped advisory lock, taken before the events are inserted: one
+ * transaction at a time decides which of a visitor's events are new and which session
+ * they join, so a visitor's events are assigned in the order the transactions commit.
+ * Under the lock the rule is SQLite's, event by event in arrival order: join the latest
+ * session that started at or before the event if `continuesSession` says so, else start
+ * one. Reads and writes are batched (one statement each for the whole transaction)
+ * instead of three round trips per event.
  */
 import type pg from 'pg'
 import { campaignKey } from '../ingest/touch.ts'
@@ -27,8 +30,24 @@ interface Known extends SessionState {
 }
 
 /**
+ * Takes the transaction-scoped lock of every (site, visitor) given, all in one statement
+ * and in hash order, so two transactions never wait for each other in a cycle. Call it
+ * before inserting the events, so deciding what is new and assigning sessions happen
+ * under the same lock.
+ *
+ * @example
+ * await lockVisitors(client, [{ site: 'shop', visitor: 'v1' }])
+ */
+export async function lockVisitors(client: pg.PoolClient, visitors: { site: string; visitor: string }[]): Promise<void> {
+  if (visitors.length === 0) return
+  const keys = [...new Set(visitors.map((v) => lockKey(v.site, v.visitor)))]
+  await client.query(`SELECT count(pg_advisory_xact_lock(h)) FROM
+    (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY h) locks`, [keys])
+}
+
+/**
  * Assigns each event a session (creating and updating session rows) and answers the
- * session id per input, in input order. Call inside a transaction: the locks last until COMMIT.
+ * session id per input, in input order. Call inside the transaction that took `lockVisitors`.
  *
  * @example
  * const ids = await assignSessions(client, [{ site: 'shop', event }]) // ['0193…']
@@ -42,12 +61,7 @@ export async function assignSessions(client: pg.PoolClient, inputs: SessionInput
     if (!v) byVisitor.set(k, { site, visitor: event.visitor, lo: event.ts, hi: event.ts, sessions: [] })
     else { v.lo = Math.min(v.lo, event.ts); v.hi = Math.max(v.hi, event.ts) }
   }
-  const keys = [...byVisitor.keys()]
-  // Locks in one statement, in hash order, so two transactions never wait on each other in a cycle.
-  await client.query(`SELECT count(pg_advisory_xact_lock(h)) FROM
-    (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY h) locks`, [keys])
-
-  // Under the locks: for each visitor, the latest session that started at or before the
+  // Under the locks (see lockVisitors): for each visitor, the latest session that started at or before the
   // batch's earliest event, and every session started up to its latest event.
   const vs = [...byVisitor.values()]
   const known = await client.query<{ site: string; visitor: string; id: string; started: number; last_ts: number; campaign_key: string | null }>(
