@@ -113,7 +113,7 @@ export function createTracker(o: Options): Api {
   // Under opt-in, events made before the choice wait in `q` (memory only: no consent, no
   // storage) and flush() holds them back until analytics is granted.
   const emit = (y: WireType, n: string, x: Partial<WireEvent>): string | undefined => {
-    if (policy() == 'drop') return log('no consent')
+    if (!n || policy() == 'drop') return log(n ? 'no consent' : 'no name')
     const e = { i: uuid(), y, n, t: now(), u: location.href, ...x } as WireEvent
     if (q.push(e) > MAX_QUEUE) q.shift()
     persist()

@@ -10,6 +10,6 @@ import type { WireProps } from '../wire'
  */
 export function cleanProps(p: unknown): WireProps | undefined {
   let out: WireProps | undefined
-  for (const [k, v] of Object.entries(p || {})) if (/^[sbn]/.test(typeof v) && v === v) (out ||= {})[k] = v
+  for (const [k, v] of Object.entries(p instanceof Object ? p : {})) if (/^[sbn]/.test(typeof v) && v === v) (out ||= {})[k] = v
   return out
 }
