@@ -11,7 +11,7 @@ import {
 import { loadCatalog, loadHealth } from './health.ts'
 import type { DashboardData } from './page.tsx'
 import type { Loaded } from './sections.tsx'
-import { MODELS, filterParams, funnelBreakdownParam, readFilters } from './view-model.ts'
+import { MODELS, filterParams, funnelBreakdownParam, readFilters } from './filters.ts'
 
 async function settle<T>(run: () => Promise<T>, log: (msg: string, err?: unknown) => void): Promise<Loaded<T>> {
   try {

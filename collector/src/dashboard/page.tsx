@@ -5,8 +5,13 @@ import type {
 } from '../reports/types.ts'
 import type { Catalog, HealthData } from './health.ts'
 import { Layout, Logo } from './layout.tsx'
-import { AttributionCompare, CampaignsTable, Card, ChannelsTable, ExperimentReadout, FunnelBreakdown, FunnelChart, HealthPanel, Tiles, Unavailable, type Loaded } from './sections.tsx'
-import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, spendTotal, stepSuggestions, type Filters } from './view-model.ts'
+import { Card, Tiles, Unavailable, type Loaded } from './sections.tsx'
+import { FunnelBreakdown, FunnelChart } from './funnel-view.tsx'
+import { AttributionCompare, CampaignsTable, ChannelsTable } from './tables.tsx'
+import { ExperimentReadout } from './experiment-view.tsx'
+import { HealthPanel } from './health-panel.tsx'
+import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, type Filters } from './filters.ts'
+import { spendTotal, stepSuggestions } from './view-model.ts'
 
 export interface DashboardData {
   site: string
