@@ -3,7 +3,11 @@
  * a SQLite store file, then times the funnel, attribution, campaign and other reports
  * through the same service the HTTP routes use.
  *
- *   npx tsx test/bench/reports.ts [events] [--keep]      (or: npm run bench:reports)
+ *   npx tsx test/bench/reports.ts [events] [--keep] [--db file]      (or: npm run bench:reports)
+ *
+ * `--keep` leaves the file in place and `--db` reuses one, to time query changes without
+ * regenerating. Wall time and CPU time are both shown: on a shared machine CPU time is
+ * the steadier figure.
  *
  * The data is deterministic (seeded PRNG): ~10 events per visitor over 30 days, 1–3
  * sessions each, a GA4-like channel mix, a 3-step shop funnel, 4% buyers, an A/B test.
@@ -21,6 +25,7 @@ import {
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000)
 const KEEP = process.argv.includes('--keep')
+const REUSE = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1] : null
 const DAY = 86_400_000
 const START = Date.UTC(2026, 9, 1)
 const DAYS = 30
@@ -136,22 +141,29 @@ function generate(file: string): { events: number; sessions: number } {
 async function time<T>(label: string, f: () => Promise<T>, runs = 3): Promise<T> {
   let result!: T
   const ms: number[] = []
+  const cpu: number[] = []
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now()
+    const c0 = process.cpuUsage()
     result = await f()
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
     ms.push(performance.now() - t0)
   }
   ms.sort((a, b) => a - b)
-  console.log(`${label.padEnd(44)} median ${ms[runs >> 1].toFixed(0).padStart(5)} ms   min ${ms[0].toFixed(0).padStart(5)} ms`)
+  cpu.sort((a, b) => a - b)
+  console.log(`${label.padEnd(42)} wall median ${ms[runs >> 1].toFixed(0).padStart(5)} ms, min ${ms[0].toFixed(0).padStart(5)} ms   cpu min ${cpu[0].toFixed(0).padStart(5)} ms`)
   return result
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-bench-'))
-  const file = join(dir, 'bench.db')
+  const dir = REUSE ? null : mkdtempSync(join(tmpdir(), 'funnelbeam-bench-'))
+  const file = REUSE ?? join(dir!, 'bench.db')
   let t0 = performance.now()
-  const { events, sessions } = generate(file)
-  console.log(`generated ${events.toLocaleString('en')} events, ${sessions.toLocaleString('en')} sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s; file ${(statSync(file).size / 1e6).toFixed(0)} MB`)
+  if (!REUSE) {
+    const { events, sessions } = generate(file)
+    console.log(`generated ${events.toLocaleString('en')} events, ${sessions.toLocaleString('en')} sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s; file ${(statSync(file).size / 1e6).toFixed(0)} MB`)
+  }
 
   const store = new SqliteStore(file)
   const site: Site = { id: 'bench', origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }
@@ -175,8 +187,8 @@ async function main() {
   await time('experiment checkout', () => reports.experiment(site, 'checkout', parseExperimentQuery(p('conversion=purchase'), today)))
   console.log(`all reports: ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   await store.close()
-  if (KEEP) console.log(`kept ${file}`)
-  else rmSync(dir, { recursive: true, force: true })
+  if (KEEP || REUSE) console.log(`kept ${file}`)
+  else rmSync(dir!, { recursive: true, force: true })
 }
 
 await main()

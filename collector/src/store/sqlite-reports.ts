@@ -44,14 +44,18 @@ export class SqliteReports implements ReportStore {
     const filters: StepFilter[] = []
     const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
     for (const f of q.steps) if (!filters.some((g) => keyOf(g) === keyOf(f))) filters.push(f)
-    const where = (f: StepFilter): [string, unknown[]] => f.pathGlob !== null
-      ? [`e.type = 'pageview' AND e.path GLOB ?`, [sqlGlob(f.pathGlob)]]
-      : ['e.type = ? AND e.name = ?', [f.type, f.name]]
+    const where = (f: StepFilter): [string, unknown[]] => {
+      if (f.pathGlob === null) return ['e.type = ? AND e.name = ?', [f.type, f.name]]
+      if (!f.pathGlob.includes('*')) return [`e.type = 'pageview' AND e.path = ?`, [f.pathGlob]]
+      // SQLite narrows GLOB to an index range only for a literal pattern, not a parameter.
+      return [`e.type = 'pageview' AND e.path GLOB ${sqlString(sqlGlob(f.pathGlob))}`, []]
+    }
     const [firstWhere, firstArgs] = where(q.steps[0])
     const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL`
     const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1]
     // Units that entered: only their events can matter.
-    const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
+    // The unary + keeps the planner from walking the IN list through the visitor index.
+    const entered = `+${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
     const enteredArgs = [site, q.range.start, q.range.end, ...firstArgs]
     const entryJoin = (on: boolean): [string, string, unknown[]] => {
       let cols = ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL'
@@ -77,7 +81,7 @@ export class SqliteReports implements ReportStore {
     let args: unknown[]
     if (q.allEvents) {
       const [cols, joins, jargs] = entryJoin(true)
-      sql = `SELECT ${unitCol}, e.ts, e.rowid, -1, e.type, e.name, e.path, e.props${cols}
+      sql = `SELECT +${unitCol}, e.ts, e.rowid, -1, e.type, e.name, e.path, e.props${cols}
         FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
       args = [...jargs, ...baseArgs, ...enteredArgs]
     } else {
@@ -89,7 +93,8 @@ export class SqliteReports implements ReportStore {
         const [w, wargs] = where(f)
         const [cols, joins, jargs] = entryJoin(isFirst)
         const props = q.withProps ? 'e.props' : 'NULL'
-        arms.push(`SELECT ${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
+        // +unit: sorting the few matching rows beats walking the whole visitor index in order.
+        arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
           FROM events e${joins} WHERE ${base} AND ${w}${isFirst ? '' : ` AND ${entered}`}`)
         args.push(...jargs, ...baseArgs, ...wargs, ...(isFirst ? [] : enteredArgs))
       })
@@ -200,6 +205,11 @@ function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
     channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
     referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(9),
   }
+}
+
+/** A string as an SQL literal (quotes doubled). */
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`
 }
 
 function parseProps(json: string): Props | null {
