@@ -4,7 +4,7 @@
  * Bot rows never count.
  */
 import type Database from 'better-sqlite3'
-import type { EventType, Props } from './types.ts'
+import type { Props } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import type {
   AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
@@ -80,10 +80,19 @@ export class SqliteReports implements ReportStore {
     let sql: string
     let args: unknown[]
     if (q.allEvents) {
+      // Every event of the entered units; SQL tags each with the first filter it meets (or -1)
+      // so only a number, and the path of pageviews, cross into JS per row.
+      const caseArgs: unknown[] = []
+      const cases = filters.map((f, k) => {
+        const [w, wargs] = where(f)
+        caseArgs.push(...wargs)
+        return `WHEN ${w} THEN ${k}`
+      }).join(' ')
       const [cols, joins, jargs] = entryJoin(true)
-      sql = `SELECT +${unitCol}, e.ts, e.rowid, -1, e.type, e.name, e.path, e.props${cols}
+      sql = `SELECT +${unitCol}, e.ts, e.rowid, CASE ${cases} ELSE -1 END, NULL, NULL,
+          CASE WHEN e.type = 'pageview' THEN e.path END, ${q.withProps ? 'e.props' : 'NULL'}${cols}
         FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
-      args = [...jargs, ...baseArgs, ...enteredArgs]
+      args = [...caseArgs, ...jargs, ...baseArgs, ...enteredArgs]
     } else {
       const firstKey = keyOf(q.steps[0])
       const arms: string[] = []
@@ -111,13 +120,11 @@ export class SqliteReports implements ReportStore {
         unit = r[0]
       } else if (r[2] === lastSeq) continue
       lastSeq = r[2] as number
-      const arm = r[3] as number
-      const f = arm >= 0 ? filters[arm] : null
-      const ev: FunnelEvent = {
-        seq: r[2] as number, ts: r[1] as number,
-        type: f ? f.type : (r[4] as EventType), name: f ? (f.name ?? 'pageview') : (r[5] as string),
-        path: r[6] as string | null, props: r[7] ? parseProps(r[7] as string) : null,
-      }
+      const f = filters[r[3] as number] as StepFilter | undefined
+      // An event no step can match (strict mode) only needs to exist: it breaks a chain.
+      const ev: FunnelEvent = f
+        ? { seq: r[2] as number, ts: r[1] as number, type: f.type, name: f.name ?? 'pageview', path: r[6] as string | null, props: r[7] ? parseProps(r[7] as string) : null }
+        : { seq: r[2] as number, ts: r[1] as number, type: 'event', name: '', path: null, props: null }
       if (withEntry && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
       buf.push(ev)
     }
