@@ -53,8 +53,22 @@ export async function loadHealth(store: Store, site: string, now: number): Promi
   }
 }
 
-/** Experiment, conversion and event names and top paths of the last 90 days (empty without SQLite). */
+const CATALOG_TTL_MS = 5 * 60_000
+const catalogs = new WeakMap<Store, Map<string, { at: number; catalog: Catalog }>>()
+
+/**
+ * Experiment, conversion and event names and top paths of the last 90 days (empty without
+ * SQLite). They only feed the pickers and change rarely, while the scan grows with the
+ * data, so each site's catalog is reused for five minutes.
+ */
 export function loadCatalog(store: Store, site: string, now: number): Catalog {
   const db = sqliteDb(store)
-  return db ? eventNames(db, site, now - 90 * DAY) : { experiments: [], conversions: [], events: [], paths: [] }
+  if (!db) return { experiments: [], conversions: [], events: [], paths: [] }
+  let bySite = catalogs.get(store)
+  if (!bySite) catalogs.set(store, (bySite = new Map()))
+  const hit = bySite.get(site)
+  if (hit && now - hit.at >= 0 && now - hit.at < CATALOG_TTL_MS) return hit.catalog
+  const catalog = eventNames(db, site, now - 90 * DAY)
+  bySite.set(site, { at: now, catalog })
+  return catalog
 }
