@@ -5,19 +5,19 @@ import { createApp } from './app.ts'
 import { readEnvConfig, type Config } from './config.ts'
 import { systemClock } from './clock.ts'
 import { SqliteStore } from './store/sqlite.ts'
+import { PostgresStore } from './store/postgres.ts'
+import type { Store } from './store/types.ts'
 import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
 
 // The server entry: read the configuration, open the store, serve. Everything else is in createApp.
 const env = readEnvConfig(process.env)
-if (env.databaseUrl) {
-  console.error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use SQLite.')
-  process.exit(1)
-}
 const admin = resolveAdminToken(env.dataDir, env.adminToken)
 const config: Config = { ...env, adminToken: admin.token }
-const store = new SqliteStore(join(config.dataDir, 'funnelbeam.db'))
+// With DATABASE_URL, PostgreSQL (migrated on start) is shared by every collector process.
+const store: Store = env.databaseUrl ? await PostgresStore.open(env.databaseUrl) : new SqliteStore(join(config.dataDir, 'funnelbeam.db'))
+const storeLabel = env.databaseUrl ? `PostgreSQL: ${redactUrl(env.databaseUrl)}` : `SQLite: ${join(config.dataDir, 'funnelbeam.db')}`
 const demo = await ensureDemoSite(store, systemClock, config.dataDir)
 
 const app = createApp({ store, config })
@@ -26,7 +26,7 @@ app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   const url = `http://localhost:${info.port}`
-  console.log(`Funnelbeam collector listening on ${url} (SQLite: ${join(config.dataDir, 'funnelbeam.db')})`)
+  console.log(`Funnelbeam collector listening on ${url} (${storeLabel})`)
   console.log(admin.created ? `Admin token (shown once, stored in ${admin.file}): ${admin.token}` : `Admin token: ${admin.file ? `in ${admin.file}` : 'from FUNNELBEAM_ADMIN_TOKEN'}`)
   if (demo.created) console.log(`Site "demo" created; its secret (for /api/events) is in ${join(config.dataDir, 'demo-site-secret')}`)
   console.log(`Dashboard: ${url}/dashboard/demo`)
@@ -47,4 +47,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     })
     ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
   })
+}
+
+/** The URL without its password, for the log. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'postgres://…'
+  }
 }

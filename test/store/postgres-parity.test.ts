@@ -97,6 +97,9 @@ describe.skipIf(noPostgres !== null)('SQLite and PostgreSQL report parity', () =
     sqlite.store.db.prepare('INSERT INTO salts (day, salt, created) VALUES (?, ?, ?)').run(day, SALT, NOW)
     await postgres.store.pool.query('INSERT INTO salts (day, salt, created) VALUES ($1, $2, $3)', [day, SALT, NOW])
     await Promise.all([load(sqlite), load(postgres)])
+    // A live database has statistics (autovacuum analyzes it); without them the planner
+    // takes every table for one row and picks nested loops that make scans crawl.
+    await postgres.store.pool.query('ANALYZE events, sessions, spend')
   }, 120_000)
 
   afterAll(async () => {

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostgresStore } from '../../collector/src/store/postgres.ts'
+import { POSTGRES_MIGRATIONS } from '../../collector/src/store/postgres-migrations.ts'
 import type { EnrichedEvent, InsertOutcome } from '../../collector/src/store/types.ts'
 import { dropSchema, probePostgres, TEST_PG_URL, testSchema } from '../helpers/postgres.ts'
 import { event } from './contract.ts'
@@ -61,7 +62,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
 
   it('migrates once when both start together', async () => {
     const r = await a.pool.query('SELECT version FROM schema_version')
-    expect(r.rows).toEqual([{ version: 1 }])
+    expect(r.rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }])
   })
 
   it('stores each event once and keeps each visitor in one session when both get the same events at once', async () => {

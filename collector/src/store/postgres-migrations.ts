@@ -98,6 +98,19 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (site, date, source, medium, campaign)
   );
   `,
+  /* 2: report indexes, as SQLite's migration 2. Partial (NOT bot, as every report
+     filters) and covering (INCLUDE), so funnel, attribution and campaign scans can read
+     index pages only once autovacuum has marked the heap all-visible. Keys lead with
+     time-ordered columns within a site/type/name so inserts append. */ `
+  CREATE INDEX events_report_name_ts ON events(site, type, name, ts)
+    INCLUDE (visitor, session_id, seq, value, currency) WHERE NOT bot;
+  CREATE INDEX events_report_pageview_path ON events(site, path, ts)
+    INCLUDE (visitor, session_id, seq) WHERE type = 'pageview' AND NOT bot;
+  CREATE INDEX sessions_report_visitor ON sessions(site, visitor, started)
+    INCLUDE (channel, source, medium, campaign, click_id_type, referrer_host) WHERE NOT bot;
+  CREATE INDEX sessions_report_started ON sessions(site, started)
+    INCLUDE (channel, source, medium, campaign, click_id_type, referrer_host) WHERE NOT bot;
+  `,
 ]
 
 /**

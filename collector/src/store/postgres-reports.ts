@@ -11,7 +11,7 @@ import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import type {
   AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
-  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+  SpendRow, SpendTotal, StepFilter, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
 
 /**
@@ -42,46 +42,73 @@ export class PostgresReports implements ReportStore {
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
-    const args: unknown[] = [site, q.range.start, q.range.end + q.windowMs + 1]
+    const args: unknown[] = [site, q.range.start, q.range.end + q.windowMs + 1, q.range.end]
     const arg = (v: unknown) => `$${args.push(v)}`
     const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
-    let joins = ''
-    if (q.withEntry) joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
-    if (q.experiment !== null) {
-      // The visitor's first exposure decides the variant.
-      joins += ` LEFT JOIN (SELECT DISTINCT ON (visitor) visitor, props->>'variant' AS variant
+    // One arm per distinct step filter, so each can use its index; repeated steps share an
+    // arm, and an event that overlapping globs return twice is dropped below by its seq.
+    const filters: StepFilter[] = []
+    const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
+    for (const f of q.steps) if (!filters.some((g) => keyOf(g) === keyOf(f))) filters.push(f)
+    const where = (f: StepFilter): string => {
+      if (f.pathGlob === null) return `e.type = ${arg(f.type)} AND e.name = ${arg(f.name)}`
+      // Under the "C" collation a LIKE with a literal prefix is an index range scan.
+      if (!f.pathGlob.includes('*')) return `e.type = 'pageview' AND e.path = ${arg(f.pathGlob)}`
+      return `e.type = 'pageview' AND e.path LIKE ${arg(likePattern(f.pathGlob))}`
+    }
+    const base = `e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL`
+    // Units that entered (step 1 inside the range): only their events can matter.
+    const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = $1 AND e.ts >= $2 AND e.ts < $4 AND NOT e.bot
+      AND ${where(q.steps[0])})`
+    const variantJoin = q.experiment === null ? '' : ` LEFT JOIN (SELECT DISTINCT ON (visitor) visitor, props->>'variant' AS variant
         FROM events WHERE site = $1 AND type = 'exposure' AND name = ${arg(q.experiment)} AND NOT bot AND visitor IS NOT NULL
         ORDER BY visitor, ts, seq) x ON x.visitor = e.visitor`
+    // The entry's attributes (session columns, then the variant) ride on rows that can be an entry.
+    const entry = (on: boolean): [cols: string, joins: string] => {
+      const nulls = (n: number) => ', NULL::text'.repeat(n)
+      if (!on) return [nulls(10), '']
+      const session: [string, string] = q.withEntry
+        ? [', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country',
+          ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id']
+        : [nulls(9), '']
+      return q.experiment === null ? [session[0] + nulls(1), session[1]] : [`${session[0]}, x.variant`, session[1] + variantJoin]
     }
-    let filter = ''
-    if (!q.allEvents) {
-      const ors = q.steps.map((step) => step.pathGlob !== null
-        ? `(e.type = 'pageview' AND e.path LIKE ${arg(likePattern(step.pathGlob))})`
-        : `(e.type = ${arg(step.type)} AND e.name = ${arg(step.name)})`)
-      filter = ` AND (${ors.join(' OR ')})`
+    let sql: string
+    if (q.allEvents) {
+      const [cols, joins] = entry(true)
+      sql = `SELECT ${unitCol}, e.ts, e.seq, -1, e.type, e.name, e.path, e.props${cols}
+        FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
+    } else {
+      const firstKey = keyOf(q.steps[0])
+      const arms = filters.map((f, k) => {
+        const isFirst = keyOf(f) === firstKey
+        const [cols, joins] = entry(isFirst)
+        return `SELECT ${unitCol}, e.ts, e.seq, ${k}, NULL::text, NULL::text, ${f.pathGlob !== null ? 'e.path' : 'NULL::text'},
+            ${q.withProps ? 'e.props' : 'NULL::jsonb'}${cols}
+          FROM events e${joins} WHERE ${base} AND ${where(f)}${isFirst ? '' : ` AND ${entered}`}`
+      })
+      sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
     }
-    const entryCols = q.withEntry
-      ? ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
-      : ''
-    const sql = `SELECT ${unitCol} AS unit, e.seq, e.ts, e.type, e.name, e.path, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
-        ${q.experiment !== null ? ', x.variant' : ''}
-      FROM events e${joins}
-      WHERE e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL${filter}
-      ORDER BY unit, e.ts, e.seq`
     let unit: unknown = undefined
+    let lastSeq = -1
     let buf: FunnelEvent[] = []
+    const withEntry = q.withEntry || q.experiment !== null
     await streamRows(this.pool, sql, args, (rows) => {
       for (const r of rows) {
         if (r[0] !== unit) {
           if (buf.length) onUnit(buf)
           buf = []
           unit = r[0]
-        }
+        } else if (r[2] === lastSeq) continue
+        lastSeq = r[2] as number
+        const arm = r[3] as number
+        const f = arm >= 0 ? filters[arm] : null
         const ev: FunnelEvent = {
-          seq: r[1] as number, ts: r[2] as number, type: r[3] as EventType, name: r[4] as string,
-          path: r[5] as string | null, props: propsOf(r[6]),
+          seq: r[2] as number, ts: r[1] as number,
+          type: f ? f.type : (r[4] as EventType), name: f ? (f.name ?? 'pageview') : (r[5] as string),
+          path: r[6] as string | null, props: propsOf(r[7]),
         }
-        if (q.withEntry || q.experiment !== null) ev.entry = entryOf(r, q.withEntry, q.experiment !== null)
+        if (withEntry && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
         buf.push(ev)
       }
     })
@@ -93,7 +120,7 @@ export class PostgresReports implements ReportStore {
     const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
-        SELECT COALESCE(visitor, 'event:' || id) AS visitor, ts, value, currency FROM events
+        SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events
         WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter})
       SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
       UNION ALL
@@ -177,12 +204,12 @@ export function likePattern(glob: string): string {
   return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*+/g, '%')
 }
 
-function entryOf(r: unknown[], withSession: boolean, withVariant: boolean): NonNullable<FunnelEvent['entry']> {
-  const col = (i: number) => (withSession ? (r[7 + i] as string | null) : null)
+/** Session attributes and variant from columns 8–17 of a funnel row. */
+function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
+  const col = (i: number) => r[8 + i] as string | null
   return {
     channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-    referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
-    variant: withVariant ? (r[r.length - 1] as string | null) : null,
+    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(9),
   }
 }
 
