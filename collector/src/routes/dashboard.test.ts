@@ -59,6 +59,23 @@ describe('dashboard sign-in', () => {
     }
   })
 
+  it('slows down token guessing: after 10 attempts in 15 minutes a client must wait', async () => {
+    const guess = (ip: string) => t.app.request('http://localhost/dashboard/login', {
+      method: 'POST', body: new URLSearchParams({ token: 'guess' }), headers: { 'x-forwarded-for': ip },
+    })
+    t.config.trustProxy = true
+    try {
+      for (let i = 0; i < 10; i++) expect((await guess('203.0.113.9')).status).toBe(401)
+      const blocked = await guess('203.0.113.9')
+      expect(blocked.status).toBe(429)
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(await blocked.text()).toContain('Too many sign-in attempts')
+      expect((await guess('203.0.113.10')).status).toBe(401)
+    } finally {
+      t.config.trustProxy = false
+    }
+  })
+
   it('signs out by clearing the cookie', async () => {
     const res = await t.app.request('/dashboard/logout', { headers: { cookie } })
     expect(res.status).toBe(303)

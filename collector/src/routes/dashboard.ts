@@ -5,10 +5,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
 import { secretsEqual } from '../http/auth.ts'
+import { clientIp } from '../http/client.ts'
+import { RateLimiter } from '../http/rate-limit.ts'
 import { createReports, todayIn } from '../reports/service.ts'
 import { LoginPage, MessagePage, SitesPage } from '../dashboard/layout.tsx'
 import { DashboardPage } from '../dashboard/page.tsx'
@@ -20,6 +23,9 @@ export const DASHBOARD_CSP = "default-src 'none'; style-src 'self'; img-src 'sel
 
 const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
 const MAX_LOGIN_BYTES = 4096
+/** Sign-in attempts per client IP per window: plenty for people, useless for guessing a token. */
+const LOGIN_ATTEMPTS = 10
+const LOGIN_WINDOW_MS = 15 * 60_000
 
 /**
  * The dashboard routes, to mount at `/dashboard`.
@@ -33,6 +39,7 @@ export function dashboardRoutes(deps: AppDeps): Hono {
   const clock = deps.clock ?? systemClock
   const log = deps.log ?? ((msg: string, err?: unknown) => console.error(msg, err))
   const css = readFileSync(new URL('../dashboard/dashboard.css', import.meta.url))
+  const attempts = new RateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, () => clock.now())
   const loggedIn = (c: Context) => {
     const token = adminCookie(c)
     return token != null && secretsEqual(token, deps.config.adminToken)
@@ -58,6 +65,13 @@ export function dashboardRoutes(deps: AppDeps): Hono {
   app.post('/login', async function dashboardLogin(c) {
     if (!sameOrigin(c)) return c.html(MessagePage({ title: 'Sign-in refused', message: 'The sign-in form was sent from another site.' }), 403)
     if (Number(c.req.header('content-length') ?? 0) > MAX_LOGIN_BYTES) return c.html(LoginPage({ next: '/dashboard', error: 'That request was too large.' }), 413)
+    try {
+      attempts.hit(clientIp(c, deps.config.trustProxy) ?? 'unknown')
+    } catch (err) {
+      const retry = err instanceof HTTPException ? err.getResponse().headers.get('retry-after') ?? '900' : '900'
+      const minutes = Math.ceil(Number(retry) / 60)
+      return c.html(LoginPage({ next: '/dashboard', error: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }), 429, { 'retry-after': retry })
+    }
     const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>))
     const next = safeNext(form.next)
     const token = typeof form.token === 'string' ? form.token.trim() : ''
