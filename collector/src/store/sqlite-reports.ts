@@ -53,15 +53,19 @@ export class SqliteReports implements ReportStore {
     const [firstWhere, firstArgs] = where(q.steps[0])
     const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL`
     const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1]
-    // Units that entered: only their events can matter.
+    // Units that entered: only their events can matter. Strict mode reads every event, so
+    // it filters by them; in ordered mode the arms are selective already and the probe
+    // costs more than it saves.
     // The unary + keeps the planner from walking the IN list through the visitor index.
     const entered = `+${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
     const enteredArgs = [site, q.range.start, q.range.end, ...firstArgs]
+    const withEntry = q.withEntry || q.experiment !== null
     const entryJoin = (on: boolean): [string, string, unknown[]] => {
-      let cols = ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL'
+      // Columns cost per row: without a breakdown there are none at all.
+      let cols = withEntry ? ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL' : ''
       let joins = ''
       const args: unknown[] = []
-      if (!on) return [cols, joins, args]
+      if (!on || !withEntry) return [cols, joins, args]
       if (q.withEntry) {
         joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
         cols = ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
@@ -104,15 +108,14 @@ export class SqliteReports implements ReportStore {
         const props = q.withProps ? 'e.props' : 'NULL'
         // +unit: sorting the few matching rows beats walking the whole visitor index in order.
         arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
-          FROM events e${joins} WHERE ${base} AND ${w}${isFirst ? '' : ` AND ${entered}`}`)
-        args.push(...jargs, ...baseArgs, ...wargs, ...(isFirst ? [] : enteredArgs))
+          FROM events e${joins} WHERE ${base} AND ${w}`)
+        args.push(...jargs, ...baseArgs, ...wargs)
       })
       sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
     }
     let unit: unknown = undefined
     let lastSeq = -1
     let buf: FunnelEvent[] = []
-    const withEntry = q.withEntry || q.experiment !== null
     for (const r of this.db.prepare(sql).raw(true).iterate(...args) as IterableIterator<unknown[]>) {
       if (r[0] !== unit) {
         if (buf.length) onUnit(buf)
