@@ -108,4 +108,26 @@ describe('consent', () => {
     await page.getByRole('button', { name: 'Accept all' }).click()
     await expect.poll(async () => (await browserStorage()).local.length).toBeGreaterThan(0)
   })
+
+  it('revoking consent in the privacy settings deletes what the SDK stored', async () => {
+    await page.goto(`${shop.url}/?utm_source=google&utm_medium=cpc&gclid=REVOKE-1`)
+    await page.getByRole('button', { name: 'Accept all' }).click()
+    await sdkReady(page)
+    await flush(page)
+    const sdkKeys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('_fb') && k !== '_fb_c'))
+    await expect.poll(sdkKeys).not.toEqual([])
+
+    await page.getByRole('button', { name: 'Privacy settings' }).click()
+    await page.getByRole('button', { name: 'Reject' }).click()
+    await expect.poll(sdkKeys).toEqual([])
+    expect(await page.evaluate(() => document.cookie)).toBe('')
+    // A new pageview after revoking carries no visitor id again.
+    const before = log.events().length
+    await page.getByRole('link', { name: 'Pricing', exact: true }).click()
+    await page.waitForURL('**/pricing')
+    await sdkReady(page)
+    await flush(page)
+    await eventually(() => expect(log.events().length).toBeGreaterThan(before))
+    expect(log.events().slice(before).every((e) => e.v === undefined && e.c === 0)).toBe(true)
+  })
 })
