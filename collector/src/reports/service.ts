@@ -82,7 +82,7 @@ export function createReports(store: Store): Reports {
       const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
       await rs.scanFunnel(site.id, {
         range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict',
-        steps: q.steps.map(({ type, name, pathGlob }) => ({ type, name, pathGlob })),
+        steps: q.steps.map(({ type, name, pathGlob, props }) => ({ type, name, pathGlob, needsProps: Object.keys(props).length > 0 })),
         withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
         withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
         experiment: q.breakdown === 'experiment' ? q.experiment : null,

@@ -52,6 +52,8 @@ export interface StepFilter {
   name: string | null
   /** Path glob of a pageview step (`*` within a segment, `**` across). */
   pathGlob: string | null
+  /** Whether a step with this filter tests properties (its events need `props` read). */
+  needsProps?: boolean
 }
 
 export interface FunnelScan {
@@ -62,7 +64,7 @@ export interface FunnelScan {
   /** Strict mode needs every event of the unit, not only the ones that can match a step. */
   allEvents: boolean
   unit: 'visitor' | 'session'
-  /** Read event props (only when a step filters on them). */
+  /** Read event props (only when a step filters on them; per filter see `needsProps`). */
   withProps: boolean
   /** Attach the session's attributes to each event (for breakdowns). */
   withEntry: boolean

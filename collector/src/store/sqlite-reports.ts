@@ -43,7 +43,13 @@ export class SqliteReports implements ReportStore {
     // return an event twice (dropped below by its rowid).
     const filters: StepFilter[] = []
     const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
-    for (const f of q.steps) if (!filters.some((g) => keyOf(g) === keyOf(f))) filters.push(f)
+    for (const f of q.steps) {
+      const same = filters.find((g) => keyOf(g) === keyOf(f))
+      if (!same) filters.push({ ...f })
+      else if (f.needsProps) same.needsProps = true
+    }
+    // Props sit outside the covering indexes: read them only for filters that test them.
+    const propsOf = (f: StepFilter) => (q.withProps && (f.needsProps ?? true) ? 'e.props' : 'NULL')
     const where = (f: StepFilter): [string, unknown[]] => {
       if (f.pathGlob === null) return ['e.type = ? AND e.name = ?', [f.type, f.name]]
       if (!f.pathGlob.includes('*')) return [`e.type = 'pageview' AND e.path = ?`, [f.pathGlob]]
@@ -105,7 +111,7 @@ export class SqliteReports implements ReportStore {
         const isFirst = keyOf(f) === firstKey
         const [w, wargs] = where(f)
         const [cols, joins, jargs] = entryJoin(isFirst)
-        const props = q.withProps ? 'e.props' : 'NULL'
+        const props = propsOf(f)
         // +unit: sorting the few matching rows beats walking the whole visitor index in order.
         arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
           FROM events e${joins} WHERE ${base} AND ${w}`)
