@@ -115,6 +115,15 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     for (const s of sessions.rows) expect(s).toEqual({ events: 12, pageviews: 6, span: 5 * MIN })
   })
 
+  it('stores events without a visitor once when both processes get them at once', async () => {
+    // No visitor, no lock: both may find the event new, and the loser's insert must notice.
+    const events = Array.from({ length: 300 }, (_, i) => event({ visitor: null, ts: T0 + i }))
+    const [resA, resB] = await Promise.all([send(a, chunks(events, 10)), send(b, chunks(events, 10))])
+    events.forEach((_, i) => expect([resA.flat()[i], resB.flat()[i]].sort()).toEqual(['accepted', 'duplicate']))
+    const stored = await a.pool.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events')
+    expect(stored.rows[0]).toEqual({ n: 300, ids: 300 })
+  })
+
   it('stores one conversion per order when two processes get copies with different ids', async () => {
     const copies = Array.from({ length: 20 }, (_, i) => [
       event({ type: 'conversion', name: 'purchase', orderId: `A-${i}`, value: 10, currency: 'EUR', visitor: `buyer${i}` }),

@@ -1,11 +1,11 @@
 /**
- * One group-commit transaction on PostgreSQL: the visitors locked, the events of many
- * requests inserted exactly once with a single multi-row statement, then sessions
- * assigned to those that were new. Uniqueness is the database's (unique indexes + ON
+ * One group-commit transaction on PostgreSQL: the visitors locked, the new events found
+ * and given their sessions, then inserted exactly once with a single multi-row statement. Uniqueness is the database's (unique indexes + ON
  * CONFLICT DO NOTHING), so it holds across any number of collector processes; the first
  * committed copy wins.
  */
 import type pg from 'pg'
+import { Retry } from './postgres-pool.ts'
 import { assignSessions, lockVisitors, type SessionInput } from './postgres-sessions.ts'
 import type { EnrichedEvent, InsertOutcome, Props } from './types.ts'
 
@@ -30,49 +30,69 @@ const COLUMNS: [name: string, type: string, get: (e: EnrichedEvent) => unknown][
   ['props', 'text', (e) => (e.props ? JSON.stringify(e.props) : null)],
   ['consent', 'int', (e) => e.consent], ['bot', 'bool', (e) => e.bot], ['origin', 'text', (e) => e.origin],
 ]
-const INSERT_SQL = `INSERT INTO events (site, ${COLUMNS.map((c) => c[0]).join(', ')})
-  SELECT u.site, ${COLUMNS.map((c) => (c[0] === 'props' ? 'u.props::jsonb' : `u.${c[0]}`)).join(', ')}
-  FROM unnest($1::text[], ${COLUMNS.map((c, i) => `$${i + 2}::${c[1]}[]`).join(', ')}) AS u(site, ${COLUMNS.map((c) => c[0]).join(', ')})
-  ON CONFLICT DO NOTHING
-  RETURNING site, id`
+const INSERT_SQL = `INSERT INTO events (site, session_id, ${COLUMNS.map((c) => c[0]).join(', ')})
+  SELECT u.site, u.session_id, ${COLUMNS.map((c) => (c[0] === 'props' ? 'u.props::jsonb' : `u.${c[0]}`)).join(', ')}
+  FROM unnest($1::text[], $2::text[], ${COLUMNS.map((c, i) => `$${i + 3}::${c[1]}[]`).join(', ')})
+    AS u(site, session_id, ${COLUMNS.map((c) => c[0]).join(', ')})
+  ON CONFLICT DO NOTHING`
 
 /**
  * Inserts every pending write in the transaction `client` has open; answers, per write,
  * each event's outcome. Copies within the transaction are settled here (the first in
  * arrival order wins), copies already committed by the database.
  *
+ * Under the visitor locks, the events already stored are looked up first, so the new
+ * ones get their session before they are inserted: each row is written once, session id
+ * included, instead of inserted and then updated in every index. Should another
+ * transaction store one of them in between (an event without a visitor, or one whose
+ * copy names another visitor), the insert skips it, the counts would be off, and the
+ * whole transaction runs again.
+ *
  * @example
  * const [outcomes] = await insertPending(client, [{ site: 'shop', events }]) // ['accepted', 'duplicate']
  */
 export async function insertPending(client: pg.PoolClient, writes: PendingEvents[]): Promise<InsertOutcome[][]> {
   const seen = new Set<string>()
-  const rows: { site: string; event: EnrichedEvent }[] = []
+  const rows: { site: string; event: EnrichedEvent; sessionId: string | null }[] = []
   const candidate = writes.map((w) => w.events.map((raw) => {
     const event = storable(raw)
     const keys = [`${w.site}\0${event.id}`]
     if (event.type === 'conversion' && event.orderId !== null) keys.push(`${w.site}\0${event.name}\0${event.orderId}`)
     if (keys.some((k) => seen.has(k))) return null
     for (const k of keys) seen.add(k)
-    rows.push({ site: w.site, event })
-    return event
+    const row = { site: w.site, event, sessionId: null }
+    rows.push(row)
+    return row
   }))
   if (rows.length === 0) return writes.map((w) => w.events.map(() => 'duplicate'))
 
   await lockVisitors(client, rows.flatMap((r) => (r.event.visitor === null ? [] : [{ site: r.site, visitor: r.event.visitor }])))
-  const inserted = await client.query<{ site: string; id: string }>(INSERT_SQL, [
-    rows.map((r) => r.site), ...COLUMNS.map(([, , get]) => rows.map((r) => get(r.event))),
-  ])
-  const accepted = new Set(inserted.rows.map((r) => `${r.site}\0${r.id}`))
-  const isNew = (site: string, e: EnrichedEvent | null) => e !== null && accepted.has(`${site}\0${e.id}`)
+  const stored = await storedAlready(client, rows)
+  const fresh = rows.filter((_, i) => !stored.has(i))
+  const withVisitor = fresh.filter((r) => r.event.visitor !== null)
+  const sessionIds = await assignSessions(client, withVisitor as SessionInput[])
+  withVisitor.forEach((r, i) => { r.sessionId = sessionIds[i] })
 
-  const withVisitor = rows.filter((r) => r.event.visitor !== null && isNew(r.site, r.event)) as SessionInput[]
-  const sessionIds = await assignSessions(client, withVisitor)
-  if (withVisitor.length > 0) {
-    // Stays a HOT update (session_id is in no index), so the row is not rewritten in every index.
-    await client.query(`UPDATE events e SET session_id = u.sid FROM unnest($1::text[], $2::text[], $3::text[]) AS u(site, id, sid)
-      WHERE e.site = u.site AND e.id = u.id`, [withVisitor.map((r) => r.site), withVisitor.map((r) => r.event.id), sessionIds])
+  if (fresh.length > 0) {
+    const inserted = await client.query(INSERT_SQL, [
+      fresh.map((r) => r.site), fresh.map((r) => r.sessionId), ...COLUMNS.map(([, , get]) => fresh.map((r) => get(r.event))),
+    ])
+    if (inserted.rowCount !== fresh.length) throw new Retry('an event was stored by another transaction meanwhile')
   }
-  return writes.map((w, i) => candidate[i].map((e) => (isNew(w.site, e) ? 'accepted' : 'duplicate')))
+  const accepted = new Set(fresh)
+  return writes.map((w, i) => candidate[i].map((r) => (r !== null && accepted.has(r) ? 'accepted' : 'duplicate')))
+}
+
+/** Indexes of the rows whose id, or (for conversions) name and order id, is stored already. */
+async function storedAlready(client: pg.PoolClient, rows: { site: string; event: EnrichedEvent }[]): Promise<Set<number>> {
+  const r = await client.query<{ i: number }>(
+    `SELECT u.i - 1 AS i FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(site, id, type, name, order_id, i)
+     WHERE EXISTS (SELECT 1 FROM events e WHERE e.site = u.site AND e.id = u.id)
+        OR (u.type = 'conversion' AND u.order_id IS NOT NULL AND EXISTS (SELECT 1 FROM events e
+          WHERE e.site = u.site AND e.name = u.name AND e.order_id = u.order_id AND e.type = 'conversion'))`,
+    [rows.map((x) => x.site), rows.map((x) => x.event.id), rows.map((x) => x.event.type), rows.map((x) => x.event.name), rows.map((x) => x.event.orderId)],
+  )
+  return new Set(r.rows.map((x) => x.i))
 }
 
 /**

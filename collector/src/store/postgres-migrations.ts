@@ -46,7 +46,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
     consent integer NOT NULL,
     bot boolean NOT NULL DEFAULT false,
     origin text NOT NULL
-  ) WITH (fillfactor = 90); -- room on each page for the session_id update to stay HOT
+  );
   -- Exactly once: one row per event id per site, for ever, whichever process inserts it.
   CREATE UNIQUE INDEX events_site_id ON events(site, id);
   -- Exactly once for orders: one conversion per site, name and order id.

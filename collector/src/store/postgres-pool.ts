@@ -36,6 +36,8 @@ export async function openPool(url: string, opts: PostgresOptions = {}): Promise
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
+    // With the database unreachable, a request fails after this instead of hanging.
+    connectionTimeoutMillis: 10_000,
     types,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   })
@@ -57,9 +59,12 @@ export async function openPool(url: string, opts: PostgresOptions = {}): Promise
   return pool
 }
 
+/** Thrown inside a transaction that saw a conflict it cannot settle: roll back and run it again. */
+export class Retry extends Error {}
+
 /**
- * Runs `fn` inside BEGIN … COMMIT on one client; a deadlock or serialization failure
- * rolls back and runs it again (up to `attempts` times), since nothing was written.
+ * Runs `fn` inside BEGIN … COMMIT on one client; a deadlock, a serialization failure or
+ * a `Retry` rolls back and runs it again (up to `attempts` times), since nothing was written.
  *
  * @example
  * const n = await inTransaction(pool, async (c) => (await c.query('DELETE FROM salts')).rowCount)
@@ -75,7 +80,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
       return result
     } catch (err) {
       await client.query('ROLLBACK').catch(() => { broken = true })
-      if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
+      if (attempt >= attempts || !(err instanceof Retry || RETRYABLE.has((err as { code?: string }).code ?? ''))) throw err
     } finally {
       client.release(broken)
     }
