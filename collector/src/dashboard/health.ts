@@ -1,12 +1,15 @@
 /**
  * The tracking-health panel's data: events per hour over the last day, rejected events
  * by reason, and visitors per consent state. The quarantine counts come through the
- * `Store` interface; the rest needs SQL that only the SQLite store answers here, so a
- * store without it shows those parts as unavailable rather than failing the page.
+ * `Store` interface; the rest from the store's own health queries (SQLite or
+ * PostgreSQL), and a store without them shows those parts as unavailable.
  */
 import type Database from 'better-sqlite3'
+import type pg from 'pg'
 import type { Store } from '../store/types.ts'
-import { consentShares, eventNames, eventsPerHour, lastReceived, type ConsentShare, type HourCount } from '../store/sqlite-health.ts'
+import type { ConsentShare, EventCatalog, HealthQueries, HourCount } from '../store/health-types.ts'
+import { sqliteHealth } from '../store/sqlite-health.ts'
+import { postgresHealth } from '../store/postgres-health.ts'
 
 const DAY = 86_400_000
 
@@ -18,17 +21,19 @@ export interface HealthData {
   consent: ConsentShare[] | null
 }
 
-export interface Catalog {
-  experiments: string[]
-  conversions: string[]
-  events: string[]
-  /** The most visited paths, most first. */
-  paths: string[]
-}
+export type Catalog = EventCatalog
 
-function sqliteDb(store: Store): Database.Database | null {
-  const db = (store as Partial<{ db: Database.Database }>).db
-  return db && typeof db.prepare === 'function' ? db : null
+const queries = new WeakMap<Store, HealthQueries | null>()
+
+/** The health queries of a store: by its SQLite database or its PostgreSQL pool. */
+export function healthQueries(store: Store): HealthQueries | null {
+  if (queries.has(store)) return queries.get(store)!
+  const s = store as Partial<{ db: Database.Database; pool: pg.Pool }>
+  const q = s.db && typeof s.db.prepare === 'function' ? sqliteHealth(s.db)
+    : s.pool && typeof s.pool.query === 'function' ? postgresHealth(s.pool)
+    : null
+  queries.set(store, q)
+  return q
 }
 
 /**
@@ -43,32 +48,29 @@ export async function loadHealth(store: Store, site: string, now: number): Promi
   const rejected = Object.entries(week)
     .map(([reason, n]) => ({ reason, day: day[reason] ?? 0, week: n }))
     .sort((a, b) => b.week - a.week)
-  const db = sqliteDb(store)
-  if (!db) return { hourly: null, lastReceived: null, rejected, consent: null }
-  return {
-    hourly: eventsPerHour(db, site, now),
-    lastReceived: lastReceived(db, site),
-    rejected,
-    consent: consentShares(db, site, now - 7 * DAY),
-  }
+  const q = healthQueries(store)
+  if (!q) return { hourly: null, lastReceived: null, rejected, consent: null }
+  const [hourly, lastReceived, consent] = await Promise.all([q.eventsPerHour(site, now), q.lastReceived(site), q.consentShares(site, now - 7 * DAY)])
+  return { hourly, lastReceived, rejected, consent }
 }
 
 const CATALOG_TTL_MS = 5 * 60_000
+const EMPTY: Catalog = { experiments: [], conversions: [], events: [], paths: [] }
 const catalogs = new WeakMap<Store, Map<string, { at: number; catalog: Catalog }>>()
 
 /**
- * Experiment, conversion and event names and top paths of the last 90 days (empty without
- * SQLite). They only feed the pickers and change rarely, while the scan grows with the
- * data, so each site's catalog is reused for five minutes.
+ * Experiment, conversion and event names and top paths of the last 90 days. They only
+ * feed the pickers and change rarely, while the scan grows with the data, so each site's
+ * catalog is reused for five minutes.
  */
-export function loadCatalog(store: Store, site: string, now: number): Catalog {
-  const db = sqliteDb(store)
-  if (!db) return { experiments: [], conversions: [], events: [], paths: [] }
+export async function loadCatalog(store: Store, site: string, now: number): Promise<Catalog> {
+  const q = healthQueries(store)
+  if (!q) return EMPTY
   let bySite = catalogs.get(store)
   if (!bySite) catalogs.set(store, (bySite = new Map()))
   const hit = bySite.get(site)
   if (hit && now - hit.at >= 0 && now - hit.at < CATALOG_TTL_MS) return hit.catalog
-  const catalog = eventNames(db, site, now - 90 * DAY)
+  const catalog = await q.eventNames(site, now - 90 * DAY)
   bySite.set(site, { at: now, catalog })
   return catalog
 }

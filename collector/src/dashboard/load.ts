@@ -50,7 +50,7 @@ export async function loadDashboard(o: {
   log: (msg: string, err?: unknown) => void
 }): Promise<DashboardData> {
   const { reports, site, today, log } = o
-  const catalog = loadCatalog(o.store, site.id, o.now)
+  const catalog = await loadCatalog(o.store, site.id, o.now)
   const filters = readFilters(o.params, today, catalog)
   const p = filterParams(filters)
   const q = (extra: Record<string, string> = {}) => {

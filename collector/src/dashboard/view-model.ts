@@ -3,7 +3,7 @@
  * labels and plain-language verdicts. No I/O here, so each piece is tested directly.
  */
 import type { CampaignRow, ExperimentReport, FunnelStepRow, Money } from '../reports/types.ts'
-import type { ConsentShare, HourCount } from '../store/sqlite-health.ts'
+import type { ConsentShare, HourCount } from '../store/health-types.ts'
 
 /**
  * Breakdown rows of a funnel: entries, completions and the end-to-end rate per value,

@@ -1,0 +1,62 @@
+/**
+ * What the dashboard's tracking-health panel asks a store, with the hour bucketing both
+ * the SQLite and the PostgreSQL queries share. Outside the `Store` interface: only the
+ * dashboard needs it, and a store without it just shows less.
+ */
+
+export const HOUR_MS = 3_600_000
+
+export interface HourCount {
+  /** Start of the hour, ms since the epoch. */
+  hour: number
+  events: number
+}
+
+export interface ConsentShare {
+  /** Consent bitmask: 1 analytics, 2 ads. */
+  consent: number
+  visitors: number
+}
+
+export interface EventCatalog {
+  experiments: string[]
+  conversions: string[]
+  events: string[]
+  /** The most visited paths, most first. */
+  paths: string[]
+}
+
+export interface HealthQueries {
+  /** Events per hour (by event time) for the 24 whole hours ending with the current one, zero-filled. */
+  eventsPerHour(site: string, now: number): Promise<HourCount[]>
+  /** When the site's newest event arrived (receive time), or null before the first one. */
+  lastReceived(site: string): Promise<number | null>
+  /** Distinct visitors per consent state since `since` (anonymous visitors count by their daily hash). */
+  consentShares(site: string, since: number): Promise<ConsentShare[]>
+  /** Names and top paths seen since `since`, for the dashboard's pickers. */
+  eventNames(site: string, since: number): Promise<EventCatalog>
+}
+
+/** The 24 whole hours ending with the one `now` is in: `start <= ts < end`. */
+export function hourWindow(now: number): { start: number; end: number } {
+  const end = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS
+  return { start: end - 24 * HOUR_MS, end }
+}
+
+/**
+ * Puts counted hours into the 24-hour window, with zero where nothing was counted, so a
+ * tag that stopped sending shows as a gap.
+ *
+ * @example
+ * fillHours(hourWindow(now).start, [{ hour: h, events: 3 }]) // 24 rows
+ */
+export function fillHours(start: number, rows: HourCount[]): HourCount[] {
+  const byHour = new Map(rows.map((r) => [r.hour, r.events]))
+  return Array.from({ length: 24 }, (_, i) => ({ hour: start + i * HOUR_MS, events: byHour.get(start + i * HOUR_MS) ?? 0 }))
+}
+
+/** Splits `(type, name)` rows into the catalog's lists. */
+export function catalogOf(names: { type: string; name: string }[], paths: string[]): EventCatalog {
+  const of = (type: string) => names.filter((r) => r.type === type).map((r) => r.name)
+  return { experiments: of('exposure'), conversions: of('conversion'), events: of('event'), paths }
+}

@@ -1,0 +1,36 @@
+/** Tracking-health queries on the PostgreSQL store (see `health-types.ts`). */
+import type pg from 'pg'
+import { catalogOf, fillHours, hourWindow, HOUR_MS, type HealthQueries } from './health-types.ts'
+
+/**
+ * The health queries over a pg pool. Counts come back as strings (bigint), hence Number().
+ *
+ * @example
+ * const shares = await postgresHealth(store.pool).consentShares('shop', Date.now() - 7 * 86_400_000)
+ */
+export function postgresHealth(pool: pg.Pool): HealthQueries {
+  return {
+    async eventsPerHour(site, now) {
+      const { start, end } = hourWindow(now)
+      const r = await pool.query<{ hour: string; events: string }>(`SELECT (ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, count(*) AS events
+        FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot GROUP BY 1`, [site, start, end])
+      return fillHours(start, r.rows.map((x) => ({ hour: Number(x.hour), events: Number(x.events) })))
+    },
+    async lastReceived(site) {
+      const r = await pool.query<{ t: string | null }>('SELECT max(received) AS t FROM events WHERE site = $1', [site])
+      return r.rows[0]?.t == null ? null : Number(r.rows[0].t)
+    },
+    async consentShares(site, since) {
+      const r = await pool.query<{ consent: number; visitors: string }>(`SELECT consent, count(DISTINCT visitor) AS visitors FROM events
+        WHERE site = $1 AND ts >= $2 AND NOT bot AND visitor IS NOT NULL GROUP BY consent ORDER BY consent DESC`, [site, since])
+      return r.rows.map((x) => ({ consent: Number(x.consent), visitors: Number(x.visitors) }))
+    },
+    async eventNames(site, since) {
+      const names = await pool.query<{ type: string; name: string }>(`SELECT DISTINCT type, name FROM events
+        WHERE site = $1 AND ts >= $2 AND type IN ('exposure', 'conversion', 'event') ORDER BY name LIMIT 300`, [site, since])
+      const paths = await pool.query<{ path: string }>(`SELECT path FROM events WHERE site = $1 AND ts >= $2 AND type = 'pageview'
+        AND path IS NOT NULL GROUP BY path ORDER BY count(*) DESC, path LIMIT 15`, [site, since])
+      return catalogOf(names.rows, paths.rows.map((x) => x.path))
+    },
+  }
+}
