@@ -73,7 +73,8 @@ async function expectOnePaidSearchPurchase(orderId: string) {
   const campaigns = await report(shop, 'campaigns?conversion=purchase')
   const credited = campaigns.rows.filter((r: { conversions: number }) => r.conversions > 0)
   expect(credited).toHaveLength(1)
-  expect(credited[0]).toMatchObject({ source: 'google', medium: 'cpc', campaign: 'brand_search', conversions: 1, revenue: { EUR: 49 } })
+  expect(credited[0], 'the purchase is credited to the ad that brought the visitor, also when consent came after the landing pageview')
+    .toMatchObject({ source: 'google', medium: 'cpc', campaign: 'brand_search', conversions: 1, revenue: { EUR: 49 } })
 
   for (const model of ['first', 'last_non_direct', 'linear', 'position', 'time_decay']) {
     const attribution = await report(shop, `attribution?conversion=purchase&model=${model}&dimension=channel`)
