@@ -22,6 +22,9 @@ const scriptTagAndDeclarations = {
       format: 'iife',
       target: 'es2021',
       legalComments: 'none',
+      // In the script tag, options are internal (script.ts fills them from data-* attributes),
+      // so their names may shrink; the ESM build keeps them, they are its public API.
+      mangleProps: /^(site|endpoint|spa|autocapture|respectDnt|debug)$/,
       logLevel: 'warning',
       // The IIFE needs no "use strict" prologue (tsconfig's strict would add one).
       tsconfigRaw: { compilerOptions: { alwaysStrict: false } },

@@ -64,10 +64,10 @@ describe.each(BUILDS)('what the SDK captures (%s build)', (build) => {
       await p.fb.flush()
       expect(results).toEqual([false, false, false, false, false])
       expect(custom().map((e) => [e.n, e.p?.url])).toEqual([
-        ['outbound_click', 'https://partner.example/deal'],
-        ['file_download', 'https://shop.example/files/price-list.pdf'],
-        ['file_download', 'https://shop.example/export?x=1'],
-        ['outbound_click', 'https://partner.example/deal'],
+        ['outbound', 'https://partner.example/deal'],
+        ['download', 'https://shop.example/files/price-list.pdf'],
+        ['download', 'https://shop.example/export?x=1'],
+        ['outbound', 'https://partner.example/deal'],
       ])
     })
 
@@ -90,7 +90,7 @@ describe.each(BUILDS)('what the SDK captures (%s build)', (build) => {
     it('captures nothing from the DOM when autocapture is off', async () => {
       p = await openPage(build, { autocapture: false, html: '<a id="out" href="https://partner.example/" data-fb-event="x">x</a><form data-fb-convert="lead"></form>' })
       click(p, $('#out'))
-      $('form').dispatchEvent(new p.window.Event('submit', { bubbles: true, cancelable: true }))
+      $('form').dispatchEvent(new p.window.Event('submit', { bubbles: true, cancelable: true }) as unknown as Event)
       await p.fb.flush()
       expect(custom()).toEqual([])
     })

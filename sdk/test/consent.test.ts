@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
-import { BUILDS, click, openPage, type TestPage } from './harness'
+import { BUILDS, openPage, type TestPage } from './harness'
 
 let p: TestPage
 afterEach(() => p?.close())
@@ -174,11 +174,10 @@ describe.each(BUILDS)('consent (%s build)', (build) => {
 
   it('filling hidden inputs needs no consent, but click ids need ads consent', async () => {
     p = await openPage(build, { url: AD, html: FORM })
-    const input = (k: string) => p.window.document.querySelector<HTMLInputElement>(`[data-fb-attribution="${k}"]`)!.value
+    const input = (k: string) => (p.window.document.querySelector(`[data-fb-attribution="${k}"]`) as unknown as HTMLInputElement).value
     expect(input('utm_source')).toBe('google')
     expect(input('gclid')).toBe('')
     p.fb.consent({ analytics: true, ads: true })
-    click(p, p.window.document.body)
     p.window.document.querySelector('form')!.dispatchEvent(new p.window.Event('submit', { bubbles: true, cancelable: true }))
     expect(input('gclid')).toBe('G-1')
   })

@@ -111,7 +111,7 @@ export async function openPage(build: Build, o: PageOptions = {}): Promise<TestP
     localStorage: w.localStorage, sessionStorage: w.sessionStorage,
     addEventListener: w.addEventListener.bind(w), fetch,
     setTimeout: (f: () => void, ms = 0) => (delays.push(ms), w.setTimeout(f, Math.min(ms, 2))),
-    clearTimeout: (id: number) => w.clearTimeout(id),
+    clearTimeout: (id: never) => w.clearTimeout(id),
     console: { ...console, warn: (...a: unknown[]) => logs.push(a.join(' ')) },
     crypto: globalThis.crypto,
   }
@@ -164,6 +164,6 @@ export function click(p: TestPage, el: Element, init: MouseEventInit = {}): { pr
   let prevented = false
   const seen = (e: Event) => { prevented = e.defaultPrevented }
   el.ownerDocument.addEventListener(init.button == 1 ? 'auxclick' : 'click', seen, { capture: false, once: true })
-  el.dispatchEvent(new w.MouseEvent(init.button == 1 ? 'auxclick' : 'click', { bubbles: true, cancelable: true, button: 0, ...init }) as unknown as Event)
+  el.dispatchEvent(new w.MouseEvent(init.button == 1 ? 'auxclick' : 'click', { bubbles: true, cancelable: true, button: 0, ...init } as never) as unknown as Event)
   return { prevented }
 }

@@ -16,6 +16,6 @@ export function load<T>(key: string): T | undefined {
 /** Writes a JSON value, or removes the key when the value is undefined. Never throws (quota, blocked). */
 export function save(key: string, value?: unknown): void {
   try {
-    value == null ? localStorage.removeItem(key) : (localStorage[key] = JSON.stringify(value))
+    value == null ? delete localStorage[key] : (localStorage[key] = JSON.stringify(value))
   } catch { /* storage full or blocked: the SDK keeps working from memory */ }
 }

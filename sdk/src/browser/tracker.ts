@@ -2,11 +2,11 @@ import type { WireEvent, WireProps, WireType } from '../wire'
 import { uuidv7 } from '../core/uuid'
 import { stripClickIds, touchFrom } from '../core/touch'
 import { addTouch, attributionOf, attributionValue, type Attribution, type Touches } from '../core/attribution'
-import { consentBits, mergeChoice, sendPolicy, type ConsentChoice, type ConsentMode } from '../core/consent'
+import { consentBits, DROP, HOLD, sendPolicy, type ConsentChoice, type ConsentMode } from '../core/consent'
 import { assignVariant } from '../core/experiment'
 import { pageKey } from '../core/page'
 import { batchSize, MAX_QUEUE } from '../core/batch'
-import { backoff, verdict } from '../core/retry'
+import { backoff, DONE, RETRY, verdict } from '../core/retry'
 import { cleanProps } from '../core/props'
 import { CHOICE_KEY, load, save, STATE_KEY } from './storage'
 import { post } from './transport'
@@ -94,16 +94,16 @@ export function createTracker(o: Options): Api {
   let attempt = 0
   let lastUrl: string | undefined
   const url = o.endpoint + '/collect'
-  const uuid = () => uuidv7(now(), crypto.getRandomValues(new Uint8Array(16)))
+  const uuid = () => uuidv7(now(), Math.random)
   const vid = () => (st.v ||= uuid())
-  const attribution = () => attributionOf(st.a || {}, !!(bits() & 2))
+  const attribution = () => attributionOf(st.a || {}, bits() > 1)
 
   // Consent is stamped when an event leaves memory (for the collector or the outbox), so a
   // choice made while it waited applies, and without ads consent no click id ever leaves.
   const stamp = (e: WireEvent): WireEvent => {
     const c = bits()
     const keep = (u?: string) => (c & 2 ? u : stripClickIds(u))
-    return { ...e, c, u: keep(e.u)!, r: keep(e.r), v: c & 1 ? vid() : undefined, d: c & 1 ? st.d : undefined }
+    return { ...e, c, u: keep(e.u)!, r: keep(e.r), ...(c & 1 && { v: vid(), d: st.d }) }
   }
 
   const persist = () => {
@@ -113,7 +113,7 @@ export function createTracker(o: Options): Api {
   // Under opt-in, events made before the choice wait in `q` (memory only: no consent, no
   // storage) and flush() holds them back until analytics is granted.
   const emit = (y: WireType, n: string, x: Partial<WireEvent>): string | undefined => {
-    if (!n || policy() == 'drop') return log(n ? 'no consent' : 'no name')
+    if (!n || policy() == DROP) return log(n ? 'no consent' : 'no name')
     const e = { i: uuid(), y, n, t: now(), u: location.href, ...x } as WireEvent
     if (q.push(e) > MAX_QUEUE) q.shift()
     persist()
@@ -125,36 +125,38 @@ export function createTracker(o: Options): Api {
   const body = (e: WireEvent[]) => JSON.stringify({ s: o.site, t: now(), b: nav.webdriver ? 1 : undefined, e: e.map(stamp) })
 
   // One batch at a time, then the next; events already in flight are not sent again, and
-  // a request outlives the page (keepalive), so pagehide only has to start it.
-  const flush = (): Promise<void> => {
-    clearTimeout(timer)
+  // a request outlives the page (keepalive), so pagehide only has to start it: the code up
+  // to the first await runs at once. (A timer still pending after an early flush only
+  // finds less to send.)
+  const flush = async (): Promise<void> => {
     timer = 0
-    const rest = policy() == 'hold' ? [] : q.filter((e) => !flying.has(e))
+    const rest = policy() == HOLD ? [] : q.filter((e) => !flying.has(e))
     const evs = rest.slice(0, batchSize(rest, body))
+    if (!evs[0]) return
     evs.forEach((e) => flying.add(e))
-    return evs[0] ? post(url, body(evs)).then(([status, retryAfter]): Promise<void> | void => {
-      evs.forEach((e) => flying.delete(e))
-      const v = verdict(status)
-      // Retrying is safe: the collector deduplicates by event id.
-      if (v == 'retry') return void (timer ||= setTimeout(flush, backoff(attempt++, Math.random(), retryAfter)))
-      attempt = 0
-      if (v != 'done') log('rejected ' + status)
-      q = q.filter((e) => !evs.includes(e))
-      persist()
-      return flush()
-    }) : Promise.resolve()
+    const [status, retryAfter] = await post(url, body(evs))
+    evs.forEach((e) => flying.delete(e))
+    const v = verdict(status)
+    // Retrying is safe: the collector deduplicates by event id.
+    if (v == RETRY) return void (timer ||= setTimeout(flush, backoff(attempt++, Math.random(), retryAfter)))
+    attempt = 0
+    if (v != DONE) log('rejected ' + status)
+    q = q.filter((e) => !evs.includes(e))
+    persist()
+    return flush()
   }
 
   const fill = (root: ParentNode) =>
     root.querySelectorAll?.<HTMLInputElement>('input[data-fb-attribution]').forEach((i) => {
       const v = attributionValue(attribution(), i.getAttribute('data-fb-attribution')!)
-      if (v != null) i.value = v + ''
+      i.value = (v ?? i.value) as string
     })
 
   const page = (href?: string) => {
     const u = href ? new URL(href, location.href).href : location.href
-    if (lastUrl && pageKey(u) == pageKey(lastUrl)) return log('same url')
-    const r = lastUrl || d.referrer || undefined
+    if (pageKey(u) == pageKey(lastUrl || '')) return log('same url')
+    // An empty referrer is a direct visit; the collector reads '' as none.
+    const r = lastUrl || d.referrer
     lastUrl = u
     st.a = addTouch(st.a || {}, touchFrom(u, r, now()), now())
     fill(d)
@@ -175,7 +177,8 @@ export function createTracker(o: Options): Api {
     },
     consent: (c) => {
       const before = bits()
-      choice = mergeChoice(choice, c)
+      // A category the new choice leaves out keeps its value.
+      choice = { ...choice, ...c }
       save(CHOICE_KEY, choice)
       if (before & 1 && !(bits() & 1)) {
         // Revoked: forget the visitor and everything queued for them.
@@ -184,12 +187,12 @@ export function createTracker(o: Options): Api {
         q = []
       }
       // Opt-in denied: what waited for the choice is dropped; granted: it is sent now.
-      if (policy() == 'drop') q = []
+      if (policy() == DROP) q = []
       persist()
       flush()
     },
+    // The user id is only sent and stored with analytics consent (see stamp and persist).
     identify: (id) => {
-      if (!(bits() & 1)) return log('no consent')
       st.d = id + ''
       persist()
     },
@@ -213,11 +216,12 @@ export function createTracker(o: Options): Api {
       try {
         return f(...a)
       } catch (e) {
-        log(k + ': ' + e)
+        log(e as string)
       }
     }
   }
 
+  // The first pageview's batch timer also sends the outbox of an earlier page.
   const onNav = () => void api.page()
   if (o.spa != false) {
     for (const m of ['pushState', 'replaceState'] as const) {
@@ -227,15 +231,14 @@ export function createTracker(o: Options): Api {
         onNav()
       }
     }
+    // Browsers fire popstate for back/forward and for hash changes (location.hash = '#/cart').
     addEventListener('popstate', onNav)
-    addEventListener('hashchange', onNav)
   }
   // A back/forward-cache restore is a new view of the same URL.
-  addEventListener('pageshow', (e) => void (e.persisted && ((lastUrl = undefined), onNav())))
-  addEventListener('pagehide', () => void api.flush())
+  addEventListener('pageshow', (e) => void (e.persisted && ((lastUrl = ''), onNav())))
+  addEventListener('pagehide', api.flush)
   d.addEventListener('visibilitychange', () => void (d.hidden && api.flush()))
   if (o.autocapture != false) autocapture({ ...api, fill })
-  if (q[0]) api.flush()
   onNav()
   return api
 }

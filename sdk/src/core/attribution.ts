@@ -23,9 +23,7 @@ export interface Attribution extends Touches {
  */
 export function addTouch(t: Touches, touch: Touch | undefined, now: number): Touches {
   const live = (x?: Touch) => (x && now - x.time < TOUCH_TTL_MS ? x : undefined)
-  const first = live(t.first)
-  const last = live(t.last)
-  return { first: first || touch, last: touch || last }
+  return { first: live(t.first) || touch, last: touch || live(t.last) }
 }
 
 /**
@@ -39,9 +37,8 @@ export function attributionOf(t: Touches, ads: boolean): Attribution {
   const clickIds: Record<string, string> = {}
   // First, then last: the last touch's click id wins.
   const view = (x?: Touch) => {
-    if (!x) return x
-    const y = { ...x }
-    for (const k in y) if (CLICK_ID.test(k)) ads ? (clickIds[k] = y[k] + '') : delete y[k]
+    const y = x && { ...x }
+    for (const k in y) if (CLICK_ID.test(k)) ads ? (clickIds[k] = y[k] as string) : delete y[k]
     return y
   }
   return { first: view(t.first), last: view(t.last), clickIds }

@@ -3,20 +3,18 @@ export const MAX_EVENTS = 100
 /** Below 64 KiB, leaving room for the batch envelope; also the keepalive body limit. */
 export const MAX_BYTES = 60_000
 
-/** UTF-8 length of a string. */
-export const utf8Length = (s: string): number => new Blob([s]).size
-
 /**
  * How many of the first events make the next batch: at most `maxEvents`, and halved until
- * the body `serialize` makes of them fits `maxBytes` (always at least one event; one that
- * is too large alone earns a 413 and is dropped).
+ * the body `serialize` makes of them fits `maxBytes` even if every character took 3 bytes
+ * of UTF-8 (the most a UTF-16 code unit can), so no byte counting is needed. Always at
+ * least one event; one too large alone earns a 413 and is dropped.
  *
  * @example
  * batchSize(events, (evs) => JSON.stringify(evs)) // 100 for small events
  */
 export function batchSize<T>(events: readonly T[], serialize: (evs: T[]) => string, maxEvents = MAX_EVENTS, maxBytes = MAX_BYTES): number {
   let n = Math.min(events.length, maxEvents)
-  while (n > 1 && utf8Length(serialize(events.slice(0, n))) > maxBytes) n >>= 1
+  while (n > 1 && serialize(events.slice(0, n)).length * 3 > maxBytes) n >>= 1
   return n
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CONSENT_ADS, CONSENT_ANALYTICS } from '../wire'
-import { consentBits, mergeChoice, sendPolicy } from './consent'
+import { consentBits, DROP, HOLD, SEND, sendPolicy } from './consent'
 
 const BOTH = CONSENT_ANALYTICS | CONSENT_ADS
 
@@ -31,26 +31,19 @@ describe('consentBits', () => {
 
 describe('sendPolicy', () => {
   it('anonymous and opt-out send at once', () => {
-    expect(sendPolicy('anonymous', undefined)).toBe('send')
-    expect(sendPolicy('anonymous', { analytics: false })).toBe('send')
-    expect(sendPolicy('opt-out', { analytics: false })).toBe('send')
+    expect(sendPolicy('anonymous', undefined)).toBe(SEND)
+    expect(sendPolicy('anonymous', { analytics: false })).toBe(SEND)
+    expect(sendPolicy('opt-out', { analytics: false })).toBe(SEND)
   })
 
   it('opt-in holds until analytics is decided, then sends or drops', () => {
-    expect(sendPolicy('opt-in', undefined)).toBe('hold')
-    expect(sendPolicy('opt-in', { ads: true })).toBe('hold')
-    expect(sendPolicy('opt-in', { analytics: true })).toBe('send')
-    expect(sendPolicy('opt-in', { analytics: false })).toBe('drop')
+    expect(sendPolicy('opt-in', undefined)).toBe(HOLD)
+    expect(sendPolicy('opt-in', { ads: true })).toBe(HOLD)
+    expect(sendPolicy('opt-in', { analytics: true })).toBe(SEND)
+    expect(sendPolicy('opt-in', { analytics: false })).toBe(DROP)
   })
 
   it('respected Do Not Track drops everything in every mode', () => {
-    for (const mode of ['anonymous', 'opt-in', 'opt-out'] as const) expect(sendPolicy(mode, { analytics: true }, true)).toBe('drop')
-  })
-})
-
-describe('mergeChoice', () => {
-  it('keeps categories the new choice leaves out', () => {
-    expect(mergeChoice({ analytics: true, ads: true }, { ads: false })).toEqual({ analytics: true, ads: false })
-    expect(mergeChoice(undefined, { analytics: true })).toEqual({ analytics: true })
+    for (const mode of ['anonymous', 'opt-in', 'opt-out'] as const) expect(sendPolicy(mode, { analytics: true }, true)).toBe(DROP)
   })
 })

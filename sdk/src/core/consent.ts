@@ -22,22 +22,19 @@ export function consentBits(mode: ConsentMode | undefined, choice: ConsentChoice
   return dnt ? 0 : ((choice?.analytics ?? dflt) ? CONSENT_ANALYTICS : 0) | (!gpc && (choice?.ads ?? dflt) ? CONSENT_ADS : 0)
 }
 
-/**
- * What happens to a new event: `send` it, `hold` it in memory until the visitor decides
- * (opt-in), or `drop` it (opt-in denied, or Do Not Track respected).
- *
- * @example
- * sendPolicy('opt-in', undefined, false) // 'hold'
- */
-export function sendPolicy(mode: ConsentMode | undefined, choice: ConsentChoice | undefined, dnt?: boolean): 'send' | 'hold' | 'drop' {
-  const a = choice?.analytics
-  return dnt ? 'drop' : mode != 'opt-in' || a ? 'send' : a == null ? 'hold' : 'drop'
-}
+/** Send policies (numbers: smaller script). */
+export const SEND = 0
+export const HOLD = 1
+export const DROP = 2
 
 /**
- * Merges a new choice into the remembered one; a category left out keeps its value.
+ * What happens to events: SEND them, HOLD them in memory until the visitor decides
+ * (opt-in), or DROP them (opt-in denied, or Do Not Track respected).
  *
  * @example
- * mergeChoice({ analytics: true }, { ads: false }) // { analytics: true, ads: false }
+ * sendPolicy('opt-in', undefined, false) // HOLD
  */
-export const mergeChoice = (old: ConsentChoice | undefined, next: ConsentChoice): ConsentChoice => ({ ...old, ...next })
+export function sendPolicy(mode: ConsentMode | undefined, choice: ConsentChoice | undefined, dnt?: boolean): typeof SEND | typeof HOLD | typeof DROP {
+  const a = choice?.analytics
+  return dnt ? DROP : mode != 'opt-in' || a ? SEND : a == null ? HOLD : DROP
+}

@@ -6,7 +6,7 @@
  * hash32('visitor-1\nhero') // 0 … 2^32-1
  */
 export function hash32(s: string): number {
-  let h = 0x811c9dc5
+  let h = 0
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995), h ^= h >>> 15
   return Math.imul(h, 0x5bd1e995) >>> 0
 }

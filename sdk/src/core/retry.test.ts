@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { backoff, verdict } from './retry'
+import { backoff, DONE, DROP, RETRY, verdict } from './retry'
 
 describe('verdict', () => {
   it('2xx is done, even when some events were rejected (listed in the body)', () => {
-    expect(verdict(200)).toBe('done')
-    expect(verdict(204)).toBe('done')
+    expect(verdict(200)).toBe(DONE)
+    expect(verdict(204)).toBe(DONE)
   })
 
   it('drops only on answers that say the events are invalid', () => {
-    for (const s of [400, 413, 422]) expect(verdict(s), String(s)).toBe('drop')
+    for (const s of [400, 413, 422]) expect(verdict(s), String(s)).toBe(DROP)
   })
 
   it('retries network errors, unknown sites, rate limits and server errors', () => {
-    for (const s of [0, 403, 404, 408, 429, 500, 502, 503]) expect(verdict(s), String(s)).toBe('retry')
+    for (const s of [0, 403, 404, 408, 429, 500, 502, 503]) expect(verdict(s), String(s)).toBe(RETRY)
   })
 })
 

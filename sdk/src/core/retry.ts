@@ -1,3 +1,8 @@
+/** Verdicts: the batch is delivered, dropped for good, or to be retried. (Numbers: smaller script.) */
+export const DONE = 0
+export const DROP = 1
+export const RETRY = 2
+
 /**
  * What to do with a batch after the collector answered `status` (0: network error).
  * Only a 4xx that says the events are invalid drops them for good: 400 (bad batch), 422,
@@ -6,11 +11,11 @@
  * because the collector deduplicates by event id.
  *
  * @example
- * verdict(200) // 'done'
- * verdict(503) // 'retry'
+ * verdict(200) // DONE
+ * verdict(503) // RETRY
  */
-export function verdict(status: number): 'done' | 'drop' | 'retry' {
-  return status > 199 && status < 300 ? 'done' : /^4(00|13|22)$/.test(status + '') ? 'drop' : 'retry'
+export function verdict(status: number): typeof DONE | typeof DROP | typeof RETRY {
+  return status > 199 && status < 300 ? DONE : /^4(00|13|22)$/.test(status + '') ? DROP : RETRY
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
- * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
- * Ids that arrive in time order keep the collector's unique index fast (DESIGN.md, Storage).
- * Pure: the caller passes the clock and 16 random bytes (bytes 6 to 15 are used).
+ * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, version 7, variant 10, then
+ * 72 random bits. Ids that arrive in time order keep the collector's unique index fast
+ * (DESIGN.md, Storage). Event and visitor ids must be unique, not secret, so the caller's
+ * `random` (Math.random in the browser) is enough and keeps the script small.
+ * Pure: the caller passes the clock and the random source.
  *
  * @example
- * uuidv7(Date.now(), crypto.getRandomValues(new Uint8Array(16))) // '0193a5c2-7f1e-7c3a-9b2d-…'
+ * uuidv7(Date.now(), Math.random) // '019ab5c2-7f1e-7c3a-8b2d-4e5f60718293'
  */
-export function uuidv7(ms: number, rnd: Uint8Array): string {
-  rnd[6] = 112 | (rnd[6] & 15) // version 7
-  rnd[8] = 128 | (rnd[8] & 63) // variant 10
-  let h = ms.toString(16).padStart(12, '0')
-  for (let i = 6; i < 16; i++) h += (rnd[i] + 256).toString(16).slice(1)
-  return h.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
+export function uuidv7(ms: number, random: () => number): string {
+  return (ms.toString(16).padStart(12, '0') + '7xxx8xxxxxxxxxxxxxxx')
+    .replace(/x/g, () => ((random() * 16) | 0).toString(16))
+    .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
 }
