@@ -15,7 +15,7 @@ import { continuesSession, type SessionState } from '../ingest/session.ts'
 import { uuidv7 } from '../ingest/uuid.ts'
 import type { EnrichedEvent } from './types.ts'
 
-/** An accepted event with a visitor, in arrival order. */
+/** A new event (not stored yet) with a visitor, in arrival order. */
 export interface SessionInput {
   site: string
   event: EnrichedEvent & { visitor: string }
@@ -61,8 +61,8 @@ export async function assignSessions(client: pg.PoolClient, inputs: SessionInput
     if (!v) byVisitor.set(k, { site, visitor: event.visitor, lo: event.ts, hi: event.ts, sessions: [] })
     else { v.lo = Math.min(v.lo, event.ts); v.hi = Math.max(v.hi, event.ts) }
   }
-  // Under the locks (see lockVisitors): for each visitor, the latest session that started at or before the
-  // batch's earliest event, and every session started up to its latest event.
+  // Under the locks (see lockVisitors): for each visitor, the latest session that started
+  // at or before the batch's earliest event, and every session started up to its latest.
   const vs = [...byVisitor.values()]
   const known = await client.query<{ site: string; visitor: string; id: string; started: number; last_ts: number; campaign_key: string | null }>(
     `SELECT u.site, u.visitor, s.id, s.started, s.last_ts, s.campaign_key
