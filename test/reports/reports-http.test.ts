@@ -312,6 +312,14 @@ describe('experiments', () => {
     expect(body.srm.warning).toBe(false)
   })
 
+  it('breaks a funnel down by the variant of the first exposure', async () => {
+    // entrants a1 a2 a3 b1 b2 (x1 was exposed before the range); purchases after exposure: a1 a3 b1
+    const { body } = await get(`/api/sites/lab/funnel?${RANGE}&step=exposure:checkout&step=conversion:purchase&breakdown=experiment:checkout`)
+    expect(body.steps.map((s: any) => s.visitors)).toEqual([5, 3])
+    const counts = Object.fromEntries(Object.entries(body.breakdown).map(([k, v]: [string, any]) => [k, v.map((s: any) => s.visitors)]))
+    expect(counts).toEqual({ control: [3, 2], b: [2, 1] })
+  })
+
   it('checks the split against given weights', async () => {
     // control 80, b 20 of 5: expected 4 and 1 → chi² = 1/4 + 1 = 1.25, p = 2(1 − Φ(1.118034)) = 0.26355
     const { body } = await get(`/api/sites/lab/experiments/checkout?${RANGE}&conversion=purchase&weights=control:80,b:20`)

@@ -66,27 +66,10 @@ export class SqliteReports implements ReportStore {
     const entered = `+${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
     const enteredArgs = [site, q.range.start, q.range.end, ...firstArgs]
     const withEntry = q.withEntry || q.experiment !== null
-    const entryJoin = (on: boolean): [string, string, unknown[]] => {
-      // Columns cost per row: without a breakdown there are none at all.
-      let cols = withEntry ? ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL' : ''
-      let joins = ''
-      const args: unknown[] = []
-      if (!on || !withEntry) return [cols, joins, args]
-      if (q.withEntry) {
-        joins += ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id'
-        cols = ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
-      } else cols = ', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL'
-      if (q.experiment !== null) {
-        // The visitor's first exposure decides the variant (a bare column beside MIN() takes
-        // its value from the row holding the minimum).
-        joins += ` LEFT JOIN (SELECT visitor, CAST(json_extract(props, '$.variant') AS TEXT) AS variant, MIN(ts)
-          FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND bot = 0 AND visitor IS NOT NULL
-          GROUP BY visitor) x ON x.visitor = e.visitor`
-        args.push(site, q.experiment)
-        cols += ', x.variant'
-      } else cols += ', NULL'
-      return [cols, joins, args]
-    }
+    // Breakdowns need the entry's session (and variant) only for each unit's winning step-1
+    // event, so rows carry the ids and the attributes are looked up when first read.
+    const entryCols = withEntry ? ', e.session_id, e.visitor' : ''
+    const lookup = withEntry ? this.entryLookup(site, q) : null
     let sql: string
     let args: unknown[]
     if (q.allEvents) {
@@ -98,24 +81,19 @@ export class SqliteReports implements ReportStore {
         caseArgs.push(...wargs)
         return `WHEN ${w} THEN ${k}`
       }).join(' ')
-      const [cols, joins, jargs] = entryJoin(true)
       sql = `SELECT +${unitCol}, e.ts, e.rowid, CASE ${cases} ELSE -1 END, NULL, NULL,
-          CASE WHEN e.type = 'pageview' THEN e.path END, ${q.withProps ? 'e.props' : 'NULL'}${cols}
-        FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
-      args = [...caseArgs, ...jargs, ...baseArgs, ...enteredArgs]
+          CASE WHEN e.type = 'pageview' THEN e.path END, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
+        FROM events e WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
+      args = [...caseArgs, ...baseArgs, ...enteredArgs]
     } else {
-      const firstKey = keyOf(q.steps[0])
       const arms: string[] = []
       args = []
       filters.forEach((f, k) => {
-        const isFirst = keyOf(f) === firstKey
         const [w, wargs] = where(f)
-        const [cols, joins, jargs] = entryJoin(isFirst)
-        const props = propsOf(f)
         // +unit: sorting the few matching rows beats walking the whole visitor index in order.
-        arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${props}${cols}
-          FROM events e${joins} WHERE ${base} AND ${w}`)
-        args.push(...jargs, ...baseArgs, ...wargs)
+        arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${propsOf(f)}${entryCols}
+          FROM events e WHERE ${base} AND ${w}`)
+        args.push(...baseArgs, ...wargs)
       })
       sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
     }
@@ -134,10 +112,31 @@ export class SqliteReports implements ReportStore {
       const ev: FunnelEvent = f
         ? { seq: r[2] as number, ts: r[1] as number, type: f.type, name: f.name ?? 'pageview', path: r[6] as string | null, props: r[7] ? parseProps(r[7] as string) : null }
         : { seq: r[2] as number, ts: r[1] as number, type: 'event', name: '', path: null, props: null }
-      if (withEntry && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
+      if (lookup) {
+        const sessionId = r[8] as string | null
+        const visitor = r[9] as string | null
+        Object.defineProperty(ev, 'entry', { get: () => lookup(sessionId, visitor), enumerable: false })
+      }
       buf.push(ev)
     }
     if (buf.length) onUnit(buf)
+  }
+
+  /** Reads an entry's session attributes and the visitor's first exposure variant. */
+  private entryLookup(site: string, q: FunnelScan): (sessionId: string | null, visitor: string | null) => NonNullable<FunnelEvent['entry']> {
+    const session = this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type, referrer_host, device, browser, country
+      FROM sessions WHERE site = ? AND id = ?`).raw(true)
+    const variant = this.db.prepare(`SELECT CAST(json_extract(props, '$.variant') AS TEXT) FROM events INDEXED BY events_site_visitor_ts
+      WHERE site = ? AND visitor = ? AND type = 'exposure' AND name = ? AND bot = 0 ORDER BY ts, rowid LIMIT 1`).pluck()
+    return (sessionId, visitor) => {
+      const s = q.withEntry && sessionId !== null ? (session.get(site, sessionId) as (string | null)[] | undefined) : undefined
+      const col = (i: number) => s?.[i] ?? null
+      return {
+        channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
+        referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
+        variant: q.experiment !== null && visitor !== null ? ((variant.get(site, visitor, q.experiment) as string | null | undefined) ?? null) : null,
+      }
+    }
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
@@ -211,15 +210,6 @@ export class SqliteReports implements ReportStore {
       FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
-  }
-}
-
-/** Session attributes and variant from columns 8–17 of a funnel row. */
-function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
-  const col = (i: number) => r[8 + i] as string | null
-  return {
-    channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(9),
   }
 }
 
