@@ -66,9 +66,9 @@ export interface FunnelScan {
   unit: 'visitor' | 'session'
   /** Read event props (only when a step filters on them; per filter see `needsProps`). */
   withProps: boolean
-  /** Attach the session's attributes to each event (for breakdowns). */
+  /** Give each event its session's attributes (for breakdowns); stores may resolve them on first read. */
   withEntry: boolean
-  /** Attach the visitor's first exposure variant of this experiment to each event. */
+  /** Give each event its visitor's first exposure variant of this experiment. */
   experiment: string | null
 }
 

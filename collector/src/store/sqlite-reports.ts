@@ -126,15 +126,22 @@ export class SqliteReports implements ReportStore {
   private entryLookup(site: string, q: FunnelScan): (sessionId: string | null, visitor: string | null) => NonNullable<FunnelEvent['entry']> {
     const session = this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type, referrer_host, device, browser, country
       FROM sessions WHERE site = ? AND id = ?`).raw(true)
-    const variant = this.db.prepare(`SELECT CAST(json_extract(props, '$.variant') AS TEXT) FROM events INDEXED BY events_site_visitor_ts
-      WHERE site = ? AND visitor = ? AND type = 'exposure' AND name = ? AND bot = 0 ORDER BY ts, rowid LIMIT 1`).pluck()
+    // One experiment's exposed visitors fit in memory easily and a point lookup per entrant
+    // would read every event of that visitor. The bare column beside MIN() takes its value
+    // from the row holding the minimum: the first exposure decides.
+    const variants = new Map<string, string | null>()
+    if (q.experiment !== null) {
+      const rows = this.db.prepare(`SELECT visitor, CAST(json_extract(props, '$.variant') AS TEXT), MIN(ts) FROM events
+        WHERE site = ? AND type = 'exposure' AND name = ? AND bot = 0 AND visitor IS NOT NULL GROUP BY visitor`).raw(true)
+      for (const [v, variant] of rows.iterate(site, q.experiment) as IterableIterator<[string, string | null]>) variants.set(v, variant)
+    }
     return (sessionId, visitor) => {
       const s = q.withEntry && sessionId !== null ? (session.get(site, sessionId) as (string | null)[] | undefined) : undefined
       const col = (i: number) => s?.[i] ?? null
       return {
         channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
         referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
-        variant: q.experiment !== null && visitor !== null ? ((variant.get(site, visitor, q.experiment) as string | null | undefined) ?? null) : null,
+        variant: visitor !== null ? (variants.get(visitor) ?? null) : null,
       }
     }
   }
