@@ -4,7 +4,7 @@
  * Bot rows never count.
  */
 import type Database from 'better-sqlite3'
-import type { Props } from './types.ts'
+import type { EventType, Props } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import type {
   AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
@@ -88,10 +88,13 @@ export class SqliteReports implements ReportStore {
     } else {
       const arms: string[] = []
       args = []
+      const firstKey = keyOf(q.steps[0])
       filters.forEach((f, k) => {
         const [w, wargs] = where(f)
+        // Only step-1 events can be entries.
+        const ids = keyOf(f) === firstKey ? entryCols : entryCols.replace(/e\.\w+/g, 'NULL')
         // +unit: sorting the few matching rows beats walking the whole visitor index in order.
-        arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${propsOf(f)}${entryCols}
+        arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${propsOf(f)}${ids}
           FROM events e WHERE ${base} AND ${w}`)
         args.push(...baseArgs, ...wargs)
       })
@@ -109,21 +112,19 @@ export class SqliteReports implements ReportStore {
       lastSeq = r[2] as number
       const f = filters[r[3] as number] as StepFilter | undefined
       // An event no step can match (strict mode) only needs to exist: it breaks a chain.
-      const ev: FunnelEvent = f
-        ? { seq: r[2] as number, ts: r[1] as number, type: f.type, name: f.name ?? 'pageview', path: r[6] as string | null, props: r[7] ? parseProps(r[7] as string) : null }
-        : { seq: r[2] as number, ts: r[1] as number, type: 'event', name: '', path: null, props: null }
-      if (lookup) {
-        const sessionId = r[8] as string | null
-        const visitor = r[9] as string | null
-        Object.defineProperty(ev, 'entry', { get: () => lookup(sessionId, visitor), enumerable: false })
-      }
-      buf.push(ev)
+      const type = f ? f.type : 'event'
+      const name = f ? (f.name ?? 'pageview') : ''
+      const path = f ? (r[6] as string | null) : null
+      const props = f && r[7] ? parseProps(r[7] as string) : null
+      buf.push(lookup && (r[8] !== null || r[9] !== null)
+        ? new LazyEntryEvent(r[2] as number, r[1] as number, type, name, path, props, r[8] as string | null, r[9] as string | null, lookup)
+        : { seq: r[2] as number, ts: r[1] as number, type, name, path, props })
     }
     if (buf.length) onUnit(buf)
   }
 
   /** Reads an entry's session attributes and the visitor's first exposure variant. */
-  private entryLookup(site: string, q: FunnelScan): (sessionId: string | null, visitor: string | null) => NonNullable<FunnelEvent['entry']> {
+  private entryLookup(site: string, q: FunnelScan): EntryLookup {
     const session = this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type, referrer_host, device, browser, country
       FROM sessions WHERE site = ? AND id = ?`).raw(true)
     // One experiment's exposed visitors fit in memory easily and a point lookup per entrant
@@ -217,6 +218,21 @@ export class SqliteReports implements ReportStore {
       FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
+  }
+}
+
+type EntryLookup = (sessionId: string | null, visitor: string | null) => NonNullable<FunnelEvent['entry']>
+
+/** A funnel event whose entry attributes are read only if a report asks (the winning step-1 events). */
+class LazyEntryEvent implements FunnelEvent {
+  constructor(
+    readonly seq: number, readonly ts: number, readonly type: EventType, readonly name: string,
+    readonly path: string | null, readonly props: Props | null,
+    private readonly sessionId: string | null, private readonly visitor: string | null, private readonly lookup: EntryLookup,
+  ) {}
+
+  get entry(): NonNullable<FunnelEvent['entry']> {
+    return this.lookup(this.sessionId, this.visitor)
   }
 }
 
