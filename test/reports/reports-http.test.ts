@@ -330,6 +330,14 @@ describe('experiments', () => {
     expect((await get(`/api/sites/lab/experiments/checkout?${RANGE}&weights=50,25,25`)).status).toBe(400)
   })
 
+  it('exports variants as CSV with interval bounds as columns', async () => {
+    const { body } = await get(`/api/sites/lab/experiments/checkout?${RANGE}&conversion=purchase&format=csv`)
+    const [header, b, control] = (body as string).trim().split('\r\n')
+    expect(header).toBe('variant,visitors,conversions,rate,absoluteLift,relativeLift,pValue,absoluteLiftLow,absoluteLiftHigh,relativeLiftLow,relativeLiftHigh,control')
+    expect(b.startsWith('b,2,1,0.5,')).toBe(true)
+    expect(control).toBe(`control,3,2,${2 / 3},,,,,,,,true`)
+  })
+
   it('answers an empty readout for an unknown experiment', async () => {
     const { body } = await get(`/api/sites/lab/experiments/nothing?${RANGE}`)
     expect(body).toMatchObject({ control: null, variants: [], srm: { chiSquare: null, pValue: null, warning: false } })

@@ -17,7 +17,7 @@ import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
 import {
   createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
-  parseFunnelQuery, parseSummaryQuery, todayIn, type FunnelReport,
+  parseFunnelQuery, parseSummaryQuery, todayIn, type ExperimentReport, type FunnelReport,
 } from '../reports/service.ts'
 import { parseSpendCsv, parseSpendJson } from '../reports/spend.ts'
 import type { Site } from '../store/types.ts'
@@ -102,7 +102,7 @@ export function reportRoutes(deps: AppDeps): Hono {
     if (!name.success) throw apiError(400, 'invalid_query', 'experiment name must be 1-200 characters')
     const q = parseExperimentQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.experiment(site, name.data, q)
-    return answer(c, site, `experiment-${name.data}`, q, r, () => r.variants as unknown as Record<string, unknown>[])
+    return answer(c, site, `experiment-${name.data}`, q, r, () => variantRows(r))
   })
 
   app.put('/:site/spend', admin, async function spend(c) {
@@ -134,6 +134,16 @@ function funnelRows(r: FunnelReport): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = r.steps.map((s) => ({ breakdown: '(all)', ...s }))
   for (const [value, steps] of Object.entries(r.breakdown)) for (const s of steps) rows.push({ breakdown: value, ...s })
   return rows
+}
+
+/** Variant rows with the intervals as low/high columns, the same on every row. */
+function variantRows(r: ExperimentReport): Record<string, unknown>[] {
+  return r.variants.map(({ absoluteLiftCI, relativeLiftCI, ...v }) => ({
+    ...v,
+    absoluteLiftLow: absoluteLiftCI?.[0] ?? null, absoluteLiftHigh: absoluteLiftCI?.[1] ?? null,
+    relativeLiftLow: relativeLiftCI?.[0] ?? null, relativeLiftHigh: relativeLiftCI?.[1] ?? null,
+    control: v.variant === r.control,
+  }))
 }
 
 /** The body as UTF-8 text, at most `max` bytes (413 beyond), checked while streaming. */
