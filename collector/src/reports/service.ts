@@ -14,7 +14,7 @@ import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { FunnelTally, matchFunnel } from './funnel.ts'
-import { addSpend, campaignMetrics, type SpendAgg } from './metrics.ts'
+import { metricsByKey } from './table.ts'
 import { ratio } from './stats.ts'
 import { readout, resolveWeights } from './experiment.ts'
 import { apiError } from '../http/errors.ts'
@@ -109,49 +109,27 @@ export function createReports(store: Store): Reports {
     },
 
     async channels(site, q) {
-      const range = dayRange(q.from, q.to, site.timezone)
-      const ledger = await credit(site, q, (t) => dimensionValue('channel', t))
-      const sessions = new Map<string, number>()
-      for (const g of await rs.sessionGroups(site.id, range)) {
-        const k = dimensionValue('channel', g)
-        sessions.set(k, (sessions.get(k) ?? 0) + g.sessions)
-      }
+      const keyOf = (t: TouchAttrs | null) => dimensionValue('channel', t)
+      const ledger = await credit(site, q, keyOf)
+      const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
       // Spend rows carry no channel: the ingest's own rules classify their source and medium.
-      const spend = new Map<string, SpendAgg>()
-      for (const s of await rs.spendTotals(site.id, q.from, q.to)) {
-        const k = channelOf({ source: s.source, medium: s.medium, clickIdType: null, referrerHost: null })
-        let agg = spend.get(k)
-        if (!agg) spend.set(k, (agg = { cost: {}, impressions: 0, clicks: 0 }))
-        addSpend(agg, s.cost, s.currency, s.impressions, s.clicks)
-      }
-      const keys = new Set([...sessions.keys(), ...ledger.rows().map((r) => r.value), ...spend.keys()])
-      const rows: ChannelRow[] = [...keys].map((channel) => ({
-        channel, ...campaignMetrics(sessions.get(channel) ?? 0, ledger.get(channel), spend.get(channel)),
+      const spend = (await rs.spendTotals(site.id, q.from, q.to)).map((s) => ({
+        ...s, key: channelOf({ source: s.source, medium: s.medium, clickIdType: null, referrerHost: null }),
       }))
-      rows.sort((a, b) => b.sessions - a.sessions || b.conversions - a.conversions || (a.channel < b.channel ? -1 : 1))
+      const rows: ChannelRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend)
+        .map(([channel, m]) => ({ channel, ...m }))
       return { from: q.from, to: q.to, model: q.model, rows }
     },
 
     async campaigns(site, q) {
-      const range = dayRange(q.from, q.to, site.timezone)
       const keyOf = (t: TouchAttrs | null) => campaignKey(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
       const ledger = await credit(site, q, keyOf)
-      const sessions = new Map<string, number>()
-      for (const g of await rs.sessionGroups(site.id, range)) sessions.set(keyOf(g), (sessions.get(keyOf(g)) ?? 0) + g.sessions)
-      const spend = new Map<string, SpendAgg>()
-      for (const s of await rs.spendTotals(site.id, q.from, q.to)) {
-        const k = campaignKey(s.source, s.medium, s.campaign)
-        let agg = spend.get(k)
-        if (!agg) spend.set(k, (agg = { cost: {}, impressions: 0, clicks: 0 }))
-        addSpend(agg, s.cost, s.currency, s.impressions, s.clicks)
-      }
-      const keys = new Set([...sessions.keys(), ...ledger.rows().map((r) => r.value), ...spend.keys()])
-      const rows: CampaignRow[] = [...keys].map((k) => {
+      const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
+      const spend = (await rs.spendTotals(site.id, q.from, q.to)).map((s) => ({ ...s, key: campaignKey(s.source, s.medium, s.campaign) }))
+      const rows: CampaignRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend).map(([k, m]) => {
         const [source, medium, campaign] = JSON.parse(k) as [string, string, string]
-        return { source, medium, campaign, ...campaignMetrics(sessions.get(k) ?? 0, ledger.get(k), spend.get(k)) }
+        return { source, medium, campaign, ...m }
       })
-      rows.sort((a, b) => b.sessions - a.sessions || b.conversions - a.conversions || sumMoney(b.cost) - sumMoney(a.cost) ||
-        (a.source + a.medium + a.campaign < b.source + b.medium + b.campaign ? -1 : 1))
       return { from: q.from, to: q.to, model: q.model, rows }
     },
 
@@ -176,9 +154,4 @@ export function createReports(store: Store): Reports {
 /** A stable key for a (source, medium, campaign) triple. */
 function campaignKey(source: string, medium: string, campaign: string): string {
   return JSON.stringify([source, medium, campaign])
-}
-
-/** Only for ordering rows: sums amounts across currencies, never shown. */
-function sumMoney(m: Money): number {
-  return Object.values(m).reduce((a, b) => a + b, 0)
 }
