@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { call, eventually, fixture, launchChromium, ready, startRig, type Build, type Rig } from './harness.ts'
+
+let browser: Browser
+let rig: Rig
+let context: BrowserContext
+let page: Page
+let sent: string[]
+
+beforeAll(async () => { browser = await launchChromium() })
+afterAll(async () => { await browser?.close() })
+beforeEach(async () => {
+  rig = await startRig()
+  context = await browser.newContext()
+  page = await context.newPage()
+  sent = []
+  context.on('request', (r) => { if (new URL(r.url()).pathname == '/collect') sent.push(r.postData() ?? '') })
+})
+afterEach(async () => {
+  await context?.close()
+  await rig?.close()
+})
+
+const AD = '?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=CHROMIUM-GCLID'
+const BODY = `<a id="out" href="https://partner.example/">partner</a>
+<form data-fb-convert="lead" onsubmit="return false"><input type="hidden" name="gclid" data-fb-attribution="gclid"><button>Send</button></form>`
+
+/** Cookies, localStorage and sessionStorage: everything the page could keep about the visitor. */
+async function kept() {
+  const state = await context.storageState()
+  const session = await page.evaluate(() => Object.keys(sessionStorage))
+  return { cookies: state.cookies.map((c) => c.name), local: state.origins.flatMap((o) => o.localStorage.map((i) => i.name)), session }
+}
+
+/** Clicks, a form, SPA moves, an experiment, identify, a conversion and a hidden tab. */
+async function useEverything() {
+  await page.route('https://partner.example/**', (r) => r.fulfill({ body: 'partner' }))
+  await call(page, 'track', 'cta_click', { plan: 'pro' })
+  await call(page, 'experiment', 'hero', ['a', 'b'])
+  await call(page, 'identify', 'user-7')
+  await call(page, 'convert', 'purchase', { value: 9, currency: 'EUR', orderId: 'C-1' })
+  await page.evaluate(() => history.pushState({}, '', location.pathname + '/next'))
+  await page.getByRole('button', { name: 'Send' }).click()
+  await call(page, 'attribution')
+  await call(page, 'flush')
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+}
+
+describe.each(['script', 'esm'] as Build[])('consent in Chromium (%s build)', (build) => {
+  it('anonymous: nothing in cookies, localStorage or sessionStorage before a choice; the choice is kept once made', async () => {
+    rig.page('/p/anon', fixture({ build, body: BODY }))
+    await page.goto(`${rig.url}/p/anon${AD}`)
+    await ready(page)
+    await useEverything()
+    await eventually(() => expect(rig.stored().length).toBeGreaterThanOrEqual(5))
+    expect(await kept()).toEqual({ cookies: [], local: [], session: [] })
+    expect(sent.join('\n')).not.toContain('CHROMIUM-GCLID')
+    expect(rig.stored().every((e) => e.consent == 0)).toBe(true)
+
+    await call(page, 'consent', { analytics: false })
+    expect((await kept()).local).toEqual(['_fb_c'])
+    await call(page, 'consent', { analytics: true })
+    await call(page, 'track', 'after_consent')
+    await call(page, 'flush')
+    expect((await kept()).local.sort()).toEqual(['_fb', '_fb_c'])
+    await eventually(() => expect(rig.stored().find((e) => e.name == 'after_consent')).toMatchObject({ consent: 1 }))
+  })
+
+  it('opt-in: nothing is sent before consent; what waited is sent on grant', async () => {
+    rig.page('/p/optin', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
+    await page.goto(`${rig.url}/p/optin${AD}`)
+    await ready(page)
+    await useEverything()
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(sent).toEqual([])
+    expect(await kept()).toEqual({ cookies: [], local: [], session: [] })
+    await call(page, 'consent', { analytics: true, ads: true })
+    await call(page, 'flush')
+    const rows = await eventually(() => {
+      const r = rig.stored()
+      expect(r.map((e) => e.name)).toEqual(expect.arrayContaining(['pageview', 'cta_click', 'purchase', 'lead', 'hero']))
+      return r
+    })
+    expect(rows.every((e) => e.consent == 3 && e.visitor && !e.visitor.startsWith('h:'))).toBe(true)
+  })
+
+  it('opt-in: denying drops what waited, and nothing is ever sent', async () => {
+    rig.page('/p/deny', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
+    await page.goto(`${rig.url}/p/deny${AD}`)
+    await ready(page)
+    await useEverything()
+    await call(page, 'consent', { analytics: false, ads: false })
+    await call(page, 'track', 'after_deny')
+    await page.goto(`${rig.url}/p/deny`) // the next page remembers the choice
+    await ready(page)
+    await call(page, 'track', 'next_page')
+    await call(page, 'flush')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(sent).toEqual([])
+    expect(rig.stored()).toEqual([])
+    expect((await kept()).local).toEqual(['_fb_c'])
+  })
+
+  it('revoking analytics wipes the visitor id, attribution and outbox, but keeps the choice', async () => {
+    rig.page('/p/revoke', fixture({ build, options: { consent: 'opt-out' } }))
+    await page.route('**/collect', (r) => r.abort('failed'))
+    await page.goto(`${rig.url}/p/revoke${AD}`)
+    await ready(page)
+    await call(page, 'track', 'queued')
+    await call(page, 'flush')
+    const before = await page.evaluate(() => localStorage.getItem('_fb'))
+    expect(before).toContain('CHROMIUM-GCLID')
+    expect(before).toContain('queued')
+    await call(page, 'consent', { analytics: false, ads: false })
+    expect(await page.evaluate(() => ({ ...localStorage }))).toEqual({ _fb_c: JSON.stringify({ analytics: false, ads: false }) })
+  })
+})
