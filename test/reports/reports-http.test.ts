@@ -97,6 +97,7 @@ describe('auth and errors', () => {
     expect(model.status).toBe(400)
     expect(model.body.error.issues[0].path).toBe('model')
     expect((await get(`/api/sites/shop/attribution?${RANGE}&lookback=91d`)).status).toBe(400)
+    expect((await get(`/api/sites/shop/summary?${RANGE}&format=xml`)).body.error.issues[0].path).toBe('format')
   })
 })
 

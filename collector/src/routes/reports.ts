@@ -7,7 +7,7 @@
  * Each route carries its own auth middleware instead of a `use('/:site/*')`, so this
  * sub-app never runs on another engineer's paths under `/api/sites`.
  */
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
@@ -48,11 +48,17 @@ export function reportRoutes(deps: AppDeps): Hono {
     return site
   }
 
+  /** Checks `format` before any work is done for a report. */
+  const formatParam: MiddlewareHandler = async function formatParam(c, next) {
+    if (!format.safeParse(c.req.query('format') ?? undefined).success) {
+      throw apiError(400, 'invalid_query', 'format must be json or csv', [{ path: 'format', message: 'json or csv' }])
+    }
+    await next()
+  }
+
   /** Answers JSON, or `rows` as CSV with `?format=csv`. */
   function answer(c: Context, site: Site, name: string, q: { from: string; to: string }, json: object, rows: () => Record<string, unknown>[]): Response {
-    const f = format.safeParse(c.req.query('format') ?? undefined)
-    if (!f.success) throw apiError(400, 'invalid_query', 'format must be json or csv', [{ path: 'format', message: 'json or csv' }])
-    if (f.data === 'json') return c.json(json)
+    if (c.req.query('format') !== 'csv') return c.json(json)
     return c.body(toCsv(rows()), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${site.id.replace(/[^\w.-]/g, '_')}-${name}-${q.from}-${q.to}.csv"`,
@@ -61,42 +67,42 @@ export function reportRoutes(deps: AppDeps): Hono {
 
   const params = (c: Context) => new URL(c.req.url).searchParams
 
-  app.get('/:site/summary', admin, async function summary(c) {
+  app.get('/:site/summary', admin, formatParam, async function summary(c) {
     const site = await siteOf(c)
     const q = parseSummaryQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.summary(site, q)
     return answer(c, site, 'summary', q, r, () => [r as unknown as Record<string, unknown>])
   })
 
-  app.get('/:site/funnel', admin, async function funnel(c) {
+  app.get('/:site/funnel', admin, formatParam, async function funnel(c) {
     const site = await siteOf(c)
     const q = parseFunnelQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.funnel(site, q)
     return answer(c, site, 'funnel', q, r, () => funnelRows(r))
   })
 
-  app.get('/:site/channels', admin, async function channels(c) {
+  app.get('/:site/channels', admin, formatParam, async function channels(c) {
     const site = await siteOf(c)
     const q = parseChannelsQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.channels(site, q)
     return answer(c, site, 'channels', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/campaigns', admin, async function campaigns(c) {
+  app.get('/:site/campaigns', admin, formatParam, async function campaigns(c) {
     const site = await siteOf(c)
     const q = parseCampaignsQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.campaigns(site, q)
     return answer(c, site, 'campaigns', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/attribution', admin, async function attribution(c) {
+  app.get('/:site/attribution', admin, formatParam, async function attribution(c) {
     const site = await siteOf(c)
     const q = parseAttributionQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.attribution(site, q)
     return answer(c, site, 'attribution', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/experiments/:name', admin, async function experiment(c) {
+  app.get('/:site/experiments/:name', admin, formatParam, async function experiment(c) {
     const site = await siteOf(c)
     const name = z.string().min(1).max(200).safeParse(c.req.param('name'))
     if (!name.success) throw apiError(400, 'invalid_query', 'experiment name must be 1-200 characters')
