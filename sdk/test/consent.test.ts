@@ -57,6 +57,17 @@ describe.each(BUILDS)('consent (%s build)', (build) => {
       expect(after.u).not.toContain('gclid')
     })
 
+    it('granting analytics sends a consent event at the landing URL, so the visit\'s campaign reaches the visitor id', async () => {
+      p = await openPage(build, { url: AD, referrer: 'https://www.google.com/' })
+      await p.fb.flush()
+      p.window.history.pushState({}, '', '/pricing')
+      p.fb.consent({ analytics: true, ads: true })
+      p.fb.consent({ analytics: true }) // no change: no second event
+      await p.fb.flush()
+      const consent = p.events().filter((e) => e.n == 'consent')
+      expect(consent).toEqual([expect.objectContaining({ y: 'e', u: AD, r: 'https://www.google.com/', c: 3, v: expect.any(String) })])
+    })
+
     it('with ads consent, sends and stores click ids', async () => {
       p = await openPage(build, { url: AD })
       p.fb.consent({ analytics: true, ads: true })
@@ -76,7 +87,9 @@ describe.each(BUILDS)('consent (%s build)', (build) => {
       await p.fb.flush()
       // The first page's pageview never left (the page closed first): the outbox brings it along.
       expect(p.events().map((e) => [e.u, e.n, e.c])).toEqual([
-        ['https://shop.example/?utm_source=google&utm_medium=cpc', 'pageview', 1], ['https://shop.example/next', 'pageview', 1], ['https://shop.example/next', 'x', 1],
+        ['https://shop.example/?utm_source=google&utm_medium=cpc', 'pageview', 1],
+        ['https://shop.example/?utm_source=google&utm_medium=cpc', 'consent', 1],
+        ['https://shop.example/next', 'pageview', 1], ['https://shop.example/next', 'x', 1],
       ])
       expect(new Set(p.events().map((e) => e.v)).size).toBe(1)
     })
@@ -97,7 +110,7 @@ describe.each(BUILDS)('consent (%s build)', (build) => {
       p.fb.consent({ analytics: true })
       await p.fb.flush()
       await p.settle()
-      expect(p.events().map((e) => [e.n, e.c])).toEqual([['pageview', 1], ['early', 1]])
+      expect(p.events().map((e) => [e.n, e.c])).toEqual([['pageview', 1], ['early', 1], ['consent', 1]])
       expect(p.events()[1].i).toBe(id)
       expect(p.events().every((e) => e.v && !e.u.includes('gclid'))).toBe(true)
     })

@@ -94,6 +94,7 @@ export function createTracker(o: Options): Api {
   let attempt = 0
   let lastUrl: string | undefined
   const url = o.endpoint + '/collect'
+  const landing = location.href
   const uuid = () => uuidv7(now(), Math.random)
   const vid = () => (st.v ||= uuid())
   const attribution = () => attributionOf(st.a || {}, bits() > 1)
@@ -186,6 +187,9 @@ export function createTracker(o: Options): Api {
         st = {}
         q = []
       }
+      // Granted: a `consent` event at this visit's landing URL and referrer ties the visit's
+      // campaign to the visitor id, when its pageview already went out anonymously.
+      if (!(before & 1) && bits() & 1) emit('e', 'consent', { u: landing, r: d.referrer })
       // Opt-in denied: what waited for the choice is dropped; granted: it is sent now.
       if (policy() == DROP) q = []
       persist()
