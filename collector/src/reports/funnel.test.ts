@@ -92,6 +92,16 @@ describe('matchFunnel', () => {
     expect(matchFunnel(tight, s3, opts({ strict: true }))?.reached).toBe(3)
   })
 
+  it('strict mode follows `next` when the store left out events no step matches', () => {
+    const a = pv(0, '/pricing')
+    const b = ev(MIN, 'signup')
+    // something else was stored between a and b: a.next names it, not b
+    expect(matchFunnel([{ ...a, next: b.seq - 1000 }, { ...b, next: null }], s3, opts({ strict: true }))?.reached).toBe(1)
+    expect(matchFunnel([{ ...a, next: b.seq }, { ...b, next: null }], s3, opts({ strict: true }))?.reached).toBe(2)
+    // ordered mode ignores it
+    expect(matchFunnel([{ ...a, next: b.seq - 1000 }, b], s3, opts())?.reached).toBe(2)
+  })
+
   it('strict mode restarts at a later entry', () => {
     const events = [pv(0, '/pricing'), pv(MIN, '/about'), pv(2 * MIN, '/pricing'), ev(3 * MIN, 'signup')]
     const m = matchFunnel(events, s3, opts({ strict: true }))

@@ -51,6 +51,10 @@ export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: Fu
     for (; j < events.length && times.length < steps.length; j++) {
       const ev = events[j]
       if (ev.ts > deadline) { ranOut = false; break }
+      // Strict: the unit's very next event; a store that left out non-matching events says
+      // through `next` whether this one really followed.
+      const prevNext = events[j - 1].next
+      if (opts.strict && prevNext !== undefined && prevNext !== ev.seq) { ranOut = false; break }
       if (matchesStep(steps[times.length], ev)) times.push(ev.ts)
       else if (opts.strict) { ranOut = false; break }
     }

@@ -61,7 +61,7 @@ export interface FunnelScan {
   range: TimeRange
   windowMs: number
   steps: StepFilter[]
-  /** Strict mode needs every event of the unit, not only the ones that can match a step. */
+  /** Strict mode: every event of the unit counts (a store may pass only matching ones with `next` set). */
   allEvents: boolean
   unit: 'visitor' | 'session'
   /** Read event props (only when a step filters on them; per filter see `needsProps`). */
@@ -81,6 +81,11 @@ export interface FunnelEvent {
   name: string
   path: string | null
   props: Props | null
+  /**
+   * Strict mode: the `seq` of the unit's next stored event of any type (null: none), when
+   * the store hands over only the events a step can match. Absent: the sequence is complete.
+   */
+  next?: number | null
   entry?: SessionAttrs & { variant: string | null }
 }
 

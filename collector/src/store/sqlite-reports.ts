@@ -73,17 +73,23 @@ export class SqliteReports implements ReportStore {
     let sql: string
     let args: unknown[]
     if (q.allEvents) {
-      // Every event of the entered units; SQL tags each with the first filter it meets (or -1)
-      // so only a number, and the path of pageviews, cross into JS per row.
+      // Strict mode needs to know what comes right after each event. SQLite walks every event
+      // of the entered units, tags each with the first filter it meets (or -1) and the rowid
+      // of the unit's next event; only events some step can match cross into JS.
       const caseArgs: unknown[] = []
       const cases = filters.map((f, k) => {
         const [w, wargs] = where(f)
         caseArgs.push(...wargs)
         return `WHEN ${w} THEN ${k}`
       }).join(' ')
-      sql = `SELECT +${unitCol}, e.ts, e.rowid, CASE ${cases} ELSE -1 END, NULL, NULL,
-          CASE WHEN e.type = 'pageview' THEN e.path END, ${q.withProps ? 'e.props' : 'NULL'}${entryCols}
-        FROM events e WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
+      const ids = withEntry ? ', sid, vis' : ''
+      sql = `SELECT unit, ts, seq, arm, next, NULL, path, props${ids} FROM (
+          SELECT +${unitCol} AS unit, e.ts AS ts, e.rowid AS seq, CASE ${cases} ELSE -1 END AS arm,
+            CASE WHEN e.type = 'pageview' THEN e.path END AS path, ${q.withProps ? 'e.props' : 'NULL'} AS props
+            ${withEntry ? ', e.session_id AS sid, e.visitor AS vis' : ''},
+            LEAD(e.rowid) OVER (PARTITION BY +${unitCol} ORDER BY e.ts, e.rowid) AS next
+          FROM events e WHERE ${base} AND ${entered})
+        WHERE arm >= 0 ORDER BY 1, 2, 3`
       args = [...caseArgs, ...baseArgs, ...enteredArgs]
     } else {
       const arms: string[] = []
@@ -110,15 +116,14 @@ export class SqliteReports implements ReportStore {
         unit = r[0]
       } else if (r[2] === lastSeq) continue
       lastSeq = r[2] as number
-      const f = filters[r[3] as number] as StepFilter | undefined
-      // An event no step can match (strict mode) only needs to exist: it breaks a chain.
-      const type = f ? f.type : 'event'
-      const name = f ? (f.name ?? 'pageview') : ''
-      const path = f ? (r[6] as string | null) : null
-      const props = f && r[7] ? parseProps(r[7] as string) : null
+      const f = filters[r[3] as number]
+      const name = f.name ?? 'pageview'
+      const path = r[6] as string | null
+      const props = r[7] ? parseProps(r[7] as string) : null
+      const next = q.allEvents ? (r[4] as number | null) : undefined
       buf.push(lookup && (r[8] !== null || r[9] !== null)
-        ? new LazyEntryEvent(r[2] as number, r[1] as number, type, name, path, props, r[8] as string | null, r[9] as string | null, lookup)
-        : { seq: r[2] as number, ts: r[1] as number, type, name, path, props })
+        ? new LazyEntryEvent(r[2] as number, r[1] as number, f.type, name, path, props, next, r[8] as string | null, r[9] as string | null, lookup)
+        : { seq: r[2] as number, ts: r[1] as number, type: f.type, name, path, props, next })
     }
     if (buf.length) onUnit(buf)
   }
@@ -227,7 +232,7 @@ type EntryLookup = (sessionId: string | null, visitor: string | null) => NonNull
 class LazyEntryEvent implements FunnelEvent {
   constructor(
     readonly seq: number, readonly ts: number, readonly type: EventType, readonly name: string,
-    readonly path: string | null, readonly props: Props | null,
+    readonly path: string | null, readonly props: Props | null, readonly next: number | null | undefined,
     private readonly sessionId: string | null, private readonly visitor: string | null, private readonly lookup: EntryLookup,
   ) {}
 
