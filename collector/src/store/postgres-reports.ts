@@ -3,8 +3,8 @@
  * the shared maths gets the same rows in the same order. Scans stream through a
  * server-side cursor and hand each unit to a synchronous callback. Bot rows never count.
  *
- * Money is summed as numeric (exact for the decimal amounts stored), so the total does
- * not depend on the order the rows happen to be read in.
+ * Money is summed exactly (see `exactSum`) and rounded once, so the total does not depend
+ * on the order the rows happen to be read in, and matches SQLite's compensated sum.
  */
 import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
@@ -30,7 +30,7 @@ export class PostgresReports implements ReportStore {
           COUNT(DISTINCT visitor) FILTER (WHERE type = 'conversion') AS "convertingVisitors"
         FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot`, args),
       this.pool.query(`SELECT COUNT(*) AS n FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot`, args),
-      this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, SUM(value::numeric)::float8 AS amount FROM events
+      this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, ${exactSum('value')} AS amount FROM events
         WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot AND value IS NOT NULL
         GROUP BY currency ORDER BY currency NULLS FIRST`, args),
     ])
@@ -160,7 +160,7 @@ export class PostgresReports implements ReportStore {
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
-    return (await this.pool.query<SpendTotal>(`SELECT source, medium, campaign, currency, SUM(cost::numeric)::float8 AS cost,
+    return (await this.pool.query<SpendTotal>(`SELECT source, medium, campaign, currency, ${exactSum('cost')} AS cost,
         SUM(impressions)::float8 AS impressions, SUM(clicks)::float8 AS clicks
       FROM spend WHERE site = $1 AND date >= $2 AND date <= $3
       GROUP BY source, medium, campaign, currency ORDER BY source, medium, campaign, currency`, [site, fromDate, toDate])).rows
@@ -184,16 +184,32 @@ export class PostgresReports implements ReportStore {
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
     const args: unknown[] = [site, q.experiment, q.range.start, q.range.end]
-    const nameFilter = q.conversion === null ? '' : `AND c.name = $${args.push(q.conversion)}`
+    const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    // "Converted after the first exposure" is "the visitor's latest conversion is not
+    // before it": two grouped scans and a hash join, where a correlated EXISTS per
+    // exposed visitor can turn into exposures × conversions.
     return (await this.pool.query<VariantCounts>(`WITH first AS (
         SELECT DISTINCT ON (visitor) visitor, COALESCE(props->>'variant', '(none)') AS variant, ts
         FROM events WHERE site = $1 AND type = 'exposure' AND name = $2 AND ts < $4 AND NOT bot AND visitor IS NOT NULL
-        ORDER BY visitor, ts, seq)
-      SELECT variant, COUNT(*) AS visitors,
-        COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM events c WHERE c.site = $1 AND c.visitor = first.visitor
-          AND c.type = 'conversion' AND c.ts >= first.ts AND c.ts < $4 AND NOT c.bot ${nameFilter})) AS converters
-      FROM first WHERE ts >= $3 GROUP BY variant ORDER BY variant COLLATE "C"`, args)).rows
+        ORDER BY visitor, ts, seq),
+      latest AS (
+        SELECT visitor, max(ts) AS ts FROM events
+        WHERE site = $1 AND type = 'conversion' AND ts < $4 AND NOT bot AND visitor IS NOT NULL ${nameFilter}
+        GROUP BY visitor)
+      SELECT f.variant, COUNT(*) AS visitors, COUNT(*) FILTER (WHERE l.ts >= f.ts) AS converters
+      FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
+      WHERE f.ts >= $3 GROUP BY f.variant ORDER BY f.variant COLLATE "C"`, args)).rows
   }
+}
+
+/**
+ * The sum of a float8 column, exact until the one final rounding. A plain float8 SUM
+ * depends on row order, and float8 → numeric keeps only 15 digits; so each value is
+ * split into those 15 digits and the rest (exact as float8), both summed as numeric:
+ * about 30 significant digits, so the result is the correctly rounded sum.
+ */
+function exactSum(col: string): string {
+  return `SUM(${col}::numeric + (${col} - ${col}::numeric::float8)::numeric)::float8`
 }
 
 /**
