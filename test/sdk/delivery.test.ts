@@ -19,6 +19,32 @@ afterEach(async () => {
   await rig?.close()
 })
 
+describe('a site embedding the collector from another origin', () => {
+  it('sends text/plain batches without a CORS preflight, reads the answers, and they are stored', async () => {
+    const collector = rig.url // http://127.0.0.1:port
+    const site = rig.url.replace('127.0.0.1', 'localhost')
+    rig.page('/p/cross', fixture({ src: `${collector}/funnelbeam.js` }))
+    const requests: { method: string; type: string | undefined }[] = []
+    context.on('request', (r) => {
+      if (new URL(r.url()).pathname == '/collect') requests.push({ method: r.method(), type: r.headers()['content-type'] })
+    })
+    await page.goto(`${site}/p/cross`)
+    await ready(page)
+    const id = await call<string>(page, 'track', 'cross_origin')
+    await call(page, 'flush')
+    await eventually(() => expect(rig.stored().map((e) => e.id)).toContain(id))
+    expect(requests.length).toBeGreaterThan(0)
+    // Only POSTs: a preflight would show up here as OPTIONS.
+    expect(requests).toEqual(requests.map(() => ({ method: 'POST', type: 'text/plain;charset=UTF-8' })))
+    expect(new URL(site).origin).not.toBe(new URL(collector).origin)
+    // The answer was readable (CORS): a delivered batch is not sent again.
+    await new Promise((r) => setTimeout(r, 1500))
+    const sent = requests.length
+    await call(page, 'flush')
+    expect(requests.length).toBe(sent)
+  })
+})
+
 describe.each(['script', 'esm'] as Build[])('delivery in Chromium (%s build)', (build) => {
   it('a flaky network ends with every event stored exactly once', async () => {
     rig.page('/p/flaky', fixture({ build, options: { consent: 'opt-out' } }))

@@ -21,6 +21,8 @@ export type Build = 'script' | 'esm'
 
 export interface PageSpec {
   build?: Build
+  /** Where the script tag loads the SDK from (default: the page's own server). */
+  src?: string
   /** Extra `data-*` attributes of the script tag, or init() options of the ESM build. */
   options?: Record<string, string | boolean>
   /** Stub calls made before the script loads, e.g. [['track', 'early']]. */
@@ -36,7 +38,7 @@ export function fixture(spec: PageSpec = {}): string {
     ? `<script type="module">import * as fb from '/esm/index.js'; fb.init(${JSON.stringify({ site: SITE, endpoint: location_origin(), ...opts })}); window.fb = fb; window.fbEsm = true</script>`
     : `<script>window.funnelbeam=window.funnelbeam||function(){(funnelbeam.q=funnelbeam.q||[]).push(arguments)}</script>
 <script>${(spec.queue ?? []).map((c) => `funnelbeam(${c.map((a) => JSON.stringify(a)).join(',')});`).join('')}</script>
-<script async src="/funnelbeam.js" data-site="${SITE}"${Object.entries(opts).map(([k, v]) => ` data-${k}="${v}"`).join('')}></script>
+<script async src="${spec.src ?? '/funnelbeam.js'}" data-site="${SITE}"${Object.entries(opts).map(([k, v]) => ` data-${k}="${v}"`).join('')}></script>
 <script>window.fb = new Proxy({}, { get: (_, k) => (...a) => window.funnelbeam[k](...a) })</script>`
   return `<!doctype html><html><head><meta charset="utf-8"><title>${spec.title ?? 'Fixture'}</title>${head}</head><body>${spec.body ?? ''}</body></html>`
 }
@@ -81,7 +83,8 @@ export async function startRig(): Promise<Rig> {
     return html ? c.html(html.replace('"__ORIGIN__"', JSON.stringify(new URL(c.req.url).origin))) : c.text('no fixture', 404)
   })
   const server = await startTestServer(t.app)
-  await t.createSite(SITE, { origins: [server.url] })
+  // The site also allows the same server under the name localhost, a second origin for cross-origin tests.
+  await t.createSite(SITE, { origins: [server.url, server.url.replace('127.0.0.1', 'localhost')] })
   return {
     t, url: server.url,
     page: (path, html) => void pages.set(path, html),
