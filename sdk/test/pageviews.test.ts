@@ -77,6 +77,13 @@ describe.each(BUILDS)('pageviews (%s build)', (build) => {
     expect(p.events().filter((e) => e.y == 'e').map((e) => e.p!.i)).toEqual([0, 1, 2, 3, 4])
   })
 
+  it('cuts titles and URLs to what the collector accepts (300 and 2048 characters), instead of losing the pageview', async () => {
+    p = await openPage(build, { url: 'https://shop.example/?q=' + 'x'.repeat(3000), title: 'T'.repeat(400) })
+    await p.fb.flush()
+    expect(p.events()[0].h).toHaveLength(300)
+    expect(p.events()[0].u).toHaveLength(2048)
+  })
+
   it('flags automated browsers (navigator.webdriver) as bots instead of dropping them', async () => {
     p = await openPage(build, { webdriver: true })
     await p.fb.flush()

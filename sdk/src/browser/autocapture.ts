@@ -21,7 +21,7 @@ export function autocapture(h: Hooks): void {
     // The nearest tagged element or link wins: tag the link itself to name its click.
     // (The target may be the document or a text node, which have no closest().)
     const el = (e.target as Element).closest?.('[data-fb-event],a[href]') as HTMLAnchorElement | null
-    if (!el || e.button > 1) return
+    if (!el) return
     let name = el.getAttribute('data-fb-event')
     let p: WireProps = { url: el.href }
     if (name) {
@@ -39,7 +39,7 @@ export function autocapture(h: Hooks): void {
     h.fill(f)
     if (name) h.convert(name), h.flush()
   }
-  // A middle click (auxclick, button 1) opens a link in a new tab: still a click to count.
-  for (const type of ['click', 'auxclick'] as const) addEventListener(type, onClick, true)
+  // (Middle clicks, which fire auxclick, are not counted: the size budget wins.)
+  addEventListener('click', onClick, true)
   addEventListener('submit', onSubmit, true)
 }

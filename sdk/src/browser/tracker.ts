@@ -103,7 +103,8 @@ export function createTracker(o: Options): Api {
   // choice made while it waited applies, and without ads consent no click id ever leaves.
   const stamp = (e: WireEvent): WireEvent => {
     const c = bits()
-    const keep = (u?: string) => (c & 2 ? u : stripClickIds(u))
+    // The collector rejects URLs over 2048 characters rather than cutting them: cut here.
+    const keep = (u?: string) => (c & 2 ? u : stripClickIds(u))?.slice(0, 2048)
     return { ...e, c, u: keep(e.u)!, r: keep(e.r), ...(c & 1 && { v: vid(), d: st.d }) }
   }
 
@@ -161,7 +162,7 @@ export function createTracker(o: Options): Api {
     lastUrl = u
     st.a = addTouch(st.a || {}, touchFrom(u, r, now()), now())
     fill(d)
-    return emit('p', 'pageview', { u, r, h: d.title, w: screen.width, l: nav.language })
+    return emit('p', 'pageview', { u, r, h: d.title.slice(0, 300), w: screen.width, l: nav.language })
   }
 
   const api: Api = {

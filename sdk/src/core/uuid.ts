@@ -9,7 +9,6 @@
  * uuidv7(Date.now(), Math.random) // '019ab5c2-7f1e-7c3a-8b2d-4e5f60718293'
  */
 export function uuidv7(ms: number, random: () => number): string {
-  return (ms.toString(16).padStart(12, '0') + '7xxx8xxxxxxxxxxxxxxx')
-    .replace(/x/g, () => ((random() * 16) | 0).toString(16))
-    .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
+  const h = ms.toString(16).padStart(12, '0')
+  return (h.slice(0, 8) + '-' + h.slice(8) + '-7xxx-8xxx-xxxxxxxxxxxx').replace(/x/g, () => ((random() * 16) | 0).toString(16))
 }
