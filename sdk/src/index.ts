@@ -23,7 +23,9 @@ const early: [keyof Api, unknown[]][] = []
 
 function call<K extends keyof Api>(k: K, args: unknown[], fallback?: ReturnType<Api[K]>): ReturnType<Api[K]> {
   if (api) return (api[k] as (...a: unknown[]) => ReturnType<Api[K]>)(...args)
-  early.push([k, args])
+  // Without a browser (server-side rendering) nothing will ever init: keep nothing. Bounded
+  // like the outbox, in case init never comes.
+  if (typeof window != 'undefined' && early.length < 200) early.push([k, args])
   return fallback as ReturnType<Api[K]>
 }
 

@@ -35,7 +35,7 @@ export interface PageOptions extends Partial<Options> {
   webdriver?: boolean
   /** The collector's answer to the n-th POST (0-based); 'network' makes fetch reject. */
   respond?: (batch: WireBatch, n: number) => Answer | 'network'
-  /** Calls the stub queued before the script-tag build loaded: [command, ...args]. */
+  /** Calls queued before the SDK is ready: the stub's queue (script tag) or calls before init() (ESM). */
   queue?: unknown[][]
 }
 
@@ -138,6 +138,7 @@ export async function openPage(build: Build, o: PageOptions = {}): Promise<TestP
     fb = (w as unknown as { funnelbeam: Api }).funnelbeam
   } else {
     const mod = run(dist('esm/index.js').replace(/export\s*\{([^}]*)\};?\s*$/, 'return {$1}')) as Api & { init(o: Options): void }
+    for (const [k, ...args] of o.queue ?? []) (mod as unknown as Record<string, (...a: unknown[]) => unknown>)[k as string]?.(...args)
     mod.init({ site, endpoint: o.endpoint ?? ENDPOINT, consent: o.consent, spa: o.spa, autocapture: o.autocapture, respectDnt: o.respectDnt, debug: o.debug })
     fb = mod
   }

@@ -5,9 +5,9 @@ import { openPage, type TestPage } from './harness'
 let p: TestPage
 afterEach(() => p?.close())
 
-describe('script tag', () => {
-  it('replays calls queued by the stub, in order, after the load pageview', async () => {
-    p = await openPage('script', {
+describe.each(['script', 'esm'] as const)('calls made before the SDK is ready (%s build)', (build) => {
+  it('are replayed in order, after the load pageview', async () => {
+    p = await openPage(build, {
       queue: [['track', 'cta_click', { plan: 'pro' }], ['identify', 'u-1'], ['convert', 'lead'], ['track', 'third']],
     })
     await p.fb.flush()
@@ -16,10 +16,13 @@ describe('script tag', () => {
   })
 
   it('one failing or unknown call does not stop the others', async () => {
-    p = await openPage('script', { queue: [['nope'], ['track'], ['experiment', 'x', 42], ['track', 'still']] })
+    p = await openPage(build, { queue: [['nope'], ['track'], ['experiment', 'x', 42], ['track', 'still']] })
     await p.fb.flush()
     expect(p.events().map((e) => e.n)).toEqual(['pageview', 'still'])
   })
+})
+
+describe('script tag', () => {
 
   it('answers both call styles after load: funnelbeam("track", …) and funnelbeam.track(…)', async () => {
     p = await openPage('script')
