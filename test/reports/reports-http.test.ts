@@ -112,12 +112,21 @@ describe('summary', () => {
       revenue: { EUR: 170, USD: 30 },
     })
   })
-  it('uses the site timezone for dates', async () => {
+  it('uses the site timezone for dates and leaves bots out', async () => {
     const { secret } = await t.createSite('berlin', { timezone: 'Europe/Berlin' })
     await t.sendServerEvents(secret, [
       pv('b1', '2026-11-09T23:30:00Z', '/a'), // 11-10 00:30 in Berlin
       pv('b1', '2026-11-10T23:30:00Z', '/b'), // 11-11 00:30 in Berlin
     ])
+    // Server events are never flagged as bots, so a bot pageview (as /collect stores one) goes in through the store.
+    const ts = Date.parse('2026-11-10T10:00:00Z')
+    await t.store.insertEvents('berlin', [{
+      id: '0193a000-0000-7000-8000-0000000000b1', type: 'pageview', name: 'pageview', ts, received: ts, visitor: 'crawler',
+      userId: null, path: '/a', url: 'https://shop.example/a', referrer: null, title: null,
+      touch: { source: null, medium: null, campaign: null, term: null, content: null, utmId: null, clickIdType: null, clickId: null, referrerHost: null },
+      channel: 'Direct', device: null, browser: null, country: null, lang: null, screen: null, value: null, currency: null,
+      orderId: null, props: null, consent: 3, bot: true, origin: 'browser',
+    }])
     const { body } = await get('/api/sites/berlin/summary?from=2026-11-10&to=2026-11-10')
     expect(body).toMatchObject({ pageviews: 1, visitors: 1, conversionRate: 0, revenue: {} })
   })
