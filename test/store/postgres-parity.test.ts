@@ -64,7 +64,8 @@ async function allReports(store: Store): Promise<Record<string, unknown>> {
   out.summaryWeek = await reports.summary(site, parseSummaryQuery(new URLSearchParams('from=2026-11-10&to=2026-11-16'), TODAY))
   const funnel = 'step=pageview:/pricing&step=event:plan_select&step=conversion:lead&step=conversion:purchase'
   for (const extra of ['', 'mode=strict', 'unit=session', 'breakdown=channel', 'breakdown=campaign', 'breakdown=device',
-    'breakdown=experiment:checkout_button', 'window=1h&mode=strict&unit=session&breakdown=source']) {
+    'breakdown=experiment:checkout_button', 'window=1h&mode=strict&unit=session&breakdown=source',
+    'mode=strict&breakdown=experiment:checkout_button']) {
     out[`funnel ${extra}`] = await reports.funnel(site, parseFunnelQuery(p(`${funnel}&${extra}`), TODAY))
   }
   out['funnel props'] = await reports.funnel(site, parseFunnelQuery(p('step=pageview:/*&step=event:plan_select?plan=pro&step=conversion:purchase?plan=pro'), TODAY))

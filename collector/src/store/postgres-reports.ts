@@ -42,14 +42,21 @@ export class PostgresReports implements ReportStore {
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
-    const args: unknown[] = [site, q.range.start, q.range.end + q.windowMs + 1, q.range.end]
+    const args: unknown[] = [site, q.range.start, q.range.end + q.windowMs + 1]
     const arg = (v: unknown) => `$${args.push(v)}`
     const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
     // One arm per distinct step filter, so each can use its index; repeated steps share an
     // arm, and an event that overlapping globs return twice is dropped below by its seq.
     const filters: StepFilter[] = []
     const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
-    for (const f of q.steps) if (!filters.some((g) => keyOf(g) === keyOf(f))) filters.push(f)
+    for (const f of q.steps) {
+      const same = filters.find((g) => keyOf(g) === keyOf(f))
+      if (!same) filters.push({ ...f })
+      else if (f.needsProps) same.needsProps = true
+    }
+    const firstArm = filters.findIndex((f) => keyOf(f) === keyOf(q.steps[0]))
+    // Props live in the heap, outside the covering indexes: read them only where a step tests them.
+    const propsCol = (f: StepFilter) => (q.withProps && (f.needsProps ?? true) ? 'e.props' : 'NULL::jsonb')
     const where = (f: StepFilter): string => {
       if (f.pathGlob === null) return `e.type = ${arg(f.type)} AND e.name = ${arg(f.name)}`
       // Under the "C" collation a LIKE with a literal prefix is an index range scan.
@@ -57,35 +64,49 @@ export class PostgresReports implements ReportStore {
       return `e.type = 'pageview' AND e.path LIKE ${arg(likePattern(f.pathGlob))}`
     }
     const base = `e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL`
-    // Units that entered (step 1 inside the range): only their events can matter.
-    const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = $1 AND e.ts >= $2 AND e.ts < $4 AND NOT e.bot
-      AND ${where(q.steps[0])})`
-    const variantJoin = q.experiment === null ? '' : ` LEFT JOIN (SELECT DISTINCT ON (visitor) visitor, props->>'variant' AS variant
+    // The entry's attributes (session columns, then the variant), joined only to rows of the
+    // first step's arm: only those can be entries.
+    const nulls = (n: number) => ', NULL::text'.repeat(n)
+    const entry = (on: boolean, sid: string, vis: string, only = 'true'): [cols: string, joins: string] => {
+      if (!on || (!q.withEntry && q.experiment === null)) return [nulls(10), '']
+      let cols = nulls(9)
+      let joins = ''
+      if (q.withEntry) {
+        cols = ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
+        joins += ` LEFT JOIN sessions s ON ${only} AND s.site = $1 AND s.id = ${sid}`
+      }
+      if (q.experiment === null) return [cols + nulls(1), joins]
+      // The visitor's first exposure decides the variant.
+      joins += ` LEFT JOIN (SELECT DISTINCT ON (visitor) visitor, props->>'variant' AS variant
         FROM events WHERE site = $1 AND type = 'exposure' AND name = ${arg(q.experiment)} AND NOT bot AND visitor IS NOT NULL
-        ORDER BY visitor, ts, seq) x ON x.visitor = e.visitor`
-    // The entry's attributes (session columns, then the variant) ride on rows that can be an entry.
-    const entry = (on: boolean): [cols: string, joins: string] => {
-      const nulls = (n: number) => ', NULL::text'.repeat(n)
-      if (!on) return [nulls(10), '']
-      const session: [string, string] = q.withEntry
-        ? [', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country',
-          ' LEFT JOIN sessions s ON s.site = e.site AND s.id = e.session_id']
-        : [nulls(9), '']
-      return q.experiment === null ? [session[0] + nulls(1), session[1]] : [`${session[0]}, x.variant`, session[1] + variantJoin]
+        ORDER BY visitor, ts, seq) x ON x.visitor = ${vis}`
+      return [`${cols}, x.variant`, joins]
     }
     let sql: string
     if (q.allEvents) {
-      const [cols, joins] = entry(true)
-      sql = `SELECT ${unitCol}, e.ts, e.seq, -1, e.type, e.name, e.path, e.props${cols}
-        FROM events e${joins} WHERE ${base} AND ${entered} ORDER BY 1, 2, 3`
+      // Strict mode needs what comes right after each event. The database walks every event
+      // of the units that entered (step 1 inside the range), tags each with the first filter
+      // it meets (or -1) and the seq of the unit's next event; only events some step can
+      // match cross into JS.
+      const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = $1 AND e.ts >= $2 AND e.ts < ${arg(q.range.end)} AND NOT e.bot
+        AND ${where(q.steps[0])})`
+      const cases = filters.map((f, k) => `WHEN ${where(f)} THEN ${k}`).join(' ')
+      const [cols, joins] = entry(true, 't.sid', 't.vis', `t.arm = ${firstArm}`)
+      sql = `SELECT t.unit, t.ts, t.seq, t.arm, t.next, NULL::text, t.path, t.props${cols} FROM (
+          SELECT ${unitCol} AS unit, e.ts, e.seq, CASE ${cases} ELSE -1 END AS arm,
+            CASE WHEN e.type = 'pageview' THEN e.path END AS path, ${q.withProps ? 'e.props' : 'NULL::jsonb'} AS props,
+            e.session_id AS sid, e.visitor AS vis,
+            LEAD(e.seq) OVER (PARTITION BY ${unitCol} ORDER BY e.ts, e.seq) AS next
+          FROM events e WHERE ${base} AND ${entered}) t${joins}
+        WHERE t.arm >= 0 ORDER BY 1, 2, 3`
     } else {
-      const firstKey = keyOf(q.steps[0])
+      // One arm per distinct step filter, so each can use its index; repeated steps share an
+      // arm, and an event that overlapping globs return twice is dropped below by its seq.
       const arms = filters.map((f, k) => {
-        const isFirst = keyOf(f) === firstKey
-        const [cols, joins] = entry(isFirst)
-        return `SELECT ${unitCol}, e.ts, e.seq, ${k}, NULL::text, NULL::text, ${f.pathGlob !== null ? 'e.path' : 'NULL::text'},
-            ${q.withProps ? 'e.props' : 'NULL::jsonb'}${cols}
-          FROM events e${joins} WHERE ${base} AND ${where(f)}${isFirst ? '' : ` AND ${entered}`}`
+        const [cols, joins] = entry(k === firstArm, 'e.session_id', 'e.visitor')
+        return `SELECT ${unitCol}, e.ts, e.seq, ${k}, NULL::bigint, NULL::text, ${f.pathGlob !== null ? 'e.path' : 'NULL::text'},
+            ${propsCol(f)}${cols}
+          FROM events e${joins} WHERE ${base} AND ${where(f)}`
       })
       sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
     }
@@ -102,13 +123,13 @@ export class PostgresReports implements ReportStore {
         } else if (r[2] === lastSeq) continue
         lastSeq = r[2] as number
         const arm = r[3] as number
-        const f = arm >= 0 ? filters[arm] : null
+        const f = filters[arm]
         const ev: FunnelEvent = {
-          seq: r[2] as number, ts: r[1] as number,
-          type: f ? f.type : (r[4] as EventType), name: f ? (f.name ?? 'pageview') : (r[5] as string),
+          seq: r[2] as number, ts: r[1] as number, type: f.type, name: f.name ?? 'pageview',
           path: r[6] as string | null, props: propsOf(r[7]),
         }
-        if (withEntry && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
+        if (q.allEvents) ev.next = r[4] as number | null
+        if (withEntry && arm === firstArm && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
         buf.push(ev)
       }
     })
