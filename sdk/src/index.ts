@@ -8,14 +8,14 @@
  * track('cta_click', { plan: 'pro' })
  * convert('purchase', { value: 49.9, currency: 'EUR', orderId: 'A-1001' })
  */
-import { createTracker, type Api, type ConvertOptions, type Options, type Props } from './browser/tracker'
-import type { Attribution } from './core/attribution'
-import type { ConsentChoice } from './core/consent'
+import { createTracker, type Api, type ConvertOptions, type Options, type Props } from './browser/tracker.js'
+import type { Attribution } from './core/attribution.js'
+import type { ConsentChoice } from './core/consent.js'
 
-export type { Api, ConvertOptions, Options, Props } from './browser/tracker'
-export type { Attribution, Touches } from './core/attribution'
-export type { Touch } from './core/touch'
-export type { ConsentChoice, ConsentMode } from './core/consent'
+export type { Api, ConvertOptions, Options, Props } from './browser/tracker.js'
+export type { Attribution, Touches } from './core/attribution.js'
+export type { Touch } from './core/touch.js'
+export type { ConsentChoice, ConsentMode } from './core/consent.js'
 
 let api: Api | undefined
 // Calls made before init() wait here and are replayed in order, like the script tag's stub queue.

@@ -2,7 +2,7 @@
  * The script-tag build: reads the `data-*` attributes of its own `<script>`, starts the
  * tracker, replaces the stub `window.funnelbeam` and replays the calls the stub queued.
  */
-import { createTracker, type Api } from './browser/tracker'
+import { createTracker, type Api } from './browser/tracker.js'
 
 type Stub = ((...a: unknown[]) => unknown) & { q?: Iterable<unknown>[] } & Partial<Api>
 

@@ -1,4 +1,4 @@
-import type { WireProps } from '../wire'
+import type { WireProps } from '../wire.js'
 
 interface Hooks {
   track(name: string, props?: WireProps): unknown

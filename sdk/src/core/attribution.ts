@@ -1,4 +1,4 @@
-import { CLICK_ID, type Touch } from './touch'
+import { CLICK_ID, type Touch } from './touch.js'
 
 /** Touches older than this are forgotten (DESIGN.md: a 90-day expiry). */
 export const TOUCH_TTL_MS = 90 * 864e5

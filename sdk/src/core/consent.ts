@@ -1,4 +1,4 @@
-import { CONSENT_ADS, CONSENT_ANALYTICS } from '../wire'
+import { CONSENT_ADS, CONSENT_ANALYTICS } from '../wire.js'
 
 /** `anonymous` (default): cookieless until a choice; `opt-in`: nothing until granted; `opt-out`: granted until denied. */
 export type ConsentMode = 'anonymous' | 'opt-in' | 'opt-out'

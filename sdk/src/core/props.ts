@@ -1,4 +1,4 @@
-import type { WireProps } from '../wire'
+import type { WireProps } from '../wire.js'
 
 /**
  * Keeps the props the wire can carry (strings, numbers, booleans; no objects, arrays,
