@@ -95,6 +95,15 @@ describe.each(BUILDS)('delivery (%s build)', (build) => {
     expect(new Set(p.events().map((e) => e.i)).size).toBe(151)
   })
 
+  it('accepts an endpoint with a trailing slash or a path', async () => {
+    for (const [endpoint, collect] of [['https://stats.example/', 'https://stats.example/collect'], ['https://stats.example/fb/', 'https://stats.example/fb/collect']]) {
+      p = await openPage(build, { configuredEndpoint: endpoint })
+      await p.fb.flush()
+      expect(p.posts[0].url).toBe(collect)
+      p.close()
+    }
+  })
+
   it('sets the batch time at send time, so the collector can correct queued event times', async () => {
     p = await openPage(build, { respond: (_, n) => (n == 0 ? { status: 503 } : { status: 200 }) })
     await p.fb.flush()

@@ -35,6 +35,8 @@ export interface PageOptions extends Partial<Options> {
   webdriver?: boolean
   /** The collector's answer to the n-th POST (0-based); 'network' makes fetch reject. */
   respond?: (batch: WireBatch, n: number) => Answer | 'network'
+  /** The collector endpoint as a site would configure it (data-endpoint, or init's endpoint). */
+  configuredEndpoint?: string
   /** Calls queued before the SDK is ready: the stub's queue (script tag) or calls before init() (ESM). */
   queue?: unknown[][]
 }
@@ -126,6 +128,7 @@ export async function openPage(build: Build, o: PageOptions = {}): Promise<TestP
     const el = doc.createElement('script')
     el.setAttribute('src', `${o.endpoint ?? ENDPOINT}/funnelbeam.js`)
     el.setAttribute('data-site', site)
+    if (o.configuredEndpoint) el.setAttribute('data-endpoint', o.configuredEndpoint)
     if (o.consent) el.setAttribute('data-consent', o.consent)
     if (o.spa === false) el.setAttribute('data-spa', 'false')
     if (o.autocapture === false) el.setAttribute('data-autocapture', 'false')
@@ -139,7 +142,7 @@ export async function openPage(build: Build, o: PageOptions = {}): Promise<TestP
   } else {
     const mod = run(dist('esm/index.js').replace(/export\s*\{([^}]*)\};?\s*$/, 'return {$1}')) as Api & { init(o: Options): void }
     for (const [k, ...args] of o.queue ?? []) (mod as unknown as Record<string, (...a: unknown[]) => unknown>)[k as string]?.(...args)
-    mod.init({ site, endpoint: o.endpoint ?? ENDPOINT, consent: o.consent, spa: o.spa, autocapture: o.autocapture, respectDnt: o.respectDnt, debug: o.debug })
+    mod.init({ site, endpoint: o.configuredEndpoint ?? o.endpoint ?? ENDPOINT, consent: o.consent, spa: o.spa, autocapture: o.autocapture, respectDnt: o.respectDnt, debug: o.debug })
     fb = mod
   }
 

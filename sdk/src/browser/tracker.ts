@@ -93,7 +93,7 @@ export function createTracker(o: Options): Api {
   let timer: ReturnType<typeof setTimeout> | 0 = 0
   let attempt = 0
   let lastUrl: string | undefined
-  const url = o.endpoint + '/collect'
+  const url = o.endpoint.replace(/\/$/, '') + '/collect'
   const landing = location.href
   const uuid = () => uuidv7(now(), Math.random)
   const vid = () => (st.v ||= uuid())
