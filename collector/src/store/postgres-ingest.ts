@@ -117,7 +117,12 @@ function needsCleaning(e: EnrichedEvent): boolean {
   return strings.some((v) => typeof v === 'string' && UNSAFE.test(v))
 }
 
-/** `s` as PostgreSQL text can hold it: NUL removed, lone surrogates replaced by U+FFFD. */
+/**
+ * `s` as PostgreSQL text can hold it: NUL removed, lone surrogates replaced by U+FFFD.
+ *
+ * @example
+ * clean('a\u0000b\ud800') // 'ab\ufffd'
+ */
 export function clean(s: string): string {
   return s.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\ufffd')
 }

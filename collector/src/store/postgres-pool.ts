@@ -59,7 +59,12 @@ export async function openPool(url: string, opts: PostgresOptions = {}): Promise
   return pool
 }
 
-/** Thrown inside a transaction that saw a conflict it cannot settle: roll back and run it again. */
+/**
+ * Thrown inside a transaction that saw a conflict it cannot settle: roll back and run it again.
+ *
+ * @example
+ * await inTransaction(pool, async (c) => { if (lost) throw new Retry('stored meanwhile') })
+ */
 export class Retry extends Error {}
 
 /**
