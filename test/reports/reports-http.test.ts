@@ -155,6 +155,12 @@ describe('funnel', () => {
     expect(body.steps[1].medianSecondsFromPrevious).toBe((300 + 604800) / 2)
   })
 
+  it('strict mode per session looks only at events of the same session', async () => {
+    // v1's session has all three back to back; v7's signup is in a later session
+    const { body } = await get(`/api/sites/shop/funnel?${RANGE}&${steps}&mode=strict&unit=session`)
+    expect(body.steps.map((s: any) => s.visitors)).toEqual([5, 1, 1])
+  })
+
   it('counts sessions with unit=session', async () => {
     // sessions with /pricing in range: v1 (all 3), v2 11-11 (pricing, signup), v2 11-13 (pricing; purchase is not signup), v3, v7 11-15
     const { body } = await get(`/api/sites/shop/funnel?${RANGE}&${steps}&unit=session`)

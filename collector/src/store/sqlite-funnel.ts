@@ -2,10 +2,10 @@
  * The funnel scan on SQLite: the events that may fill funnel steps, grouped by unit and in
  * sequence order, streamed with `.iterate()` to a synchronous callback.
  *
- * - Ordered mode: one UNION ALL arm per distinct step filter, each served by a covering
- *   partial index (migration 2); SQLite sorts the matching rows by unit, time and rowid.
- * - Strict mode: every event of the units that entered, tagged in SQL with the filter it
- *   meets and the rowid of the unit's next event, so only matching events reach JS.
+ * - One UNION ALL arm per distinct step filter, each served by a covering partial index
+ *   (migration 2); SQLite sorts the matching rows by unit, time and rowid.
+ * - Strict mode adds to each row the rowid of the unit's next stored event of any type,
+ *   so only matching events reach JS and the maths can still tell what came between.
  * - Breakdowns: rows carry session and visitor ids; the entry's attributes are looked up
  *   only for the events the maths asks about (each unit's winning step-1 event).
  */
@@ -39,56 +39,33 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
     // SQLite narrows GLOB to an index range only for a literal pattern, not a parameter.
     return [`e.type = 'pageview' AND e.path GLOB ${sqlString(sqlGlob(f.pathGlob))}`, []]
   }
-  const [firstWhere, firstArgs] = where(q.steps[0])
   const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL`
   const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1]
-  // Units that entered: only their events can matter. Strict mode reads every event, so it
-  // filters by them (ordered-mode arms are selective already and the probe would cost more
-  // than it saves). The unary + keeps the planner from walking the IN list through the
-  // visitor index.
-  const entered = `+${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${firstWhere})`
-  const enteredArgs = [site, q.range.start, q.range.end, ...firstArgs]
+  // Strict mode must know what came right after each matching event: the rowid of the
+  // unit's next stored event, one step along the visitor index. Cheaper than handing every
+  // event to JS; an event without a visitor has no known successor and ends a chain.
+  const next = !q.allEvents ? 'NULL' : `(SELECT x.rowid FROM events x
+    WHERE x.site = e.site AND x.visitor = e.visitor AND x.bot = 0 AND x.ts >= e.ts AND (x.ts > e.ts OR x.rowid > e.rowid)
+      ${q.unit === 'session' ? 'AND x.session_id = e.session_id' : ''}
+    ORDER BY x.ts, x.rowid LIMIT 1)`
   const withEntry = q.withEntry || q.experiment !== null
   // Breakdowns need the entry's session (and variant) only for each unit's winning step-1
   // event, so rows carry the ids and the attributes are looked up when first read.
   const entryCols = withEntry ? ', e.session_id, e.visitor' : ''
   const lookup = withEntry ? entryLookup(db, site, q) : null
-  let sql: string
-  let args: unknown[]
-  if (q.allEvents) {
-    // Strict mode needs to know what comes right after each event. SQLite walks every event
-    // of the entered units, tags each with the first filter it meets (or -1) and the rowid
-    // of the unit's next event; only events some step can match cross into JS.
-    const caseArgs: unknown[] = []
-    const cases = filters.map((f, k) => {
-      const [w, wargs] = where(f)
-      caseArgs.push(...wargs)
-      return `WHEN ${w} THEN ${k}`
-    }).join(' ')
-    const ids = withEntry ? ', sid, vis' : ''
-    sql = `SELECT unit, ts, seq, arm, next, NULL, path, props${ids} FROM (
-        SELECT +${unitCol} AS unit, e.ts AS ts, e.rowid AS seq, CASE ${cases} ELSE -1 END AS arm,
-          CASE WHEN e.type = 'pageview' THEN e.path END AS path, ${q.withProps ? 'e.props' : 'NULL'} AS props
-          ${withEntry ? ', e.session_id AS sid, e.visitor AS vis' : ''},
-          LEAD(e.rowid) OVER (PARTITION BY +${unitCol} ORDER BY e.ts, e.rowid) AS next
-        FROM events e WHERE ${base} AND ${entered})
-      WHERE arm >= 0 ORDER BY 1, 2, 3`
-    args = [...caseArgs, ...baseArgs, ...enteredArgs]
-  } else {
-    const arms: string[] = []
-    args = []
-    const firstKey = keyOf(q.steps[0])
-    filters.forEach((f, k) => {
-      const [w, wargs] = where(f)
-      // Only step-1 events can be entries.
-      const ids = keyOf(f) === firstKey ? entryCols : entryCols.replace(/e\.\w+/g, 'NULL')
-      // +unit: sorting the few matching rows beats walking the whole visitor index in order.
-      arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, NULL, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${propsOf(f)}${ids}
-        FROM events e WHERE ${base} AND ${w}`)
-      args.push(...baseArgs, ...wargs)
-    })
-    sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
-  }
+  const arms: string[] = []
+  const args: unknown[] = []
+  const firstKey = keyOf(q.steps[0])
+  filters.forEach((f, k) => {
+    const [w, wargs] = where(f)
+    // Only step-1 events can be entries.
+    const ids = keyOf(f) === firstKey ? entryCols : entryCols.replace(/e\.\w+/g, 'NULL')
+    // +unit: sorting the few matching rows beats walking the whole visitor index in order.
+    arms.push(`SELECT +${unitCol}, e.ts, e.rowid, ${k}, ${next}, NULL, ${f.pathGlob !== null ? 'e.path' : 'NULL'}, ${propsOf(f)}${ids}
+      FROM events e WHERE ${base} AND ${w}`)
+    args.push(...baseArgs, ...wargs)
+  })
+  const sql = `${arms.join(' UNION ALL ')} ORDER BY 1, 2, 3, 4`
   let unit: unknown = undefined
   let lastSeq = -1
   let buf: FunnelEvent[] = []
