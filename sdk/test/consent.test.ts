@@ -195,3 +195,17 @@ describe.each(BUILDS)('consent (%s build)', (build) => {
     expect(input('gclid')).toBe('G-1')
   })
 })
+
+describe('storage the SDK can touch at all', () => {
+  it('neither build mentions cookies or sessionStorage: localStorage, behind consent, is the only store', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { dirname, resolve } = await import('node:path')
+    const { fileURLToPath } = await import('node:url')
+    const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist')
+    for (const f of ['funnelbeam.js', 'esm/index.js']) {
+      const code = readFileSync(resolve(dist, f), 'utf8')
+      expect(code, f).not.toMatch(/cookie|sessionStorage|indexedDB/i)
+      expect(code, f).toContain('localStorage')
+    }
+  })
+})

@@ -47,7 +47,38 @@ async function useEverything() {
   await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
 }
 
+/**
+ * Another tab of the same origin hears every localStorage write (set or remove) as a
+ * `storage` event, also one undone a moment later: a stricter witness than reading the
+ * storage at the end.
+ */
+async function watchStorageWrites(path: string) {
+  const witness = await context.newPage()
+  await witness.goto(`${rig.url}${path}`)
+  await witness.evaluate(() => {
+    (window as unknown as { writes: string[] }).writes = []
+    addEventListener('storage', (e) => (window as unknown as { writes: string[] }).writes.push(String(e.key)))
+  })
+  return () => witness.evaluate(() => (window as unknown as { writes: string[] }).writes)
+}
+
 describe.each(['script', 'esm'] as Build[])('consent in Chromium (%s build)', (build) => {
+  it('anonymous: not a single storage write before the choice, as another tab sees it', async () => {
+    rig.page('/p/witness', '<!doctype html><title>witness</title>')
+    rig.page('/p/anon-w', fixture({ build, body: BODY }))
+    const writes = await watchStorageWrites('/p/witness')
+    await page.goto(`${rig.url}/p/anon-w${AD}`)
+    await ready(page)
+    await useEverything()
+    await page.goto(`${rig.url}/p/anon-w`) // a second page of the visit
+    await ready(page)
+    await call(page, 'flush')
+    await eventually(() => expect(rig.stored().length).toBeGreaterThanOrEqual(5))
+    expect(await writes()).toEqual([])
+    await call(page, 'consent', { analytics: false })
+    await eventually(async () => expect(await writes()).toEqual(['_fb_c']))
+  })
+
   it('anonymous: nothing in cookies, localStorage or sessionStorage before a choice; the choice is kept once made', async () => {
     rig.page('/p/anon', fixture({ build, body: BODY }))
     await page.goto(`${rig.url}/p/anon${AD}`)
