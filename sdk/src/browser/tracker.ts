@@ -188,9 +188,10 @@ export function createTracker(o: Options): Api {
         st = {}
         q = []
       }
-      // Granted: a `consent` event at this visit's landing URL and referrer ties the visit's
-      // campaign to the visitor id, when its pageview already went out anonymously.
-      if (!(before & 1) && bits() & 1) emit('e', 'consent', { u: landing, r: d.referrer })
+      // Granted in anonymous mode: the landing pageview already went out without an id, so a
+      // `consent` event at the landing URL and referrer ties the visit's campaign to the new
+      // visitor id. (Under opt-in the held pageview itself goes out with the id.)
+      if (!(before & 1) && bits() & 1 && o.consent != 'opt-in') emit('e', 'consent', { u: landing, r: d.referrer })
       // Opt-in denied: what waited for the choice is dropped; granted: it is sent now.
       if (policy() == DROP) q = []
       persist()
