@@ -3,12 +3,17 @@
  * own group commit, as two processes would have) open the same fresh schema at once and
  * get the same events at the same time, in different orders and batchings.
  */
+import { rm } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostgresStore } from '../../collector/src/store/postgres.ts'
 import { POSTGRES_MIGRATIONS } from '../../collector/src/store/postgres-migrations.ts'
 import type { EnrichedEvent, InsertOutcome } from '../../collector/src/store/types.ts'
 import { dropSchema, probePostgres, TEST_PG_URL, testSchema } from '../helpers/postgres.ts'
 import { event } from './contract.ts'
+import { makeTestApp, TestClock } from '../helpers/app.ts'
+import { seedDemo } from '../../demo-site/seed-run.ts'
+import { SEED_ORIGIN } from '../../demo-site/seed-data.ts'
+import { createReports, parseChannelsQuery, parseFunnelQuery, parseSummaryQuery } from '../../collector/src/reports/service.ts'
 
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`Skipping the PostgreSQL multi-process tests: ${noPostgres}`)
@@ -108,6 +113,8 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     const inTimeOrder = (xs: EnrichedEvent[]) => chunks([...xs].sort((x, y) => x.ts - y.ts), 5)
     const [resA, resB] = await Promise.all([send(a, inTimeOrder(tabs[0])), send(b, inTimeOrder(tabs[1]))])
     expect([...resA.flat(), ...resB.flat()].every((o) => o === 'accepted')).toBe(true)
+    // A visitor's events within 30 minutes of each other on a day are one visit in the seed
+    // (campaigns only come with the first pageview): one session, whichever process stored them.
     const split = await a.pool.query(`SELECT visitor FROM events GROUP BY visitor HAVING count(DISTINCT session_id) <> 1`)
     expect(split.rows).toEqual([])
     const sessions = await b.pool.query('SELECT events, pageviews, last_ts - started AS span FROM sessions')
@@ -136,6 +143,35 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     copies.forEach((_, i) => expect([ra[i][0], rb[i][0]].sort()).toEqual(['accepted', 'duplicate']))
     const orders = await a.pool.query(`SELECT count(*) AS n, count(DISTINCT order_id) AS orders FROM events WHERE type = 'conversion'`)
     expect(orders.rows[0]).toEqual({ n: 20, orders: 20 })
+  })
+
+  it('accepts each event once through two collector apps and answers the same reports on both', async () => {
+    const clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'))
+    const [appA, appB] = [await makeTestApp({ clock, store: a }), await makeTestApp({ clock, store: b })]
+    const { secret } = await appA.createSite('demo', { origins: [SEED_ORIGIN] })
+    // The same history sent to both processes at once, as retries through a load balancer would.
+    const opts = { site: 'demo', secret, adminToken: appA.adminToken, now: clock.now(), days: 7, visitorsPerDay: 30 }
+    const [ra, rb] = await Promise.all([seedDemo({ ...opts, app: appA.app }), seedDemo({ ...opts, app: appB.app })])
+    const total = (await a.pool.query(`SELECT count(*) AS n FROM events WHERE site = 'demo'`)).rows[0].n
+    expect(ra.accepted + rb.accepted).toBe(total)
+    expect(ra.duplicates + rb.duplicates).toBe(total)
+    // A visitor's events within 30 minutes of each other on a day are one visit in the seed
+    // (campaigns only come with the first pageview): one session, whichever process stored them.
+    const split = await a.pool.query(`SELECT visitor FROM events WHERE visitor IS NOT NULL GROUP BY visitor, date_trunc('day', to_timestamp(ts / 1000))
+      HAVING count(DISTINCT session_id) > 1 AND max(ts) - min(ts) < 1800000`)
+    expect(split.rows).toEqual([])
+
+    const site = (await a.getSite('demo'))!
+    const p = new URLSearchParams('from=2026-11-18&to=2026-11-25&step=pageview:/pricing&step=conversion:purchase')
+    const answers = await Promise.all([a, b].map(async (store) => {
+      const r = createReports(store)
+      return [await r.summary(site, parseSummaryQuery(p, '2026-11-25')), await r.funnel(site, parseFunnelQuery(p, '2026-11-25')),
+        await r.channels(site, parseChannelsQuery(p, '2026-11-25'))]
+    }))
+    expect(answers[1]).toEqual(answers[0])
+    expect((answers[0][0] as { visitors: number }).visitors).toBeGreaterThan(50)
+    // The apps' own temp dirs; the stores are closed by afterEach.
+    await Promise.all([appA, appB].map((t) => rm(t.dir, { recursive: true, force: true })))
   })
 
   it('gives both processes the same daily salt', async () => {
