@@ -1,8 +1,8 @@
 /**
  * One group-commit transaction on PostgreSQL: the visitors locked, the new events found
- * and given their sessions, then inserted exactly once with a single multi-row statement. Uniqueness is the database's (unique indexes + ON
- * CONFLICT DO NOTHING), so it holds across any number of collector processes; the first
- * committed copy wins.
+ * and given their sessions, then inserted with a single multi-row statement. Uniqueness
+ * is the database's (unique indexes + ON CONFLICT DO NOTHING), so it holds across any
+ * number of collector processes; the first committed copy wins.
  */
 import type pg from 'pg'
 import { Retry } from './postgres-pool.ts'
