@@ -63,15 +63,15 @@ export function serverEventRoutes(deps: IngestDeps): Hono {
       const key = `${cand.ip ?? ''}\n${cand.ua ?? ''}`
       groups.set(key, [...(groups.get(key) ?? []), cand])
     }
-    const total = { accepted: 0, duplicates: 0, rejected: [] as { index: number; code: string; message: string }[] }
-    for (const group of groups.values()) {
-      const r = await deps.ingestor.ingest(group, {
-        site: site.id, origin: 'server', ip: group[0].ip ?? null, userAgent: group[0].ua ?? null, country: null,
-        webdriver: false, allowBots: true, maxAgeMs: SERVER_MAX_AGE_MS,
-      })
-      total.accepted += r.accepted
-      total.duplicates += r.duplicates
-      total.rejected.push(...r.rejected)
+    // The groups go to the store together, so group commit can put them in one transaction.
+    const results = await Promise.all([...groups.values()].map((group) => deps.ingestor.ingest(group, {
+      site: site.id, origin: 'server', ip: group[0].ip ?? null, userAgent: group[0].ua ?? null, country: null,
+      webdriver: false, allowBots: true, maxAgeMs: SERVER_MAX_AGE_MS,
+    })))
+    const total = {
+      accepted: results.reduce((n, r) => n + r.accepted, 0),
+      duplicates: results.reduce((n, r) => n + r.duplicates, 0),
+      rejected: results.flatMap((r) => r.rejected),
     }
     total.rejected.sort((a, b) => a.index - b.index)
     return c.json(total)
