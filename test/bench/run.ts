@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 const here = import.meta.dirname
-const benches = ['ingest.ts', 'reports.ts'].filter((f) => existsSync(join(here, f)))
+const benches: [string, ...string[]][] = [['ingest.ts'], ['reports.ts'], ['postgres.ts', 'ingest']]
 let failed = 0
-for (const file of benches) {
-  console.log(`\n=== ${file} ===`)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, file)], { stdio: 'inherit', env: process.env })
+for (const [file, ...args] of benches.filter(([f]) => existsSync(join(here, f)))) {
+  console.log(`\n=== ${file} ${args.join(' ')} ===`)
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, file), ...args], { stdio: 'inherit', env: process.env })
   if (r.status !== 0) failed++
 }
 process.exit(failed ? 1 : 0)
