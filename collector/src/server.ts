@@ -45,7 +45,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await store.close()
       process.exit(0)
     })
-    ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+    // Keep-alive connections that finish their last request after close() would hold the
+    // server open until the client hangs up; close each as soon as it goes idle.
+    const idle = server as unknown as { closeIdleConnections?: () => void }
+    idle.closeIdleConnections?.()
+    setInterval(() => idle.closeIdleConnections?.(), 50).unref()
   })
 }
 
