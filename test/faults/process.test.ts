@@ -50,7 +50,12 @@ function batch(n: number) {
   return { s: 'demo', t: now, e: Array.from({ length: n }, () => ({ i: uuidv7(now), y: 'e', n: 'load', t: now, u: 'http://localhost/', c: 0 })) }
 }
 
-const post = (url: string, body: unknown) => fetch(`${url}/collect`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://localhost:3000' }, body: JSON.stringify(body) })
+// A request cut off by the shutdown may never settle on the client side; the timeout makes
+// it count as unacknowledged instead of hanging the test.
+const post = (url: string, body: unknown) => fetch(`${url}/collect`, {
+  method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://localhost:3000' }, body: JSON.stringify(body),
+  signal: AbortSignal.timeout(15_000),
+})
 
 const storedIds = (dir: string) => {
   const db = new Database(join(dir, 'funnelbeam.db'), { readonly: true })
@@ -74,8 +79,9 @@ describe('the server process', () => {
     await new Promise((r) => setTimeout(r, 5))
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
-    const results = await Promise.allSettled(pending)
     const code = await exited
+    const results = await Promise.allSettled(pending)
+    if (code !== 0) console.error(output())
     expect(code).toBe(0)
     const ids = storedIds(dir)
     results.forEach((r, i) => {
