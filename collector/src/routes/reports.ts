@@ -15,6 +15,7 @@ import { requireAdmin } from '../http/auth.ts'
 import { adminCookie } from '../dashboard/session.ts'
 import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
+import { readTextBody } from '../http/body.ts'
 import {
   createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
   parseFunnelQuery, parseSummaryQuery, todayIn, type ExperimentReport, type FunnelReport,
@@ -113,7 +114,7 @@ export function reportRoutes(deps: AppDeps): Hono {
 
   app.put('/:site/spend', admin, async function spend(c) {
     const site = await siteOf(c)
-    const text = await readText(c, MAX_SPEND_BYTES)
+    const text = await readTextBody(c, MAX_SPEND_BYTES)
     const type = c.req.header('content-type') ?? ''
     // JSON by content type, or by its first character when a client sends text/plain.
     const isJson = type.includes('json') || (!type.includes('csv') && /^\s*\[/.test(text))
@@ -150,33 +151,4 @@ function variantRows(r: ExperimentReport): Record<string, unknown>[] {
     relativeLiftLow: relativeLiftCI?.[0] ?? null, relativeLiftHigh: relativeLiftCI?.[1] ?? null,
     control: v.variant === r.control,
   }))
-}
-
-/** The body as UTF-8 text, at most `max` bytes (413 beyond), checked while streaming. */
-async function readText(c: Context, max: number): Promise<string> {
-  if (Number(c.req.header('content-length') ?? NaN) > max) throw tooLarge(max)
-  const body = c.req.raw.body
-  if (!body) throw apiError(400, 'empty_body', 'The request body is empty')
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(max)
-    }
-    chunks.push(value)
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
-  } catch {
-    throw apiError(400, 'invalid_utf8', 'The request body is not valid UTF-8')
-  }
-}
-
-function tooLarge(max: number) {
-  return apiError(413, 'payload_too_large', `The request body is larger than ${max} bytes`)
 }
