@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { makeTestApp, startTestServer, type TestApp } from '../helpers/app.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 
@@ -14,11 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const DEMO_DIR = `${ROOT}demo-site/public`
 export const SDK_DIR = `${ROOT}dist`
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
-}
+export { CHROMIUM_ARGS, eventually, launchChromium } from '../helpers/browser.ts'
 
 export interface Shop {
   t: TestApp
@@ -88,19 +84,6 @@ export interface StoredEvent {
 /** Every stored event of a site, in time order. */
 export function storedEvents(shop: Shop, site = 'demo'): StoredEvent[] {
   return shop.t.store.db.prepare('SELECT * FROM events WHERE site = ? ORDER BY ts, rowid').all(site) as StoredEvent[]
-}
-
-/** Polls until `check` passes or the time is up; the SDK batches for about a second. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 150))
-    }
-  }
 }
 
 export interface CollectLog {

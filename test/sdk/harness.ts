@@ -4,18 +4,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { makeTestApp, startTestServer, type TestApp } from '../helpers/app.ts'
 
 export const DIST = fileURLToPath(new URL('../../dist', import.meta.url))
 export const SITE = 'shop'
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
-}
+export { eventually, launchChromium } from '../helpers/browser.ts'
 
 export type Build = 'script' | 'esm'
 
@@ -109,15 +104,3 @@ export function call<T = unknown>(page: Page, method: string, ...args: unknown[]
   return page.evaluate(([m, a]) => (window as unknown as { fb: Record<string, (...x: unknown[]) => unknown> }).fb[m as string](...(a as unknown[])), [method, args] as const) as Promise<T>
 }
 
-/** Polls until `check` stops throwing (the SDK batches for about a second, retries back off). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
