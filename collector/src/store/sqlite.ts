@@ -76,6 +76,7 @@ export class SqliteStore implements Store {
         campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country, consent, bot,
         events, pageviews) VALUES (@site, @id, @visitor, @ts, @ts, @campaignKey, @source, @medium, @campaign, @term, @content,
         @clickIdType, @referrerHost, @channel, @path, @device, @browser, @country, @consent, @bot, 1, @pageviews)`),
+      getSite: this.db.prepare('SELECT * FROM sites WHERE id = ?'),
       insertSalt: this.db.prepare('INSERT OR IGNORE INTO salts (day, salt, created) VALUES (?, ?, ?)'),
       getSalt: this.db.prepare('SELECT salt FROM salts WHERE day = ?'),
       dropSalts: this.db.prepare('DELETE FROM salts WHERE created < ?'),
@@ -91,7 +92,8 @@ export class SqliteStore implements Store {
   }
 
   async getSite(id: string): Promise<Site | null> {
-    const r = this.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as Record<string, string | number> | undefined
+    // Every browser request looks its site up, so the statement is prepared once.
+    const r = this.stmt.getSite.get(id) as Record<string, string | number> | undefined
     if (!r) return null
     return { id: String(r.id), origins: JSON.parse(String(r.origins)), secretHash: String(r.secret_hash), currency: String(r.currency), timezone: String(r.timezone), created: Number(r.created) }
   }
