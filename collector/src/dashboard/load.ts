@@ -1,13 +1,17 @@
 /**
  * Gathers everything the dashboard page shows, each report on its own so one failing
- * query shows as a notice in its section instead of an error page.
+ * query shows as a notice in its section instead of an error page, and fast enough for
+ * large sites: cached per report, shared scans, all attribution models in one pass.
  */
 import { HTTPException } from 'hono/http-exception'
 import type { Store, Site } from '../store/types.ts'
 import {
-  parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery,
-  parseSummaryQuery, type AttributionModel, type AttributionReport, type Reports,
+  createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery,
+  parseSummaryQuery, type AttributionModel, type AttributionReport,
 } from '../reports/service.ts'
+import { compareModels } from '../reports/attribution-compare.ts'
+import type { ReportCache } from './report-cache.ts'
+import { sharedScans, withReports } from './shared-scans.ts'
 import { loadCatalog, loadHealth } from './health.ts'
 import type { DashboardData } from './page.tsx'
 import type { Loaded } from './sections.tsx'
@@ -37,19 +41,26 @@ async function messageOf(err: HTTPException): Promise<string> {
 /**
  * Loads the dashboard for a site and the filters in `params`.
  *
+ * Each report comes from `cache` when the same site asked the same question less than
+ * its TTL ago; the rest share one page's store scans (see `shared-scans.ts`), and the
+ * five attribution models are credited in one pass over the data.
+ *
  * @example
- * const data = await loadDashboard({ store, reports, site, today: '2026-11-24', now: Date.now(), params, log })
+ * const cache = new ReportCache(() => Date.now())
+ * const data = await loadDashboard({ store, cache, site, today: '2026-11-24', now: Date.now(), params, log })
  */
 export async function loadDashboard(o: {
   store: Store
-  reports: Reports
+  cache: ReportCache
   site: Site
   today: string
   now: number
   params: URLSearchParams
   log: (msg: string, err?: unknown) => void
 }): Promise<DashboardData> {
-  const { reports, site, today, log } = o
+  const { site, today, log } = o
+  const rs = sharedScans(o.store.reports)
+  const reports = createReports(withReports(o.store, rs))
   const catalog = await loadCatalog(o.store, site.id, o.now)
   const filters = readFilters(o.params, today, catalog)
   const p = filterParams(filters)
@@ -61,23 +72,36 @@ export async function loadDashboard(o: {
     for (const [k, v] of Object.entries(extra)) out.set(k, v)
     return out
   }
-  const attribution: Partial<Record<AttributionModel, AttributionReport>> = {}
-  const [summary, funnel, channels, campaigns, attributionResults, experiment, health] = await Promise.all([
-    settle(() => reports.summary(site, parseSummaryQuery(q(), today)), log),
-    settle(() => {
-      const breakdown = funnelBreakdownParam(filters)
-      return reports.funnel(site, parseFunnelQuery(q(breakdown ? { breakdown } : {}), today))
-    }, log),
-    settle(() => reports.channels(site, parseChannelsQuery(q(), today)), log),
-    settle(() => reports.campaigns(site, parseCampaignsQuery(q(), today)), log),
-    Promise.all(MODELS.map((m) => settle(() => reports.attribution(site, parseAttributionQuery(q({ model: m.id, dimension: 'channel' }), today)), log))),
-    filters.experiment ? settle(() => reports.experiment(site, filters.experiment!, parseExperimentQuery(q(), today)), log) : Promise.resolve(null),
-    settle(() => loadHealth(o.store, site.id, o.now), log),
+  // Oldest computation time of any figure taken from the cache; the footer shows it.
+  let cachedAt: number | null = null
+  /** One report through the cache, keyed by everything its answer depends on. */
+  const cached = <T>(name: string, params: URLSearchParams | null, run: () => Promise<T>) => async () => {
+    const key = JSON.stringify([site.id, site.timezone, site.currency, today, name, params?.toString() ?? null])
+    const hit = await o.cache.get(key, run)
+    if (hit.at < o.now) cachedAt = Math.min(cachedAt ?? hit.at, hit.at)
+    return hit.value
+  }
+  const breakdown = funnelBreakdownParam(filters)
+  const funnelParams = q(breakdown ? { breakdown } : {})
+  // The comparison does not depend on the chosen model: one entry serves all five choices.
+  const compareParams = q({ dimension: 'channel' })
+  compareParams.delete('model')
+  const experimentParams = q()
+  const [summary, funnel, channels, campaigns, compared, experiment, health] = await Promise.all([
+    settle(cached('summary', q(), () => reports.summary(site, parseSummaryQuery(q(), today))), log),
+    settle(cached('funnel', funnelParams, () => reports.funnel(site, parseFunnelQuery(funnelParams, today))), log),
+    settle(cached('channels', q(), () => reports.channels(site, parseChannelsQuery(q(), today))), log),
+    settle(cached('campaigns', q(), () => reports.campaigns(site, parseCampaignsQuery(q(), today))), log),
+    settle(cached('compare', compareParams, () => compareModels(rs, site, parseAttributionQuery(compareParams, today), MODELS.map((m) => m.id))), log),
+    filters.experiment
+      ? settle(cached(`experiment:${filters.experiment}`, experimentParams, () => reports.experiment(site, filters.experiment!, parseExperimentQuery(experimentParams, today))), log)
+      : Promise.resolve(null),
+    settle(cached('health', null, () => loadHealth(o.store, site.id, o.now)), log),
   ])
-  let attributionError: string | null = null
-  attributionResults.forEach((r, i) => {
-    if (r.ok) attribution[MODELS[i].id] = r.value
-    else attributionError ??= r.error
-  })
-  return { site: site.id, today, now: o.now, filters, catalog, summary, funnel, channels, campaigns, attribution, attributionError, experiment, health }
+  const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
+  const attributionError = compared.ok ? null : compared.error
+  return {
+    site: site.id, today, now: o.now, filters, catalog, summary, funnel, channels, campaigns, attribution, attributionError, experiment, health,
+    cachedAt, cacheSeconds: o.cache.ttlMs / 1000,
+  }
 }

@@ -27,6 +27,19 @@ export interface DashboardData {
   attributionError: string | null
   experiment: Loaded<ExperimentReport> | null
   health: Loaded<HealthData>
+  /** When the oldest figure taken from the dashboard's short cache was computed; null when all are fresh. */
+  cachedAt: number | null
+  /** How long figures are cached. */
+  cacheSeconds: number
+}
+
+const utcTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+
+/** Says whether the figures are live or from the short cache, and how old they may be. */
+function CacheNote(props: { d: Pick<DashboardData, 'cachedAt' | 'cacheSeconds'> }) {
+  const { cachedAt, cacheSeconds } = props.d
+  if (cachedAt === null) return <span class="cache-note">figures computed now; reused for {cacheSeconds} s</span>
+  return <span class="cache-note">some figures cached, computed {utcTime(cachedAt)} UTC; they refresh after {cacheSeconds} s</span>
 }
 
 /** Hidden inputs carrying every filter except the ones a form edits itself. */
@@ -141,7 +154,7 @@ export function DashboardPage(props: { d: DashboardData }) {
           </ul>
         </Card>
       </main>
-      <footer class="foot muted small">Funnelbeam · dates in the site's timezone · generated {new Date(d.now).toISOString().slice(0, 16).replace('T', ' ')} UTC</footer>
+      <footer class="foot muted small">Funnelbeam · dates in the site's timezone · generated {utcTime(d.now)} UTC · <CacheNote d={d} /></footer>
     </Layout>
   )
 }

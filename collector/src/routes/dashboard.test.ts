@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 
 let t: TestApp
 let cookie: string
@@ -108,6 +108,31 @@ describe('dashboard page', () => {
     const html = await res.text()
     expect(html).toMatch(/This report is unavailable: [^<]*nonsense/)
     expect(html).toContain('id="channels"')
+  })
+
+  it('reuses figures for a minute and says so in the footer', async () => {
+    const clock = new TestClock(Date.parse('2026-11-24T12:00:00Z'))
+    const fresh = await makeTestApp({ clock })
+    try {
+      const { secret } = await fresh.createSite('demo')
+      const buy = (orderId: string) => ({ type: 'conversion', name: 'purchase', visitorId: orderId, value: 10, currency: 'EUR', orderId, consent: { analytics: true } })
+      await fresh.sendServerEvents(secret, [buy('A-1')])
+      const page = async () => (await fresh.app.request('/dashboard/demo', { headers: { cookie } })).text()
+      const first = await page()
+      expect(first).toContain('figures computed now')
+      expect(first).toContain('€10.00')
+      clock.advance(30_000)
+      await fresh.sendServerEvents(secret, [buy('A-2')])
+      const second = await page()
+      expect(second).toContain('some figures cached, computed 2026-11-24 12:00:00 UTC')
+      expect(second).toContain('€10.00')
+      clock.advance(30_000)
+      const third = await page()
+      expect(third).toContain('figures computed now')
+      expect(third).toContain('€20.00')
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('answers 404 for an unknown site', async () => {

@@ -1,0 +1,63 @@
+/**
+ * One dashboard page asks the store for the same data several times: the channels table,
+ * the campaigns table and the model comparison each scan every converting visitor's
+ * touches, and channels and campaigns both group all sessions of the range. Those scans
+ * grow with the data; the crediting done on their rows does not. This wrapper, made per
+ * page load, runs each distinct scan once and hands later callers the rows it kept, so
+ * every section still goes through the reports service and means exactly what the API
+ * means.
+ *
+ * It holds one page's converting visitors (their touches and conversions) in memory,
+ * which is small next to the events the scan reads, and is dropped with the page.
+ */
+import type { Store } from '../store/types.ts'
+import type { AttributionScan, ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
+
+type Visitor = [touches: TouchSession[], conversions: ConversionRow[]]
+
+/**
+ * A report store that shares identical attribution scans, session groups and spend
+ * totals between its callers; everything else goes straight to `rs`.
+ *
+ * @example
+ * const reports = createReports(withReports(store, sharedScans(store.reports)))
+ * await Promise.all([reports.channels(site, q), reports.campaigns(site, q)]) // one scan, one grouping
+ */
+export function sharedScans(rs: ReportStore): ReportStore {
+  const scans = new Map<string, Promise<Visitor[]>>()
+  const once = new Map<string, Promise<unknown>>()
+  const memo = <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    let p = once.get(key) as Promise<T> | undefined
+    if (!p) once.set(key, (p = run()))
+    return p
+  }
+  return {
+    summary: (site, range) => rs.summary(site, range),
+    scanFunnel: (site, q, onUnit) => rs.scanFunnel(site, q, onUnit),
+    experiment: (site, q) => rs.experiment(site, q),
+    upsertSpend: (site, rows) => rs.upsertSpend(site, rows),
+    sessionGroups: (site, range) => memo(JSON.stringify(['groups', site, range.start, range.end]), () => rs.sessionGroups(site, range)),
+    spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
+    async scanAttribution(site: string, q: AttributionScan, onVisitor) {
+      const key = JSON.stringify([site, q.range.start, q.range.end, q.lookbackMs, q.conversion])
+      let visitors = scans.get(key)
+      if (!visitors) {
+        const kept: Visitor[] = []
+        visitors = rs.scanAttribution(site, q, (touches, conversions) => { kept.push([touches, conversions]) }).then(() => kept)
+        scans.set(key, visitors)
+      }
+      // Callers may filter the arrays they get, never mutate them in place; copies keep it so.
+      for (const [touches, conversions] of await visitors) onVisitor(touches.slice(), conversions.slice())
+    },
+  }
+}
+
+/**
+ * `store` with its report queries replaced by `rs`, every other method its own.
+ *
+ * @example
+ * createReports(withReports(store, sharedScans(store.reports)))
+ */
+export function withReports(store: Store, rs: ReportStore): Store {
+  return Object.create(store, { reports: { value: rs } }) as Store
+}

@@ -1,0 +1,91 @@
+/**
+ * compareModels must give exactly what five separate `attribution()` calls give, on a
+ * real SQLite store: visitors with several touches across channels and campaigns, some
+ * outside the lookback, direct-only buyers, repeat buyers and two currencies.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { createReports, parseAttributionQuery } from './service.ts'
+import { ATTRIBUTION_MODELS, compareModels } from './attribution-compare.ts'
+import type { Site } from '../store/types.ts'
+
+const DAY = 86_400_000
+const START = Date.parse('2026-10-01T08:00:00Z')
+const TODAY = '2026-11-24'
+const TOUCHES = [
+  'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=g',
+  'utm_source=google&utm_medium=cpc&utm_campaign=generic',
+  'utm_source=facebook&utm_medium=paid_social&utm_campaign=retarget&fbclid=f',
+  'utm_source=newsletter&utm_medium=email&utm_campaign=weekly',
+  '', // direct: never a touch
+]
+const REFERRERS = ['', 'https://www.google.com/', 'https://news.ycombinator.com/']
+
+let t: TestApp
+let site: Site
+
+beforeAll(async () => {
+  t = await makeTestApp({ clock: new TestClock(Date.parse(`${TODAY}T20:00:00Z`)) })
+  const { secret } = await t.createSite('shop', { currency: 'EUR', timezone: 'UTC' })
+  site = (await t.store.getSite('shop'))!
+  const events: Record<string, unknown>[] = []
+  let order = 0
+  for (let v = 0; v < 40; v++) {
+    const visitorId = `v${v}`
+    let ts = START + (v % 9) * DAY
+    for (let s = 0; s < 1 + (v % 4); s++) {
+      const query = TOUCHES[(v + s * 3) % TOUCHES.length]
+      const referrer = query ? '' : REFERRERS[(v + s) % REFERRERS.length]
+      events.push({
+        type: 'pageview', name: 'pageview', ts: new Date(ts).toISOString(), visitorId,
+        url: `https://shop.example/${query ? `?${query}` : ''}`, ...(referrer ? { referrer } : {}),
+      })
+      // Some gaps exceed the 30-day lookback, so older touches drop out for later conversions.
+      ts += (3 + ((v * 7 + s * 5) % 12)) * DAY
+      if ((v + s) % 3 === 0) {
+        events.push({
+          type: 'conversion', name: v % 5 === 0 ? 'lead' : 'purchase', ts: new Date(ts - DAY + 60_000).toISOString(), visitorId,
+          value: 10 + v, currency: v % 4 === 0 ? 'USD' : 'EUR', orderId: `o${order++}`,
+        })
+      }
+    }
+  }
+  for (let i = 0; i < events.length; i += 100) {
+    const res = await t.sendServerEvents(secret, events.slice(i, i + 100))
+    expect(res.body.rejected).toEqual([])
+  }
+})
+afterAll(async () => { await t.close() })
+
+describe('compareModels', () => {
+  const cases = [
+    'from=2026-10-01&to=2026-11-24&dimension=channel&conversion=purchase',
+    'from=2026-10-01&to=2026-11-24&dimension=campaign',
+    'from=2026-10-20&to=2026-11-10&dimension=source&lookback=7d',
+  ]
+  for (const params of cases) {
+    it(`equals five separate attribution reports (${params})`, async () => {
+      const q = parseAttributionQuery(new URLSearchParams(params), TODAY)
+      const reports = createReports(t.store)
+      const together = await compareModels(t.store.reports, site, q)
+      expect(Object.keys(together).sort()).toEqual([...ATTRIBUTION_MODELS].sort())
+      for (const model of ATTRIBUTION_MODELS) {
+        const alone = await reports.attribution(site, { ...q, model })
+        expect(together[model], model).toEqual(alone)
+      }
+    })
+  }
+
+  it('runs on data where the models disagree, or the comparison would prove little', async () => {
+    const q = parseAttributionQuery(new URLSearchParams('from=2026-10-01&to=2026-11-24&dimension=channel'), TODAY)
+    const byModel = await compareModels(t.store.reports, site, q)
+    expect(byModel.first.rows).not.toEqual(byModel.last_non_direct.rows)
+    expect(byModel.linear.rows).not.toEqual(byModel.time_decay.rows)
+  })
+
+  it('computes only the models asked for', async () => {
+    const q = parseAttributionQuery(new URLSearchParams('from=2026-10-01&to=2026-11-24'), TODAY)
+    const some = await compareModels(t.store.reports, site, q, ['linear'])
+    expect(Object.keys(some)).toEqual(['linear'])
+  })
+})
