@@ -74,34 +74,36 @@ export async function loadDashboard(o: {
   }
   // Oldest computation time of any figure taken from the cache; the footer shows it.
   let cachedAt: number | null = null
-  /** One report through the cache, keyed by everything its answer depends on. */
-  const cached = <T>(name: string, params: URLSearchParams | null, run: () => Promise<T>) => async () => {
-    const key = JSON.stringify([site.id, site.timezone, site.currency, today, name, params?.toString() ?? null])
-    const hit = await o.cache.get(key, run)
+  /**
+   * One report through the cache. The key is the parsed query, which holds exactly what
+   * the answer depends on: switching the model does not recompute the summary or funnel.
+   * Parsing happens inside, so a bad filter still fails only its own section.
+   */
+  const cached = <Q, T>(name: string, parse: () => Q, run: (query: Q) => Promise<T>) => async () => {
+    const query = parse()
+    const hit = await o.cache.get(JSON.stringify([site.id, site.timezone, site.currency, name, query]), () => run(query))
     if (hit.at < o.now) cachedAt = Math.min(cachedAt ?? hit.at, hit.at)
     return hit.value
   }
   const breakdown = funnelBreakdownParam(filters)
-  const funnelParams = q(breakdown ? { breakdown } : {})
-  // The comparison does not depend on the chosen model: one entry serves all five choices.
-  const compareParams = q({ dimension: 'channel' })
-  compareParams.delete('model')
-  const experimentParams = q()
-  const [summary, funnel, channels, campaigns, compared, experiment, health] = await Promise.all([
-    settle(cached('summary', q(), () => reports.summary(site, parseSummaryQuery(q(), today))), log),
-    settle(cached('funnel', funnelParams, () => reports.funnel(site, parseFunnelQuery(funnelParams, today))), log),
-    settle(cached('channels', q(), () => reports.channels(site, parseChannelsQuery(q(), today))), log),
-    settle(cached('campaigns', q(), () => reports.campaigns(site, parseCampaignsQuery(q(), today))), log),
-    settle(cached('compare', compareParams, () => compareModels(rs, site, parseAttributionQuery(compareParams, today), MODELS.map((m) => m.id))), log),
-    filters.experiment
-      ? settle(cached(`experiment:${filters.experiment}`, experimentParams, () => reports.experiment(site, filters.experiment!, parseExperimentQuery(experimentParams, today))), log)
+  const experiment = filters.experiment
+  const [summary, funnel, channels, campaigns, compared, readout, health] = await Promise.all([
+    settle(cached('summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)), log),
+    settle(cached('funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)), log),
+    settle(cached('channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)), log),
+    settle(cached('campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)), log),
+    // Every model at once, whichever is chosen: one entry serves all five choices.
+    settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
+      (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log),
+    experiment
+      ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
       : Promise.resolve(null),
-    settle(cached('health', null, () => loadHealth(o.store, site.id, o.now)), log),
+    settle(cached('health', () => null, () => loadHealth(o.store, site.id, o.now)), log),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
   const attributionError = compared.ok ? null : compared.error
   return {
-    site: site.id, today, now: o.now, filters, catalog, summary, funnel, channels, campaigns, attribution, attributionError, experiment, health,
+    site: site.id, today, now: o.now, filters, catalog, summary, funnel, channels, campaigns, attribution, attributionError, experiment: readout, health,
     cachedAt, cacheSeconds: o.cache.ttlMs / 1000,
   }
 }
