@@ -6,7 +6,7 @@
  *   npx tsx test/bench/reports.ts [events] [--keep] [--db file]      (or: npm run bench:reports)
  *
  * `--keep` leaves the file in place and `--db` reuses one, to time query changes without
- * regenerating. Wall time and CPU time are both shown: on a shared machine CPU time is
+ * regenerating; `--only funnel` times just the reports whose label starts with that word. Wall time and CPU time are both shown: on a shared machine CPU time is
  * the steadier figure.
  *
  * The data is deterministic (seeded PRNG): ~10 events per visitor over 30 days, 1–3
@@ -26,6 +26,7 @@ import {
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000)
 const KEEP = process.argv.includes('--keep')
 const REUSE = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1] : null
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
 const DAY = 86_400_000
 const START = Date.UTC(2026, 9, 1)
 const DAYS = 30
@@ -140,6 +141,7 @@ function generate(file: string): { events: number; sessions: number } {
 
 async function time<T>(label: string, f: () => Promise<T>, runs = 3): Promise<T> {
   let result!: T
+  if (ONLY !== null && !label.startsWith(ONLY)) return result
   const ms: number[] = []
   const cpu: number[] = []
   for (let i = 0; i < runs; i++) {
@@ -173,7 +175,7 @@ async function main() {
   t0 = performance.now()
 
   const funnel = await time('funnel 3 steps, ordered, visitor', () => reports.funnel(site, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase'), today)))
-  console.log('   ', funnel.steps.map((s) => `${s.step}: ${s.visitors}`).join(' → '))
+  if (funnel) console.log('   ', funnel.steps.map((s) => `${s.step}: ${s.visitors}`).join(' → '))
   await time('funnel 3 steps, strict, visitor', () => reports.funnel(site, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict'), today)))
   await time('funnel 3 steps, ordered, session', () => reports.funnel(site, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&unit=session'), today)))
   await time('funnel glob + props, breakdown=channel', () => reports.funnel(site, parseFunnelQuery(p('step=pageview:/blog/*&step=event:signup%3Fplan%3Dpro&step=conversion:purchase&breakdown=channel'), today)))
@@ -181,7 +183,7 @@ async function main() {
   await time('attribution last_non_direct, channel', () => reports.attribution(site, parseAttributionQuery(p('conversion=purchase'), today)))
   await time('attribution time_decay, campaign', () => reports.attribution(site, parseAttributionQuery(p('conversion=purchase&model=time_decay&dimension=campaign'), today)))
   const campaigns = await time('campaigns (last_non_direct) + spend', () => reports.campaigns(site, parseCampaignsQuery(p(''), today)))
-  console.log(`    ${campaigns.rows.length} campaign rows; top: ${campaigns.rows[0].source}/${campaigns.rows[0].medium}/${campaigns.rows[0].campaign} ${campaigns.rows[0].sessions} sessions`)
+  if (campaigns) console.log(`    ${campaigns.rows.length} campaign rows; top: ${campaigns.rows[0].source}/${campaigns.rows[0].medium}/${campaigns.rows[0].campaign} ${campaigns.rows[0].sessions} sessions`)
   await time('channels (linear) + spend', () => reports.channels(site, parseChannelsQuery(p('model=linear'), today)))
   await time('summary', () => reports.summary(site, parseSummaryQuery(p(''), today)))
   await time('experiment checkout', () => reports.experiment(site, 'checkout', parseExperimentQuery(p('conversion=purchase'), today)))

@@ -51,12 +51,18 @@ export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: Fu
     for (; j < events.length && times.length < steps.length; j++) {
       const ev = events[j]
       if (ev.ts > deadline) { ranOut = false; break }
+      if (!matchesStep(steps[times.length], ev)) {
+        if (opts.strict) { ranOut = false; break }
+        continue
+      }
       // Strict: the unit's very next event; a store that left out non-matching events says
-      // through `next` whether this one really followed.
-      const prevNext = events[j - 1].next
-      if (opts.strict && prevNext !== undefined && prevNext !== ev.seq) { ranOut = false; break }
-      if (matchesStep(steps[times.length], ev)) times.push(ev.ts)
-      else if (opts.strict) { ranOut = false; break }
+      // through `next` whether this one really followed. Read only for a candidate that
+      // matches, as a store may look `next` up on demand.
+      if (opts.strict) {
+        const prevNext = events[j - 1].next
+        if (prevNext !== undefined && prevNext !== ev.seq) { ranOut = false; break }
+      }
+      times.push(ev.ts)
     }
     if (!best || times.length > best.reached) best = { reached: times.length, times, entry: first }
     if (best.reached === steps.length) break
