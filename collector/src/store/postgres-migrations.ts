@@ -115,6 +115,12 @@ export const POSTGRES_MIGRATIONS: string[] = [
   -- nested loops.
   CREATE STATISTICS events_site_type_name (mcv) ON site, type, name FROM events;
   `,
+  /* 3: as SQLite's migration 3: each visitor's first exposure of an experiment (funnel
+     breakdowns by variant, experiment readouts), in the DISTINCT ON (visitor) … ORDER BY
+     visitor, ts, seq order. Exposures are few, so it costs ingest little. */ `
+  CREATE INDEX events_exposure_first ON events(site, name, visitor, ts, seq)
+    WHERE type = 'exposure' AND NOT bot;
+  `,
 ]
 
 /**
