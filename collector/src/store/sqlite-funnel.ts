@@ -48,7 +48,7 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
   // The unit column gives one of session and visitor; the other is read only where a lookup
   // needs it: the entry's session (breakdowns), the visitor for strict successors and variants.
   const wantsOther = (first: boolean) => (byVisitor ? first && q.withEntry : strict || (first && q.experiment !== null))
-  const otherCol = [filters.some((f, k) => wantsOther(k === 0)) ? (byVisitor ? 'e.session_id' : 'e.visitor') : null]
+  const otherCol = wantsOther(true) ? (byVisitor ? 'e.session_id' : 'e.visitor') : null
   const propsCol = filters.some((f) => q.withProps && (f.needsProps ?? true))
   const pathCol = filters.some(isGlob)
   const lookups = strict || withEntry ? scanLookups(db, site, q) : null
@@ -60,7 +60,7 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
     if (pathCol) cols.push(isGlob(f) ? 'e.path' : 'NULL')
     // Props sit outside the covering indexes: read them only for filters that test them.
     if (propsCol) cols.push(q.withProps && (f.needsProps ?? true) ? 'e.props' : 'NULL')
-    if (otherCol[0] !== null) cols.push(wantsOther(k === 0) ? otherCol[0] : 'NULL')
+    if (otherCol !== null) cols.push(wantsOther(k === 0) ? otherCol : 'NULL')
     // +unit: sorting the few matching rows beats walking the whole visitor index in order.
     arms.push(`SELECT ${cols.join(', ')} FROM events e WHERE ${base} AND ${w}`)
     args.push(...baseArgs, ...wargs)
@@ -88,7 +88,7 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
       buf.push({ seq, ts, type: f.type, name, path, props })
       continue
     }
-    const other = otherCol[0] !== null ? (r[otherAt] as string | null) : null
+    const other = otherCol !== null ? (r[otherAt] as string | null) : null
     const [sessionId, visitor] = byVisitor ? [other, r[0] as string] : [r[0] as string, other]
     buf.push(new LazyFunnelEvent(seq, ts, f.type, name, path, props, strict, sessionId, visitor, lookups))
   }
