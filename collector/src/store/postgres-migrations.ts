@@ -121,6 +121,9 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX events_exposure_first ON events(site, name, visitor, ts, seq)
     WHERE type = 'exposure' AND NOT bot;
   `,
+  /* 4: as SQLite's migration 4: when the last event arrived, for tracking health. */ `
+  CREATE INDEX events_site_received ON events (site, received);
+  `,
 ]
 
 /**

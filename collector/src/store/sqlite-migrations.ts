@@ -103,4 +103,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX events_exposure_variant ON events(site, name, ts, visitor, CAST(json_extract(props, '$.variant') AS TEXT))
     WHERE type = 'exposure' AND bot = 0;
   `,
+  /* 4: when the last event arrived (the dashboard's tracking health). Receive times only
+     grow, so this index appends and costs ingest little. */ `
+  CREATE INDEX events_site_received ON events(site, received);
+  `,
 ]
