@@ -1,13 +1,14 @@
 /**
  * Ingest benchmark: events per second and latency of POST /collect (single events and
  * batches of 50) against a bare Hono no-op route served the same way in the same run,
- * which is the ceiling on this machine. Load comes from this process over loopback.
+ * which is the ceiling on this machine. Load comes from a separate process (load.mjs)
+ * over loopback, so the servers have this process's event loop to themselves.
  *
  *   npm run bench            (or: npx tsx test/bench/ingest.ts)
  */
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { Agent, request } from 'node:http'
+import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,7 +18,6 @@ import { DEFAULT_CONFIG } from '../../collector/src/config.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { createSite } from '../../collector/src/routes/sites.ts'
 import { systemClock } from '../../collector/src/clock.ts'
-import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -28,43 +28,17 @@ function listen(app: Hono): Promise<{ port: number; close: () => void }> {
   })
 }
 
-function post(agent: Agent, port: number, path: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), origin: 'http://localhost' } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-function batchBody(n: number): string {
-  const now = Date.now()
-  return JSON.stringify({ s: 'bench', t: now, e: Array.from({ length: n }, (_, k) => ({
-    i: uuidv7(now), y: 'p', n: 'pageview', t: now, u: `http://localhost/p/${k % 20}?utm_source=google&utm_medium=cpc`, c: 1, v: `v${Math.floor(Math.random() * 5000)}`,
-  })) })
-}
-
+/** Runs the load generator in a child process and prints throughput and latency. */
 async function run(label: string, port: number, path: string, perRequest: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-  const latencies: number[] = []
-  let errors = 0
-  const end = performance.now() + DURATION_MS
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < end) {
-      const body = batchBody(perRequest)
-      const t0 = performance.now()
-      const status = await post(agent, port, path, body)
-      latencies.push(performance.now() - t0)
-      if (status !== 200) errors++
-    }
-  }))
-  agent.destroy()
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'load.mjs'), String(port), path, String(perRequest), String(DURATION_MS), String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (d) => { out += d })
+  await new Promise((r) => child.once('exit', r))
+  const { latencies, errors } = JSON.parse(out) as { latencies: number[]; errors: number }
   latencies.sort((a, b) => a - b)
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2)
   const secs = DURATION_MS / 1000
-  console.log(`${label.padEnd(34)} ${String(Math.round(latencies.length / secs)).padStart(7)} req/s ${String(Math.round((latencies.length * perRequest) / secs)).padStart(8)} events/s   p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  errors ${errors}`)
+  console.log(`${label.padEnd(38)} ${String(Math.round(latencies.length / secs)).padStart(7)} req/s ${String(Math.round((latencies.length * perRequest) / secs)).padStart(8)} events/s   p50 ${q(0.5)} ms  p99 ${q(0.99)} ms  errors ${errors}`)
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-bench-'))

@@ -64,10 +64,11 @@ export class SqliteStore implements Store {
     this.stmt = {
       // Positional parameters: binding 34 named ones per row measurably slowed ingest.
       insertEvent: this.db.prepare(`INSERT OR IGNORE INTO events (site, id, type, name, ts, received, visitor, user_id,
-        path, url, referrer, title, source, medium, campaign, term, content, utm_id, click_id_type, click_id, referrer_host,
-        channel, device, browser, country, lang, screen, value, currency, order_id, props, consent, bot, origin)
-        VALUES (${Array(34).fill('?').join(', ')})`),
-      setSession: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
+        session_id, path, url, referrer, title, source, medium, campaign, term, content, utm_id, click_id_type, click_id,
+        referrer_host, channel, device, browser, country, lang, screen, value, currency, order_id, props, consent, bot, origin)
+        VALUES (${Array(35).fill('?').join(', ')})`),
+      hasId: this.db.prepare('SELECT 1 FROM events WHERE site = ? AND id = ?').pluck(),
+      hasOrder: this.db.prepare(`SELECT 1 FROM events WHERE site = ? AND name = ? AND order_id = ? AND type = 'conversion'`).pluck(),
       latestSession: this.db.prepare(`SELECT id, started, last_ts AS lastTs, campaign_key AS campaignKey FROM sessions
         WHERE site = ? AND visitor = ? AND started <= ? ORDER BY started DESC LIMIT 1`),
       touchSession: this.db.prepare(`UPDATE sessions SET last_ts = max(last_ts, ?), events = events + 1,
@@ -144,16 +145,22 @@ export class SqliteStore implements Store {
   }
 
   private insertOne(site: string, e: EnrichedEvent): InsertOutcome {
+    // Duplicates are found before the session is touched, so a retried event never
+    // stretches a session, and the row is written once with its session (an UPDATE
+    // afterwards would rewrite the covering report indexes a second time).
+    if (this.stmt.hasId.get(site, e.id)) return 'duplicate'
+    if (e.type === 'conversion' && e.orderId && this.stmt.hasOrder.get(site, e.name, e.orderId)) return 'duplicate'
+    const session = e.visitor ? this.assignSession(site, e) : null
     const t = e.touch
     const r = this.stmt.insertEvent.run(
-      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, e.path, e.url, e.referrer, e.title,
+      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, session, e.path, e.url, e.referrer, e.title,
       t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
       e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
       e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
     )
-    if (r.changes === 0) return 'duplicate'
-    if (e.visitor) this.stmt.setSession.run(this.assignSession(site, e), r.lastInsertRowid)
-    return 'accepted'
+    // Only one writer runs inside this transaction, so the checks above cannot race; the
+    // unique indexes stay the guarantee all the same.
+    return r.changes === 0 ? 'duplicate' : 'accepted'
   }
 
   private assignSession(site: string, e: EnrichedEvent): string {
