@@ -1,6 +1,6 @@
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { extname, join, relative, sep } from 'node:path'
+import { basename, extname, join, relative, sep } from 'node:path'
 import { Hono } from 'hono'
 
 const TYPES: Record<string, string> = {
@@ -39,6 +39,7 @@ const PLANS = new Set(['starter', 'pro', 'team'])
  */
 export function demoSiteRoutes(dir: string): Hono {
   const files = listFiles(dir)
+  const partials = readPartials(join(dir, '..', 'partials'))
   const app = new Hono()
 
   // The signup form posts here (keeping the email out of URLs and so out of analytics)
@@ -53,7 +54,7 @@ export function demoSiteRoutes(dir: string): Hono {
     const name = pageFile(c.req.path) ?? c.req.path.slice(1)
     const file = files.get(name)
     if (!file) return next()
-    const body = await readFile(file)
+    const body = extname(file) === '.html' ? expandIncludes(await readFile(file, 'utf8'), partials) : await readFile(file)
     c.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream')
     c.header('content-security-policy', DEMO_CSP)
     c.header('x-content-type-options', 'nosniff')
@@ -75,5 +76,25 @@ function listFiles(dir: string): Map<string, string> {
     }
   }
   walk(dir)
+  return out
+}
+
+/**
+ * Replaces `<!--#include name-->` with the partial `name.html`, so the footer and consent
+ * banner that every page shares live in one file. An unknown name is left as it is.
+ *
+ * @example
+ * expandIncludes('<main></main><!--#include footer-->', new Map([['footer', '<footer></footer>']]))
+ * // '<main></main><footer></footer>'
+ */
+export function expandIncludes(html: string, partials: Map<string, string>): string {
+  return html.replace(/<!--#include ([a-z0-9-]+)-->\n?/g, (marker, name: string) => partials.get(name) ?? marker)
+}
+
+/** Reads the shared page parts once, when the routes are built. */
+function readPartials(dir: string): Map<string, string> {
+  const out = new Map<string, string>()
+  if (!existsSync(dir)) return out
+  for (const f of readdirSync(dir)) if (f.endsWith('.html')) out.set(basename(f, '.html'), readFileSync(join(dir, f), 'utf8'))
   return out
 }

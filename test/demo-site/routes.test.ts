@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
-import { demoSiteRoutes } from '../../demo-site/routes.ts'
+import { demoSiteRoutes, expandIncludes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
 
 const dir = fileURLToPath(new URL('../../demo-site/public', import.meta.url))
@@ -18,7 +18,17 @@ describe('demo shop routes', () => {
       const html = await res.text()
       expect(html).toContain('data-site="demo"')
       expect(html).not.toMatch(/<script>|style=/)
+      // Every page gets the shared footer with the consent banner its buttons open.
+      expect(html).toContain('data-consent-choice="reject"')
+      expect(html).toContain('data-open-consent')
+      expect(html).not.toContain('<!--#include')
     }
+  })
+
+  it('expands includes from partials and leaves unknown ones alone', () => {
+    const partials = new Map([['footer', '<footer>f</footer>\n']])
+    expect(expandIncludes('<main></main>\n<!--#include footer-->\n<!--#include nope-->', partials))
+      .toBe('<main></main>\n<footer>f</footer>\n<!--#include nope-->')
   })
 
   it('never serves files outside its folder', async () => {
