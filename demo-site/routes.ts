@@ -80,15 +80,21 @@ function listFiles(dir: string): Map<string, string> {
 }
 
 /**
- * Replaces `<!--#include name-->` with the partial `name.html`, so the footer and consent
- * banner that every page shares live in one file. An unknown name is left as it is.
+ * Replaces `<!--#include name-->` with the partial `name.html`, so the SDK snippet, header,
+ * footer and consent banner that every page shares live in one file each. An optional
+ * path (`<!--#include header /pricing-->`) marks the link to the current page with
+ * `aria-current`. An unknown name is left as it is.
  *
  * @example
- * expandIncludes('<main></main><!--#include footer-->', new Map([['footer', '<footer></footer>']]))
- * // '<main></main><footer></footer>'
+ * expandIncludes('<!--#include nav /a-->', new Map([['nav', '<a href="/a">A</a>']]))
+ * // '<a href="/a" aria-current="page">A</a>'
  */
 export function expandIncludes(html: string, partials: Map<string, string>): string {
-  return html.replace(/<!--#include ([a-z0-9-]+)-->\n?/g, (marker, name: string) => partials.get(name) ?? marker)
+  return html.replace(/<!--#include ([a-z0-9-]+)(?: (\/[^\s>]*))?-->\n?/g, (marker, name: string, current?: string) => {
+    const part = partials.get(name)
+    if (part === undefined) return marker
+    return current ? part.replace(`href="${current}"`, `href="${current}" aria-current="page"`) : part
+  })
 }
 
 /** Reads the shared page parts once, when the routes are built. */

@@ -31,6 +31,15 @@ describe('demo shop routes', () => {
       .toBe('<main></main>\n<footer>f</footer>\n<!--#include nope-->')
   })
 
+  it('marks the current page in the shared header', async () => {
+    const pricing = await (await app.request('/pricing')).text()
+    expect(pricing).toContain('<a href="/pricing" aria-current="page">Pricing</a>')
+    expect(pricing).not.toContain('<a href="/app" aria-current')
+    const home = await (await app.request('/')).text()
+    expect(home).not.toContain('aria-current')
+    expect(home).toContain('<script async src="/funnelbeam.js" data-site="demo"></script>')
+  })
+
   it('never serves files outside its folder', async () => {
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/js/%2e%2e/%2e%2e/routes.ts', '/routes.ts']) {
       expect((await app.request(path)).status, path).toBe(404)
