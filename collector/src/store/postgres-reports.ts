@@ -6,6 +6,7 @@
  * Money is summed exactly (see `exactSum`) and rounded once, so the total does not depend
  * on the order the rows happen to be read in, and matches SQLite's compensated sum.
  */
+import { attributionGrouper } from './attribution-rows.ts'
 import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
@@ -83,28 +84,9 @@ export class PostgresReports implements ReportStore {
       WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot AND channel <> 'Direct'
         AND visitor IN (SELECT visitor FROM conv)
       ORDER BY 1, 2, 3`
-    let visitor: unknown = undefined
-    let touches: TouchSession[] = []
-    let convs: ConversionRow[] = []
-    const flush = () => { if (convs.length) onVisitor(touches, convs) }
-    await streamRows(this.pool, sql, args, (rows) => {
-      for (const r of rows) {
-        if (r[0] !== visitor) {
-          flush()
-          touches = []
-          convs = []
-          visitor = r[0]
-        }
-        if (r[2] === 1) convs.push({ ts: r[1] as number, value: r[3] as number | null, currency: r[4] as string | null })
-        else {
-          touches.push({
-            started: r[1] as number, channel: r[5] as string, source: r[6] as string | null, medium: r[7] as string | null,
-            campaign: r[8] as string | null, clickIdType: r[9] as string | null, referrerHost: r[10] as string | null,
-          })
-        }
-      }
-    })
-    flush()
+    const group = attributionGrouper(onVisitor)
+    await streamRows(this.pool, sql, args, (rows) => { for (const r of rows) group.push(r) })
+    group.end()
   }
 
   async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {

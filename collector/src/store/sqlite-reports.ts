@@ -3,6 +3,7 @@
  * each group to a synchronous callback, so memory holds one visitor's events, not a table.
  * Bot rows never count. The funnel scan lives in `sqlite-funnel.ts`.
  */
+import { attributionGrouper } from './attribution-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import type {
@@ -54,26 +55,9 @@ export class SqliteReports implements ReportStore {
         AND visitor IN (SELECT visitor FROM conv)
       ORDER BY 1, 2, 3`
     const stmt = this.db.prepare(sql).raw(true)
-    let visitor: unknown = undefined
-    let touches: TouchSession[] = []
-    let convs: ConversionRow[] = []
-    const flush = () => { if (convs.length) onVisitor(touches, convs) }
-    for (const r of stmt.iterate(...convArgs, site, q.range.start - q.lookbackMs, q.range.end) as IterableIterator<unknown[]>) {
-      if (r[0] !== visitor) {
-        flush()
-        touches = []
-        convs = []
-        visitor = r[0]
-      }
-      if (r[2] === 1) convs.push({ ts: r[1] as number, value: r[3] as number | null, currency: r[4] as string | null })
-      else {
-        touches.push({
-          started: r[1] as number, channel: r[5] as string, source: r[6] as string | null, medium: r[7] as string | null,
-          campaign: r[8] as string | null, clickIdType: r[9] as string | null, referrerHost: r[10] as string | null,
-        })
-      }
-    }
-    flush()
+    const group = attributionGrouper(onVisitor)
+    for (const r of stmt.iterate(...convArgs, site, q.range.start - q.lookbackMs, q.range.end) as IterableIterator<unknown[]>) group.push(r)
+    group.end()
   }
 
   async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
