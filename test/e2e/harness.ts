@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { makeTestApp, startTestServer, type TestApp } from '../helpers/app.ts'
+import { useBrowserPage, type BrowserPage } from '../helpers/browser.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -138,4 +140,29 @@ export async function report<T = any>(shop: Shop, path: string): Promise<T> {
   const res = await shop.t.app.request(`/api/sites/demo/${path}`, { headers: { authorization: `Bearer ${shop.t.adminToken}` } })
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
   return res.json() as Promise<T>
+}
+
+/** A shop test's browser page, plus the page's console/CSP problems and its /collect log. */
+export interface ShopPage extends BrowserPage<Shop> {
+  problems: string[]
+  log: CollectLog
+}
+
+/**
+ * The hooks of a shop test file: a fresh shop and page per test, and a test fails on any
+ * console error or CSP violation, since the shop runs under its strict policy.
+ *
+ * @example
+ * const s = useShopPage()
+ * it('lands', async () => { await s.page.goto(s.server.url) })
+ */
+export function useShopPage(): ShopPage {
+  return useBrowserPage(startShop, {
+    afterPage: (s) => {
+      const shop = s as ShopPage
+      shop.problems = pageProblems(s.page)
+      shop.log = watchCollect(s.context)
+    },
+    beforeClose: (s) => { expect((s as ShopPage).problems).toEqual([]) },
+  }) as ShopPage
 }

@@ -1,4 +1,5 @@
-import { chromium, type Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 /** The flags this machine's Chromium needs: no sandbox as root, no GPU, no calls home. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
@@ -31,4 +32,43 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
       await new Promise((r) => setTimeout(r, everyMs))
     }
   }
+}
+
+/** What a browser test works with: one Chromium per file, a fresh server, context and page per test. */
+export interface BrowserPage<S> {
+  browser: Browser
+  server: S
+  context: BrowserContext
+  page: Page
+}
+
+/**
+ * Registers the hooks every browser test file needs and answers the object they fill:
+ * Chromium once per file; per test a fresh server from `start`, a new context and page.
+ * `afterPage` runs once the page exists, `beforeClose` before anything is closed (the
+ * place for assertions about the whole test, such as "no console errors").
+ *
+ * @example
+ * const s = useBrowserPage(startShop)
+ * it('loads', async () => { await s.page.goto(s.server.url) })
+ */
+export function useBrowserPage<S extends { close(): Promise<void> }>(
+  start: () => Promise<S>,
+  hooks: { afterPage?: (s: BrowserPage<S>) => void; beforeClose?: (s: BrowserPage<S>) => void } = {},
+): BrowserPage<S> {
+  const s = {} as BrowserPage<S>
+  beforeAll(async () => { s.browser = await launchChromium() })
+  afterAll(async () => { await s.browser?.close() })
+  beforeEach(async () => {
+    s.server = await start()
+    s.context = await s.browser.newContext()
+    s.page = await s.context.newPage()
+    hooks.afterPage?.(s)
+  })
+  afterEach(async () => {
+    hooks.beforeClose?.(s)
+    await s.context?.close()
+    await s.server?.close()
+  })
+  return s
 }

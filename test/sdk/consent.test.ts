@@ -1,25 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { call, eventually, fixture, launchChromium, ready, startRig, type Build, type Rig } from './harness.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { call, eventually, fixture, ready, type Build, useRigPage } from './harness.ts'
 
-let browser: Browser
-let rig: Rig
-let context: BrowserContext
-let page: Page
+const s = useRigPage()
 let sent: string[]
 
-beforeAll(async () => { browser = await launchChromium() })
-afterAll(async () => { await browser?.close() })
-beforeEach(async () => {
-  rig = await startRig()
-  context = await browser.newContext()
-  page = await context.newPage()
+beforeEach(() => {
   sent = []
-  context.on('request', (r) => { if (new URL(r.url()).pathname == '/collect') sent.push(r.postData() ?? '') })
-})
-afterEach(async () => {
-  await context?.close()
-  await rig?.close()
+  s.context.on('request', (r) => { if (new URL(r.url()).pathname == '/collect') sent.push(r.postData() ?? '') })
 })
 
 const AD = '?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=CHROMIUM-GCLID'
@@ -28,23 +15,23 @@ const BODY = `<a id="out" href="https://partner.example/">partner</a>
 
 /** Cookies, localStorage and sessionStorage: everything the page could keep about the visitor. */
 async function kept() {
-  const state = await context.storageState()
-  const session = await page.evaluate(() => Object.keys(sessionStorage))
+  const state = await s.context.storageState()
+  const session = await s.page.evaluate(() => Object.keys(sessionStorage))
   return { cookies: state.cookies.map((c) => c.name), local: state.origins.flatMap((o) => o.localStorage.map((i) => i.name)), session }
 }
 
 /** Clicks, a form, SPA moves, an experiment, identify, a conversion and a hidden tab. */
 async function useEverything() {
-  await page.route('https://partner.example/**', (r) => r.fulfill({ body: 'partner' }))
-  await call(page, 'track', 'cta_click', { plan: 'pro' })
-  await call(page, 'experiment', 'hero', ['a', 'b'])
-  await call(page, 'identify', 'user-7')
-  await call(page, 'convert', 'purchase', { value: 9, currency: 'EUR', orderId: 'C-1' })
-  await page.evaluate(() => history.pushState({}, '', location.pathname + '/next'))
-  await page.getByRole('button', { name: 'Send' }).click()
-  await call(page, 'attribution')
-  await call(page, 'flush')
-  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+  await s.page.route('https://partner.example/**', (r) => r.fulfill({ body: 'partner' }))
+  await call(s.page, 'track', 'cta_click', { plan: 'pro' })
+  await call(s.page, 'experiment', 'hero', ['a', 'b'])
+  await call(s.page, 'identify', 'user-7')
+  await call(s.page, 'convert', 'purchase', { value: 9, currency: 'EUR', orderId: 'C-1' })
+  await s.page.evaluate(() => history.pushState({}, '', location.pathname + '/next'))
+  await s.page.getByRole('button', { name: 'Send' }).click()
+  await call(s.page, 'attribution')
+  await call(s.page, 'flush')
+  await s.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
 }
 
 /**
@@ -53,8 +40,8 @@ async function useEverything() {
  * storage at the end.
  */
 async function watchStorageWrites(path: string) {
-  const witness = await context.newPage()
-  await witness.goto(`${rig.url}${path}`)
+  const witness = await s.context.newPage()
+  await witness.goto(`${s.server.url}${path}`)
   await witness.evaluate(() => {
     (window as unknown as { writes: string[] }).writes = []
     addEventListener('storage', (e) => (window as unknown as { writes: string[] }).writes.push(String(e.key)))
@@ -64,52 +51,52 @@ async function watchStorageWrites(path: string) {
 
 describe.each(['script', 'esm'] as Build[])('consent in Chromium (%s build)', (build) => {
   it('anonymous: not a single storage write before the choice, as another tab sees it', async () => {
-    rig.page('/p/witness', '<!doctype html><title>witness</title>')
-    rig.page('/p/anon-w', fixture({ build, body: BODY }))
+    s.server.page('/p/witness', '<!doctype html><title>witness</title>')
+    s.server.page('/p/anon-w', fixture({ build, body: BODY }))
     const writes = await watchStorageWrites('/p/witness')
-    await page.goto(`${rig.url}/p/anon-w${AD}`)
-    await ready(page)
+    await s.page.goto(`${s.server.url}/p/anon-w${AD}`)
+    await ready(s.page)
     await useEverything()
-    await page.goto(`${rig.url}/p/anon-w`) // a second page of the visit
-    await ready(page)
-    await call(page, 'flush')
-    await eventually(() => expect(rig.stored().length).toBeGreaterThanOrEqual(5))
+    await s.page.goto(`${s.server.url}/p/anon-w`) // a second page of the visit
+    await ready(s.page)
+    await call(s.page, 'flush')
+    await eventually(() => expect(s.server.stored().length).toBeGreaterThanOrEqual(5))
     expect(await writes()).toEqual([])
-    await call(page, 'consent', { analytics: false })
+    await call(s.page, 'consent', { analytics: false })
     await eventually(async () => expect(await writes()).toEqual(['_fb_c']))
   })
 
   it('anonymous: nothing in cookies, localStorage or sessionStorage before a choice; the choice is kept once made', async () => {
-    rig.page('/p/anon', fixture({ build, body: BODY }))
-    await page.goto(`${rig.url}/p/anon${AD}`)
-    await ready(page)
+    s.server.page('/p/anon', fixture({ build, body: BODY }))
+    await s.page.goto(`${s.server.url}/p/anon${AD}`)
+    await ready(s.page)
     await useEverything()
-    await eventually(() => expect(rig.stored().length).toBeGreaterThanOrEqual(5))
+    await eventually(() => expect(s.server.stored().length).toBeGreaterThanOrEqual(5))
     expect(await kept()).toEqual({ cookies: [], local: [], session: [] })
     expect(sent.join('\n')).not.toContain('CHROMIUM-GCLID')
-    expect(rig.stored().every((e) => e.consent == 0)).toBe(true)
+    expect(s.server.stored().every((e) => e.consent == 0)).toBe(true)
 
-    await call(page, 'consent', { analytics: false })
+    await call(s.page, 'consent', { analytics: false })
     expect((await kept()).local).toEqual(['_fb_c'])
-    await call(page, 'consent', { analytics: true })
-    await call(page, 'track', 'after_consent')
-    await call(page, 'flush')
+    await call(s.page, 'consent', { analytics: true })
+    await call(s.page, 'track', 'after_consent')
+    await call(s.page, 'flush')
     expect((await kept()).local.sort()).toEqual(['_fb', '_fb_c'])
-    await eventually(() => expect(rig.stored().find((e) => e.name == 'after_consent')).toMatchObject({ consent: 1 }))
+    await eventually(() => expect(s.server.stored().find((e) => e.name == 'after_consent')).toMatchObject({ consent: 1 }))
   })
 
   it('opt-in: nothing is sent before consent; what waited is sent on grant', async () => {
-    rig.page('/p/optin', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
-    await page.goto(`${rig.url}/p/optin${AD}`)
-    await ready(page)
+    s.server.page('/p/optin', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
+    await s.page.goto(`${s.server.url}/p/optin${AD}`)
+    await ready(s.page)
     await useEverything()
     await new Promise((r) => setTimeout(r, 1500))
     expect(sent).toEqual([])
     expect(await kept()).toEqual({ cookies: [], local: [], session: [] })
-    await call(page, 'consent', { analytics: true, ads: true })
-    await call(page, 'flush')
+    await call(s.page, 'consent', { analytics: true, ads: true })
+    await call(s.page, 'flush')
     const rows = await eventually(() => {
-      const r = rig.stored()
+      const r = s.server.stored()
       expect(r.map((e) => e.name)).toEqual(expect.arrayContaining(['pageview', 'cta_click', 'purchase', 'lead', 'hero']))
       return r
     })
@@ -117,33 +104,33 @@ describe.each(['script', 'esm'] as Build[])('consent in Chromium (%s build)', (b
   })
 
   it('opt-in: denying drops what waited, and nothing is ever sent', async () => {
-    rig.page('/p/deny', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
-    await page.goto(`${rig.url}/p/deny${AD}`)
-    await ready(page)
+    s.server.page('/p/deny', fixture({ build, body: BODY, options: { consent: 'opt-in' } }))
+    await s.page.goto(`${s.server.url}/p/deny${AD}`)
+    await ready(s.page)
     await useEverything()
-    await call(page, 'consent', { analytics: false, ads: false })
-    await call(page, 'track', 'after_deny')
-    await page.goto(`${rig.url}/p/deny`) // the next page remembers the choice
-    await ready(page)
-    await call(page, 'track', 'next_page')
-    await call(page, 'flush')
+    await call(s.page, 'consent', { analytics: false, ads: false })
+    await call(s.page, 'track', 'after_deny')
+    await s.page.goto(`${s.server.url}/p/deny`) // the next page remembers the choice
+    await ready(s.page)
+    await call(s.page, 'track', 'next_page')
+    await call(s.page, 'flush')
     await new Promise((r) => setTimeout(r, 1500))
     expect(sent).toEqual([])
-    expect(rig.stored()).toEqual([])
+    expect(s.server.stored()).toEqual([])
     expect((await kept()).local).toEqual(['_fb_c'])
   })
 
   it('revoking analytics wipes the visitor id, attribution and outbox, but keeps the choice', async () => {
-    rig.page('/p/revoke', fixture({ build, options: { consent: 'opt-out' } }))
-    await page.route('**/collect', (r) => r.abort('failed'))
-    await page.goto(`${rig.url}/p/revoke${AD}`)
-    await ready(page)
-    await call(page, 'track', 'queued')
-    await call(page, 'flush')
-    const before = await page.evaluate(() => localStorage.getItem('_fb'))
+    s.server.page('/p/revoke', fixture({ build, options: { consent: 'opt-out' } }))
+    await s.page.route('**/collect', (r) => r.abort('failed'))
+    await s.page.goto(`${s.server.url}/p/revoke${AD}`)
+    await ready(s.page)
+    await call(s.page, 'track', 'queued')
+    await call(s.page, 'flush')
+    const before = await s.page.evaluate(() => localStorage.getItem('_fb'))
     expect(before).toContain('CHROMIUM-GCLID')
     expect(before).toContain('queued')
-    await call(page, 'consent', { analytics: false, ads: false })
-    expect(await page.evaluate(() => ({ ...localStorage }))).toEqual({ _fb_c: JSON.stringify({ analytics: false, ads: false }) })
+    await call(s.page, 'consent', { analytics: false, ads: false })
+    expect(await s.page.evaluate(() => ({ ...localStorage }))).toEqual({ _fb_c: JSON.stringify({ analytics: false, ads: false }) })
   })
 })

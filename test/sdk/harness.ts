@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { makeTestApp, startTestServer, type TestApp } from '../helpers/app.ts'
+import { useBrowserPage, type BrowserPage } from '../helpers/browser.ts'
 
 export const DIST = fileURLToPath(new URL('../../dist', import.meta.url))
 export const SITE = 'shop'
@@ -104,3 +105,14 @@ export function call<T = unknown>(page: Page, method: string, ...args: unknown[]
   return page.evaluate(([m, a]) => (window as unknown as { fb: Record<string, (...x: unknown[]) => unknown> }).fb[m as string](...(a as unknown[])), [method, args] as const) as Promise<T>
 }
 
+
+/**
+ * The hooks of an SDK browser test file: a fresh collector rig, context and page per test.
+ *
+ * @example
+ * const s = useRigPage()
+ * it('loads', async () => { await s.page.goto(s.server.url) })
+ */
+export function useRigPage(): BrowserPage<Rig> {
+  return useBrowserPage(startRig)
+}
