@@ -7,6 +7,7 @@
  */
 
 import { hashSeed, pick, prng, seededUuidV7 } from './seeded-random.ts'
+import type { SpendRow } from '../collector/src/store/report-types.ts'
 
 export { hashSeed, prng, seededUuidV7 }
 
@@ -29,17 +30,8 @@ export interface SeedEvent {
   ip: string
 }
 
-/** A spend row in the `PUT /api/sites/:site/spend` JSON shape. */
-export interface SeedSpend {
-  date: string
-  source: string
-  medium: string
-  campaign: string
-  cost: number
-  impressions: number
-  clicks: number
-  currency: string
-}
+/** A spend row in the `PUT /api/sites/:site/spend` JSON shape: the collector's stored row. */
+export type SeedSpend = SpendRow
 
 /** How a visit arrives and how likely it is to move down the funnel. */
 interface Arrival {

@@ -5,6 +5,7 @@
  * path, props, then the entry's nine session attributes and its variant.
  */
 import type { FunnelScan, StepFilter } from './report-types.ts'
+import { distinctStepFilters, stepFilterKey } from './funnel-filters.ts'
 
 export interface FunnelSql {
   sql: string
@@ -26,14 +27,8 @@ export function funnelSql(site: string, q: FunnelScan): FunnelSql {
   const arg = (v: unknown) => `$${args.push(v)}`
   const unitCol = q.unit === 'visitor' ? 'e.visitor' : 'e.session_id'
   // Repeated steps share a filter (and an arm).
-  const filters: StepFilter[] = []
-  const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
-  for (const f of q.steps) {
-    const same = filters.find((g) => keyOf(g) === keyOf(f))
-    if (!same) filters.push({ ...f })
-    else if (f.needsProps) same.needsProps = true
-  }
-  const firstArm = filters.findIndex((f) => keyOf(f) === keyOf(q.steps[0]))
+  const filters = distinctStepFilters(q.steps)
+  const firstArm = filters.findIndex((f) => stepFilterKey(f) === stepFilterKey(q.steps[0]))
   // Props live in the heap, outside the covering indexes: read them only where a step tests them.
   const propsCol = (f: StepFilter) => (q.withProps && (f.needsProps ?? true) ? 'e.props' : 'NULL::jsonb')
   const where = (f: StepFilter): string => {

@@ -15,6 +15,7 @@ import type { Props } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import type { FunnelEvent, FunnelScan, StepFilter } from './report-types.ts'
 import { LazyFunnelEvent, scanLookups } from './sqlite-funnel-lookups.ts'
+import { distinctStepFilters } from './funnel-filters.ts'
 
 /**
  * Streams one site's funnel candidates per unit.
@@ -27,13 +28,7 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
   const unitCol = byVisitor ? 'e.visitor' : 'e.session_id'
   // One arm per distinct step filter; repeated steps share an arm, overlapping globs may
   // return an event twice (dropped below by its rowid).
-  const filters: StepFilter[] = []
-  const keyOf = (f: StepFilter) => `${f.type}\n${f.name}\n${f.pathGlob}`
-  for (const f of q.steps) {
-    const same = filters.find((g) => keyOf(g) === keyOf(f))
-    if (!same) filters.push({ ...f })
-    else if (f.needsProps) same.needsProps = true
-  }
+  const filters = distinctStepFilters(q.steps)
   const isGlob = (f: StepFilter) => f.pathGlob !== null && f.pathGlob.includes('*')
   const where = (f: StepFilter): [string, unknown[]] => {
     if (f.pathGlob === null) return ['e.type = ? AND e.name = ?', [f.type, f.name]]
