@@ -53,8 +53,10 @@ export interface RequestContext {
 export function enrich(ev: IncomingEvent, ctx: RequestContext): EnrichedEvent {
   const analytics = (ev.consent & CONSENT_ANALYTICS) !== 0
   const ads = (ev.consent & CONSENT_ADS) !== 0
-  const url = ev.url ?? null
-  const touch = touchFromUrl(url, ev.referrer ?? null, parseUrl(url)?.hostname ?? null, ads)
+  // Parsed once here; touch, path and stored URL all read the same URL object.
+  const url = parseUrl(ev.url)
+  const referrer = parseUrl(ev.referrer)
+  const touch = touchFromUrl(url, referrer, url?.hostname ?? null, ads)
   const visitor = analytics && ev.visitorId
     ? ev.visitorId
     : ctx.ip || ctx.userAgent ? anonymousVisitor(ctx.salt, ctx.site, ctx.ip ?? '', ctx.userAgent ?? '') : null
@@ -68,7 +70,7 @@ export function enrich(ev: IncomingEvent, ctx: RequestContext): EnrichedEvent {
     userId: analytics ? ev.userId ?? null : null,
     path: pathOf(url),
     url: storableUrl(url, ads),
-    referrer: storableUrl(ev.referrer, ads),
+    referrer: storableUrl(referrer, ads),
     title: ev.title ?? null,
     touch,
     channel: channelOf(touch),

@@ -21,9 +21,13 @@ export const CLICK_IDS: Record<string, { source: string; medium: string }> = {
 
 const MAX_PARAM = 200
 
-/** Parses a URL, or returns null for anything that is not an absolute http(s) URL. */
-export function parseUrl(raw: string | null | undefined): URL | null {
+/**
+ * Parses a URL, or returns null for anything that is not an absolute http(s) URL. An
+ * already parsed URL is passed through, so the ingest parses each URL once.
+ */
+export function parseUrl(raw: string | URL | null | undefined): URL | null {
   if (!raw) return null
+  if (raw instanceof URL) return raw.protocol === 'http:' || raw.protocol === 'https:' ? raw : null
   try {
     const u = new URL(raw)
     return u.protocol === 'http:' || u.protocol === 'https:' ? u : null
@@ -42,7 +46,7 @@ export function parseUrl(raw: string | null | undefined): URL | null {
  * touchFromUrl('https://shop.example/?gclid=abc', 'https://www.google.com/', 'shop.example', true)
  * // { source: 'google', medium: 'cpc', clickIdType: 'gclid', clickId: 'abc', referrerHost: 'www.google.com', … }
  */
-export function touchFromUrl(url: string | null, referrer: string | null, ownHost: string | null, adsConsent: boolean): Touch {
+export function touchFromUrl(url: string | URL | null, referrer: string | URL | null, ownHost: string | null, adsConsent: boolean): Touch {
   const u = parseUrl(url)
   const q = u?.searchParams
   const get = (k: string) => {

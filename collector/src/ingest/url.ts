@@ -11,7 +11,7 @@ const KEEP = new Set<string>([...UTM_PARAMS, ...Object.keys(CLICK_IDS)])
  * storableUrl('https://shop.example/a?email=x@y.z&utm_source=news#top', true)
  * // 'https://shop.example/a?utm_source=news'
  */
-export function storableUrl(raw: string | null | undefined, adsConsent: boolean): string | null {
+export function storableUrl(raw: string | URL | null | undefined, adsConsent: boolean): string | null {
   const u = parseUrl(raw)
   if (!u) return null
   const kept = new URLSearchParams()
@@ -30,7 +30,7 @@ export function storableUrl(raw: string | null | undefined, adsConsent: boolean)
  * `/#/pricing` is `/pricing` and `/app/#/cart` is `/app/cart`. A plain anchor (`#faq`)
  * is not a route. The SDK's `pageKey` treats the same two forms as a new page.
  */
-export function pathOf(raw: string | null | undefined): string | null {
+export function pathOf(raw: string | URL | null | undefined): string | null {
   const u = parseUrl(raw)
   if (!u) return null
   const route = /^#!?\//.test(u.hash) ? u.hash.slice(u.hash.indexOf('/')).split(/[?#]/)[0] : ''

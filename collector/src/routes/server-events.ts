@@ -61,7 +61,9 @@ export function serverEventRoutes(deps: IngestDeps): Hono {
     const groups = new Map<string, typeof candidates>()
     for (const cand of candidates) {
       const key = `${cand.ip ?? ''}\n${cand.ua ?? ''}`
-      groups.set(key, [...(groups.get(key) ?? []), cand])
+      const group = groups.get(key)
+      if (group) group.push(cand)
+      else groups.set(key, [cand])
     }
     // The groups go to the store together, so group commit can put them in one transaction.
     const results = await Promise.all([...groups.values()].map((group) => deps.ingestor.ingest(group, {
