@@ -21,7 +21,8 @@ import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
 } from '../../collector/src/reports/query.ts'
 import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
-import type { EnrichedEvent, Site, Store } from '../../collector/src/store/types.ts'
+import type { Store } from '../../collector/src/store/types.ts'
+import type { EnrichedEvent, Site } from '../../collector/src/model.ts'
 import { dropSchema, TEST_PG_URL, testSchema } from '../helpers/postgres.ts'
 
 const mode = process.argv[2]

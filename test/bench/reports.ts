@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrate, SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
-import type { Site } from '../../collector/src/store/types.ts'
+import type { Site } from '../../collector/src/model.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
 } from '../../collector/src/reports/query.ts'

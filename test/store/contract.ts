@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EnrichedEvent, Store } from '../../collector/src/store/types.ts'
+import type { Store } from '../../collector/src/store/types.ts'
+import type { EnrichedEvent } from '../../collector/src/model.ts'
 import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
 
 /** Opens a fresh, empty store; `rows` reads the stored events back in insertion order. */

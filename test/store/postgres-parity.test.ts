@@ -15,7 +15,8 @@ import {
 } from '../../collector/src/reports/service.ts'
 import type { PostgresStore } from '../../collector/src/store/postgres.ts'
 import type { SqliteStore } from '../../collector/src/store/sqlite.ts'
-import type { Site, Store } from '../../collector/src/store/types.ts'
+import type { Store } from '../../collector/src/store/types.ts'
+import type { Site } from '../../collector/src/model.ts'
 
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`Skipping the SQLite/PostgreSQL report parity test: ${noPostgres}`)

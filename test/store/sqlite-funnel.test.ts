@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { createReports, parseFunnelQuery } from '../../collector/src/reports/service.ts'
-import type { Site } from '../../collector/src/store/types.ts'
+import type { Site } from '../../collector/src/model.ts'
 
 const DAY0 = Date.UTC(2026, 9, 1)
 const MIN = 60_000

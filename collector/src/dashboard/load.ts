@@ -4,7 +4,8 @@
  * large sites: cached per report, shared scans, all attribution models in one pass.
  */
 import { HTTPException } from 'hono/http-exception'
-import type { Store, Site } from '../store/types.ts'
+import type { Store } from '../store/types.ts'
+import type { Site } from '../model.ts'
 import {
   createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery,
   parseSummaryQuery, type AttributionModel, type AttributionReport,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 import { createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery } from '../reports/service.ts'
 import { dayRange } from '../reports/dates.ts'
-import type { Site } from '../store/types.ts'
+import type { Site } from '../model.ts'
 import type { AttributionScan } from '../store/report-types.ts'
 import { sharedScans, withReports } from './shared-scans.ts'
 

@@ -1,5 +1,5 @@
 import { CONSENT_ADS, CONSENT_ANALYTICS } from '../../../sdk/src/wire.ts'
-import type { EnrichedEvent, EventOrigin, EventType, Props } from '../store/types.ts'
+import type { EnrichedEvent, EventOrigin, EventType, Props } from '../model.ts'
 import { channelOf } from './channel.ts'
 import { browserOf, deviceOf, isBotTraffic } from './device.ts'
 import { pathOf, storableUrl } from './url.ts'

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts'
 import type { Metrics } from '../http/metrics.ts'
-import type { EventOrigin, Store } from '../store/types.ts'
+import type { Store } from '../store/types.ts'
+import type { EventOrigin } from '../model.ts'
 import { enrich, type IncomingEvent, type RequestContext } from './enrich.ts'
 import { timeProblem } from './time.ts'
 import { saltDay } from './visitor.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Touch } from '../store/types.ts'
+import type { Touch } from '../model.ts'
 import { CLICK_IDS, UTM_PARAMS, campaignKey, hasCampaign, parseUrl, touchFromUrl } from './touch.ts'
 
 const HOST = 'shop.example'

@@ -1,4 +1,4 @@
-import type { Touch } from '../store/types.ts'
+import type { Touch } from '../model.ts'
 
 /** Campaign parameters we read from a landing URL, in the order DESIGN.md lists them. */
 export const UTM_PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id'] as const

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 import { createReports, parseAttributionQuery } from './service.ts'
 import { ATTRIBUTION_MODELS, compareModels } from './attribution-compare.ts'
-import type { Site } from '../store/types.ts'
+import type { Site } from '../model.ts'
 
 const DAY = 86_400_000
 const START = Date.parse('2026-10-01T08:00:00Z')

@@ -5,7 +5,7 @@
  * The numbers are those of the reports service's `attribution()`: same scan, same touch
  * filter, same credit functions.
  */
-import type { Site } from '../store/types.ts'
+import type { Site } from '../model.ts'
 import type { ReportStore } from '../store/report-types.ts'
 import type { AttributionModel, AttributionQuery, AttributionReport } from './types.ts'
 import { dayRange } from './dates.ts'

@@ -3,7 +3,8 @@
  * every surface shows the same numbers. It turns validated queries into store scans and
  * runs the pure maths (funnel matching, credit splitting, statistics) over the results.
  */
-import type { Site, Store } from '../store/types.ts'
+import type { Store } from '../store/types.ts'
+import type { Site } from '../model.ts'
 import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,

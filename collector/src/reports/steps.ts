@@ -4,7 +4,7 @@
  * segment, `**` across segments (as in Plausible), so `/blog/*` is one level of posts
  * and `/blog/**` everything below `/blog/`.
  */
-import type { EventType, Props } from '../store/types.ts'
+import type { EventType, Props } from '../model.ts'
 import type { FunnelStep } from './types.ts'
 
 const TYPES: readonly EventType[] = ['pageview', 'event', 'conversion', 'exposure']

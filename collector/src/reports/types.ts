@@ -2,7 +2,7 @@
  * Validated report queries and the public JSON shapes of the reports (DESIGN.md, "Reports").
  * The JSON routes, CSV exports and the dashboard all use these.
  */
-import type { EventType } from '../store/types.ts'
+import type { EventType } from '../model.ts'
 
 /** Dates are YYYY-MM-DD in the site's timezone; `to` is inclusive. */
 export interface DateRangeQuery {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Config } from '../config.ts'
-import type { Store, Site } from '../store/types.ts'
+import type { Store } from '../store/types.ts'
+import type { Site } from '../model.ts'
 import type { Ingestor } from '../ingest/ingestor.ts'
 import type { Metrics } from '../http/metrics.ts'
 import type { RateLimiter } from '../http/rate-limit.ts'

@@ -21,7 +21,7 @@ import {
   parseFunnelQuery, parseSummaryQuery, todayIn, type ExperimentReport, type FunnelReport,
 } from '../reports/service.ts'
 import { parseSpendCsv, parseSpendJson } from '../reports/spend.ts'
-import type { Site } from '../store/types.ts'
+import type { Site } from '../model.ts'
 
 /** Spend exports are bigger than event batches; a month of 300 campaigns fits easily. */
 const MAX_SPEND_BYTES = 1024 * 1024

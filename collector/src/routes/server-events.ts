@@ -7,7 +7,7 @@ import { SERVER_MAX_AGE_MS } from '../ingest/time.ts'
 import type { Candidate } from '../ingest/ingestor.ts'
 import { rejectReason, serverBatchSchema, serverEventSchema, zodIssues } from '../schemas/events.ts'
 import { limitClient, type IngestDeps } from './context.ts'
-import type { Site } from '../store/types.ts'
+import type { Site } from '../model.ts'
 
 /** Site secrets read `<site>.<random>`, so the secret itself names the site it unlocks. */
 export function siteOfSecret(secret: string): string | null {

@@ -1,72 +1,7 @@
 import type { ReportStore } from './report-types.ts'
 
-export type EventType = 'pageview' | 'event' | 'conversion' | 'exposure'
-export type EventOrigin = 'browser' | 'pixel' | 'server'
-export type Props = Record<string, string | number | boolean>
-
-/** Where a visit came from: campaign parameters, click ids and referrer of one URL. */
-export interface Touch {
-  source: string | null
-  medium: string | null
-  campaign: string | null
-  term: string | null
-  content: string | null
-  utmId: string | null
-  /** The first click id found (gclid, fbclid, …) and its value; null without ads consent. */
-  clickIdType: string | null
-  clickId: string | null
-  referrerHost: string | null
-}
-
-/** An event after validation and enrichment, ready to store. Times are ms since the epoch. */
-export interface EnrichedEvent {
-  id: string
-  type: EventType
-  name: string
-  ts: number
-  received: number
-  visitor: string | null
-  userId: string | null
-  path: string | null
-  url: string | null
-  referrer: string | null
-  title: string | null
-  touch: Touch
-  channel: string
-  device: string | null
-  browser: string | null
-  country: string | null
-  lang: string | null
-  screen: number | null
-  value: number | null
-  currency: string | null
-  orderId: string | null
-  props: Props | null
-  consent: number
-  bot: boolean
-  origin: EventOrigin
-}
-
-export type InsertOutcome = 'accepted' | 'duplicate'
-
-export interface Site {
-  id: string
-  origins: string[]
-  /** SHA-256 hex of the site secret; the secret itself is shown once and never stored. */
-  secretHash: string
-  currency: string
-  timezone: string
-  created: number
-}
-
-export interface QuarantineRow {
-  site: string | null
-  received: number
-  origin: EventOrigin
-  reason: string
-  message: string
-  payload: string
-}
+export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
+import type { EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
 export interface Store {
