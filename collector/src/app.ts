@@ -15,6 +15,8 @@ import { healthRoutes } from './routes/health.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
+import { Deriver } from './derive/deriver.ts'
+import { inProcessRunner, type ReportRunner } from './report-runner/runner.ts'
 
 export interface AppDeps {
   store: Store
@@ -22,7 +24,14 @@ export interface AppDeps {
   clock?: Clock
   log?: (msg: string, err?: unknown) => void
   metrics?: Metrics
+  /** Derives sessions and report rows from acknowledged events; made over `store` when absent. */
+  deriver?: Deriver
+  /** Where reports run; in process (after derivation catches up) when absent. */
+  runner?: ReportRunner
 }
+
+/** How often derivation looks for work it was not poked for (another process's events, a retry). */
+const DERIVE_POLL_MS = 1000
 
 /**
  * Builds the collector's Hono app from its dependencies; the server entry only serves it.
@@ -35,9 +44,15 @@ export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? systemClock
   const log = deps.log ?? ((msg, err) => console.error(msg, err))
   const metrics = deps.metrics ?? new Metrics()
+  const deriver = deps.deriver ?? new Deriver(deps.store, { log })
+  const runner = deps.runner ?? inProcessRunner(deps.store.reports, { now: () => clock.now(), log, beforeRead: () => deriver.settle() })
+  const ingestor = new Ingestor(deps.store, clock, metrics)
+  ingestor.onAccepted = () => deriver.poke()
+  // Events acknowledged before a restart (or by another process) are derived without a poke.
+  deriver.poke()
+  setInterval(() => deriver.poke(), DERIVE_POLL_MS).unref()
   const ingestDeps = {
-    store: deps.store, config: deps.config, clock, metrics,
-    ingestor: new Ingestor(deps.store, clock, metrics),
+    store: deps.store, config: deps.config, clock, metrics, ingestor,
     limiter: new RateLimiter(deps.config.rateLimit.max, deps.config.rateLimit.windowMs, () => clock.now()),
   }
   const app = new Hono()
@@ -56,9 +71,9 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', pixelRoutes(ingestDeps))
   app.route('/', serverEventRoutes(ingestDeps))
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
-  app.route('/', healthRoutes({ metrics }))
-  app.route('/api/sites', reportRoutes(deps))
-  app.route('/dashboard', dashboardRoutes(deps))
+  app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
+  app.route('/api/sites', reportRoutes({ ...deps, runner }))
+  app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/', scriptRoutes(deps.config))
   return app
 }

@@ -16,6 +16,8 @@ export interface Config {
   maxBatchEvents: number
   /** Directory with the built SDK (funnelbeam.js). */
   sdkDir: string
+  /** Worker threads that run reports off the ingest thread (0: reports run in process). */
+  reportWorkers: number
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
@@ -27,6 +29,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
   rateLimit: { max: 600, windowMs: 60_000 },
   maxBatchEvents: 100,
   sdkDir: './dist',
+  reportWorkers: 1,
 }
 
 /**
@@ -52,5 +55,6 @@ export function readEnvConfig(env: Record<string, string | undefined>): Omit<Con
     },
     maxBatchEvents: DEFAULT_CONFIG.maxBatchEvents,
     sdkDir: env.FUNNELBEAM_SDK_DIR || DEFAULT_CONFIG.sdkDir,
+    reportWorkers: int(env.FUNNELBEAM_REPORT_WORKERS, DEFAULT_CONFIG.reportWorkers),
   }
 }

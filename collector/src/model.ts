@@ -71,3 +71,35 @@ export interface QuarantineRow {
   payload: string
 }
 
+/** What sessions read of an event (all that derivation re-reads of a stored one). */
+export type SessionFields = Pick<EnrichedEvent, 'id' | 'ts' | 'type' | 'touch' | 'channel' | 'path' | 'device' | 'browser' | 'country' | 'consent' | 'bot'>
+
+/** What a session keeps of its entry event. */
+export interface SessionEntry {
+  source: string | null
+  medium: string | null
+  campaign: string | null
+  term: string | null
+  content: string | null
+  clickIdType: string | null
+  referrerHost: string | null
+  channel: string
+  landingPath: string | null
+  device: string | null
+  browser: string | null
+  country: string | null
+  consent: number
+  bot: boolean
+}
+
+/** A session as derivation makes it and the stores keep it. */
+export interface DerivedSession extends SessionEntry {
+  /** The id of the session's first event: the same events always make the same id. */
+  id: string
+  visitor: string
+  started: number
+  lastTs: number
+  campaignKey: string | null
+  events: number
+  pageviews: number
+}

@@ -8,6 +8,9 @@ import { SqliteStore } from './store/sqlite.ts'
 import { PostgresStore } from './store/postgres.ts'
 import type { Store } from './store/types.ts'
 import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
+import { Deriver } from './derive/deriver.ts'
+import { inProcessRunner } from './report-runner/runner.ts'
+import { workerRunner, type ReaderTarget } from './report-runner/pool.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
 
@@ -20,7 +23,15 @@ const store: Store = env.databaseUrl ? await PostgresStore.open(env.databaseUrl)
 const storeLabel = env.databaseUrl ? `PostgreSQL: ${redactUrl(env.databaseUrl)}` : `SQLite: ${join(config.dataDir, 'funnelbeam.db')}`
 const demo = await ensureDemoSite(store, systemClock, config.dataDir)
 
-const app = createApp({ store, config })
+const log = (msg: string, err?: unknown) => console.error(msg, err ?? '')
+const deriver = new Deriver(store, { log })
+// Reports run in worker threads with their own read-only connections (or pool), so a cold
+// dashboard over millions of events never holds up an acknowledgement.
+const readFrom: ReaderTarget = env.databaseUrl ? { kind: 'postgres', url: env.databaseUrl } : { kind: 'sqlite', file: join(config.dataDir, 'funnelbeam.db') }
+const runner = config.reportWorkers > 0
+  ? workerRunner(readFrom, config.reportWorkers, { log, beforeRead: () => deriver.settle() })
+  : inProcessRunner(store.reports, { log, beforeRead: () => deriver.settle() })
+const app = createApp({ store, config, deriver, runner, log })
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
@@ -42,6 +53,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
     server.close(async () => {
+      await runner.close()
+      await deriver.close()
       await store.close()
       process.exit(0)
     })

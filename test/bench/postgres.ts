@@ -153,7 +153,7 @@ async function reports(file: string): Promise<void> {
       ['summary', (r) => r.summary(site, parseSummaryQuery(p(''), today))],
       ['experiment checkout', (r) => r.experiment(site, 'checkout', parseExperimentQuery(p('conversion=purchase'), today))],
     ]
-    const [rl, rp] = [createReports(lite), createReports(pg)]
+    const [rl, rp] = [createReports(lite.reports), createReports(pg.reports)]
     console.log(`${'report'.padEnd(40)} ${'SQLite'.padStart(9)} ${'PostgreSQL'.padStart(11)}  same answer`)
     for (const [label, run] of cases) {
       const a = await time(label, () => run(rl))

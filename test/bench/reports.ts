@@ -169,7 +169,7 @@ async function main() {
 
   const store = new SqliteStore(file)
   const site: Site = { id: 'bench', origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }
-  const reports = createReports(store)
+  const reports = createReports(store.reports)
   const p = (s: string) => new URLSearchParams(`from=2026-10-01&to=2026-10-30&${s}`)
   const today = '2026-10-30'
   t0 = performance.now()

@@ -156,7 +156,7 @@ describe('GET /pixel.gif', () => {
 
 describe('operations', () => {
   it('answers /healthz and unknown routes with JSON', async () => {
-    expect(await (await t.app.request('/healthz')).json()).toEqual({ ok: true })
+    expect(await (await t.app.request('/healthz')).json()).toEqual({ ok: true, derivation: { pendingEvents: 0, lagSeconds: 0 } })
     const res = await t.app.request('/nope')
     expect(res.status).toBe(404)
     expect((await res.json()).error.code).toBe('not_found')

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp } from '../../collector/src/app.ts'
+import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { DEFAULT_CONFIG, type Config } from '../../collector/src/config.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import type { Store } from '../../collector/src/store/types.ts'
@@ -26,6 +27,8 @@ export interface TestApp<S extends Store = SqliteStore> {
   adminToken: string
   clock: Clock
   dir: string
+  /** Waits until derivation has caught up with what was acknowledged (sessions, report rows). */
+  settle(): Promise<void>
   /** Creates a site and returns its secret. */
   createSite(id: string, opts?: { origins?: string[]; currency?: string; timezone?: string }): Promise<{ id: string; secret: string }>
   /** POST /api/events with the site secret; returns the parsed JSON body and status. */
@@ -50,9 +53,11 @@ export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?
   const clock = opts.clock ?? { now: () => Date.now() }
   // A given store (e.g. PostgreSQL) is the app's from now on: close() closes it.
   const store = opts.store ?? (new SqliteStore(join(dir, 'funnelbeam.db')) as Store as S)
-  const app = createApp({ store, config, clock, log: () => {} })
+  const deriver = new Deriver(store, { log: () => {} })
+  const app = createApp({ store, config, clock, log: () => {}, deriver })
   return {
     app, store, config, adminToken, clock, dir,
+    settle: () => deriver.settle(),
     async createSite(id, o = {}) {
       const made = await createSite(store, clock, { id, origins: o.origins ?? [], currency: o.currency, timezone: o.timezone })
       if (!made) throw new Error(`site ${id} exists`)

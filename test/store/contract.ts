@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../../collector/src/store/types.ts'
 import type { EnrichedEvent } from '../../collector/src/model.ts'
 import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
+import { Deriver } from '../../collector/src/derive/deriver.ts'
 
 /** Opens a fresh, empty store; `rows` reads the stored events back in insertion order. */
 export interface StoreFactory {
@@ -28,7 +29,16 @@ export function event(over: Partial<EnrichedEvent> = {}): EnrichedEvent {
 export function storeContract(name: string, factory: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
     let h: Awaited<ReturnType<StoreFactory['open']>>
-    beforeEach(async () => { h = await factory.open() })
+    beforeEach(async () => {
+      const opened = await factory.open()
+      // Sessions are derived after ingest answers: let derivation catch up before reading them.
+      const derive = () => new Deriver(opened.store, { log: () => {} }).settle()
+      h = {
+        ...opened,
+        sessions: async (site) => { await derive(); return opened.sessions(site) },
+        eventSessions: async (site) => { await derive(); return opened.eventSessions(site) },
+      }
+    })
     afterEach(async () => { await h.cleanup() })
 
     it('creates a site once and reads it back', async () => {
@@ -105,7 +115,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         { site: 'shop', received: T0 - 1, origin: 'server', reason: 'invalid_field', message: 'm', payload: '{}' },
         { site: 'blog', received: T0, origin: 'browser', reason: 'too_old', message: 'm', payload: '{}' },
       ])
-      expect(await h.store.quarantineCounts('shop', T0)).toEqual({ too_old: 2 })
+      expect(await h.store.reports.quarantineCounts('shop', T0)).toEqual({ too_old: 2 })
     })
   })
 }

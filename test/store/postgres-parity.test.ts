@@ -57,7 +57,7 @@ async function load(t: TestApp<Store>): Promise<void> {
 
 /** Every report, keyed by a label, from one store. */
 async function allReports(store: Store): Promise<Record<string, unknown>> {
-  const reports = createReports(store)
+  const reports = createReports(store.reports)
   const site = (await store.getSite('demo')) as Site
   const p = (q: string) => new URLSearchParams(`${RANGE}&${q}`)
   const out: Record<string, unknown> = {}

@@ -164,7 +164,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     const site = (await a.getSite('demo'))!
     const p = new URLSearchParams('from=2026-11-18&to=2026-11-25&step=pageview:/pricing&step=conversion:purchase')
     const answers = await Promise.all([a, b].map(async (store) => {
-      const r = createReports(store)
+      const r = createReports(store.reports)
       return [await r.summary(site, parseSummaryQuery(p, '2026-11-25')), await r.funnel(site, parseFunnelQuery(p, '2026-11-25')),
         await r.channels(site, parseChannelsQuery(p, '2026-11-25'))]
     }))

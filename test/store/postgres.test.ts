@@ -39,6 +39,6 @@ describe.skipIf(noPostgres !== null)('PostgreSQL store: text PostgreSQL cannot h
     const row = (await store.pool.query('SELECT name, props FROM events WHERE id = $1', [odd.id])).rows[0]
     expect(row).toEqual({ name: 'ctaclick', props: { label: 'x\ufffdy', k: 1 } })
     await store.quarantine([{ site: 'shop', received: 0, origin: 'browser', reason: 'invalid_json', message: 'm', payload: '{"a":"\u0000"}' }])
-    expect(await store.quarantineCounts('shop', 0)).toEqual({ invalid_json: 1 })
+    expect(await store.reports.quarantineCounts('shop', 0)).toEqual({ invalid_json: 1 })
   })
 })

@@ -30,7 +30,7 @@ function insert(rows: Row[]): void {
 }
 
 async function funnel(q: string) {
-  const report = await createReports(store).funnel(site, parseFunnelQuery(new URLSearchParams(`from=2026-10-01&to=2026-10-02&${q}`), '2026-10-02'))
+  const report = await createReports(store.reports).funnel(site, parseFunnelQuery(new URLSearchParams(`from=2026-10-01&to=2026-10-02&${q}`), '2026-10-02'))
   return { steps: report.steps.map((s) => s.visitors), breakdown: Object.fromEntries(Object.entries(report.breakdown).map(([k, v]) => [k, v.map((s) => s.visitors)])) }
 }
 

@@ -3,16 +3,17 @@
  * query shows as a notice in its section instead of an error page, and fast enough for
  * large sites: cached per report, shared scans, all attribution models in one pass.
  */
-import { HTTPException } from 'hono/http-exception'
+import { QueryError } from '../reports/query-error.ts'
 import type { Store } from '../store/types.ts'
 import type { Site } from '../model.ts'
+import type { ReportStore } from '../store/report-types.ts'
 import {
   createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery,
   parseSummaryQuery, type AttributionModel, type AttributionReport,
 } from '../reports/service.ts'
 import { compareModels } from '../reports/attribution-compare.ts'
 import type { ReportCache } from './report-cache.ts'
-import { sharedScans, withReports } from './shared-scans.ts'
+import { sharedScans } from './shared-scans.ts'
 import { loadCatalog, loadHealth } from './health.ts'
 import type { DashboardData } from './page.tsx'
 import type { Loaded } from './sections.tsx'
@@ -24,18 +25,9 @@ async function settle<T>(run: () => Promise<T>, log: (msg: string, err?: unknown
   } catch (err) {
     // Bad filters come back as 400s with a message written for people; anything else is
     // our fault, logged, and not described to the browser.
-    if (err instanceof HTTPException && err.status < 500) return { ok: false, error: await messageOf(err) }
+    if (err instanceof QueryError) return { ok: false, error: err.message }
     log('dashboard report failed', err)
     return { ok: false, error: 'an internal error occurred (see the collector log)' }
-  }
-}
-
-async function messageOf(err: HTTPException): Promise<string> {
-  try {
-    const body = await err.getResponse().clone().json() as { error?: { message?: string } }
-    return body.error?.message ?? err.message
-  } catch {
-    return err.message || 'invalid query'
   }
 }
 
@@ -48,10 +40,10 @@ async function messageOf(err: HTTPException): Promise<string> {
  *
  * @example
  * const cache = new ReportCache(() => Date.now())
- * const data = await loadDashboard({ store, cache, site, today: '2026-11-24', now: Date.now(), params, log })
+ * const data = await loadDashboard({ reports: store.reports, cache, site, today: '2026-11-24', now: Date.now(), params, log })
  */
 export async function loadDashboard(o: {
-  store: Store
+  reports: ReportStore
   cache: ReportCache
   site: Site
   today: string
@@ -60,9 +52,9 @@ export async function loadDashboard(o: {
   log: (msg: string, err?: unknown) => void
 }): Promise<DashboardData> {
   const { site, today, log } = o
-  const rs = sharedScans(o.store.reports)
-  const reports = createReports(withReports(o.store, rs))
-  const catalog = await loadCatalog(o.store, site.id, o.now)
+  const rs = sharedScans(o.reports)
+  const reports = createReports(rs)
+  const catalog = await loadCatalog(o.reports, site.id, o.now)
   const filters = readFilters(o.params, today, catalog)
   const p = filterParams(filters)
   const q = (extra: Record<string, string> = {}) => {
@@ -99,7 +91,7 @@ export async function loadDashboard(o: {
     experiment
       ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
       : Promise.resolve(null),
-    settle(cached('health', () => null, () => loadHealth(o.store, site.id, o.now)), log),
+    settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
   const attributionError = compared.ok ? null : compared.error

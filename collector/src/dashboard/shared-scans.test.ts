@@ -9,7 +9,7 @@ import { createReports, parseAttributionQuery, parseCampaignsQuery, parseChannel
 import { dayRange } from '../reports/dates.ts'
 import type { Site } from '../model.ts'
 import type { AttributionScan } from '../store/report-types.ts'
-import { sharedScans, withReports } from './shared-scans.ts'
+import { sharedScans } from './shared-scans.ts'
 
 const TODAY = '2026-11-24'
 let t: TestApp
@@ -40,8 +40,8 @@ describe('sharedScans', () => {
   const params = new URLSearchParams('from=2026-11-01&to=2026-11-24&model=linear&conversion=purchase')
 
   it('gives the same channels, campaigns and attribution as the plain service', async () => {
-    const plain = createReports(t.store)
-    const shared = createReports(withReports(t.store, sharedScans(t.store.reports)))
+    const plain = createReports(t.store.reports)
+    const shared = createReports(sharedScans(t.store.reports))
     const [ch, ca, at] = await Promise.all([
       shared.channels(site, parseChannelsQuery(params, TODAY)),
       shared.campaigns(site, parseCampaignsQuery(params, TODAY)),

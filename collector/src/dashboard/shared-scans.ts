@@ -10,7 +10,6 @@
  * It holds one page's converting visitors (their touches and conversions) in memory,
  * which is small next to the events the scan reads, and is dropped with the page.
  */
-import type { Store } from '../store/types.ts'
 import type { AttributionScan, ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
 
 type Visitor = [touches: TouchSession[], conversions: ConversionRow[]]
@@ -20,7 +19,7 @@ type Visitor = [touches: TouchSession[], conversions: ConversionRow[]]
  * totals between its callers; everything else goes straight to `rs`.
  *
  * @example
- * const reports = createReports(withReports(store, sharedScans(store.reports)))
+ * const reports = createReports(sharedScans(store.reports))
  * await Promise.all([reports.channels(site, q), reports.campaigns(site, q)]) // one scan, one grouping
  */
 export function sharedScans(rs: ReportStore): ReportStore {
@@ -31,11 +30,8 @@ export function sharedScans(rs: ReportStore): ReportStore {
     if (!p) once.set(key, (p = run()))
     return p
   }
-  return {
-    summary: (site, range) => rs.summary(site, range),
-    scanFunnel: (site, q, onUnit) => rs.scanFunnel(site, q, onUnit),
-    experiment: (site, q) => rs.experiment(site, q),
-    upsertSpend: (site, rows) => rs.upsertSpend(site, rows),
+  // Everything not shared here goes straight to `rs` through the prototype.
+  const shared: Partial<ReportStore> = {
     sessionGroups: (site, range) => memo(JSON.stringify(['groups', site, range.start, range.end]), () => rs.sessionGroups(site, range)),
     spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
     async scanAttribution(site: string, q: AttributionScan, onVisitor) {
@@ -50,14 +46,5 @@ export function sharedScans(rs: ReportStore): ReportStore {
       for (const [touches, conversions] of await visitors) onVisitor(touches.slice(), conversions.slice())
     },
   }
-}
-
-/**
- * `store` with its report queries replaced by `rs`, every other method its own.
- *
- * @example
- * createReports(withReports(store, sharedScans(store.reports)))
- */
-export function withReports(store: Store, rs: ReportStore): Store {
-  return Object.create(store, { reports: { value: rs } }) as Store
+  return Object.assign(Object.create(rs) as ReportStore, shared)
 }

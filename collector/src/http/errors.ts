@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Context } from 'hono'
+import { QueryError } from '../reports/query-error.ts'
 
 export interface ErrorIssue {
   path?: string
@@ -29,6 +30,9 @@ export function errorHandler(log: (msg: string, err: unknown) => void) {
       const res = err.getResponse()
       if (res.headers.get('content-type')?.includes('application/json')) return res
       return c.json({ error: { code: codeForStatus(err.status), message: err.message || 'Request failed' } }, err.status)
+    }
+    if (err instanceof QueryError) {
+      return c.json({ error: err.issues.length ? { code: err.code, message: err.message, issues: err.issues } : { code: err.code, message: err.message } }, 400)
     }
     log('unhandled error', err)
     return c.json({ error: { code: 'internal', message: 'Internal server error' } }, 500)

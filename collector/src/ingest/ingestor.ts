@@ -35,6 +35,8 @@ export type IngestContext = Omit<RequestContext, 'salt' | 'received'> & { maxAge
  */
 export class Ingestor {
   private salt: { day: string; value: string } | null = null
+  /** Called after a request's events were accepted (derivation starts a pass). */
+  onAccepted: (() => void) | null = null
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly metrics: Metrics) {}
 
@@ -56,7 +58,10 @@ export class Ingestor {
     const outcomes = await this.store.insertEvents(ctx.site, events)
     const accepted = outcomes.filter((o) => o === 'accepted').length
     const duplicates = outcomes.length - accepted
-    if (accepted) this.metrics.inc('funnelbeam_events_accepted_total', { origin: ctx.origin }, accepted)
+    if (accepted) {
+      this.metrics.inc('funnelbeam_events_accepted_total', { origin: ctx.origin }, accepted)
+      this.onAccepted?.()
+    }
     if (duplicates) this.metrics.inc('funnelbeam_events_duplicate_total', { origin: ctx.origin }, duplicates)
     return { accepted, duplicates, rejected: rejected.map(({ index, code, message }) => ({ index, code, message })) }
   }

@@ -66,7 +66,7 @@ describe('compareModels', () => {
   for (const params of cases) {
     it(`equals five separate attribution reports (${params})`, async () => {
       const q = parseAttributionQuery(new URLSearchParams(params), TODAY)
-      const reports = createReports(t.store)
+      const reports = createReports(t.store.reports)
       const together = await compareModels(t.store.reports, site, q)
       expect(Object.keys(together).sort()).toEqual([...ATTRIBUTION_MODELS].sort())
       for (const model of ATTRIBUTION_MODELS) {

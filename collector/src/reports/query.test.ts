@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { HTTPException } from 'hono/http-exception'
+import { QueryError } from './query-error.ts'
+import { errorHandler } from '../http/errors.ts'
 import { parseAttributionQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery } from './query.ts'
 
 const p = (s: string) => new URLSearchParams(s)
@@ -9,8 +10,9 @@ async function errorOf(f: () => unknown): Promise<{ status: number; body: any }>
   try {
     f()
   } catch (e) {
-    if (!(e instanceof HTTPException)) throw e
-    const res = e.getResponse()
+    if (!(e instanceof QueryError)) throw e
+    // What the HTTP edge answers for it (see http/errors.ts).
+    const res = errorHandler(() => {})(e, { json: (b: unknown, s: number) => Response.json(b, { status: s }) } as never)
     return { status: res.status, body: await res.json() }
   }
   throw new Error('expected an error')

@@ -3,7 +3,7 @@
  * edge; bad input answers 400 with one issue per parameter.
  */
 import { z } from 'zod'
-import { apiError, type ErrorIssue } from '../http/errors.ts'
+import { queryError, type QueryIssue as ErrorIssue } from './query-error.ts'
 import { parseStep } from './steps.ts'
 import { addDays, daysBetween, isCalendarDate } from './dates.ts'
 import type {
@@ -38,7 +38,7 @@ function single(params: URLSearchParams, keys: string[]): Record<string, string 
 
 function fail(error: z.ZodError): never {
   const issues: ErrorIssue[] = error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }))
-  throw apiError(400, 'invalid_query', `Invalid query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+  throw queryError(`Invalid query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -53,8 +53,8 @@ function dateRange(params: URLSearchParams, today: string): DateRangeQuery {
   const to = raw.to ?? today
   const from = raw.from ?? addDays(to, -(DEFAULT_DAYS - 1))
   const span = daysBetween(from, to)
-  if (span < 0) throw apiError(400, 'invalid_query', '`from` must not be after `to`', [{ path: 'from', message: 'after to' }])
-  if (span >= MAX_RANGE_DAYS) throw apiError(400, 'invalid_query', `A report covers at most ${MAX_RANGE_DAYS} days`, [{ path: 'to', message: 'range too long' }])
+  if (span < 0) throw queryError('`from` must not be after `to`', [{ path: 'from', message: 'after to' }])
+  if (span >= MAX_RANGE_DAYS) throw queryError(`A report covers at most ${MAX_RANGE_DAYS} days`, [{ path: 'to', message: 'range too long' }])
   return { from, to }
 }
 
@@ -88,7 +88,7 @@ export function parseFunnelQuery(params: URLSearchParams, today: string): Funnel
     if (typeof s === 'string') issues.push({ path: `step.${i}`, message: s })
     else steps.push(s)
   })
-  if (issues.length) throw apiError(400, 'invalid_query', issues.map((i) => i.message).join('; '), issues)
+  if (issues.length) throw queryError(issues.map((i) => i.message).join('; '), issues)
   const opts = parse(z.object({
     window: duration(60_000, 90 * DAY).default(7 * DAY),
     mode: z.enum(['ordered', 'strict']).default('ordered'),
@@ -157,7 +157,7 @@ export function parseExperimentQuery(params: URLSearchParams, today: string): Ex
 function parseWeights(s: string): Record<string, number> | number[] {
   const parts = s.split(',')
   const positive = z.coerce.number().positive().finite()
-  const bad = () => apiError(400, 'invalid_query', 'weights must be numbers like 50,50 or pairs like control:50,b:50', [{ path: 'weights', message: 'invalid' }])
+  const bad = () => queryError('weights must be numbers like 50,50 or pairs like control:50,b:50', [{ path: 'weights', message: 'invalid' }])
   if (parts.every((p) => p.includes(':'))) {
     const out: Record<string, number> = {}
     for (const p of parts) {

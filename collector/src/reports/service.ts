@@ -3,14 +3,13 @@
  * every surface shows the same numbers. It turns validated queries into store scans and
  * runs the pure maths (funnel matching, credit splitting, statistics) over the results.
  */
-import type { Store } from '../store/types.ts'
 import type { Site } from '../model.ts'
 import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
 } from './types.ts'
 import type { AttributionModel, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
-import type { TouchAttrs, TouchSession } from '../store/report-types.ts'
+import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
@@ -18,7 +17,7 @@ import { FunnelTally, matchFunnel } from './funnel.ts'
 import { metricsByKey } from './table.ts'
 import { ratio } from './stats.ts'
 import { readout, resolveWeights } from './experiment.ts'
-import { apiError } from '../http/errors.ts'
+import { queryError } from './query-error.ts'
 import { channelOf } from '../ingest/channel.ts'
 
 export * from './types.ts'
@@ -45,13 +44,12 @@ export interface Reports {
  * Builds the reports service over a store.
  *
  * @example
- * const reports = createReports(store)
+ * const reports = createReports(store.reports)
  * const site = await store.getSite('shop')
  * const q = parseFunnelQuery(new URLSearchParams('step=pageview:/pricing&step=conversion:purchase'), todayIn(site))
  * const { steps } = await reports.funnel(site, q)
  */
-export function createReports(store: Store): Reports {
-  const rs = store.reports
+export function createReports(rs: ReportStore): Reports {
 
   /** Credits conversions in the range to values of `keyOf`, by the chosen model. */
   async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchSession | null) => string): Promise<CreditLedger> {
@@ -146,7 +144,7 @@ export function createReports(store: Store): Reports {
       const range = dayRange(q.from, q.to, site.timezone)
       const counts = await rs.experiment(site.id, { experiment: name, range, conversion: q.conversion })
       const weights = resolveWeights(counts.map((c) => c.variant), q.weights)
-      if (typeof weights === 'string') throw apiError(400, 'invalid_query', weights, [{ path: 'weights', message: weights }])
+      if (typeof weights === 'string') throw queryError(weights, [{ path: 'weights', message: weights }])
       return readout(name, q, counts, weights)
     },
   }

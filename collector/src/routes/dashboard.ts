@@ -8,6 +8,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
+import type { ReportRunner } from '../report-runner/runner.ts'
 import { systemClock } from '../clock.ts'
 import { secretsEqual } from '../http/auth.ts'
 import { clientIp } from '../http/client.ts'
@@ -15,8 +16,6 @@ import { RateLimiter } from '../http/rate-limit.ts'
 import { todayIn } from '../reports/service.ts'
 import { LoginPage, MessagePage, SitesPage } from '../dashboard/layout.tsx'
 import { DashboardPage } from '../dashboard/page.tsx'
-import { loadDashboard } from '../dashboard/load.ts'
-import { ReportCache } from '../dashboard/report-cache.ts'
 import { adminCookie, clearAdminCookie, safeNext, sameOrigin, setAdminCookie } from '../dashboard/session.ts'
 
 /** No scripts, no inline styles, no framing, forms only to ourselves. */
@@ -34,12 +33,9 @@ const LOGIN_WINDOW_MS = 15 * 60_000
  * @example
  * app.route('/dashboard', dashboardRoutes(deps))
  */
-export function dashboardRoutes(deps: AppDeps): Hono {
+export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
   const app = new Hono()
   const clock = deps.clock ?? systemClock
-  // Figures per site and query, for a minute: clicking through filters on a large site
-  // recomputes only what the click changed. The page footer says when figures are cached.
-  const cache = new ReportCache(() => clock.now())
   const log = deps.log ?? ((msg: string, err?: unknown) => console.error(msg, err))
   const css = readFileSync(new URL('../dashboard/dashboard.css', import.meta.url))
   const attempts = new RateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, () => clock.now())
@@ -105,7 +101,7 @@ export function dashboardRoutes(deps: AppDeps): Hono {
     const site = id.success ? await deps.store.getSite(id.data) : null
     if (!site) return c.html(MessagePage({ title: 'No such site', message: 'There is no site with that id on this collector.' }), 404)
     const now = clock.now()
-    const data = await loadDashboard({ store: deps.store, cache, site, today: todayIn(site, now), now, params: new URL(c.req.url).searchParams, log })
+    const data = await deps.runner.run('dashboard', { site, today: todayIn(site, now), now, params: new URL(c.req.url).search })
     return c.html(DashboardPage({ d: data }))
   })
 

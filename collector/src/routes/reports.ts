@@ -10,6 +10,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
+import type { ReportRunner } from '../report-runner/runner.ts'
 import { systemClock } from '../clock.ts'
 import { requireAdmin } from '../http/auth.ts'
 import { adminCookie } from '../dashboard/session.ts'
@@ -17,11 +18,12 @@ import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
 import { readTextBody } from '../http/body.ts'
 import {
-  createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
+  parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
   parseFunnelQuery, parseSummaryQuery, todayIn, type ExperimentReport, type FunnelReport,
 } from '../reports/service.ts'
 import { parseSpendCsv, parseSpendJson } from '../reports/spend.ts'
 import type { Site } from '../model.ts'
+import { runnerReports } from '../report-runner/reports.ts'
 
 /** Spend exports are bigger than event batches; a month of 300 campaigns fits easily. */
 const MAX_SPEND_BYTES = 1024 * 1024
@@ -35,9 +37,9 @@ const format = z.enum(['json', 'csv']).default('json')
  * app.route('/api/sites', reportRoutes(deps))
  * // GET /api/sites/shop/funnel?step=pageview:/pricing&step=conversion:purchase  (Bearer admin token)
  */
-export function reportRoutes(deps: AppDeps): Hono {
+export function reportRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
   const app = new Hono()
-  const reports = createReports(deps.store)
+  const reports = runnerReports(deps.runner)
   const clock = deps.clock ?? systemClock
   // The dashboard's login cookie works here too, so its CSV links need no token in the URL.
   const admin = requireAdmin(() => deps.config.adminToken, adminCookie)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 import { openTestPostgres, probePostgres } from '../../../test/helpers/postgres.ts'
 import { createApp } from '../app.ts'
+import { Deriver } from '../derive/deriver.ts'
 import { createSite } from '../routes/sites.ts'
 import type { Store } from './types.ts'
 import type { HealthQueries } from './health-types.ts'
@@ -13,7 +14,7 @@ const NOW = Date.parse('2026-11-24T12:30:00Z')
 const clock = new TestClock(NOW)
 
 /** Five events through the real server API: consents 3, 3, 1, 0 today and one four days ago. */
-async function seed(app: { request: TestApp['app']['request'] }, secret: string) {
+async function seed(app: { request: TestApp['app']['request'] }, secret: string, store: Store) {
   const ev = (ts: string, extra: object) => ({ type: 'pageview', name: 'pageview', ts, url: 'https://shop.example/pricing', ip: '198.51.100.7', userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/130', ...extra })
   const res = await app.request('/api/events', {
     method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
@@ -26,6 +27,8 @@ async function seed(app: { request: TestApp['app']['request'] }, secret: string)
     ] }),
   })
   expect((await res.json()).accepted).toBe(5)
+  // Health reads derived events: let derivation catch up, as the dashboard does.
+  await new Deriver(store, { log: () => {} }).settle()
 }
 
 function contract(name: string, open: () => Promise<{ q: HealthQueries; close(): Promise<void> }>) {
@@ -57,7 +60,7 @@ function contract(name: string, open: () => Promise<{ q: HealthQueries; close():
 contract('SQLite', async () => {
   const t = await makeTestApp({ clock })
   const { secret } = await t.createSite('shop')
-  await seed(t.app, secret)
+  await seed(t.app, secret, t.store)
   return { q: sqliteHealth(t.store.db), close: () => t.close() }
 })
 
@@ -70,7 +73,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL', () => {
     const made = await createSite(store, clock, { id: 'shop', origins: [] })
     const t = await makeTestApp({ clock })
     const app = createApp({ store, config: t.config, clock, log: () => {} })
-    await seed(app, made!.secret)
+    await seed(app, made!.secret, store)
     await t.close()
     return { q: postgresHealth(store.pool), close: () => pgStore.drop() }
   })
@@ -81,7 +84,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL', () => {
       const made = await createSite(pgStore.store, clock, { id: 'shop', origins: [] })
       const t = await makeTestApp({ clock })
       const app = createApp({ store: pgStore.store, config: t.config, clock, log: () => {} })
-      await seed(app, made!.secret)
+      await seed(app, made!.secret, pgStore.store)
       const res = await app.request('/dashboard/shop', { headers: { cookie: `fb_admin=${t.adminToken}` } })
       await t.close()
       expect(res.status).toBe(200)

@@ -6,6 +6,8 @@
  * Money is summed exactly (see `exactSum`) and rounded once, so the total does not depend
  * on the order the rows happen to be read in, and matches SQLite's compensated sum.
  */
+import { postgresHealth } from './postgres-health.ts'
+import type { HealthQueries } from './health-types.ts'
 import { attributionGrouper } from './attribution-rows.ts'
 import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
@@ -22,7 +24,17 @@ import type {
  * await reports.summary('shop', { start: Date.parse('2026-11-01'), end: Date.parse('2026-12-01') })
  */
 export class PostgresReports implements ReportStore {
-  constructor(private readonly pool: pg.Pool) {}
+  readonly health: HealthQueries
+
+  constructor(private readonly pool: pg.Pool) {
+    this.health = postgresHealth(pool)
+  }
+
+  async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
+    const r = await this.pool.query<{ reason: string; n: number }>(
+      'SELECT reason, count(*)::int AS n FROM quarantine WHERE site = $1 AND received >= $2 GROUP BY reason', [site, since])
+    return Object.fromEntries(r.rows.map((x) => [x.reason, x.n]))
+  }
 
   async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
     const args = [site, range.start, range.end]

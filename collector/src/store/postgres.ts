@@ -127,12 +127,6 @@ export class PostgresStore implements Store {
     ])
   }
 
-  async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
-    const r = await this.pool.query<{ reason: string; n: number }>(
-      'SELECT reason, count(*) AS n FROM quarantine WHERE site = $1 AND received >= $2 GROUP BY reason', [site, since])
-    return Object.fromEntries(r.rows.map((x) => [x.reason, x.n]))
-  }
-
   /** Commits what is pending, then closes the pool. */
   async close(): Promise<void> {
     if (this.closed) return

@@ -8,7 +8,8 @@
  * cursor is open, so nothing is loaded whole and no other query can interleave with an
  * open cursor.
  */
-import type { EventType, Props } from './types.ts'
+import type { EventType, Props } from '../model.ts'
+import type { HealthQueries } from './health-types.ts'
 
 /** A half-open time interval in ms since the epoch: `start <= ts < end`. */
 export interface TimeRange {
@@ -151,6 +152,10 @@ export interface VariantCounts {
 }
 
 export interface ReportStore {
+  /** The tracking-health queries (events per hour, last arrival, consent shares, names). */
+  readonly health: HealthQueries
+  /** Rejected events per reason code since `since`. */
+  quarantineCounts(site: string, since: number): Promise<Record<string, number>>
   summary(site: string, range: TimeRange): Promise<SummaryCounts>
   /**
    * Streams the events that may fill funnel steps, grouped by unit (visitor or session)

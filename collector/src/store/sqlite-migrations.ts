@@ -107,4 +107,21 @@ export const SQLITE_MIGRATIONS: string[] = [
      grow, so this index appends and costs ingest little. */ `
   CREATE INDEX events_site_received ON events(site, received);
   `,
+  /* 5: ingest appends, derivation follows (issue 8). Acknowledging an event takes two
+     lean writes: its id (and order id) into a key-only table that keeps it exactly once,
+     and the request's accepted events into the inbox as one row. Derivation moves inbox
+     rows into events and sessions in its own short transactions, so the seven report
+     indexes on events are no longer written while a client waits. The unique indexes on
+     events move to the key tables (every stored event's keys are copied over first). */ `
+  CREATE TABLE event_ids (site TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;
+  CREATE TABLE order_ids (site TEXT NOT NULL, name TEXT NOT NULL, order_id TEXT NOT NULL,
+    PRIMARY KEY (site, name, order_id)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO event_ids (site, id) SELECT site, id FROM events;
+  INSERT OR IGNORE INTO order_ids (site, name, order_id) SELECT site, name, order_id FROM events
+    WHERE type = 'conversion' AND order_id IS NOT NULL;
+  DROP INDEX events_site_id;
+  DROP INDEX events_order;
+  CREATE TABLE inbox (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, received INTEGER NOT NULL,
+    n INTEGER NOT NULL, events TEXT NOT NULL);
+  `,
 ]

@@ -6,6 +6,8 @@
 import { attributionGrouper } from './attribution-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
+import { sqliteHealth } from './sqlite-health.ts'
+import type { HealthQueries } from './health-types.ts'
 import type {
   AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
   SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
@@ -14,7 +16,18 @@ import type {
 type Row = Record<string, unknown>
 
 export class SqliteReports implements ReportStore {
-  constructor(private readonly db: Database.Database) {}
+  readonly health: HealthQueries
+  private readonly quarantineStmt
+
+  constructor(private readonly db: Database.Database) {
+    this.health = sqliteHealth(db)
+    this.quarantineStmt = db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
+  }
+
+  async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
+    const rows = this.quarantineStmt.all(site, since) as { reason: string; n: number }[]
+    return Object.fromEntries(rows.map((r) => [r.reason, r.n]))
+  }
 
   async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
     const args = [site, range.start, range.end]

@@ -3,11 +3,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { SqliteReports } from './sqlite-reports.ts'
-import { campaignKey } from '../ingest/touch.ts'
-import { continuesSession, type SessionState } from '../ingest/session.ts'
 import { newSalt } from '../ingest/visitor.ts'
-import { uuidv7 } from '../ingest/uuid.ts'
-import type { EnrichedEvent, InsertOutcome, QuarantineRow, Site, Store } from './types.ts'
+import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
+import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 
@@ -33,9 +31,11 @@ export function migrate(db: Database.Database): void {
 }
 
 /**
- * The embedded store: one SQLite file in WAL mode. Writes are group-committed: all
+ * The embedded store: one SQLite file in WAL mode. Ingest is group-committed: all
  * insertEvents calls that arrive while a transaction is pending share the next one, and
- * each call resolves only after that transaction has committed.
+ * each call resolves only after that transaction has committed. A commit writes each
+ * event's keys (exactly once) and one inbox row per request; derivation later moves inbox
+ * rows into `events` and `sessions` (see `derive/deriver.ts`).
  *
  * @example
  * const store = openSqliteStore('./data/funnelbeam.db')
@@ -46,12 +46,14 @@ export class SqliteStore implements Store {
   readonly reports: SqliteReports
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
+  /** Called after each ingest commit that accepted events (derivation starts a pass). */
+  onCommit: (() => void) | null = null
   private pending: PendingWrite[] = []
   private scheduled = false
   private closed = false
   private readonly stmt
 
-  constructor(file: string) {
+  constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
@@ -62,21 +64,28 @@ export class SqliteStore implements Store {
     migrate(this.db)
     this.reports = new SqliteReports(this.db)
     this.stmt = {
-      // Positional parameters: binding 34 named ones per row measurably slowed ingest.
-      insertEvent: this.db.prepare(`INSERT OR IGNORE INTO events (site, id, type, name, ts, received, visitor, user_id,
+      // Positional parameters: binding 34 named ones per row measurably slowed derivation.
+      insertEvent: this.db.prepare(`INSERT INTO events (site, id, type, name, ts, received, visitor, user_id,
         session_id, path, url, referrer, title, source, medium, campaign, term, content, utm_id, click_id_type, click_id,
         referrer_host, channel, device, browser, country, lang, screen, value, currency, order_id, props, consent, bot, origin)
         VALUES (${Array(35).fill('?').join(', ')})`),
-      hasId: this.db.prepare('SELECT 1 FROM events WHERE site = ? AND id = ?').pluck(),
-      hasOrder: this.db.prepare(`SELECT 1 FROM events WHERE site = ? AND name = ? AND order_id = ? AND type = 'conversion'`).pluck(),
-      latestSession: this.db.prepare(`SELECT id, started, last_ts AS lastTs, campaign_key AS campaignKey FROM sessions
-        WHERE site = ? AND visitor = ? AND started <= ? ORDER BY started DESC LIMIT 1`),
-      touchSession: this.db.prepare(`UPDATE sessions SET last_ts = max(last_ts, ?), events = events + 1,
-        pageviews = pageviews + ? WHERE site = ? AND id = ?`),
-      newSession: this.db.prepare(`INSERT INTO sessions (site, id, visitor, started, last_ts, campaign_key, source, medium,
-        campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country, consent, bot,
-        events, pageviews) VALUES (@site, @id, @visitor, @ts, @ts, @campaignKey, @source, @medium, @campaign, @term, @content,
-        @clickIdType, @referrerHost, @channel, @path, @device, @browser, @country, @consent, @bot, 1, @pageviews)`),
+      claimId: this.db.prepare('INSERT OR IGNORE INTO event_ids (site, id) VALUES (?, ?)'),
+      releaseId: this.db.prepare('DELETE FROM event_ids WHERE site = ? AND id = ?'),
+      claimOrder: this.db.prepare('INSERT OR IGNORE INTO order_ids (site, name, order_id) VALUES (?, ?, ?)'),
+      inbox: this.db.prepare('INSERT INTO inbox (site, received, n, events) VALUES (?, ?, ?, ?)'),
+      pendingGroups: this.db.prepare('SELECT seq, site, received, n, events FROM inbox ORDER BY seq LIMIT ?'),
+      backlog: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS events, MIN(received) AS oldestReceived FROM inbox'),
+      doneGroups: this.db.prepare('DELETE FROM inbox WHERE seq <= ?'),
+      latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
+        ORDER BY started DESC LIMIT 1`),
+      visitorEvents: this.db.prepare(`SELECT rowid, session_id, id, ts, type, source, medium, campaign, term, content, utm_id,
+        click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot
+        FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
+      dropSessions: this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor = ? AND started >= ?'),
+      putSession: this.db.prepare(`INSERT OR REPLACE INTO sessions (site, id, visitor, started, last_ts, campaign_key, source,
+        medium, campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country,
+        consent, bot, events, pageviews) VALUES (${Array(22).fill('?').join(', ')})`),
+      moveEvent: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
       getSite: this.db.prepare('SELECT * FROM sites WHERE id = ?'),
       insertSalt: this.db.prepare('INSERT OR IGNORE INTO salts (day, salt, created) VALUES (?, ?, ?)'),
       getSalt: this.db.prepare('SELECT salt FROM salts WHERE day = ?'),
@@ -134,63 +143,91 @@ export class SqliteStore implements Store {
     this.pending = []
     if (batch.length === 0) return
     let results: InsertOutcome[][]
+    const received = Date.now()
     try {
-      results = this.db.transaction(() => batch.map((w) => w.events.map((e) => this.insertOne(w.site, e))))()
+      results = this.db.transaction(() => batch.map((w) => this.append(w.site, w.events, received)))()
     } catch (err) {
       for (const w of batch) w.reject(err)
       return
     }
     this.commits++
     batch.forEach((w, i) => w.resolve(results[i]))
+    if (results.some((r) => r.includes('accepted'))) this.onCommit?.()
   }
 
-  private insertOne(site: string, e: EnrichedEvent): InsertOutcome {
-    // Duplicates are found before the session is touched, so a retried event never
-    // stretches a session, and the row is written once with its session (an UPDATE
-    // afterwards would rewrite the covering report indexes a second time).
-    if (this.stmt.hasId.get(site, e.id)) return 'duplicate'
-    if (e.type === 'conversion' && e.orderId && this.stmt.hasOrder.get(site, e.name, e.orderId)) return 'duplicate'
-    const session = e.visitor ? this.assignSession(site, e) : null
-    const t = e.touch
-    const r = this.stmt.insertEvent.run(
-      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, session, e.path, e.url, e.referrer, e.title,
-      t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
-      e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
-      e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
-    )
-    // Only one writer runs inside this transaction, so the checks above cannot race; the
-    // unique indexes stay the guarantee all the same.
-    return r.changes === 0 ? 'duplicate' : 'accepted'
-  }
-
-  private assignSession(site: string, e: EnrichedEvent): string {
-    const key = campaignKey(e.touch)
-    const prev = this.stmt.latestSession.get(site, e.visitor, e.ts) as SessionState | undefined
-    const pageviews = e.type === 'pageview' ? 1 : 0
-    if (prev && continuesSession(prev, e.ts, key)) {
-      this.stmt.touchSession.run(e.ts, pageviews, site, prev.id)
-      return prev.id
-    }
-    const t = e.touch
-    const id = uuidv7(e.ts)
-    this.stmt.newSession.run({
-      site, id, visitor: e.visitor, ts: e.ts, campaignKey: key, source: t.source, medium: t.medium, campaign: t.campaign,
-      term: t.term, content: t.content, clickIdType: t.clickIdType, referrerHost: t.referrerHost,
-      channel: e.channel, path: e.path, device: e.device, browser: e.browser, country: e.country,
-      consent: e.consent, bot: e.bot ? 1 : 0, pageviews,
+  /** Claims each event's keys; the accepted ones go to the inbox as one row. */
+  private append(site: string, events: EnrichedEvent[], received: number): InsertOutcome[] {
+    const accepted: EnrichedEvent[] = []
+    const outcomes = events.map((e): InsertOutcome => {
+      if (this.stmt.claimId.run(site, e.id).changes === 0) return 'duplicate'
+      if (e.type === 'conversion' && e.orderId && this.stmt.claimOrder.run(site, e.name, e.orderId).changes === 0) {
+        // The order was stored before: this copy is a duplicate and its id stays unclaimed.
+        this.stmt.releaseId.run(site, e.id)
+        return 'duplicate'
+      }
+      accepted.push(e)
+      return 'accepted'
     })
-    return id
+    if (accepted.length) this.stmt.inbox.run(site, received, accepted.length, JSON.stringify(accepted))
+    return outcomes
+  }
+
+  async pendingGroups(maxEvents: number): Promise<PendingGroup[]> {
+    const out: PendingGroup[] = []
+    let n = 0
+    // Groups hold at most 100 events (a batch), so maxEvents / 10 rows is plenty to read.
+    for (const r of this.stmt.pendingGroups.iterate(Math.max(1, Math.ceil(maxEvents / 10))) as IterableIterator<{ seq: number; site: string; received: number; n: number; events: string }>) {
+      if (out.length > 0 && n + r.n > maxEvents) break
+      out.push({ seq: r.seq, site: r.site, received: r.received, events: JSON.parse(r.events) as EnrichedEvent[] })
+      n += r.n
+    }
+    return out
+  }
+
+  async latestSession(site: string, visitor: string, atOrBefore: number): Promise<DerivedSession | null> {
+    const r = this.stmt.latestSession.get(site, visitor, atOrBefore) as Record<string, unknown> | undefined
+    return r ? sessionFromRow(r) : null
+  }
+
+  async visitorEvents(site: string, visitor: string, from: number): Promise<StoredEvent[]> {
+    return (this.stmt.visitorEvents.all(site, visitor, from) as Record<string, unknown>[]).map(storedEventFromRow)
+  }
+
+  async applyDerivation(w: DerivationWrite): Promise<void> {
+    this.db.transaction(() => {
+      for (const d of w.dropSessions) this.stmt.dropSessions.run(d.site, d.visitor, d.from)
+      for (const { site, session: s } of w.sessions) {
+        this.stmt.putSession.run(site, s.id, s.visitor, s.started, s.lastTs, s.campaignKey, s.source, s.medium, s.campaign,
+          s.term, s.content, s.clickIdType, s.referrerHost, s.channel, s.landingPath, s.device, s.browser, s.country,
+          s.consent, s.bot ? 1 : 0, s.events, s.pageviews)
+      }
+      for (const m of w.moved) this.stmt.moveEvent.run(m.sessionId, m.ref)
+      for (const { site, event: e, sessionId } of w.events) {
+        const t = e.touch
+        this.stmt.insertEvent.run(
+          site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
+          t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
+          e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
+          e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
+        )
+      }
+      this.stmt.doneGroups.run(w.through)
+    })()
+  }
+
+  async derivationBacklog(): Promise<DerivationBacklog> {
+    return this.stmt.backlog.get() as DerivationBacklog
+  }
+
+  async exclusively(work: () => Promise<void>): Promise<boolean> {
+    // One process owns the file; its one deriver never runs two passes at once.
+    await work()
+    return true
   }
 
   async quarantine(rows: QuarantineRow[]): Promise<void> {
     if (rows.length === 0) return
     this.db.transaction(() => { for (const r of rows) this.stmt.quarantine.run(r) })()
-  }
-
-  async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
-    const rows = this.db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
-      .all(site, since) as { reason: string; n: number }[]
-    return Object.fromEntries(rows.map((r) => [r.reason, r.n]))
   }
 
   async close(): Promise<void> {
@@ -203,4 +240,34 @@ export class SqliteStore implements Store {
 
 export function openSqliteStore(file: string): SqliteStore {
   return new SqliteStore(file)
+}
+
+/** A sessions row as the model's session. */
+export function sessionFromRow(r: Record<string, unknown>): DerivedSession {
+  return {
+    id: r.id as string, visitor: r.visitor as string, started: Number(r.started), lastTs: Number(r.last_ts),
+    campaignKey: r.campaign_key as string | null, source: r.source as string | null, medium: r.medium as string | null,
+    campaign: r.campaign as string | null, term: r.term as string | null, content: r.content as string | null,
+    clickIdType: r.click_id_type as string | null, referrerHost: r.referrer_host as string | null, channel: r.channel as string,
+    landingPath: r.landing_path as string | null, device: r.device as string | null, browser: r.browser as string | null,
+    country: r.country as string | null, consent: Number(r.consent), bot: Boolean(r.bot), events: Number(r.events),
+    pageviews: Number(r.pageviews),
+  }
+}
+
+/** An events row as derivation re-reads it. */
+export function storedEventFromRow(r: Record<string, unknown>): StoredEvent {
+  return {
+    ref: Number(r.rowid ?? r.seq), sessionId: r.session_id as string | null,
+    event: {
+      id: r.id as string, ts: Number(r.ts), type: r.type as StoredEvent['event']['type'],
+      touch: {
+        source: r.source as string | null, medium: r.medium as string | null, campaign: r.campaign as string | null,
+        term: r.term as string | null, content: r.content as string | null, utmId: r.utm_id as string | null,
+        clickIdType: r.click_id_type as string | null, clickId: r.click_id as string | null, referrerHost: r.referrer_host as string | null,
+      },
+      channel: r.channel as string, path: r.path as string | null, device: r.device as string | null,
+      browser: r.browser as string | null, country: r.country as string | null, consent: Number(r.consent), bot: Boolean(r.bot),
+    },
+  }
 }

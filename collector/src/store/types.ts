@@ -1,19 +1,80 @@
 import type { ReportStore } from './report-types.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
-import type { EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
+import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
+
+/** Accepted events of one request, waiting to be derived (sessions, report tables). */
+export interface PendingGroup {
+  /** Acknowledgement order; derivation handles groups in this order. */
+  seq: number
+  site: string
+  received: number
+  events: EnrichedEvent[]
+}
+
+
+export interface StoredEvent {
+  /** The store's handle on the row (SQLite rowid, PostgreSQL seq). */
+  ref: number
+  sessionId: string | null
+  event: SessionFields
+}
+
+/** One derivation step, written in one transaction. */
+export interface DerivationWrite {
+  /** Pending groups up to and including this seq are done. */
+  through: number
+  /** The pending events, each with its session (null: no visitor, no session). */
+  events: { site: string; event: EnrichedEvent; sessionId: string | null }[]
+  /** Sessions of a visitor started at or after `from` are re-derived: delete them first. */
+  dropSessions: { site: string; visitor: string; from: number }[]
+  /** Sessions to insert or replace (by site and id). */
+  sessions: { site: string; session: DerivedSession }[]
+  /** Stored events whose session changed. */
+  moved: { ref: number; sessionId: string }[]
+}
+
+/** How far derived data lags behind what was acknowledged. */
+export interface DerivationBacklog {
+  events: number
+  /** Receive time of the oldest pending group; null when nothing is pending. */
+  oldestReceived: number | null
+}
+
+/**
+ * What derivation needs of a store: the pending groups, the visitor history it re-derives,
+ * and one transaction to write the result. The store persists and queries; the rules live
+ * in `derive/`.
+ */
+export interface DerivationStore {
+  /** The oldest pending groups, at least one when any is pending, about `maxEvents` events in all. */
+  pendingGroups(maxEvents: number): Promise<PendingGroup[]>
+  /** The visitor's latest session that started at or before `atOrBefore`. */
+  latestSession(site: string, visitor: string, atOrBefore: number): Promise<DerivedSession | null>
+  /** The visitor's stored events from `from` on (derived ones only), in no particular order. */
+  visitorEvents(site: string, visitor: string, from: number): Promise<StoredEvent[]>
+  applyDerivation(w: DerivationWrite): Promise<void>
+  derivationBacklog(): Promise<DerivationBacklog>
+  /**
+   * Runs `work` only if no other process derives at the moment (PostgreSQL: an advisory
+   * lock); answers whether it ran. One deriver at a time keeps each visitor's sessions whole.
+   */
+  exclusively(work: () => Promise<void>): Promise<boolean>
+}
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
-export interface Store {
+export interface Store extends DerivationStore {
   createSite(site: Site): Promise<boolean>
   getSite(id: string): Promise<Site | null>
   updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone'>>): Promise<void>
   /** The salt for a UTC day (YYYY-MM-DD), made on first use; salts older than 48 h are destroyed. */
   dailySalt(day: string, now: number): Promise<string>
-  /** Stores events exactly once (by id, and by name + order id for conversions), assigning sessions. */
+  /**
+   * Stores events exactly once (by id, and by name + order id for conversions) and answers
+   * once they are durable; sessions and report tables are derived from them afterwards.
+   */
   insertEvents(site: string, events: EnrichedEvent[]): Promise<InsertOutcome[]>
   quarantine(rows: QuarantineRow[]): Promise<void>
-  quarantineCounts(site: string, since: number): Promise<Record<string, number>>
   readonly reports: ReportStore
   close(): Promise<void>
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SESSION_IDLE_MS, continuesSession, type SessionState } from './session.ts'
+import { SESSION_IDLE_MS, continuesSession, type SessionState } from './session-rules.ts'
 
 const MIN = 60_000
 const T0 = Date.UTC(2026, 10, 20, 10, 0)

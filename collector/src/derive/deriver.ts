@@ -1,0 +1,198 @@
+/**
+ * Derivation: turns acknowledged events into sessions and report rows, in the background
+ * and in event-time order. Ingest only makes events durable; this runs after it, so a
+ * report never holds up an acknowledgement and a late or out-of-order event re-derives
+ * just the part of its visitor's history it changes.
+ */
+import type { DerivedSession, EnrichedEvent } from '../model.ts'
+import type { DerivationStore, DerivationWrite, PendingGroup } from '../store/types.ts'
+import { byTime, sessionEvent, sessionize, type SessionEvent } from './sessions.ts'
+
+/** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
+export const DERIVE_CHUNK_EVENTS = 2000
+
+export interface DeriverOptions {
+  chunkEvents?: number
+  log?: (msg: string, err?: unknown) => void
+  /** Called after each step with the number of events derived. */
+  onDerived?: (events: number) => void
+}
+
+/**
+ * Plans one derivation step for the pending groups: each visitor's new events are put in
+ * time order and either continue its latest session (all of them after its last event) or
+ * re-derive its history from the session the earliest one falls into.
+ *
+ * @example
+ * const w = await planDerivation(store, await store.pendingGroups(2000))
+ * await store.applyDerivation(w)
+ */
+export async function planDerivation(store: DerivationStore, groups: PendingGroup[]): Promise<DerivationWrite> {
+  const w: DerivationWrite = { through: groups[groups.length - 1].seq, events: [], dropSessions: [], sessions: [], moved: [] }
+  const byVisitor = new Map<string, { site: string; visitor: string; events: EnrichedEvent[] }>()
+  const sessionOf = new Map<EnrichedEvent, string | null>()
+  for (const g of groups) {
+    for (const e of g.events) {
+      sessionOf.set(e, null)
+      if (e.visitor === null) continue
+      const k = `${g.site}\0${e.visitor}`
+      let v = byVisitor.get(k)
+      if (!v) byVisitor.set(k, (v = { site: g.site, visitor: e.visitor, events: [] }))
+      v.events.push(e)
+    }
+  }
+  for (const { site, visitor, events } of byVisitor.values()) {
+    events.sort(byTime)
+    const fresh = events.map(sessionEvent)
+    const latest = await store.latestSession(site, visitor, Number.MAX_SAFE_INTEGER)
+    if (!latest || fresh[0].ts > latest.lastTs) {
+      const r = sessionize(visitor, fresh, latest)
+      r.ids.forEach((id, i) => sessionOf.set(events[i], id))
+      for (const s of r.sessions) w.sessions.push({ site, session: s })
+      continue
+    }
+    await rederive(store, site, visitor, events, fresh, sessionOf, w)
+  }
+  for (const g of groups) for (const e of g.events) w.events.push({ site: g.site, event: e, sessionId: sessionOf.get(e) ?? null })
+  return w
+}
+
+/** A visitor whose new events reach back before its last one: re-derive from the session the earliest falls into. */
+async function rederive(store: DerivationStore, site: string, visitor: string, events: EnrichedEvent[], fresh: SessionEvent[],
+  sessionOf: Map<EnrichedEvent, string | null>, w: DerivationWrite): Promise<void> {
+  const anchor = await store.latestSession(site, visitor, fresh[0].ts)
+  const from = anchor?.started ?? fresh[0].ts
+  const newIds = new Set(events.map((e) => e.id))
+  // A stored copy of a pending event cannot exist (ingest accepts an id once), but a
+  // store that keeps pending events in its events table (PostgreSQL) hands them back here.
+  const stored = (await store.visitorEvents(site, visitor, from)).filter((s) => !newIds.has(s.event.id))
+  type Item = { ev: SessionEvent; ref: number | null; was: string | null; fresh: EnrichedEvent | null }
+  const items: Item[] = [
+    ...stored.map((s): Item => ({ ev: sessionEvent(s.event), ref: s.ref, was: s.sessionId, fresh: null })),
+    ...events.map((e, i): Item => ({ ev: fresh[i], ref: null, was: null, fresh: e })),
+  ].sort((a, b) => byTime(a.ev, b.ev))
+  const r = sessionize(visitor, items.map((x) => x.ev))
+  w.dropSessions.push({ site, visitor, from })
+  for (const s of r.sessions) w.sessions.push({ site, session: s })
+  items.forEach((x, i) => {
+    if (x.fresh) sessionOf.set(x.fresh, r.ids[i])
+    else if (x.was !== r.ids[i]) w.moved.push({ ref: x.ref!, sessionId: r.ids[i] })
+  })
+}
+
+/**
+ * Runs derivation in the background of the process that ingests: `poke()` after a commit
+ * starts a pass unless one runs; a pass derives chunk after chunk, yielding to the event
+ * loop in between, until nothing is pending. `settle()` lets a report see what was
+ * acknowledged before it asked.
+ *
+ * @example
+ * const deriver = new Deriver(store)
+ * deriver.poke()
+ * await deriver.settle()
+ */
+export class Deriver {
+  /** Events derived by this process since it started. */
+  derived = 0
+  private pass: Promise<void> | null = null
+  private again = false
+  private closed = false
+  private failures = 0
+  private retryTimer: NodeJS.Timeout | null = null
+  private readonly chunk: number
+  private readonly log: (msg: string, err?: unknown) => void
+
+  constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
+    this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
+    this.log = opts.log ?? ((msg, err) => console.error(msg, err))
+  }
+
+  /** Starts a pass soon, or another one after the running pass. */
+  poke(): void {
+    if (this.closed) return
+    if (this.pass) {
+      this.again = true
+      return
+    }
+    this.pass = this.run().finally(() => {
+      this.pass = null
+      if (this.again && !this.closed) {
+        this.again = false
+        this.poke()
+      }
+    })
+  }
+
+  /**
+   * Waits until what was pending when called is derived, deriving here when no pass runs,
+   * for at most `timeoutMs`: a report then answers with what is derived so far.
+   */
+  async settle(timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const { events } = await this.store.derivationBacklog()
+    if (events === 0) return
+    let left = events
+    const start = this.derived
+    while (!this.closed && Date.now() < deadline) {
+      this.poke()
+      await this.pass
+      // Another process may be the one deriving (PostgreSQL): look again shortly.
+      if (this.derived - start >= left) return
+      const b = await this.store.derivationBacklog()
+      if (b.events === 0) return
+      left = Math.min(left, b.events)
+      await sleep(10)
+    }
+  }
+
+  /** One step: derive up to a chunk of pending events. Answers how many were derived (0: none pending or another process derives). */
+  async step(): Promise<number> {
+    let n = 0
+    const ran = await this.store.exclusively(async () => {
+      const groups = await this.store.pendingGroups(this.chunk)
+      if (groups.length === 0) return
+      n = await this.apply(groups)
+    })
+    return ran ? n : 0
+  }
+
+  /** Stops starting passes and waits for the running one. */
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    await this.pass
+  }
+
+  private async run(): Promise<void> {
+    try {
+      for (;;) {
+        const n = await this.step()
+        if (n === 0 || this.closed) return
+        this.failures = 0
+        // Let requests in between steps: ingest answers while a backlog is derived.
+        await new Promise((r) => setImmediate(r))
+      }
+    } catch (err) {
+      this.failures++
+      this.log('derivation step failed; retrying', err)
+      // Back off so a persistent fault does not spin; the pending groups stay durable.
+      const delay = Math.min(30_000, 100 * 2 ** Math.min(this.failures, 8))
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.poke() }, delay)
+      this.retryTimer.unref()
+    }
+  }
+
+  private async apply(groups: PendingGroup[]): Promise<number> {
+    const w = await planDerivation(this.store, groups)
+    await this.store.applyDerivation(w)
+    this.derived += w.events.length
+    this.opts.onDerived?.(w.events.length)
+    return w.events.length
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+export type { DerivedSession }

@@ -1,0 +1,78 @@
+/**
+ * A pool of report workers over one SQLite file (or PostgreSQL database, where the maths
+ * over streamed rows would otherwise run on the ingest thread). Each task goes to the worker with the
+ * fewest tasks in flight; a worker that dies is replaced and its tasks fail (the caller
+ * gets a 500, the next report a fresh worker).
+ */
+import { Worker } from 'node:worker_threads'
+import { fromWireError, type ReportRunner, type RunnerOptions, type WireError } from './runner.ts'
+import type { ReaderTarget, WorkerRequest } from './worker.ts'
+
+export type { ReaderTarget } from './worker.ts'
+
+interface Slot {
+  worker: Worker
+  inFlight: Map<number, { resolve: (v: never) => void; reject: (e: unknown) => void }>
+}
+
+const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href
+const boot = new URL('./boot.mjs', import.meta.url)
+
+/**
+ * Starts `size` report workers reading the SQLite file or PostgreSQL database.
+ *
+ * @example
+ * const runner = workerRunner({ kind: 'sqlite', file: './data/funnelbeam.db' }, 2, { beforeRead: () => deriver.settle() })
+ * const funnel = await runner.run('funnel', site, q)
+ */
+export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOptions = {}): ReportRunner {
+  const log = opts.log ?? ((m, e) => console.error(m, e))
+  let nextId = 1
+  let closed = false
+  const slots: Slot[] = []
+
+  const start = (i: number) => {
+    const worker = new Worker(boot, { workerData: { entry, target } })
+    const slot: Slot = { worker, inFlight: new Map() }
+    worker.on('message', (m: { id?: number; value?: unknown; error?: WireError; log?: string }) => {
+      if (m.log !== undefined) return log(m.log, m.error)
+      if (m.id === undefined) return
+      const p = slot.inFlight.get(m.id)
+      if (!p) return
+      slot.inFlight.delete(m.id)
+      if (m.error) p.reject(fromWireError(m.error))
+      else p.resolve(m.value as never)
+    })
+    const fail = (err: unknown) => {
+      for (const p of slot.inFlight.values()) p.reject(err)
+      slot.inFlight.clear()
+      if (!closed && slots[i] === slot) {
+        log('report worker stopped; starting another', err)
+        start(i)
+      }
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`report worker exited with code ${code}`)))
+    // Workers never keep the process alive on their own.
+    worker.unref()
+    slots[i] = slot
+  }
+  for (let i = 0; i < Math.max(1, size); i++) start(i)
+
+  return {
+    async run(task, ...args) {
+      if (closed) throw new Error('report runner is closed')
+      await opts.beforeRead?.()
+      const slot = slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a))
+      const id = nextId++
+      return new Promise<never>((resolve, reject) => {
+        slot.inFlight.set(id, { resolve, reject })
+        slot.worker.postMessage({ id, task, args } satisfies WorkerRequest)
+      })
+    },
+    async close() {
+      closed = true
+      await Promise.all(slots.map((s) => s.worker.terminate()))
+    },
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Everything a report reader can be asked: the six reports and the dashboard's data. One
+ * table serves both the in-process runner and the report workers, so a report means the
+ * same wherever it runs.
+ */
+import type { Site } from '../model.ts'
+import type { ReportStore } from '../store/report-types.ts'
+import { createReports, type Reports } from '../reports/service.ts'
+import { loadDashboard } from '../dashboard/load.ts'
+import { ReportCache } from '../dashboard/report-cache.ts'
+import type { DashboardData } from '../dashboard/page.tsx'
+
+export interface DashboardRequest {
+  site: Site
+  today: string
+  now: number
+  /** The page's query string. */
+  params: string
+}
+
+export type ReportTasks = {
+  [K in keyof Reports]: Reports[K]
+} & {
+  dashboard(req: DashboardRequest): Promise<DashboardData>
+}
+
+export type TaskName = keyof ReportTasks
+
+/**
+ * The tasks over one report store. The dashboard's figure cache lives here, per reader:
+ * clicking through filters recomputes only what the click changed.
+ *
+ * @example
+ * const tasks = reportTasks(store.reports, () => Date.now(), console.error)
+ * await tasks.summary(site, q)
+ */
+export function reportTasks(rs: ReportStore, now: () => number, log: (msg: string, err?: unknown) => void): ReportTasks {
+  const reports = createReports(rs)
+  const cache = new ReportCache(now)
+  return {
+    summary: (site, q) => reports.summary(site, q),
+    funnel: (site, q) => reports.funnel(site, q),
+    channels: (site, q) => reports.channels(site, q),
+    campaigns: (site, q) => reports.campaigns(site, q),
+    attribution: (site, q) => reports.attribution(site, q),
+    experiment: (site, name, q) => reports.experiment(site, name, q),
+    dashboard: (req) => loadDashboard({
+      reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log,
+    }),
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A report worker: opens the SQLite file read-only (WAL lets it read while the main
+ * thread writes), or a small PostgreSQL pool of its own, and answers the tasks the pool
+ * posts.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import { SqliteReports } from '../store/sqlite-reports.ts'
+import { PostgresReports } from '../store/postgres-reports.ts'
+import { openPool } from '../store/postgres-pool.ts'
+import type { ReportStore } from '../store/report-types.ts'
+import { reportTasks, type TaskName } from './tasks.ts'
+import { toWireError } from './runner.ts'
+
+export interface WorkerRequest {
+  id: number
+  task: TaskName
+  args: unknown[]
+}
+
+export type ReaderTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
+
+async function openReports(target: ReaderTarget): Promise<ReportStore> {
+  if (target.kind === 'postgres') return new PostgresReports(await openPool(target.url, { max: 4 }))
+  const db = new Database(target.file, { readonly: true, fileMustExist: true })
+  db.pragma('busy_timeout = 5000')
+  return new SqliteReports(db)
+}
+
+const { target } = workerData as { target: ReaderTarget }
+const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
+const tasks = reportTasks(await openReports(target), Date.now, log)
+
+parentPort!.on('message', async (m: WorkerRequest) => {
+  try {
+    const value = await (tasks[m.task] as (...a: unknown[]) => Promise<unknown>)(...m.args)
+    parentPort!.postMessage({ id: m.id, value })
+  } catch (err) {
+    parentPort!.postMessage({ id: m.id, error: toWireError(err) })
+  }
+})
+parentPort!.postMessage({ ready: true })
