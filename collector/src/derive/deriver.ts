@@ -28,7 +28,7 @@ export interface DeriverOptions {
  * await store.applyDerivation(w)
  */
 export async function planDerivation(store: DerivationStore, groups: PendingGroup[]): Promise<DerivationWrite> {
-  const w: DerivationWrite = { through: groups[groups.length - 1].seq, events: [], dropSessions: [], sessions: [], moved: [] }
+  const w: DerivationWrite = { done: groups.map((g) => g.seq), events: [], dropSessions: [], sessions: [], moved: [] }
   const byVisitor = new Map<string, { site: string; visitor: string; events: EnrichedEvent[] }>()
   const sessionOf = new Map<EnrichedEvent, string | null>()
   for (const g of groups) {

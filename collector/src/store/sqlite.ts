@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
       inbox: this.db.prepare('INSERT INTO inbox (site, received, n, events) VALUES (?, ?, ?, ?)'),
       pendingGroups: this.db.prepare('SELECT seq, site, received, n, events FROM inbox ORDER BY seq LIMIT ?'),
       backlog: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS events, MIN(received) AS oldestReceived FROM inbox'),
-      doneGroups: this.db.prepare('DELETE FROM inbox WHERE seq <= ?'),
+      doneGroups: this.db.prepare('DELETE FROM inbox WHERE seq = ?'),
       latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
         ORDER BY started DESC LIMIT 1`),
       visitorEvents: this.db.prepare(`SELECT rowid, session_id, id, ts, type, source, medium, campaign, term, content, utm_id,
@@ -211,7 +211,7 @@ export class SqliteStore implements Store {
           e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
         )
       }
-      this.stmt.doneGroups.run(w.through)
+      for (const seq of w.done) this.stmt.doneGroups.run(seq)
     })()
   }
 

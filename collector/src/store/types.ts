@@ -22,8 +22,12 @@ export interface StoredEvent {
 
 /** One derivation step, written in one transaction. */
 export interface DerivationWrite {
-  /** Pending groups up to and including this seq are done. */
-  through: number
+  /**
+   * The pending groups this step handled (their seqs): they are removed in the same
+   * transaction. A list, not a high-water mark: with several processes on PostgreSQL a
+   * group with a lower seq can commit after one with a higher seq.
+   */
+  done: number[]
   /** The pending events, each with its session (null: no visitor, no session). */
   events: { site: string; event: EnrichedEvent; sessionId: string | null }[]
   /** Sessions of a visitor started at or after `from` are re-derived: delete them first. */
