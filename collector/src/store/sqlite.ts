@@ -219,6 +219,34 @@ export class SqliteStore implements Store {
     return this.stmt.backlog.get() as DerivationBacklog
   }
 
+  async requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number> {
+    const total = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number
+    const chunk = this.db.prepare('SELECT rowid, * FROM events ORDER BY rowid LIMIT 5000')
+    const drop = this.db.prepare('DELETE FROM events WHERE rowid <= ?')
+    const received = Date.now()
+    this.db.prepare('DELETE FROM sessions').run()
+    let moved = 0
+    for (;;) {
+      const rows = chunk.all() as Record<string, unknown>[]
+      if (rows.length === 0) break
+      this.db.transaction(() => {
+        // Consecutive events of one site share an inbox row, at most 100 to a row as ingest makes them.
+        let group: EnrichedEvent[] = []
+        let site = ''
+        const put = () => { if (group.length) this.stmt.inbox.run(site, received, group.length, JSON.stringify(group)); group = [] }
+        for (const r of rows) {
+          if (r.site !== site || group.length === 100) { put(); site = r.site as string }
+          group.push(transform(eventFromRow(r)))
+        }
+        put()
+        drop.run(rows[rows.length - 1].rowid)
+      })()
+      moved += rows.length
+      onProgress?.(moved, total)
+    }
+    return moved
+  }
+
   async exclusively(work: () => Promise<void>): Promise<boolean> {
     // One process owns the file; its one deriver never runs two passes at once.
     await work()
@@ -269,5 +297,18 @@ export function storedEventFromRow(r: Record<string, unknown>): StoredEvent {
       channel: r.channel as string, path: r.path as string | null, device: r.device as string | null,
       browser: r.browser as string | null, country: r.country as string | null, consent: Number(r.consent), bot: Boolean(r.bot),
     },
+  }
+}
+
+/** A full events row as the model's event (for moving it back to the inbox). */
+export function eventFromRow(r: Record<string, unknown>): EnrichedEvent {
+  const s = storedEventFromRow(r).event
+  const str = (k: string) => (r[k] ?? null) as string | null
+  const num = (k: string) => (r[k] === null || r[k] === undefined ? null : Number(r[k]))
+  const props = typeof r.props === 'string' ? JSON.parse(r.props) : (r.props ?? null)
+  return {
+    ...s, name: r.name as string, received: Number(r.received), visitor: str('visitor'), userId: str('user_id'),
+    url: str('url'), referrer: str('referrer'), title: str('title'), lang: str('lang'), screen: num('screen'),
+    value: num('value'), currency: str('currency'), orderId: str('order_id'), props, origin: r.origin as EnrichedEvent['origin'],
   }
 }

@@ -64,6 +64,13 @@ export interface DerivationStore {
    * lock); answers whether it ran. One deriver at a time keeps each visitor's sessions whole.
    */
   exclusively(work: () => Promise<void>): Promise<boolean>
+  /**
+   * Moves every stored event back into the inbox, each passed through `transform`, and
+   * empties the sessions, in chunks (one transaction each) in arrival order; derivation then
+   * rebuilds everything. A crash part-way leaves every event in one of the two places: run
+   * it again to finish. Answers the events moved.
+   */
+  requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number>
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
