@@ -52,12 +52,13 @@ function generate(seed: number): Raw[] {
       for (let p = 0; p < 1 + Math.floor(rnd() * 4); p++) {
         const analytics = k++ >= grantsAt
         out.push({ id: uid(n++), type: 'pageview', name: 'pageview', ts: t, visitorId: analytics ? `v${v}` : undefined, path: p === 0 ? '/' : pick(['/pricing', '/signup', '/pricing']), utm: p === 0 ? utm : null, analytics, ip: `198.51.100.${v}` })
-        t += Math.floor(rnd() * 12 * MIN) + 1000
+        // Mostly short gaps, some right around the 30-minute idle limit.
+        t += Math.floor(rnd() < 0.2 ? 25 * MIN + rnd() * 10 * MIN : rnd() * 12 * MIN) + 1000
       }
       if (rnd() < 0.3) {
         out.push({ id: uid(n++), type: 'conversion', name: 'purchase', ts: t, visitorId: `v${v}`, path: '/thanks', utm: null, value: 10 + Math.floor(rnd() * 90), orderId: `o-${v}-${visit}`, analytics: true, ip: `198.51.100.${v}` })
       }
-      t += Math.floor(rnd() * 5 * 60 * MIN)
+      t += Math.floor(rnd() * (rnd() < 0.5 ? 60 : 300) * MIN)
     }
   }
   return out
