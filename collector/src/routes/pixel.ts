@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { clientCountry } from '../http/client.ts'
+import { countRefusal } from '../http/refusals.ts'
 import { BROWSER_MAX_AGE_MS } from '../ingest/time.ts'
 import { uuidv7 } from '../ingest/uuid.ts'
 import { siteId } from '../schemas/events.ts'
@@ -48,6 +49,7 @@ export function pixelRoutes(deps: IngestDeps): Hono {
       })
       if (result.rejected.length) error = `${result.rejected[0].code}: ${result.rejected[0].message}`
     } catch (err) {
+      countRefusal(deps.metrics, err)
       error = (err as Error).message.slice(0, 200)
     }
     const headers: Record<string, string> = { 'content-type': 'image/gif', 'cache-control': 'no-store' }
