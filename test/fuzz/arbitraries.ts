@@ -60,8 +60,8 @@ export const invalidUtf8 = fc.tuple(fc.constantFrom([0xff], [0xc3, 0x28], [0xed,
 const url = fc.tuple(fc.webPath({ size: 'small' }), fc.option(fc.webQueryParameters({ size: 'small' }), { nil: undefined }))
   .map(([path, q]) => `https://shop.example${path || '/'}${q ? `?${q}` : ''}`)
 
-/** Prop keys as the schema allows them (1–64 characters), including prototype names. */
-const propKey = fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), nasty.filter((k) => k.length >= 1))
+/** Prop keys as the schema allows them (1–64 characters, not `__proto__`), including other prototype names. */
+const propKey = fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), nasty.filter((k) => k.length >= 1)).filter((k) => k !== '__proto__')
 const propValue = fc.oneof(fc.string({ maxLength: 500 }), nasty, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.boolean())
 const validProps = fc.dictionary(propKey, propValue, { maxKeys: 5 })
 const eventName = fc.oneof(fc.string({ minLength: 1, maxLength: 100 }), nasty.filter((k) => k.length >= 1))
@@ -85,7 +85,8 @@ export const validWireEvent = (now: number) => fc.record({
 export const breakWire = fc.oneof(
   fc.constantFrom<[string, unknown]>(['i', 42], ['i', 'not-a-uuid'], ['y', 'z'], ['y', null], ['n', ''], ['n', 'x'.repeat(101)], ['t', -1],
     ['t', '2026-11-20'], ['t', 1.5], ['c', 4], ['c', '3'], ['u', 'x'.repeat(2049)], ['p', [1, 2]], ['p', { a: { nested: 1 } }], ['m', 'eur'],
-    ['a', 1e13], ['w', -1], ['v', ''], ['o', ''], ['unknown_key', 1], ['p', { '': 1 }], ['p', { k: 'x'.repeat(501) }]),
+    ['a', 1e13], ['w', -1], ['v', ''], ['o', ''], ['unknown_key', 1], ['p', { '': 1 }], ['p', { k: 'x'.repeat(501) }],
+    ['p', JSON.parse('{"__proto__":"x","plan":"pro"}')]),
   anyString.filter((k) => !['i', 'y', 'n', 't', 'u', 'r', 'h', 'w', 'l', 'c', 'v', 'd', 'p', 'a', 'm', 'o'].includes(k)).map((k): [string, unknown] => [k, 1]),
 )
 
@@ -106,6 +107,7 @@ export const breakServer = fc.constantFrom<[string, unknown]>(
   ['type', 'click'], ['type', 1], ['name', ''], ['name', 'x'.repeat(101)], ['ts', 'yesterday'], ['ts', 1732000000000], ['id', 'nope'],
   ['value', 'ten'], ['value', 1e13], ['currency', 'euro'], ['props', 'x'], ['props', { a: [1] }], ['consent', { analytics: 'yes' }],
   ['consent', { marketing: true }], ['ip', 'x'.repeat(65)], ['__proto__', { polluted: 1 }], ['constructor', 'x'], ['extra', null],
+  ['props', JSON.parse('{"__proto__":"x"}')],
 )
 
 /** Sets a key on a copy as an own property, even `__proto__`. */
