@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.ts'
 import { errorHandler } from './http/errors.ts'
 import { Metrics } from './http/metrics.ts'
 import { RateLimiter } from './http/rate-limit.ts'
+import { countRefusals } from './http/refusals.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { collectRoutes } from './routes/collect.ts'
 import { pixelRoutes } from './routes/pixel.ts'
@@ -63,9 +64,11 @@ export function createApp(deps: AppDeps): Hono {
     await next()
     metrics.observe(c.req.routePath || 'unmatched', (performance.now() - start) / 1000)
   })
+  app.use('*', countRefusals(metrics))
   // Browsers read the answer of /collect (for retries), so it needs CORS; the site's
-  // allowlist is enforced by the route itself with a 403.
-  app.use('/collect', cors({ origin: (o) => o, allowMethods: ['POST'], allowHeaders: ['content-type'], maxAge: 86400 }))
+  // allowlist is enforced by the route itself with a 403. Retry-After is not a
+  // CORS-safelisted header: without exposing it the SDK cannot see how long to back off.
+  app.use('/collect', cors({ origin: (o) => o, allowMethods: ['POST'], allowHeaders: ['content-type'], exposeHeaders: ['Retry-After'], maxAge: 86400 }))
 
   app.route('/', collectRoutes(ingestDeps))
   app.route('/', pixelRoutes(ingestDeps))

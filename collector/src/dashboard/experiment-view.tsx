@@ -15,6 +15,13 @@ function fmtPoints(diff: number | null, ci: [number, number] | null): string {
   return ci ? `${pts(diff)} pts (${pts(ci[0])} … ${pts(ci[1])})` : `${pts(diff)} pts`
 }
 
+/** `control 60 : b 40`, or `equal` when every weight is the same. */
+function plannedSplit(weights: Record<string, number>): string {
+  const entries = Object.entries(weights)
+  if (new Set(entries.map(([, w]) => w)).size <= 1) return '(equal)'
+  return entries.map(([v, w]) => `${v} ${w}`).join(' : ')
+}
+
 export function ExperimentReadout(props: { report: ExperimentReport }) {
   const r = props.report
   const verdict = experimentVerdict(r)
@@ -46,7 +53,7 @@ export function ExperimentReadout(props: { report: ExperimentReport }) {
         </table>
       </div>
       <p class="muted small">
-        Sample ratio check: {r.srm.pValue == null ? 'not enough data' : `p = ${r.srm.pValue < 0.001 ? '< 0.001' : r.srm.pValue.toFixed(3)}`}
+        Sample ratio check against the planned split {plannedSplit(r.srm.weights)}: {r.srm.pValue == null ? 'not enough data' : `p = ${r.srm.pValue < 0.001 ? '< 0.001' : r.srm.pValue.toFixed(3)}`}
         {r.srm.warning ? ' — the split does not match the planned weights.' : ' — the split matches the planned weights.'}
         {' '}Conversion: {r.conversion ?? 'any'}.
       </p>

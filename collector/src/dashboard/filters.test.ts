@@ -7,7 +7,7 @@ const TODAY = '2026-11-24'
 describe('readFilters', () => {
   it('defaults to the last 28 days, last non-direct, purchases and the first experiment', () => {
     expect(readFilters(new URLSearchParams(), TODAY, catalog)).toEqual({
-      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button', breakdown: null,
+      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button', weights: null, breakdown: null,
     })
   })
 
@@ -24,8 +24,21 @@ describe('readFilters', () => {
   })
 
   it('round-trips through filterParams', () => {
-    const f = readFilters(new URLSearchParams('model=linear&step=pageview:/a&step=conversion:x&experiment=e&breakdown=device'), TODAY, catalog)
+    const f = readFilters(new URLSearchParams('model=linear&step=pageview:/a&step=conversion:x&experiment=e&weights=control:60,b:40&breakdown=device'), TODAY, catalog)
+    expect(f.weights).toBe('control:60,b:40')
     expect(readFilters(filterParams(f), TODAY, catalog)).toEqual(f)
+  })
+
+  it('keeps the planned weights as typed, without spaces, and drops absurdly long ones', () => {
+    expect(readFilters(new URLSearchParams('weights= control:60, b:40 '), TODAY, catalog).weights).toBe('control:60,b:40')
+    expect(readFilters(new URLSearchParams(`weights=${'1,'.repeat(150)}1`), TODAY, catalog).weights).toBeNull()
+    expect(readFilters(new URLSearchParams('weights='), TODAY, catalog).weights).toBeNull()
+  })
+
+  it('passes the weights to the experiment CSV link', () => {
+    const f = readFilters(new URLSearchParams('experiment=checkout_button&weights=control:60,b:40'), TODAY, catalog)
+    const link = csvLinks('demo', f).find((l) => l.label === 'Experiment')!
+    expect(new URL(link.href, 'http://x').searchParams.get('weights')).toBe('control:60,b:40')
   })
 })
 

@@ -25,6 +25,11 @@ export interface Filters {
   conversion: string | null
   steps: string[]
   experiment: string | null
+  /**
+   * The experiment's planned split as the API takes it (`control:60,b:40` or `60,40`), so
+   * the sample-ratio check tests the plan, not an equal split; null for equal weights.
+   */
+  weights: string | null
   /** Funnel breakdown: a dimension of the entry, `variant` (of the chosen experiment) or null. */
   breakdown: Breakdown | null
 }
@@ -52,7 +57,7 @@ const isDate = (s: string | null): s is string => !!s && DATE.test(s) && !Number
  *
  * @example
  * readFilters(new URLSearchParams('model=linear'), '2026-11-24', { conversions: ['purchase'], experiments: [] })
- * // { from: '2026-10-28', to: '2026-11-24', model: 'linear', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: null }
+ * // { from: '2026-10-28', to: '2026-11-24', model: 'linear', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: null, weights: null, breakdown: null }
  */
 export function readFilters(params: URLSearchParams, today: string, catalog: { conversions: string[]; experiments: string[] }): Filters {
   let to = isDate(params.get('to')) ? params.get('to')! : today
@@ -68,7 +73,10 @@ export function readFilters(params: URLSearchParams, today: string, catalog: { c
   const exp = params.get('experiment')
   const experiment = exp && exp.length <= 200 ? exp : catalog.experiments[0] ?? null
   const breakdown = BREAKDOWNS.find((b) => b.id === params.get('breakdown'))?.id ?? null
-  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, breakdown }
+  // Checked by the experiment query itself: a bad value fails only the experiment card.
+  const w = params.get('weights')?.replace(/\s+/g, '')
+  const weights = w && w.length <= 200 ? w : null
+  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, weights, breakdown }
 }
 
 /** The filters as query parameters (only what differs from nothing), with overrides. */
@@ -77,6 +85,7 @@ export function filterParams(f: Filters, override: Partial<Filters> = {}): URLSe
   const p = new URLSearchParams({ from: g.from, to: g.to, model: g.model, conversion: g.conversion ?? 'all' })
   for (const s of g.steps) p.append('step', s)
   if (g.experiment) p.set('experiment', g.experiment)
+  if (g.weights) p.set('weights', g.weights)
   if (g.breakdown) p.set('breakdown', g.breakdown)
   return p
 }
@@ -106,6 +115,6 @@ export function csvLinks(site: string, f: Filters): { label: string; href: strin
     { label: 'Campaigns', href: `${base}/campaigns?${q({ model: f.model, ...conv })}` },
     { label: 'Attribution', href: `${base}/attribution?${q({ model: f.model, dimension: 'channel', ...conv })}` },
   ]
-  if (f.experiment) links.push({ label: 'Experiment', href: `${base}/experiments/${encodeURIComponent(f.experiment)}?${q(conv)}` })
+  if (f.experiment) links.push({ label: 'Experiment', href: `${base}/experiments/${encodeURIComponent(f.experiment)}?${q({ ...conv, ...(f.weights ? { weights: f.weights } : {}) })}` })
   return links
 }

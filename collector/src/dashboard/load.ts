@@ -61,6 +61,7 @@ export async function loadDashboard(o: {
     const out = new URLSearchParams(p)
     if (!filters.conversion) out.delete('conversion')
     out.delete('experiment')
+    out.delete('weights')
     out.delete('breakdown')
     for (const [k, v] of Object.entries(extra)) out.set(k, v)
     return out
@@ -89,7 +90,7 @@ export async function loadDashboard(o: {
     settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
       (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log),
     experiment
-      ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
+      ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(filters.weights ? { weights: filters.weights } : {}), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
       : Promise.resolve(null),
     settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log),
   ])

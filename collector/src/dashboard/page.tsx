@@ -87,7 +87,12 @@ export function DashboardPage(props: { d: DashboardData }) {
               <select name="experiment">{experiments.map((x) => <option value={x} selected={x === f.experiment}>{x}</option>)}</select>
             </label>
           ) : null}
-          <Keep f={f} omit={['from', 'to', 'model', 'conversion', 'experiment']} />
+          {experiments.length ? (
+            <label>Planned split
+              <input name="weights" value={f.weights ?? ''} placeholder="equal, or control:60,b:40" maxlength={200} size={16} />
+            </label>
+          ) : null}
+          <Keep f={f} omit={['from', 'to', 'model', 'conversion', 'experiment', 'weights']} />
           <button class="button" type="submit">Apply</button>
         </form>
 

@@ -20,7 +20,9 @@ export interface ErrorIssue {
 export function apiError(status: ContentfulStatusCode, code: string, message: string, issues?: ErrorIssue[], headers?: Record<string, string>): HTTPException {
   const body = JSON.stringify({ error: issues ? { code, message, issues } : { code, message } })
   const res = new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
-  return new HTTPException(status, { res, message })
+  // The code rides along as the cause, so middleware (the refusal counter) can read it
+  // without parsing the body.
+  return new HTTPException(status, { res, message, cause: code })
 }
 
 /** Answers HTTPExceptions with their response and anything else with a generic 500, logged but never leaked. */

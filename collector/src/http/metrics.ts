@@ -26,6 +26,7 @@ export class Metrics {
       funnelbeam_events_accepted_total: 'Events stored',
       funnelbeam_events_duplicate_total: 'Events ignored because their id or order id was already stored',
       funnelbeam_events_rejected_total: 'Events rejected and quarantined, by reason',
+      funnelbeam_requests_refused_total: 'Requests refused with 403 or 429, by reason (the error code)',
     }
     // The exposition format wants each family as one group: its HELP and TYPE lines, then
     // all its samples. Printing every header first and the samples after breaks that rule.

@@ -93,6 +93,8 @@ function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v)
   } catch {
-    return String(v)
+    // Only nesting deep enough to overflow the stack gets here, and String() would
+    // overflow on it too (found by test/fuzz: a 5,000-deep array answered 500).
+    return '"(not stored: nested too deeply to serialize)"'
   }
 }

@@ -3,20 +3,25 @@ import type { Touch } from '../model.ts'
 /** Campaign parameters we read from a landing URL, in the order DESIGN.md lists them. */
 export const UTM_PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id'] as const
 
-/** Ad click ids, with the source each one implies when utm_source is missing. */
-export const CLICK_IDS: Record<string, { source: string; medium: string }> = {
+/**
+ * Ad click ids we keep (for conversion uploads), each with the source and medium it
+ * implies when utm_source is missing. Only Google's imply anything: GA4 reads gclid,
+ * gbraid, wbraid and dclid as Google Ads, and ignores the others, so a Facebook link
+ * with an fbclid but no utm tags is a referral from facebook.com, not a paid click.
+ */
+export const CLICK_IDS: Record<string, { source: string; medium: string } | null> = {
   gclid: { source: 'google', medium: 'cpc' },
   gbraid: { source: 'google', medium: 'cpc' },
   wbraid: { source: 'google', medium: 'cpc' },
   dclid: { source: 'google', medium: 'display' },
-  fbclid: { source: 'facebook', medium: 'paid_social' },
-  msclkid: { source: 'bing', medium: 'cpc' },
-  ttclid: { source: 'tiktok', medium: 'paid_social' },
-  li_fat_id: { source: 'linkedin', medium: 'paid_social' },
-  twclid: { source: 'twitter', medium: 'paid_social' },
-  yclid: { source: 'yandex', medium: 'cpc' },
-  rdt_cid: { source: 'reddit', medium: 'paid_social' },
-  epik: { source: 'pinterest', medium: 'paid_social' },
+  fbclid: null,
+  msclkid: null,
+  ttclid: null,
+  li_fat_id: null,
+  twclid: null,
+  yclid: null,
+  rdt_cid: null,
+  epik: null,
 }
 
 const MAX_PARAM = 200
@@ -39,8 +44,8 @@ export function parseUrl(raw: string | URL | null | undefined): URL | null {
 /**
  * The touch a page URL and its referrer describe: campaign parameters, the first ad
  * click id, and the referring host when it is another site. Click ids are left out
- * without ads consent. A click id without utm_source implies its platform (gclid →
- * google / cpc), so auto-tagged ads are not reported as organic.
+ * without ads consent. A Google click id without utm_source implies google / cpc (dclid:
+ * google / display), so auto-tagged ads are not reported as organic.
  *
  * @example
  * touchFromUrl('https://shop.example/?gclid=abc', 'https://www.google.com/', 'shop.example', true)

@@ -6,23 +6,17 @@
  *   external referrer and its channel is not Direct.
  * - Direct (no touch at all) is `Direct` as a channel and `(direct)` as source, medium
  *   and campaign.
- * - A touch without a source takes it from its click id (gclid → google) or the
- *   referrer's host; without a medium, `cpc` for click ids and `referral` for referrers;
- *   without a campaign, `(not set)`.
+ * - Source and medium are GA4's session source / medium (ingest/traffic-source.ts), the
+ *   same the channel rules read: utm values; else `<engine> / organic` for a search
+ *   engine referrer and `<host> / referral` for another site; a missing one is
+ *   `(not set)`. A campaign-less touch has campaign `(not set)`.
  */
 import type { SessionAttrs, TouchAttrs } from '../store/report-types.ts'
+import { DIRECT_SOURCE as DIRECT_VALUE, NOT_SET, sourceMediumOf } from '../ingest/traffic-source.ts'
 import type { BreakdownDimension } from './types.ts'
 
 export const DIRECT_CHANNEL = 'Direct'
-export const DIRECT_VALUE = '(direct)'
-export const NOT_SET = '(not set)'
-
-/** The ad platform behind each click id parameter. */
-const CLICK_ID_SOURCE: Record<string, string> = {
-  gclid: 'google', gbraid: 'google', wbraid: 'google', dclid: 'google', fbclid: 'facebook',
-  msclkid: 'bing', ttclid: 'tiktok', li_fat_id: 'linkedin', twclid: 'twitter', yclid: 'yandex',
-  rdt_cid: 'reddit', epik: 'pinterest',
-}
+export { DIRECT_VALUE, NOT_SET }
 
 /** Whether a session can take attribution credit. */
 export function isTouch(s: TouchAttrs): boolean {
@@ -34,7 +28,7 @@ export function isTouch(s: TouchAttrs): boolean {
  * The value of a dimension for a session, or for no session at all (null: direct).
  *
  * @example
- * dimensionValue('source', { channel: 'Organic Search', referrerHost: 'www.google.com', source: null, … }) // 'www.google.com'
+ * dimensionValue('source', { channel: 'Organic Search', referrerHost: 'www.google.com', source: null, … }) // 'google'
  * dimensionValue('channel', null) // 'Direct'
  */
 export function dimensionValue(dim: Exclude<BreakdownDimension, 'experiment'>, s: (TouchAttrs & Partial<SessionAttrs>) | null): string {
@@ -42,8 +36,8 @@ export function dimensionValue(dim: Exclude<BreakdownDimension, 'experiment'>, s
   if (!s || !isTouch(s)) return dim === 'channel' ? (s?.channel ?? DIRECT_CHANNEL) : DIRECT_VALUE
   switch (dim) {
     case 'channel': return s.channel
-    case 'source': return s.source ?? (s.clickIdType ? CLICK_ID_SOURCE[s.clickIdType] : undefined) ?? s.referrerHost ?? NOT_SET
-    case 'medium': return s.medium ?? (s.clickIdType ? 'cpc' : s.referrerHost ? 'referral' : NOT_SET)
+    case 'source': return sourceMediumOf(s).source
+    case 'medium': return sourceMediumOf(s).medium
     case 'campaign': return s.campaign ?? NOT_SET
   }
 }

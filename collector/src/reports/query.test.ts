@@ -61,3 +61,13 @@ describe('attribution, channels and experiments', () => {
     expect((await errorOf(() => parseExperimentQuery(p('weights=a:1,b'), TODAY))).status).toBe(400)
   })
 })
+
+describe('date bounds', () => {
+  it('refuses dates a day range cannot be built from, with a 400 naming the limits', async () => {
+    for (const qs of ['to=9999-12-31', 'from=1969-12-31&to=1970-01-02']) {
+      const e = await errorOf(() => parseSummaryQuery(p(qs), TODAY))
+      expect(e.status).toBe(400)
+      expect(JSON.stringify(e.body)).toMatch(/between 1970-01-01 and 9998-12-31/)
+    }
+  })
+})

@@ -113,7 +113,7 @@ export function createReports(rs: ReportStore): Reports {
       const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
       // Spend rows carry no channel: the ingest's own rules classify their source and medium.
       const spend = (await rs.spendTotals(site.id, q.from, q.to)).map((s) => ({
-        ...s, key: channelOf({ source: s.source, medium: s.medium, clickIdType: null, referrerHost: null }),
+        ...s, key: channelOf({ source: s.source, medium: s.medium, campaign: s.campaign, referrerHost: null }),
       }))
       const rows: ChannelRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend)
         .map(([channel, m]) => ({ channel, ...m }))

@@ -145,3 +145,42 @@ describe('dashboard page', () => {
     expect(res.headers.get('content-type')).toContain('text/css')
   })
 })
+
+describe('experiment readout with planned weights', () => {
+  // 366 control and 234 b exposures: a planned 60/40 split fits (expected 360/240:
+  // chi² = 36/360 + 36/240 = 0.25, p = 0.617), an equal split does not (p < 0.001).
+  beforeAll(async () => {
+    const { secret } = await t.createSite('lab')
+    const ts = new Date(Date.now() - 3_600_000).toISOString()
+    const exposures = Array.from({ length: 600 }, (_, i) => ({
+      type: 'exposure', name: 'checkout', ts, visitorId: `x${i}`, consent: { analytics: true, ads: true }, props: { variant: i < 366 ? 'control' : 'b' },
+    }))
+    for (let i = 0; i < exposures.length; i += 100) expect((await t.sendServerEvents(secret, exposures.slice(i, i + 100))).body.accepted).toBe(100)
+  })
+  const page = async (qs: string) => (await t.app.request(`/dashboard/lab?${qs}`, { headers: { cookie } })).text()
+
+  it('checks the split against the weights in the filter form, kept in the URL', async () => {
+    const html = await page('experiment=checkout&weights=control:60,b:40')
+    expect(html).toContain('the planned split control 60 : b 40: p = 0.617')
+    expect(html).toContain('the split matches the planned weights')
+    expect(html).not.toContain('Sample ratio mismatch')
+    expect(html).toMatch(/<input name="weights" value="control:60,b:40"/)
+    // Other links and forms on the page carry the weights along.
+    expect(html).toContain('weights=control%3A60%2Cb%3A40')
+    // The API gives the same p-value for the same weights.
+    const api = await t.app.request('/api/sites/lab/experiments/checkout?weights=control:60,b:40', { headers: { authorization: `Bearer ${t.adminToken}` } })
+    expect((await api.json()).srm.pValue).toBeCloseTo(0.617, 3)
+  })
+
+  it('without weights checks an equal split, and raises the mismatch', async () => {
+    const html = await page('experiment=checkout')
+    expect(html).toContain('the planned split (equal): p = &lt; 0.001')
+    expect(html).toContain('Sample ratio mismatch')
+  })
+
+  it('shows bad weights as a message in the experiment card, the rest of the page intact', async () => {
+    const html = await page('experiment=checkout&weights=60,x')
+    expect(html).toContain('weights must be numbers like 50,50')
+    expect(html).toContain('id="funnel"')
+  })
+})

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { clientCountry } from '../http/client.ts'
+import { countRefusal } from '../http/refusals.ts'
 import { BROWSER_MAX_AGE_MS } from '../ingest/time.ts'
 import { uuidv7 } from '../ingest/uuid.ts'
 import { siteId } from '../schemas/events.ts'
@@ -13,8 +14,10 @@ const NUMERIC = new Set(['t', 'w', 'c', 'a'])
 
 /** Query parameters to a wire event: the same keys as /collect, props as `p.<key>`. */
 export function pixelEvent(query: Record<string, string>, now: number, referer: string | null): Record<string, unknown> {
-  const e: Record<string, unknown> = { i: uuidv7(now), y: 'p', n: 'pageview', t: now, c: 0, u: referer ?? '' }
-  const props: Record<string, string> = {}
+  // Without a prototype, `__proto__` in the query is a key like any other, which the
+  // schema then refuses by name, instead of a setter that silently swallows it.
+  const e: Record<string, unknown> = Object.assign(Object.create(null), { i: uuidv7(now), y: 'p', n: 'pageview', t: now, c: 0, u: referer ?? '' })
+  const props: Record<string, string> = Object.create(null)
   for (const [k, v] of Object.entries(query)) {
     if (k === 's') continue
     if (k.startsWith('p.')) props[k.slice(2)] = v
@@ -48,6 +51,7 @@ export function pixelRoutes(deps: IngestDeps): Hono {
       })
       if (result.rejected.length) error = `${result.rejected[0].code}: ${result.rejected[0].message}`
     } catch (err) {
+      countRefusal(deps.metrics, err)
       error = (err as Error).message.slice(0, 200)
     }
     const headers: Record<string, string> = { 'content-type': 'image/gif', 'cache-control': 'no-store' }

@@ -13,10 +13,15 @@ const eventId = z.string().regex(/^[0-9a-fA-F-]{16,64}$/, 'a UUID (hex digits an
 const name = z.string().min(1).max(MAX.name)
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
 const money = z.number().finite().gte(-1e12).lte(1e12)
-export const props = z.record(
+// zod leaves a `__proto__` key out of a record's output (assigning it would replace the
+// object's prototype), so it would vanish without a word: refuse it by name instead.
+const noProtoKey = z.unknown().refine((v) => !(v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')), {
+  message: '__proto__ cannot be a property name', path: ['__proto__'],
+})
+export const props = noProtoKey.pipe(z.record(
   z.string().min(1).max(MAX.propKey),
   z.union([z.string().max(MAX.propValue), z.number().finite().gte(-1e15).lte(1e15), z.boolean()]),
-).refine((p) => Object.keys(p).length <= MAX.props, `at most ${MAX.props} props`)
+).refine((p) => Object.keys(p).length <= MAX.props, `at most ${MAX.props} props`))
 const epochMs = z.number().int().gte(0).lte(8.64e15)
 
 /** One browser event; mirrors WireEvent, so a change to the wire type breaks this line at compile time. */
