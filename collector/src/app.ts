@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
-import { cors } from 'hono/cors'
 import type { Config } from './config.ts'
 import type { Store } from './store/types.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { errorHandler } from './http/errors.ts'
+import { collectCors } from './http/cors.ts'
+import { SiteCache } from './http/site-cache.ts'
 import { Metrics } from './http/metrics.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { countRefusals } from './http/refusals.ts'
@@ -52,8 +53,10 @@ export function createApp(deps: AppDeps): Hono {
   // Events acknowledged before a restart (or by another process) are derived without a poke.
   deriver.poke()
   setInterval(() => deriver.poke(), DERIVE_POLL_MS).unref()
+  // Real time, not the app clock: a test clock that stands still must not keep a site for ever.
+  const sites = new SiteCache((id) => deps.store.getSite(id), () => Date.now())
   const ingestDeps = {
-    store: deps.store, config: deps.config, clock, metrics, ingestor,
+    store: deps.store, config: deps.config, clock, metrics, ingestor, sites,
     limiter: new RateLimiter(deps.config.rateLimit.max, deps.config.rateLimit.windowMs, () => clock.now()),
   }
   const app = new Hono()
@@ -68,12 +71,12 @@ export function createApp(deps: AppDeps): Hono {
   // Browsers read the answer of /collect (for retries), so it needs CORS; the site's
   // allowlist is enforced by the route itself with a 403. Retry-After is not a
   // CORS-safelisted header: without exposing it the SDK cannot see how long to back off.
-  app.use('/collect', cors({ origin: (o) => o, allowMethods: ['POST'], allowHeaders: ['content-type'], exposeHeaders: ['Retry-After'], maxAge: 86400 }))
+  app.use('/collect', collectCors())
 
   app.route('/', collectRoutes(ingestDeps))
   app.route('/', pixelRoutes(ingestDeps))
   app.route('/', serverEventRoutes(ingestDeps))
-  app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
+  app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))

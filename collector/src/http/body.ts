@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import type { IncomingMessage } from 'node:http'
 import { apiError } from './errors.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -13,8 +14,38 @@ export const MAX_BODY_BYTES = 64 * 1024
 export async function readTextBody(c: Context, max = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? NaN)
   if (declared > max) throw tooLarge(max)
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  // Served by Node: read the socket's stream directly. Going through the web
+  // ReadableStream adapter cost a fifth of a single-event request in the profile.
+  const bytes = incoming && !incoming.readableDidRead ? await readNodeBody(incoming, max) : await readWebBody(c, max)
+  if (bytes.byteLength === 0) throw apiError(400, 'empty_body', 'The request body is empty')
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    throw apiError(400, 'invalid_utf8', 'The request body is not valid UTF-8')
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+async function readNodeBody(incoming: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
+    if (size > max) {
+      // Stop reading: the rest of an oversized body is never buffered.
+      incoming.pause()
+      throw tooLarge(max)
+    }
+    chunks.push(chunk)
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+}
+
+async function readWebBody(c: Context, max: number): Promise<Uint8Array> {
   const body = c.req.raw.body
-  if (!body) throw apiError(400, 'empty_body', 'The request body is empty')
+  if (!body) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = body.getReader()
@@ -28,12 +59,7 @@ export async function readTextBody(c: Context, max = MAX_BODY_BYTES): Promise<st
     }
     chunks.push(value)
   }
-  if (size === 0) throw apiError(400, 'empty_body', 'The request body is empty')
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
-  } catch {
-    throw apiError(400, 'invalid_utf8', 'The request body is not valid UTF-8')
-  }
+  return Buffer.concat(chunks)
 }
 
 /** Reads a request body as {@link readTextBody} does and parses it as JSON (400 when it is not). */

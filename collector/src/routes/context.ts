@@ -7,6 +7,7 @@ import type { Metrics } from '../http/metrics.ts'
 import type { RateLimiter } from '../http/rate-limit.ts'
 import type { Clock } from '../clock.ts'
 import { apiError } from '../http/errors.ts'
+import type { SiteCache } from '../http/site-cache.ts'
 import { clientIp, originAllowed, requestOrigin } from '../http/client.ts'
 
 /** What the ingest routes share, settled once in createApp. */
@@ -17,6 +18,7 @@ export interface IngestDeps {
   ingestor: Ingestor
   metrics: Metrics
   limiter: RateLimiter
+  sites: SiteCache
 }
 
 /** Counts the request against the client's rate limit (429 once over). */
@@ -28,7 +30,7 @@ export function limitClient(c: Context, deps: IngestDeps): string | null {
 
 /** The site a browser event names, checked against the request's origin: 403 otherwise. */
 export async function browserSite(c: Context, deps: IngestDeps, siteId: string): Promise<Site> {
-  const site = await deps.store.getSite(siteId)
+  const site = await deps.sites.get(siteId)
   if (!site) throw apiError(403, 'unknown_site', `Unknown site ${siteId}`)
   const origin = requestOrigin(c)
   // Requests without Origin or Referer are not from a browser page; an allowlist cannot

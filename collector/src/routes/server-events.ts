@@ -19,7 +19,7 @@ async function authorizeSite(deps: IngestDeps, header: string | undefined): Prom
   const token = bearerToken(header)
   if (!token) throw apiError(401, 'unauthorized', 'Missing Authorization: Bearer <site secret>')
   const id = siteOfSecret(token)
-  const site = id ? await deps.store.getSite(id) : null
+  const site = id ? await deps.sites.get(id) : null
   if (!site || !hashMatches(token, site.secretHash)) throw apiError(403, 'forbidden', 'Wrong site secret')
   return site
 }

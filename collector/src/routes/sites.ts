@@ -5,6 +5,7 @@ import { readJsonBody } from '../http/body.ts'
 import { apiError } from '../http/errors.ts'
 import { newSiteSchema, sitePatchSchema, zodIssues } from '../schemas/events.ts'
 import type { Store } from '../store/types.ts'
+import type { SiteCache } from '../http/site-cache.ts'
 import type { Clock } from '../clock.ts'
 
 /** A new site secret: `<site>.<32 random bytes, base64url>`. */
@@ -28,7 +29,7 @@ export async function createSite(store: Store, clock: Clock, input: { id: string
 }
 
 /** `POST /api/sites`, `GET|PATCH /api/sites/:site` for the admin. */
-export function siteRoutes(deps: { store: Store; clock: Clock; adminToken: () => string }): Hono {
+export function siteRoutes(deps: { store: Store; clock: Clock; adminToken: () => string; sites: SiteCache }): Hono {
   const app = new Hono()
   const admin = requireAdmin(deps.adminToken)
   app.post('/api/sites', admin, async function postSite(c) {
@@ -50,6 +51,7 @@ export function siteRoutes(deps: { store: Store; clock: Clock; adminToken: () =>
     const r = sitePatchSchema.safeParse(await readJsonBody(c))
     if (!r.success) throw apiError(400, 'invalid_site', 'Invalid site', zodIssues(r.error))
     await deps.store.updateSite(id, r.data)
+    deps.sites.forget(id)
     const { secretHash: _hidden, ...pub } = (await deps.store.getSite(id))!
     return c.json(pub)
   })
