@@ -18,6 +18,7 @@ import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { Deriver } from './derive/deriver.ts'
+import type { Derivation } from './derive/background.ts'
 import { inProcessRunner, type ReportRunner } from './report-runner/runner.ts'
 
 export interface AppDeps {
@@ -27,7 +28,7 @@ export interface AppDeps {
   log?: (msg: string, err?: unknown) => void
   metrics?: Metrics
   /** Derives sessions and report rows from acknowledged events; made over `store` when absent. */
-  deriver?: Deriver
+  deriver?: Derivation
   /** Where reports run; in process (after derivation catches up) when absent. */
   runner?: ReportRunner
 }

@@ -9,6 +9,7 @@ import { PostgresStore } from './store/postgres.ts'
 import type { Store } from './store/types.ts'
 import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
 import { Deriver } from './derive/deriver.ts'
+import { threadDeriver, type Derivation } from './derive/background.ts'
 import { inProcessRunner } from './report-runner/runner.ts'
 import { workerRunner, type ReaderTarget } from './report-runner/pool.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
@@ -24,7 +25,9 @@ const storeLabel = env.databaseUrl ? `PostgreSQL: ${redactUrl(env.databaseUrl)}`
 const demo = await ensureDemoSite(store, systemClock, config.dataDir)
 
 const log = (msg: string, err?: unknown) => console.error(msg, err ?? '')
-const deriver = new Deriver(store, { log })
+// On a SQLite file, derivation gets its own thread and connection; on PostgreSQL each
+// process derives in turn (an advisory lock), in process.
+const deriver: Derivation = env.databaseUrl ? new Deriver(store, { log }) : threadDeriver(store, join(config.dataDir, 'funnelbeam.db'), log)
 // Reports run in worker threads with their own read-only connections (or pool), so a cold
 // dashboard over millions of events never holds up an acknowledgement.
 const readFrom: ReaderTarget = env.databaseUrl ? { kind: 'postgres', url: env.databaseUrl } : { kind: 'sqlite', file: join(config.dataDir, 'funnelbeam.db') }

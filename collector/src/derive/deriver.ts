@@ -7,6 +7,7 @@
 import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationStore, DerivationWrite, PendingGroup } from '../store/types.ts'
 import { byTime, sessionEvent, sessionize, type SessionEvent } from './sessions.ts'
+import { settleBacklog, type Derivation } from './background.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
 export const DERIVE_CHUNK_EVENTS = 2000
@@ -91,7 +92,7 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
  * deriver.poke()
  * await deriver.settle()
  */
-export class Deriver {
+export class Deriver implements Derivation {
   /** Events derived by this process since it started. */
   derived = 0
   private pass: Promise<void> | null = null
@@ -124,25 +125,11 @@ export class Deriver {
   }
 
   /**
-   * Waits until what was pending when called is derived, deriving here when no pass runs,
-   * for at most `timeoutMs`: a report then answers with what is derived so far.
+   * Waits until what was pending when called is derived, for at most `timeoutMs`: a report
+   * then answers with what is derived so far.
    */
-  async settle(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    const { events } = await this.store.derivationBacklog()
-    if (events === 0) return
-    let left = events
-    const start = this.derived
-    while (!this.closed && Date.now() < deadline) {
-      this.poke()
-      await this.pass
-      // Another process may be the one deriving (PostgreSQL): look again shortly.
-      if (this.derived - start >= left) return
-      const b = await this.store.derivationBacklog()
-      if (b.events === 0) return
-      left = Math.min(left, b.events)
-      await sleep(10)
-    }
+  settle(timeoutMs = 3000): Promise<void> {
+    return settleBacklog(this.store, timeoutMs, () => this.poke())
   }
 
   /** One step: derive up to a chunk of pending events. Answers how many were derived (0: none pending or another process derives). */
@@ -191,8 +178,5 @@ export class Deriver {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
-}
 
 export type { DerivedSession }

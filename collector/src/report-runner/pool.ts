@@ -16,7 +16,7 @@ interface Slot {
 }
 
 const entry = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href
-const boot = new URL('./boot.mjs', import.meta.url)
+const boot = new URL('../worker-boot.mjs', import.meta.url)
 
 /**
  * Starts `size` report workers reading the SQLite file or PostgreSQL database.

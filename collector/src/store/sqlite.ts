@@ -74,7 +74,8 @@ export class SqliteStore implements Store {
       claimOrder: this.db.prepare('INSERT OR IGNORE INTO order_ids (site, name, order_id) VALUES (?, ?, ?)'),
       inbox: this.db.prepare('INSERT INTO inbox (site, received, n, events) VALUES (?, ?, ?, ?)'),
       pendingGroups: this.db.prepare('SELECT seq, site, received, n, events FROM inbox ORDER BY seq LIMIT ?'),
-      backlog: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS events, MIN(received) AS oldestReceived FROM inbox'),
+      backlog: this.db.prepare(`SELECT COALESCE(SUM(n), 0) AS events, MIN(received) AS oldestReceived, MIN(seq) AS oldestSeq,
+        MAX(seq) AS newestSeq FROM inbox`),
       doneGroups: this.db.prepare('DELETE FROM inbox WHERE seq = ?'),
       latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
         ORDER BY started DESC LIMIT 1`),

@@ -43,6 +43,9 @@ export interface DerivationBacklog {
   events: number
   /** Receive time of the oldest pending group; null when nothing is pending. */
   oldestReceived: number | null
+  /** Lowest and highest pending group seq; null when nothing is pending. */
+  oldestSeq: number | null
+  newestSeq: number | null
 }
 
 /**
