@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { PostgresStore } from '../../collector/src/store/postgres.ts'
+import { Deriver } from '../../collector/src/derive/deriver.ts'
+import type { DerivationStore } from '../../collector/src/store/types.ts'
 
 /** The test server: PostgreSQL on 127.0.0.1:5432, trust auth, database `test` (override with TEST_DATABASE_URL). */
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -85,4 +87,18 @@ export async function openTestPostgres(schema = testSchema()): Promise<{ store: 
       await dropSchema(schema)
     },
   }
+}
+
+/**
+ * Waits until everything acknowledged is derived (events and sessions readable), deriving
+ * here unless another deriver of the database is at it; fails rather than read half.
+ *
+ * @example
+ * await store.insertEvents('shop', events)
+ * await derived(store)
+ */
+export async function derived(store: DerivationStore): Promise<void> {
+  await new Deriver(store, { log: () => {} }).settle(60_000)
+  const left = await store.derivationBacklog()
+  if (left.events > 0) throw new Error(`${left.events} events still pending derivation`)
 }

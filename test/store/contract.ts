@@ -76,6 +76,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await h.store.insertEvents('shop', [event({ type: 'event', name: 'purchase', orderId: 'A-1' })])).toEqual(['accepted'])
     })
 
+    it('keeps the id of a conversion whose order is taken free for a later copy', async () => {
+      const conv = (id: string, orderId: string) => event({ id, type: 'conversion', name: 'purchase', orderId, value: 10, currency: 'EUR' })
+      expect(await h.store.insertEvents('shop', [conv('c1', 'A-1')])).toEqual(['accepted'])
+      // c2 names a stored order: a duplicate, and its id stays unclaimed, so its next copy
+      // (another order) is accepted, within the same request or a later one.
+      expect(await h.store.insertEvents('shop', [conv('c2', 'A-1'), conv('c2', 'A-2')])).toEqual(['duplicate', 'accepted'])
+      expect(await h.store.insertEvents('shop', [conv('c3', 'A-1')])).toEqual(['duplicate'])
+      expect(await h.store.insertEvents('shop', [conv('c3', 'A-3')])).toEqual(['accepted'])
+      // A conversion that is a duplicate by its id does not take its order either.
+      expect(await h.store.insertEvents('shop', [event({ id: 'e4' }), conv('e4', 'A-4')])).toEqual(['accepted', 'duplicate'])
+      expect(await h.store.insertEvents('shop', [conv('c5', 'A-4')])).toEqual(['accepted'])
+    })
+
     it('answers every concurrent caller after its events are stored', async () => {
       const batches = Array.from({ length: 25 }, (_, i) => [event({ visitor: `v${i}` }), event({ visitor: `v${i}` })])
       const results = await Promise.all(batches.map((b) => h.store.insertEvents('shop', b)))

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
-import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
+import { derived, openTestPostgres, probePostgres } from '../helpers/postgres.ts'
 import { seedDemo } from '../../demo-site/seed-run.ts'
 import { SEED_ORIGIN } from '../../demo-site/seed-data.ts'
 import {
@@ -99,6 +99,8 @@ describe.skipIf(noPostgres !== null)('SQLite and PostgreSQL report parity', () =
     sqlite.store.db.prepare('INSERT INTO salts (day, salt, created) VALUES (?, ?, ?)').run(day, SALT, NOW)
     await postgres.store.pool.query('INSERT INTO salts (day, salt, created) VALUES ($1, $2, $3)', [day, SALT, NOW])
     await Promise.all([load(sqlite), load(postgres)])
+    // Reports below read the stores directly: let derivation catch up first.
+    await Promise.all([derived(sqlite.store), derived(postgres.store)])
     // A live database has statistics (autovacuum analyzes it); without them the planner
     // takes every table for one row and picks nested loops that make scans crawl.
     await postgres.store.pool.query('ANALYZE events, sessions, spend')

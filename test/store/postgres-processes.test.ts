@@ -1,14 +1,16 @@
 /**
  * Several collector processes on one database: two PostgresStore instances (own pools,
  * own group commit, as two processes would have) open the same fresh schema at once and
- * get the same events at the same time, in different orders and batchings.
+ * get the same events at the same time, in different orders and batchings. Sessions are
+ * derived after ingest answers, one process at a time: tests that read them wait for
+ * derivation first.
  */
 import { rm } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PostgresStore } from '../../collector/src/store/postgres.ts'
 import { POSTGRES_MIGRATIONS } from '../../collector/src/store/postgres-migrations.ts'
 import type { EnrichedEvent, InsertOutcome } from '../../collector/src/model.ts'
-import { dropSchema, probePostgres, TEST_PG_URL, testSchema } from '../helpers/postgres.ts'
+import { derived, dropSchema, probePostgres, TEST_PG_URL, testSchema } from '../helpers/postgres.ts'
 import { event } from './contract.ts'
 import { makeTestApp, TestClock } from '../helpers/app.ts'
 import { seedDemo } from '../../demo-site/seed-run.ts'
@@ -28,6 +30,47 @@ function traffic(n: number, per: number): EnrichedEvent[] {
     for (let i = 0; i < per; i++) {
       out.push(event({ visitor: `v${v}`, ts: T0 + v * 7 + i * MIN, type: i % 3 === 2 ? 'event' : 'pageview', name: i % 3 === 2 ? 'click' : 'pageview' }))
     }
+  }
+  return out
+}
+
+/** A small seeded generator (mulberry32), so a failing arrival order can be replayed. */
+function random(seed: number): () => number {
+  let t = seed >>> 0
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0
+    let x = Math.imul(t ^ (t >>> 15), 1 | t)
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * One visitor's server events over two days: visits of a few events minutes apart, hours
+ * between visits, some opened by a campaign or a referral, and some campaigns changing
+ * in the middle of a visit (a new session without a pause).
+ */
+function visits(visitorId: string, seed: number, start: number): { id: string; type: string; name: string; ts: string; visitorId: string; url: string; referrer?: string }[] {
+  const rnd = random(seed * 7919)
+  const out: ReturnType<typeof visits> = []
+  const campaigns = ['utm_source=google&utm_medium=cpc&utm_campaign=brand', 'utm_source=newsletter&utm_medium=email&utm_campaign=nov', 'utm_source=meta&utm_medium=paid_social&utm_campaign=retarget']
+  let ts = start
+  for (let v = 0; v < 8; v++) {
+    const pick = rnd()
+    const query = pick < 0.5 ? `?${campaigns[Math.floor(rnd() * campaigns.length)]}` : ''
+    const referrer = pick >= 0.5 && pick < 0.7 ? 'https://news.example.org/story' : undefined
+    for (let i = 0; i < 3 + Math.floor(rnd() * 5); i++) {
+      const pageview = i === 0 || rnd() < 0.5
+      const midCampaign = i > 0 && pageview && rnd() < 0.15 ? `?${campaigns[Math.floor(rnd() * campaigns.length)]}` : ''
+      out.push({
+        id: `${seed.toString(16).padStart(8, '0')}-0000-7000-8000-${out.length.toString(16).padStart(12, '0')}`, type: pageview ? 'pageview' : 'event', name: pageview ? 'pageview' : 'cta_click',
+        ts: new Date(ts).toISOString(), visitorId, url: `https://shop.example/p${i}${i === 0 ? query : midCampaign}`,
+        ...(i === 0 && referrer ? { referrer } : {}),
+      })
+      // Ties happen: now and then the next event shares this one's millisecond.
+      ts += rnd() < 0.1 ? 0 : Math.floor(rnd() * 12 * MIN)
+    }
+    ts += 35 * MIN + Math.floor(rnd() * 5 * 60 * MIN)
   }
   return out
 }
@@ -89,6 +132,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     expect(resB.flat().filter((o) => o === 'accepted').length).toBeGreaterThan(0)
     expect(a.commits).toBeLessThan(forA.length)
 
+    await derived(a)
     const stored = await a.pool.query('SELECT count(*) AS n, count(DISTINCT id) AS ids, count(session_id) AS "withSession" FROM events')
     expect(stored.rows[0]).toEqual({ n: events.length, ids: events.length, withSession: events.length })
     const perVisitor = await a.pool.query(`SELECT visitor, count(DISTINCT session_id) AS sessions FROM events GROUP BY visitor HAVING count(DISTINCT session_id) <> 1`)
@@ -113,6 +157,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     const inTimeOrder = (xs: EnrichedEvent[]) => chunks([...xs].sort((x, y) => x.ts - y.ts), 5)
     const [resA, resB] = await Promise.all([send(a, inTimeOrder(tabs[0])), send(b, inTimeOrder(tabs[1]))])
     expect([...resA.flat(), ...resB.flat()].every((o) => o === 'accepted')).toBe(true)
+    await derived(b)
     // A visitor's events within 30 minutes of each other on a day are one visit in the seed
     // (campaigns only come with the first pageview): one session, whichever process stored them.
     const split = await a.pool.query(`SELECT visitor FROM events GROUP BY visitor HAVING count(DISTINCT session_id) <> 1`)
@@ -123,10 +168,11 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
   })
 
   it('stores events without a visitor once when both processes get them at once', async () => {
-    // No visitor, no lock: both may find the event new, and the loser's insert must notice.
+    // Only the id's key row decides: the second claim waits for the first to commit.
     const events = Array.from({ length: 300 }, (_, i) => event({ visitor: null, ts: T0 + i }))
     const [resA, resB] = await Promise.all([send(a, chunks(events, 10)), send(b, chunks(events, 10))])
     events.forEach((_, i) => expect([resA.flat()[i], resB.flat()[i]].sort()).toEqual(['accepted', 'duplicate']))
+    await derived(a)
     const stored = await a.pool.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events')
     expect(stored.rows[0]).toEqual({ n: 300, ids: 300 })
   })
@@ -141,6 +187,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
       Promise.all(copies.map(([, y]) => b.insertEvents('shop', [y]))),
     ])
     copies.forEach((_, i) => expect([ra[i][0], rb[i][0]].sort()).toEqual(['accepted', 'duplicate']))
+    await derived(b)
     const orders = await a.pool.query(`SELECT count(*) AS n, count(DISTINCT order_id) AS orders FROM events WHERE type = 'conversion'`)
     expect(orders.rows[0]).toEqual({ n: 20, orders: 20 })
   })
@@ -152,6 +199,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     // The same history sent to both processes at once, as retries through a load balancer would.
     const opts = { site: 'demo', secret, adminToken: appA.adminToken, now: clock.now(), days: 7, visitorsPerDay: 30 }
     const [ra, rb] = await Promise.all([seedDemo({ ...opts, app: appA.app }), seedDemo({ ...opts, app: appB.app })])
+    await derived(a)
     const total = (await a.pool.query(`SELECT count(*) AS n FROM events WHERE site = 'demo'`)).rows[0].n
     expect(ra.accepted + rb.accepted).toBe(total)
     expect(ra.duplicates + rb.duplicates).toBe(total)
@@ -172,6 +220,74 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     expect((answers[0][0] as { visitors: number }).visitors).toBeGreaterThan(50)
     // The apps' own temp dirs; the stores are closed by afterEach.
     await Promise.all([appA, appB].map((t) => rm(t.dir, { recursive: true, force: true })))
+  })
+
+  it('derives one visitor\'s sessions as from all its events in time order when its events reach both processes shuffled', async () => {
+    const clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'))
+    const [appA, appB] = [await makeTestApp({ clock, store: a }), await makeTestApp({ clock, store: b })]
+    const oracle = await makeTestApp({ clock })
+    try {
+      const { secret } = await appA.createSite('shop', { origins: ['https://shop.example'] })
+      const { secret: oracleSecret } = await oracle.createSite('shop', { origins: ['https://shop.example'] })
+      for (const seed of [1, 2, 3]) {
+        const visitorId = `solo-${seed}`
+        const events = visits(visitorId, seed, Date.parse('2026-11-23T08:00:00Z'))
+        // Shuffled, cut into requests of 1 to 6 events, each request to either process;
+        // both send at once, so their derivers take turns (one at a time) on the tail of
+        // this visitor's history that each new request reaches back into.
+        const rnd = random(seed)
+        const shuffled = events.map((e) => ({ e, k: rnd() })).sort((x, y) => x.k - y.k).map((x) => x.e)
+        const streams: unknown[][][] = [[], []]
+        for (let i = 0; i < shuffled.length;) {
+          const n = 1 + Math.floor(rnd() * 6)
+          streams[rnd() < 0.5 ? 0 : 1].push(shuffled.slice(i, i + n))
+          i += n
+        }
+        const sent = await Promise.all([appA, appB].map(async (app, i) => {
+          let accepted = 0
+          for (const batch of streams[i]) {
+            const r = await app.sendServerEvents(secret, batch)
+            expect(r.body.rejected).toEqual([])
+            accepted += r.body.accepted
+          }
+          return accepted
+        }))
+        expect(sent[0] + sent[1]).toBe(events.length)
+        // The oracle: every event in time order, in one request, on SQLite.
+        const inOrder = [...events].sort((x, y) => Date.parse(x.ts) - Date.parse(y.ts))
+        expect((await oracle.sendServerEvents(oracleSecret, inOrder)).body.accepted).toBe(events.length)
+        await Promise.all([appA.settle(), appB.settle(), oracle.settle()])
+        await derived(a)
+
+        const cols = 'id, started, last_ts, channel, source, medium, campaign, landing_path, events, pageviews'
+        const want = oracle.store.db.prepare(`SELECT ${cols} FROM sessions WHERE visitor = ? ORDER BY started, id`).all(visitorId)
+        const got = (await a.pool.query(`SELECT ${cols} FROM sessions WHERE visitor = $1 ORDER BY started, id`, [visitorId])).rows
+        expect(want.length).toBeGreaterThan(3)
+        expect(got).toEqual(want)
+        const eventSessions = 'SELECT id, session_id FROM events WHERE visitor = ? ORDER BY ts, id'
+        expect((await a.pool.query(eventSessions.replace('?', '$1'), [visitorId])).rows).toEqual(oracle.store.db.prepare(eventSessions).all(visitorId))
+      }
+    } finally {
+      await oracle.close()
+      await Promise.all([appA, appB].map((t) => rm(t.dir, { recursive: true, force: true })))
+    }
+  })
+
+  it('lets one process derive at a time, and a closed store start no derivation', async () => {
+    let inner: boolean | null = null
+    expect(await a.exclusively(async () => { inner = await b.exclusively(async () => {}) })).toBe(true)
+    expect(inner).toBe(false)
+    // Released when the work is done, even when it failed.
+    await expect(b.exclusively(async () => { throw new Error('step failed') })).rejects.toThrow('step failed')
+    expect(await a.exclusively(async () => {})).toBe(true)
+
+    await a.insertEvents('shop', [event()])
+    await a.close()
+    expect(await a.exclusively(async () => {})).toBe(false)
+    expect(await a.pendingGroups(100)).toEqual([])
+    expect(await a.derivationBacklog()).toEqual({ events: 0, oldestReceived: null })
+    // The acknowledged event waits in the inbox for a process that is still open.
+    expect(await b.derivationBacklog()).toMatchObject({ events: 1 })
   })
 
   it('gives both processes the same daily salt', async () => {

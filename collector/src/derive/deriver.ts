@@ -42,10 +42,12 @@ export async function planDerivation(store: DerivationStore, groups: PendingGrou
       v.events.push(e)
     }
   }
-  for (const { site, visitor, events } of byVisitor.values()) {
+  const visitors = [...byVisitor.values()]
+  const latestOf = store.latestSessions ? await store.latestSessions(visitors) : null
+  for (const [i, { site, visitor, events }] of visitors.entries()) {
     events.sort(byTime)
     const fresh = events.map(sessionEvent)
-    const latest = await store.latestSession(site, visitor, Number.MAX_SAFE_INTEGER)
+    const latest = latestOf ? latestOf[i] : await store.latestSession(site, visitor, Number.MAX_SAFE_INTEGER)
     if (!latest || fresh[0].ts > latest.lastTs) {
       const r = sessionize(visitor, fresh, latest)
       r.ids.forEach((id, i) => sessionOf.set(events[i], id))

@@ -124,6 +124,35 @@ export const POSTGRES_MIGRATIONS: string[] = [
   /* 4: as SQLite's migration 4: when the last event arrived, for tracking health. */ `
   CREATE INDEX events_site_received ON events (site, received);
   `,
+  /* 5: as SQLite's migration 5: ingest appends, derivation follows (issue 8). An event's
+     keys are claimed in key-only tables (exactly once across every process: their
+     primary keys), and a request's accepted events become one inbox row; derivation moves
+     inbox rows into events and sessions later. Every stored event's keys are copied over
+     first. The unique indexes on events go: the key tables keep exactly once, and a group
+     is derived once because derivation deletes its inbox row in the same transaction
+     (and fails when another process deleted it first), so they would only cost an index
+     write per derived event. Events get a primary key on seq instead: derivation moves an
+     event to another session by its seq, which no index could find before. */ `
+  CREATE TABLE event_ids (site text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, PRIMARY KEY (site, id));
+  CREATE TABLE order_ids (site text COLLATE "C" NOT NULL, name text COLLATE "C" NOT NULL, order_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (site, name, order_id));
+  INSERT INTO event_ids (site, id) SELECT site, id FROM events ON CONFLICT DO NOTHING;
+  INSERT INTO order_ids (site, name, order_id) SELECT site, name, order_id FROM events
+    WHERE type = 'conversion' AND order_id IS NOT NULL ON CONFLICT DO NOTHING;
+  DROP INDEX events_site_id;
+  DROP INDEX events_order;
+  ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
+  CREATE TABLE inbox (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site text COLLATE "C" NOT NULL,
+    received bigint NOT NULL,
+    n integer NOT NULL,
+    events text NOT NULL
+  );
+  -- A queue: every row is deleted soon after it is written. Vacuum it by dead rows, not
+  -- by a share of a table that is nearly always small, so reading its head stays cheap.
+  ALTER TABLE inbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
+  `,
 ]
 
 /**

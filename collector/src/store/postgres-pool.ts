@@ -60,16 +60,8 @@ export async function openPool(url: string, opts: PostgresOptions = {}): Promise
 }
 
 /**
- * Thrown inside a transaction that saw a conflict it cannot settle: roll back and run it again.
- *
- * @example
- * await inTransaction(pool, async (c) => { if (lost) throw new Retry('stored meanwhile') })
- */
-export class Retry extends Error {}
-
-/**
- * Runs `fn` inside BEGIN … COMMIT on one client; a deadlock, a serialization failure or
- * a `Retry` rolls back and runs it again (up to `attempts` times), since nothing was written.
+ * Runs `fn` inside BEGIN … COMMIT on one client; a deadlock or a serialization failure
+ * rolls back and runs it again (up to `attempts` times), since nothing was written.
  *
  * @example
  * const n = await inTransaction(pool, async (c) => (await c.query('DELETE FROM salts')).rowCount)
@@ -85,7 +77,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
       return result
     } catch (err) {
       await client.query('ROLLBACK').catch(() => { broken = true })
-      if (attempt >= attempts || !(err instanceof Retry || RETRYABLE.has((err as { code?: string }).code ?? ''))) throw err
+      if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
     } finally {
       client.release(broken)
     }

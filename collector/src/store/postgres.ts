@@ -1,14 +1,18 @@
 import type pg from 'pg'
 import { migratePostgres } from './postgres-migrations.ts'
 import { inTransaction, openPool, type PostgresOptions } from './postgres-pool.ts'
-import { clean, insertPending, type PendingEvents } from './postgres-ingest.ts'
+import { appendPending, clean, type PendingEvents } from './postgres-ingest.ts'
+import * as derivation from './postgres-derivation.ts'
 import { PostgresReports } from './postgres-reports.ts'
 import { newSalt } from '../ingest/visitor.ts'
-import type { EnrichedEvent, InsertOutcome, QuarantineRow, Site, Store } from './types.ts'
+import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
+import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 /** Events per transaction; a bigger backlog is committed in several, one after another. */
 const MAX_GROUP_EVENTS = 5000
+/** One deriver at a time per schema, across every process (a transaction-scoped advisory lock). */
+const DERIVE_LOCK = `SELECT pg_try_advisory_xact_lock(hashtextextended('funnelbeam:derive:' || current_schema(), 0)) AS got`
 
 interface PendingWrite extends PendingEvents {
   resolve: (r: InsertOutcome[]) => void
@@ -22,7 +26,9 @@ export type { PostgresOptions } from './postgres-pool.ts'
  * and deduplication, salts, sessions and reports all live there, so every process gives
  * the same answers. Writes are group-committed per process: insertEvents calls that
  * arrive while a transaction is in flight share the next one, and each call resolves
- * only after that transaction has committed.
+ * only after that transaction has committed. A commit claims each event's keys (exactly
+ * once) and appends one inbox row per request; derivation, one process at a time, later
+ * moves inbox rows into `events` and `sessions` (see `derive/deriver.ts`).
  *
  * @example
  * const store = await PostgresStore.open('postgres://postgres@127.0.0.1:5432/funnelbeam')
@@ -35,6 +41,10 @@ export class PostgresStore implements Store {
   private pending: PendingWrite[] = []
   private flushing: Promise<void> | null = null
   private closed = false
+  /** Set once the pool is ended: derivation calls then find nothing to do. */
+  private ended = false
+  /** Derivation work running under the lock; close() waits for it before ending the pool. */
+  private deriving = new Set<Promise<unknown>>()
 
   private constructor(readonly pool: pg.Pool) {
     this.reports = new PostgresReports(pool)
@@ -107,7 +117,8 @@ export class PostgresStore implements Store {
 
   private async commitGroup(batch: PendingWrite[]): Promise<void> {
     try {
-      const results = await inTransaction(this.pool, (c) => insertPending(c, batch))
+      const received = Date.now()
+      const results = await inTransaction(this.pool, (c) => appendPending(c, batch, received))
       this.commits++
       batch.forEach((w, i) => w.resolve(results[i]))
     } catch (err) {
@@ -127,11 +138,74 @@ export class PostgresStore implements Store {
     ])
   }
 
-  /** Commits what is pending, then closes the pool. */
+  async pendingGroups(maxEvents: number): Promise<PendingGroup[]> {
+    return this.ended ? [] : derivation.pendingGroups(this.pool, maxEvents)
+  }
+
+  async latestSession(site: string, visitor: string, atOrBefore: number): Promise<DerivedSession | null> {
+    return this.ended ? null : derivation.latestSession(this.pool, site, visitor, atOrBefore)
+  }
+
+  async latestSessions(visitors: { site: string; visitor: string }[]): Promise<(DerivedSession | null)[]> {
+    return this.ended ? visitors.map(() => null) : derivation.latestSessions(this.pool, visitors)
+  }
+
+  async visitorEvents(site: string, visitor: string, from: number): Promise<StoredEvent[]> {
+    return this.ended ? [] : derivation.visitorEvents(this.pool, site, visitor, from)
+  }
+
+  async applyDerivation(w: DerivationWrite): Promise<void> {
+    if (!this.ended) await derivation.applyDerivation(this.pool, w)
+  }
+
+  async requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number> {
+    return derivation.requeueAll(this.pool, transform, onProgress)
+  }
+
+  async derivationBacklog(): Promise<DerivationBacklog> {
+    return this.ended ? { events: 0, oldestReceived: null } : derivation.derivationBacklog(this.pool)
+  }
+
+  /**
+   * Runs `work` while this process holds the schema's derivation lock, on a client of its
+   * own kept in a transaction (work uses other connections); answers false at once when
+   * another process holds it. Should this process die, its connection closes and the lock
+   * goes with it.
+   */
+  async exclusively(work: () => Promise<void>): Promise<boolean> {
+    if (this.closed) return false
+    const run = this.locked(work)
+    const settled = run.catch(() => {})
+    this.deriving.add(settled)
+    try {
+      return await run
+    } finally {
+      this.deriving.delete(settled)
+    }
+  }
+
+  private async locked(work: () => Promise<void>): Promise<boolean> {
+    const client = await this.pool.connect()
+    let broken = false
+    try {
+      await client.query('BEGIN')
+      if (!(await client.query<{ got: boolean }>(DERIVE_LOCK)).rows[0].got) return false
+      await work()
+      return true
+    } finally {
+      // Nothing was written on this client: ending the transaction releases the lock.
+      await client.query('ROLLBACK').catch(() => { broken = true })
+      client.release(broken)
+    }
+  }
+
+  /** Commits what is pending and lets a running derivation step finish, then closes the pool. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     await this.flushing
+    await Promise.all(this.deriving)
+    this.ended = true
     await this.pool.end()
   }
 }

@@ -6,6 +6,7 @@ import { SqliteReports } from './sqlite-reports.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
+import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 
@@ -269,47 +270,4 @@ export class SqliteStore implements Store {
 
 export function openSqliteStore(file: string): SqliteStore {
   return new SqliteStore(file)
-}
-
-/** A sessions row as the model's session. */
-export function sessionFromRow(r: Record<string, unknown>): DerivedSession {
-  return {
-    id: r.id as string, visitor: r.visitor as string, started: Number(r.started), lastTs: Number(r.last_ts),
-    campaignKey: r.campaign_key as string | null, source: r.source as string | null, medium: r.medium as string | null,
-    campaign: r.campaign as string | null, term: r.term as string | null, content: r.content as string | null,
-    clickIdType: r.click_id_type as string | null, referrerHost: r.referrer_host as string | null, channel: r.channel as string,
-    landingPath: r.landing_path as string | null, device: r.device as string | null, browser: r.browser as string | null,
-    country: r.country as string | null, consent: Number(r.consent), bot: Boolean(r.bot), events: Number(r.events),
-    pageviews: Number(r.pageviews),
-  }
-}
-
-/** An events row as derivation re-reads it. */
-export function storedEventFromRow(r: Record<string, unknown>): StoredEvent {
-  return {
-    ref: Number(r.rowid ?? r.seq), sessionId: r.session_id as string | null,
-    event: {
-      id: r.id as string, ts: Number(r.ts), type: r.type as StoredEvent['event']['type'],
-      touch: {
-        source: r.source as string | null, medium: r.medium as string | null, campaign: r.campaign as string | null,
-        term: r.term as string | null, content: r.content as string | null, utmId: r.utm_id as string | null,
-        clickIdType: r.click_id_type as string | null, clickId: r.click_id as string | null, referrerHost: r.referrer_host as string | null,
-      },
-      channel: r.channel as string, path: r.path as string | null, device: r.device as string | null,
-      browser: r.browser as string | null, country: r.country as string | null, consent: Number(r.consent), bot: Boolean(r.bot),
-    },
-  }
-}
-
-/** A full events row as the model's event (for moving it back to the inbox). */
-export function eventFromRow(r: Record<string, unknown>): EnrichedEvent {
-  const s = storedEventFromRow(r).event
-  const str = (k: string) => (r[k] ?? null) as string | null
-  const num = (k: string) => (r[k] === null || r[k] === undefined ? null : Number(r[k]))
-  const props = typeof r.props === 'string' ? JSON.parse(r.props) : (r.props ?? null)
-  return {
-    ...s, name: r.name as string, received: Number(r.received), visitor: str('visitor'), userId: str('user_id'),
-    url: str('url'), referrer: str('referrer'), title: str('title'), lang: str('lang'), screen: num('screen'),
-    value: num('value'), currency: str('currency'), orderId: str('order_id'), props, origin: r.origin as EnrichedEvent['origin'],
-  }
 }

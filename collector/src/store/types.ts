@@ -58,6 +58,12 @@ export interface DerivationStore {
   pendingGroups(maxEvents: number): Promise<PendingGroup[]>
   /** The visitor's latest session that started at or before `atOrBefore`. */
   latestSession(site: string, visitor: string, atOrBefore: number): Promise<DerivedSession | null>
+  /**
+   * Optional: each visitor's latest session (any start), in input order, in one query.
+   * Derivation uses it when present instead of one `latestSession` per visitor, which
+   * costs a network round trip each on PostgreSQL.
+   */
+  latestSessions?(visitors: { site: string; visitor: string }[]): Promise<(DerivedSession | null)[]>
   /** The visitor's stored events from `from` on (derived ones only), in no particular order. */
   visitorEvents(site: string, visitor: string, from: number): Promise<StoredEvent[]>
   applyDerivation(w: DerivationWrite): Promise<void>
