@@ -73,7 +73,8 @@ export async function visitorEvents(pool: pg.Pool, site: string, visitor: string
 
 /** Pending events and the oldest pending group's receive time. */
 export async function derivationBacklog(pool: pg.Pool): Promise<DerivationBacklog> {
-  const r = await pool.query<DerivationBacklog>('SELECT COALESCE(sum(n), 0)::bigint AS events, min(received) AS "oldestReceived" FROM inbox')
+  const r = await pool.query<DerivationBacklog>(`SELECT COALESCE(sum(n), 0)::bigint AS events, min(received) AS "oldestReceived", min(seq) AS "oldestSeq",
+    max(seq) AS "newestSeq" FROM inbox`)
   return r.rows[0]
 }
 

@@ -17,7 +17,7 @@ export function postgresHealth(pool: pg.Pool): HealthQueries {
       return fillHours(start, r.rows.map((x) => ({ hour: Number(x.hour), events: Number(x.events) })))
     },
     async lastReceived(site) {
-      const r = await pool.query<{ t: string | null }>('SELECT max(received) AS t FROM events WHERE site = $1', [site])
+      const r = await pool.query<{ t: string | null }>(`SELECT GREATEST((SELECT max(received) FROM events WHERE site = $1), (SELECT max(received) FROM inbox WHERE site = $1)) AS t`, [site])
       return r.rows[0]?.t == null ? null : Number(r.rows[0].t)
     },
     async consentShares(site, since) {

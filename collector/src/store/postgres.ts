@@ -163,7 +163,7 @@ export class PostgresStore implements Store {
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {
-    return this.ended ? { events: 0, oldestReceived: null } : derivation.derivationBacklog(this.pool)
+    return this.ended ? { events: 0, oldestReceived: null, oldestSeq: null, newestSeq: null } : derivation.derivationBacklog(this.pool)
   }
 
   /**

@@ -19,7 +19,9 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
       return fillHours(start, rows)
     },
     async lastReceived(site) {
-      return (db.prepare('SELECT max(received) AS t FROM events WHERE site = ?').get(site) as { t: number | null }).t
+      // Events still waiting for derivation count too: this is arrival, not derivation.
+      return (db.prepare(`SELECT max((SELECT max(received) FROM events WHERE site = ?), (SELECT max(received) FROM inbox WHERE site = ?)) AS t`)
+        .get(site, site) as { t: number | null }).t
     },
     async consentShares(site, since) {
       return db.prepare(`SELECT consent, count(DISTINCT visitor) AS visitors FROM events

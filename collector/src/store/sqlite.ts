@@ -79,7 +79,7 @@ export class SqliteStore implements Store {
         MAX(seq) AS newestSeq FROM inbox`),
       doneGroups: this.db.prepare('DELETE FROM inbox WHERE seq = ?'),
       latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
-        ORDER BY started DESC LIMIT 1`),
+        ORDER BY started DESC, id DESC LIMIT 1`),
       visitorEvents: this.db.prepare(`SELECT rowid, session_id, id, ts, type, source, medium, campaign, term, content, utm_id,
         click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot
         FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
@@ -145,9 +145,8 @@ export class SqliteStore implements Store {
     this.pending = []
     if (batch.length === 0) return
     let results: InsertOutcome[][]
-    const received = Date.now()
     try {
-      results = this.db.transaction(() => batch.map((w) => this.append(w.site, w.events, received)))()
+      results = this.db.transaction(() => batch.map((w) => this.append(w.site, w.events)))()
     } catch (err) {
       for (const w of batch) w.reject(err)
       return
@@ -158,7 +157,7 @@ export class SqliteStore implements Store {
   }
 
   /** Claims each event's keys; the accepted ones go to the inbox as one row. */
-  private append(site: string, events: EnrichedEvent[], received: number): InsertOutcome[] {
+  private append(site: string, events: EnrichedEvent[]): InsertOutcome[] {
     const accepted: EnrichedEvent[] = []
     const outcomes = events.map((e): InsertOutcome => {
       if (this.stmt.claimId.run(site, e.id).changes === 0) return 'duplicate'
@@ -170,15 +169,15 @@ export class SqliteStore implements Store {
       accepted.push(e)
       return 'accepted'
     })
-    if (accepted.length) this.stmt.inbox.run(site, received, accepted.length, JSON.stringify(accepted))
+    if (accepted.length) this.stmt.inbox.run(site, accepted[0].received, accepted.length, JSON.stringify(accepted))
     return outcomes
   }
 
   async pendingGroups(maxEvents: number): Promise<PendingGroup[]> {
     const out: PendingGroup[] = []
     let n = 0
-    // Groups hold at most 100 events (a batch), so maxEvents / 10 rows is plenty to read.
-    for (const r of this.stmt.pendingGroups.iterate(Math.max(1, Math.ceil(maxEvents / 10))) as IterableIterator<{ seq: number; site: string; received: number; n: number; events: string }>) {
+    // Every group holds at least one event; the cursor stops once the step is full.
+    for (const r of this.stmt.pendingGroups.iterate(Math.max(1, maxEvents)) as IterableIterator<{ seq: number; site: string; received: number; n: number; events: string }>) {
       if (out.length > 0 && n + r.n > maxEvents) break
       out.push({ seq: r.seq, site: r.site, received: r.received, events: JSON.parse(r.events) as EnrichedEvent[] })
       n += r.n
