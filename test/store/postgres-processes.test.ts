@@ -285,7 +285,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL with two collector processes', 
     await a.close()
     expect(await a.exclusively(async () => {})).toBe(false)
     expect(await a.pendingGroups(100)).toEqual([])
-    expect(await a.derivationBacklog()).toEqual({ events: 0, oldestReceived: null })
+    expect(await a.derivationBacklog()).toEqual({ events: 0, oldestReceived: null, oldestSeq: null, newestSeq: null })
     // The acknowledged event waits in the inbox for a process that is still open.
     expect(await b.derivationBacklog()).toMatchObject({ events: 1 })
   })

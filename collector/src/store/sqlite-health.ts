@@ -20,7 +20,8 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
     },
     async lastReceived(site) {
       // Events still waiting for derivation count too: this is arrival, not derivation.
-      return (db.prepare(`SELECT max((SELECT max(received) FROM events WHERE site = ?), (SELECT max(received) FROM inbox WHERE site = ?)) AS t`)
+      return (db.prepare(`SELECT max(t) AS t FROM (SELECT max(received) AS t FROM events WHERE site = ?
+        UNION ALL SELECT max(received) FROM inbox WHERE site = ?)`)
         .get(site, site) as { t: number | null }).t
     },
     async consentShares(site, since) {

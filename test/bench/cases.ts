@@ -1,0 +1,24 @@
+/** The report questions every report benchmark asks, over the generated bench data (October 2026). */
+import type { Reports } from '../../collector/src/reports/service.ts'
+import type { Site } from '../../collector/src/model.ts'
+import {
+  parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
+} from '../../collector/src/reports/query.ts'
+
+export const BENCH_SITE: Site = { id: 'bench', origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }
+export const BENCH_TODAY = '2026-10-30'
+const p = (s: string) => new URLSearchParams(`from=2026-10-01&to=2026-10-30&${s}`)
+
+export const REPORT_CASES: [label: string, run: (r: Reports, site: Site) => Promise<unknown>][] = [
+  ['funnel 3 steps, ordered, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase'), BENCH_TODAY))],
+  ['funnel 3 steps, strict, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict'), BENCH_TODAY))],
+  ['funnel 3 steps, ordered, session', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&unit=session'), BENCH_TODAY))],
+  ['funnel glob + props, breakdown=channel', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/blog/*&step=event:signup%3Fplan%3Dpro&step=conversion:purchase&breakdown=channel'), BENCH_TODAY))],
+  ['funnel breakdown=experiment:checkout', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=conversion:purchase&breakdown=experiment:checkout'), BENCH_TODAY))],
+  ['attribution last_non_direct, channel', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase'), BENCH_TODAY))],
+  ['attribution time_decay, campaign', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=time_decay&dimension=campaign'), BENCH_TODAY))],
+  ['campaigns (last_non_direct) + spend', (r, s) => r.campaigns(s, parseCampaignsQuery(p(''), BENCH_TODAY))],
+  ['channels (linear) + spend', (r, s) => r.channels(s, parseChannelsQuery(p('model=linear'), BENCH_TODAY))],
+  ['summary', (r, s) => r.summary(s, parseSummaryQuery(p(''), BENCH_TODAY))],
+  ['experiment checkout', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase'), BENCH_TODAY))],
+]
