@@ -68,7 +68,7 @@ function expectedSessions(events: EnrichedEvent[]): string[] {
 }
 
 describe('sessions do not depend on arrival order', () => {
-  it('any order, any split into batches, derived at any points, gives the sessions of the events sorted by time', async () => {
+  for (const cacheSessions of [false, true]) it(`any order, any split into batches, derived at any points, gives the sessions of the events sorted by time${cacheSessions ? ' (latest sessions cached, as the derivation thread does)' : ''}`, async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(specArb, { minLength: 1, maxLength: 25 }).chain((specs) => fc.tuple(
         fc.constant(specs),
@@ -79,7 +79,7 @@ describe('sessions do not depend on arrival order', () => {
       async ([specs, order, cuts]) => {
         const events = specs.map(toEvent)
         const store = new SqliteStore(':memory:')
-        const deriver = new Deriver(store, { log: () => {}, chunkEvents: 7 })
+        const deriver = new Deriver(store, { log: () => {}, chunkEvents: 7, cacheSessions })
         try {
           let batch: EnrichedEvent[] = []
           for (const [k, i] of order.entries()) {

@@ -14,6 +14,12 @@ export const DERIVE_CHUNK_EVENTS = 2000
 
 export interface DeriverOptions {
   chunkEvents?: number
+  /**
+   * Keep each visitor's latest session between steps. Only where this deriver is the one
+   * writer of sessions (a SQLite file); with several processes (PostgreSQL) another one
+   * may have moved a visitor on.
+   */
+  cacheSessions?: boolean
   log?: (msg: string, err?: unknown) => void
   /** Called after each step with the number of events derived. */
   onDerived?: (events: number) => void
@@ -28,7 +34,7 @@ export interface DeriverOptions {
  * const w = await planDerivation(store, await store.pendingGroups(2000))
  * await store.applyDerivation(w)
  */
-export async function planDerivation(store: DerivationStore, groups: PendingGroup[]): Promise<DerivationWrite> {
+export async function planDerivation(store: DerivationStore, groups: PendingGroup[], cache: LatestSessionCache | null = null): Promise<DerivationWrite> {
   const w: DerivationWrite = { done: groups.map((g) => g.seq), events: [], dropSessions: [], sessions: [], moved: [] }
   const byVisitor = new Map<string, { site: string; visitor: string; events: EnrichedEvent[] }>()
   const sessionOf = new Map<EnrichedEvent, string | null>()
@@ -43,11 +49,11 @@ export async function planDerivation(store: DerivationStore, groups: PendingGrou
     }
   }
   const visitors = [...byVisitor.values()]
-  const latestOf = store.latestSessions ? await store.latestSessions(visitors) : null
+  const latestOf = await latestSessions(store, visitors, cache)
   for (const [i, { site, visitor, events }] of visitors.entries()) {
     events.sort(byTime)
     const fresh = events.map(sessionEvent)
-    const latest = latestOf ? latestOf[i] : await store.latestSession(site, visitor, Number.MAX_SAFE_INTEGER)
+    const latest = latestOf[i]
     if (!latest || fresh[0].ts > latest.lastTs) {
       const r = sessionize(visitor, fresh, latest)
       r.ids.forEach((id, i) => sessionOf.set(events[i], id))
@@ -58,6 +64,49 @@ export async function planDerivation(store: DerivationStore, groups: PendingGrou
   }
   for (const g of groups) for (const e of g.events) w.events.push({ site: g.site, event: e, sessionId: sessionOf.get(e) ?? null })
   return w
+}
+
+/** Each visitor's latest session: from the cache where it knows, else from the store (batched where it can). */
+async function latestSessions(store: DerivationStore, visitors: { site: string; visitor: string }[], cache: LatestSessionCache | null): Promise<(DerivedSession | null)[]> {
+  const out = visitors.map((v) => cache?.get(v.site, v.visitor))
+  const missing = visitors.filter((_, i) => out[i] === undefined)
+  if (missing.length === 0) return out as (DerivedSession | null)[]
+  const found = store.latestSessions
+    ? await store.latestSessions(missing)
+    : await Promise.all(missing.map((v) => store.latestSession(v.site, v.visitor, Number.MAX_SAFE_INTEGER)))
+  let k = 0
+  return out.map((s) => (s === undefined ? found[k++] : s))
+}
+
+/**
+ * The latest session of the visitors derivation saw lately, as it wrote them: with one
+ * deriver owning the store (SQLite), the lookup per visitor and step is skipped. Bounded;
+ * cleared whole when full or when a step fails.
+ */
+export class LatestSessionCache {
+  private readonly map = new Map<string, DerivedSession>()
+
+  constructor(private readonly max = 200_000) {}
+
+  get(site: string, visitor: string): DerivedSession | undefined {
+    return this.map.get(`${site}\0${visitor}`)
+  }
+
+  /** Takes in what a step wrote: per visitor, the session that started last. */
+  remember(w: DerivationWrite): void {
+    if (this.map.size > this.max) this.map.clear()
+    const latest = new Map<string, DerivedSession>()
+    for (const { site, session } of w.sessions) {
+      const k = `${site}\0${session.visitor}`
+      const had = latest.get(k)
+      if (!had || session.started > had.started || (session.started === had.started && session.id > had.id)) latest.set(k, session)
+    }
+    for (const [k, s] of latest) this.map.set(k, s)
+  }
+
+  clear(): void {
+    this.map.clear()
+  }
 }
 
 /** A visitor whose new events reach back before its last one: re-derive from the session the earliest falls into. */
@@ -103,10 +152,12 @@ export class Deriver implements Derivation {
   private failures = 0
   private retryTimer: NodeJS.Timeout | null = null
   private readonly chunk: number
+  private readonly cache: LatestSessionCache | null
   private readonly log: (msg: string, err?: unknown) => void
 
   constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
+    this.cache = opts.cacheSessions ? new LatestSessionCache() : null
     this.log = opts.log ?? ((msg, err) => console.error(msg, err))
   }
 
@@ -172,8 +223,14 @@ export class Deriver implements Derivation {
   }
 
   private async apply(groups: PendingGroup[]): Promise<number> {
-    const w = await planDerivation(this.store, groups)
-    await this.store.applyDerivation(w)
+    const w = await planDerivation(this.store, groups, this.cache)
+    try {
+      await this.store.applyDerivation(w)
+    } catch (err) {
+      this.cache?.clear()
+      throw err
+    }
+    this.cache?.remember(w)
     this.derived += w.events.length
     this.opts.onDerived?.(w.events.length)
     return w.events.length

@@ -13,7 +13,7 @@ const WORKER_CHUNK_EVENTS = 1000
 const { file } = workerData as { file: string }
 const store = new SqliteStore(file)
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
-const deriver = new Deriver(store, { log, chunkEvents: WORKER_CHUNK_EVENTS })
+const deriver = new Deriver(store, { log, chunkEvents: WORKER_CHUNK_EVENTS, cacheSessions: true })
 deriver.poke()
 const poll = setInterval(() => deriver.poke(), 1000)
 
