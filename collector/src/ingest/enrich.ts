@@ -43,6 +43,34 @@ export interface RequestContext {
 }
 
 /**
+ * What every event of one request shares, worked out once per request: the user agent's
+ * browser and bot verdict, and the cookieless visitor hash (a batch of 100 events parsed
+ * the same user agent 100 times).
+ */
+export interface RequestFacts {
+  browser: string | null
+  bot: boolean
+  anonymous: string | null
+  /** Device by screen width (the user agent usually decides alone). */
+  device(screen: number | null): 'mobile' | 'tablet' | 'desktop' | null
+}
+
+/**
+ * @example
+ * const facts = requestFacts(ctx)
+ * const rows = events.map((e) => enrich(e, ctx, facts))
+ */
+export function requestFacts(ctx: RequestContext): RequestFacts {
+  const uaDevice = deviceOf(ctx.userAgent, null)
+  return {
+    browser: browserOf(ctx.userAgent),
+    bot: isBotTraffic(ctx.userAgent, ctx.webdriver, ctx.allowBots),
+    anonymous: ctx.ip || ctx.userAgent ? anonymousVisitor(ctx.salt, ctx.site, ctx.ip ?? '', ctx.userAgent ?? '') : null,
+    device: (screen) => uaDevice ?? deviceOf(null, screen),
+  }
+}
+
+/**
  * Turns a validated event into the row we store, applying consent: without analytics
  * consent the visitor is the daily hash and no user id is kept; without ads consent no
  * click id survives in the touch, URL or referrer.
@@ -50,16 +78,14 @@ export interface RequestContext {
  * @example
  * enrich({ type: 'pageview', name: 'pageview', ts, url: 'https://shop.example/?gclid=x', consent: 3, visitorId: 'v1' }, ctx)
  */
-export function enrich(ev: IncomingEvent, ctx: RequestContext): EnrichedEvent {
+export function enrich(ev: IncomingEvent, ctx: RequestContext, facts: RequestFacts = requestFacts(ctx)): EnrichedEvent {
   const analytics = (ev.consent & CONSENT_ANALYTICS) !== 0
   const ads = (ev.consent & CONSENT_ADS) !== 0
   // Parsed once here; touch, path and stored URL all read the same URL object.
   const url = parseUrl(ev.url)
   const referrer = parseUrl(ev.referrer)
   const touch = touchFromUrl(url, referrer, url?.hostname ?? null, ads)
-  const visitor = analytics && ev.visitorId
-    ? ev.visitorId
-    : ctx.ip || ctx.userAgent ? anonymousVisitor(ctx.salt, ctx.site, ctx.ip ?? '', ctx.userAgent ?? '') : null
+  const visitor = analytics && ev.visitorId ? ev.visitorId : facts.anonymous
   return {
     id: ev.id ?? uuidv7(ev.ts),
     type: ev.type,
@@ -74,8 +100,8 @@ export function enrich(ev: IncomingEvent, ctx: RequestContext): EnrichedEvent {
     title: ev.title ?? null,
     touch,
     channel: channelOf(touch),
-    device: deviceOf(ctx.userAgent, ev.screen ?? null),
-    browser: browserOf(ctx.userAgent),
+    device: facts.device(ev.screen ?? null),
+    browser: facts.browser,
     country: ctx.country,
     lang: ev.lang ?? null,
     screen: ev.screen ?? null,
@@ -84,7 +110,7 @@ export function enrich(ev: IncomingEvent, ctx: RequestContext): EnrichedEvent {
     orderId: ev.orderId ?? null,
     props: ev.props && Object.keys(ev.props).length ? ev.props : null,
     consent: ev.consent & (CONSENT_ANALYTICS | CONSENT_ADS),
-    bot: isBotTraffic(ctx.userAgent, ctx.webdriver, ctx.allowBots),
+    bot: facts.bot,
     origin: ctx.origin,
   }
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts'
 import type { Metrics } from '../http/metrics.ts'
 import type { Store } from '../store/types.ts'
 import type { EventOrigin } from '../model.ts'
-import { enrich, type IncomingEvent, type RequestContext } from './enrich.ts'
+import { enrich, requestFacts, type IncomingEvent, type RequestContext, type RequestFacts } from './enrich.ts'
 import { timeProblem } from './time.ts'
 import { saltDay } from './visitor.ts'
 
@@ -45,6 +45,8 @@ export class Ingestor {
     const salt = await this.saltFor(received)
     const rejected: (Rejection & { raw: unknown })[] = []
     const events = []
+    const request: RequestContext = { ...ctx, received, salt }
+    let facts: RequestFacts | null = null
     for (const c of candidates) {
       if (!c.ok) { rejected.push({ index: c.index, code: c.code, message: c.message, raw: c.raw }); continue }
       const problem = timeProblem(c.event.ts, received, ctx.maxAgeMs)
@@ -52,7 +54,7 @@ export class Ingestor {
         rejected.push({ index: c.index, code: problem, message: timeMessage(problem, ctx.maxAgeMs), raw: c.event })
         continue
       }
-      events.push(enrich(c.event, { ...ctx, received, salt }))
+      events.push(enrich(c.event, request, (facts ??= requestFacts(request))))
     }
     await this.quarantine(ctx.site, ctx.origin, received, rejected)
     const outcomes = await this.store.insertEvents(ctx.site, events)
