@@ -153,6 +153,9 @@ export const POSTGRES_MIGRATIONS: string[] = [
   -- by a share of a table that is nearly always small, so reading its head stays cheap.
   ALTER TABLE inbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
   `,
+  /* 6: as SQLite's migration 6: the ad platform's campaign id on spend rows. */ `
+  ALTER TABLE spend ADD COLUMN campaign_id text COLLATE "C";
+  `,
 ]
 
 /**

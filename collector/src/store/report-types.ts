@@ -125,16 +125,60 @@ export interface SpendRow {
   impressions: number
   clicks: number
   currency: string
+  /** The ad platform's id of the campaign, when the file had one: sessions whose utm_id or campaign equals it match. */
+  campaignId?: string | null
 }
 
 export interface SpendTotal {
   source: string
   medium: string
   campaign: string
+  /** One of the campaign's ids in the range (they rarely differ), or null. */
+  campaignId: string | null
   currency: string
   cost: number
   impressions: number
   clicks: number
+}
+
+/** Which spend rows to list or delete; absent fields match everything. Dates are inclusive. */
+export interface SpendFilter {
+  from?: string
+  to?: string
+  source?: string
+  medium?: string
+  campaign?: string
+}
+
+/** A campaign id seen on tracked traffic (utm_id), with the attributes of the session it arrived with. */
+export interface CampaignIdTouch extends TouchAttrs {
+  utmId: string
+}
+
+export interface ConversionClickScan {
+  range: TimeRange
+  /** Conversion event name, or null for every conversion. */
+  conversion: string | null
+  /** Click id parameters of one platform, e.g. gclid, gbraid, wbraid. */
+  clickIdTypes: string[]
+  lookbackMs: number
+  /** Consent bits both the conversion and the click must carry (ads consent). */
+  consentMask: number
+}
+
+/** A conversion and the last click of one platform before it within the lookback. */
+export interface ConversionClick {
+  /** The conversion event's id (the browser event's id, so platforms can deduplicate). */
+  id: string
+  name: string
+  ts: number
+  value: number | null
+  currency: string | null
+  orderId: string | null
+  url: string | null
+  clickIdType: string
+  clickId: string
+  clickTs: number
 }
 
 export interface ExperimentScan {
@@ -172,5 +216,16 @@ export interface ReportStore {
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
   upsertSpend(site: string, rows: SpendRow[]): Promise<number>
+  /** Stored spend rows matching a filter, by date, source, medium, campaign; at most `limit`. */
+  listSpend(site: string, filter: SpendFilter, limit: number): Promise<SpendRow[]>
+  /** Deletes the spend rows matching a filter; answers how many. */
+  deleteSpend(site: string, filter: SpendFilter): Promise<number>
+  /** Distinct utm_id values on non-bot events in a range, with their session attributes. */
+  campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]>
+  /**
+   * Conversions in a range whose visitor clicked an ad of one platform within the
+   * lookback before them, with that last click; time-ordered.
+   */
+  conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
 }

@@ -124,4 +124,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE inbox (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, received INTEGER NOT NULL,
     n INTEGER NOT NULL, events TEXT NOT NULL);
   `,
+  /* 6: spend rows keep the ad platform's campaign id, so sessions tagged with utm_id (or
+     with the id as their campaign) meet the spend of a campaign renamed since. */ `
+  ALTER TABLE spend ADD COLUMN campaign_id TEXT;
+  `,
 ]
