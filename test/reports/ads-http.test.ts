@@ -1,0 +1,161 @@
+/**
+ * Ad platforms over HTTP: spend files uploaded exactly as Google Ads, Meta and Yandex
+ * Direct export them (test/fixtures/spend/), met with sessions sent through POST
+ * /api/events, read back through the campaigns and attribution reports; on SQLite and,
+ * when a server answers, PostgreSQL. Every visitor lands on 2026-11-02 from an ad and buys:
+ *
+ * g1, g2  google/cpc/brand + gclid           buy 500 and 300 EUR   spend "Brand" 2,000.00 (EN)
+ * g3      google/cpc/gen-shoes-nov utm_id=222 buys 100 EUR         spend "Generic - Shoes" (id 222) 50.00
+ * g4      google/cpc/shopping_de + gbraid     buys 550 EUR         spend "Shopping DE" 1,100.00 (DE, UTF-16)
+ * g5      google/cpc/marque-fr                buys 617.28 EUR      spend "Marque FR" 1 234,56 (FR)
+ * f1      facebook/paid/brand + fbclid        buys 200 EUR         spend Meta "Brand" 100.00 over 3 days
+ *         (Meta "Retargeting" 210.00 has no sessions)
+ * y1      yandex/cpc/70001 + yclid            buys 8,000 RUB       spend "Бренд" (№ 70001) 4 000,00 RUB (cp1251)
+ */
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
+import type { Store } from '../../collector/src/store/types.ts'
+
+const SHOP = 'https://shop.example'
+const RANGE = 'from=2026-11-01&to=2026-11-03'
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/spend/${name}`, import.meta.url))
+
+const landing = (visitorId: string, ts: string, query: string) => ({ type: 'pageview', name: 'pageview', ts, visitorId, url: `${SHOP}/?${query}` })
+const purchase = (visitorId: string, ts: string, value: number, currency: string, orderId: string) => ({
+  type: 'conversion', name: 'purchase', ts, visitorId, value, currency, orderId, url: `${SHOP}/thanks`,
+})
+
+export const STORY = [
+  landing('g1', '2026-11-02T10:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=GCLID-1'),
+  purchase('g1', '2026-11-02T10:05:00Z', 500, 'EUR', 'G-1'),
+  landing('g2', '2026-11-02T11:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=GCLID-2'),
+  purchase('g2', '2026-11-02T11:10:00Z', 300, 'EUR', 'G-2'),
+  landing('g3', '2026-11-02T12:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=gen-shoes-nov&utm_id=222&gclid=GCLID-3'),
+  purchase('g3', '2026-11-02T12:01:00Z', 100, 'EUR', 'G-3'),
+  landing('g4', '2026-11-02T13:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=shopping_de&gbraid=GBRAID-4'),
+  purchase('g4', '2026-11-02T13:01:00Z', 550, 'EUR', 'G-4'),
+  landing('g5', '2026-11-02T14:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=marque-fr'),
+  purchase('g5', '2026-11-02T14:01:00Z', 617.28, 'EUR', 'G-5'),
+  landing('f1', '2026-11-02T15:00:00Z', 'utm_source=facebook&utm_medium=paid&utm_campaign=brand&fbclid=IwAR-f1'),
+  purchase('f1', '2026-11-02T15:30:00Z', 200, 'EUR', 'F-1'),
+  landing('y1', '2026-11-02T16:00:00Z', 'utm_source=yandex&utm_medium=cpc&utm_campaign=70001&yclid=123456789'),
+  purchase('y1', '2026-11-02T16:10:00Z', 8000, 'RUB', 'Y-1'),
+]
+
+const noPostgres = await probePostgres()
+if (noPostgres) console.warn(`ads-http: PostgreSQL runs skipped: ${noPostgres}`)
+
+const stores: [string, (() => Promise<{ store: Store; drop(): Promise<void> }>) | null][] = [
+  ['SQLite', null],
+  ['PostgreSQL', noPostgres === null ? openTestPostgres : null],
+]
+
+for (const [name, openStore] of stores) {
+  describe.skipIf(name === 'PostgreSQL' && noPostgres !== null)(`ad platform spend over HTTP (${name})`, () => {
+    let t: TestApp<Store>
+    let drop: (() => Promise<void>) | null = null
+    const auth = () => ({ authorization: `Bearer ${t.adminToken}` })
+    const put = async (path: string, body: Uint8Array | string, type = 'text/csv') => {
+      const res = await t.app.request(path, { method: 'PUT', body, headers: { ...auth(), 'content-type': type } })
+      return { status: res.status, body: await res.json() as any }
+    }
+    const get = async (path: string, method = 'GET') => {
+      const res = await t.app.request(path, { method, headers: auth() })
+      return { status: res.status, body: await res.json() as any }
+    }
+
+    beforeAll(async () => {
+      const opened = openStore ? await openStore() : null
+      drop = opened?.drop ?? null
+      t = await makeTestApp<Store>({ clock: new TestClock(Date.parse('2026-11-25T12:00:00Z')), ...(opened ? { store: opened.store } : {}) })
+      const { secret } = await t.createSite('shop', { origins: [SHOP], currency: 'EUR', timezone: 'UTC' })
+      expect((await t.sendServerEvents(secret, STORY)).status).toBe(200)
+    })
+    afterAll(async () => {
+      await t.close()
+      await drop?.()
+    })
+
+    it('takes each file as downloaded, names the format, skips totals and lists unmatched campaigns', async () => {
+      expect(await put('/api/sites/shop/spend', fixture('google-ads-en.csv'))).toEqual({
+        status: 200,
+        body: { format: 'google-ads', upserted: 3, skipped: [{ line: 7, reason: 'totals row' }, { line: 8, reason: 'totals row' }], unmatchedCampaigns: [] },
+      })
+      expect((await put('/api/sites/shop/spend', fixture('google-ads-de-excel.csv'), 'text/csv; charset=utf-16'))).toMatchObject({
+        status: 200, body: { format: 'google-ads', upserted: 2, skipped: [{ line: 6 }], unmatchedCampaigns: [] },
+      })
+      expect((await put('/api/sites/shop/spend', fixture('google-ads-fr.csv')))).toMatchObject({ status: 200, body: { format: 'google-ads', upserted: 2, unmatchedCampaigns: [] } })
+      expect(await put('/api/sites/shop/spend', fixture('meta.csv'))).toEqual({
+        status: 200,
+        body: {
+          format: 'meta', upserted: 6, skipped: [{ line: 2, reason: 'summary row (no campaign name)' }],
+          unmatchedCampaigns: [{ source: 'facebook', medium: 'paid', campaign: 'Retargeting', campaignId: '6002' }],
+        },
+      })
+      expect(await put('/api/sites/shop/spend', fixture('yandex-cp1251.csv'), 'application/octet-stream')).toEqual({
+        status: 200, body: { format: 'yandex', upserted: 2, skipped: [{ line: 6, reason: 'totals row (Итого)' }], unmatchedCampaigns: [] },
+      })
+    })
+
+    it('reports cost, CPA and ROAS per campaign, spend matched by loose name or campaign id', async () => {
+      // uploading the same file again changes nothing
+      expect((await put('/api/sites/shop/spend', fixture('google-ads-en.csv'))).status).toBe(200)
+      const { body } = await get(`/api/sites/shop/campaigns?${RANGE}`)
+      const row = (s: string, m: string, c: string) => body.rows.find((r: any) => r.source === s && r.medium === m && r.campaign === c)
+      expect(row('google', 'cpc', 'brand')).toMatchObject({
+        sessions: 2, conversions: 2, revenue: { EUR: 800 }, cost: { EUR: 2000 }, impressions: 20345, clicks: 1000, cpa: { EUR: 1000 }, roas: { EUR: 0.4 },
+      })
+      expect(row('google', 'cpc', 'gen-shoes-nov')).toMatchObject({ sessions: 1, conversions: 1, cost: { EUR: 50 }, cpa: { EUR: 50 }, roas: { EUR: 2 } })
+      expect(row('google', 'cpc', 'shopping_de')).toMatchObject({ conversions: 1, cost: { EUR: 1100 }, clicks: 550, cpa: { EUR: 1100 }, roas: { EUR: 0.5 } })
+      expect(row('google', 'cpc', 'marque-fr')).toMatchObject({ conversions: 1, cost: { EUR: 1234.56 }, cpa: { EUR: 1234.56 }, roas: { EUR: 0.5 } })
+      const meta = row('facebook', 'paid', 'brand')
+      expect(meta).toMatchObject({ sessions: 1, conversions: 1, impressions: 10000, clicks: 300 })
+      expect(meta.cost.EUR).toBeCloseTo(100, 9)
+      expect(meta.roas.EUR).toBeCloseTo(2, 9)
+      expect(row('facebook', 'paid', 'Retargeting')).toMatchObject({ sessions: 0, conversions: 0, cost: { EUR: 210 }, roas: { EUR: 0 } })
+      expect(row('yandex', 'cpc', '70001')).toMatchObject({ conversions: 1, revenue: { RUB: 8000 }, cost: { RUB: 4000 }, cpa: { RUB: 4000 }, roas: { RUB: 2 } })
+      // matched spend has no row of its own under the platform's spelling
+      expect(row('google', 'cpc', 'Brand')).toBeUndefined()
+      expect(row('yandex', 'cpc', 'Бренд')).toBeUndefined()
+    })
+
+    it('keeps Google\'s and Meta\'s "brand" apart in attribution by campaign', async () => {
+      const { body } = await get(`/api/sites/shop/attribution?${RANGE}&dimension=campaign`)
+      expect(body.rows).toEqual(expect.arrayContaining([
+        { value: 'google / cpc / brand', source: 'google', medium: 'cpc', campaign: 'brand', conversions: 2, revenue: { EUR: 800 } },
+        { value: 'facebook / paid / brand', source: 'facebook', medium: 'paid', campaign: 'brand', conversions: 1, revenue: { EUR: 200 } },
+      ]))
+    })
+
+    it('lists and deletes spend by range and filters', async () => {
+      const listed = await get('/api/sites/shop/spend?source=facebook&campaign=Brand')
+      expect(listed.body.rows.map((r: any) => [r.date, r.cost, r.impressions, r.clicks, r.campaignId])).toEqual([
+        ['2026-11-01', 33.33, 3333, 100, '6001'], ['2026-11-02', 33.33, 3333, 100, '6001'], ['2026-11-03', 33.34, 3334, 100, '6001'],
+      ])
+      expect((await get('/api/sites/shop/spend?from=2026-11-02&to=2026-11-02&source=google')).body.rows).toHaveLength(2)
+      expect(await get('/api/sites/shop/spend?source=facebook&campaign=Retargeting&from=2026-11-02', 'DELETE')).toEqual({ status: 200, body: { deleted: 2 } })
+      expect((await get('/api/sites/shop/spend?source=facebook&campaign=Retargeting')).body.rows).toHaveLength(1)
+      expect((await get('/api/sites/shop/spend', 'DELETE')).status).toBe(400)
+      expect((await get('/api/sites/shop/spend?from=11/02/2026')).status).toBe(400)
+    })
+
+    it('refuses a bad file with the line and column, writing nothing', async () => {
+      const before = (await get('/api/sites/shop/spend')).body.rows
+      const broken = new TextDecoder().decode(fixture('google-ads-en.csv')).replace('765.50', '76x').replace('Brand,111', 'Brand NEW,111')
+      const res = await put('/api/sites/shop/spend', broken)
+      expect(res).toMatchObject({ status: 400, body: { error: { code: 'invalid_spend', message: 'line 5, column "Cost": "76x" is not a number like 1,234.56' } } })
+      expect(res.body.error.issues[0]).toMatchObject({ line: 5, path: 'Cost' })
+      expect((await get('/api/sites/shop/spend')).body.rows).toEqual(before)
+      expect((await put('/api/sites/shop/spend?format=meta', fixture('google-ads-en.csv'))).body.error.message).toMatch(/^Meta export: no header/)
+      expect((await put('/api/sites/shop/spend?format=tiktok', fixture('google-ads-en.csv'))).status).toBe(400)
+    })
+
+    it('takes source and medium from the upload when the tags differ from the platform defaults', async () => {
+      const res = await put('/api/sites/shop/spend?source=fb&medium=paid_social', fixture('meta.csv'))
+      expect(res.body).toMatchObject({ format: 'meta', upserted: 6 })
+      expect((await get('/api/sites/shop/spend?source=fb&medium=paid_social')).body.rows).toHaveLength(6)
+    })
+  })
+}
