@@ -15,6 +15,7 @@ import { serverEventRoutes } from './routes/server-events.ts'
 import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
 import { spendRoutes } from './routes/spend.ts'
+import { exportRoutes } from './routes/exports.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
   app.route('/api/sites', spendRoutes(deps))
+  app.route('/api/sites', exportRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/', scriptRoutes(deps.config))
   return app

@@ -11,6 +11,11 @@
  * f1      facebook/paid/brand + fbclid        buys 200 EUR         spend Meta "Brand" 100.00 over 3 days
  *         (Meta "Retargeting" 210.00 has no sessions)
  * y1      yandex/cpc/70001 + yclid            buys 8,000 RUB       spend "Бренд" (№ 70001) 4 000,00 RUB (cp1251)
+ *
+ * For the conversion exports also:
+ * n1      gclid click, buys 09:30 without ads consent             → in no export
+ * o1      gclid click on 08-01, buys 11-02 17:00 (93 days later)  → in no export
+ * m1      fbclid click 18:00, gclid click 18:10, buys 42.50 18:20 → Meta's and Google's export
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -23,9 +28,11 @@ const RANGE = 'from=2026-11-01&to=2026-11-03'
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/spend/${name}`, import.meta.url))
 
 const landing = (visitorId: string, ts: string, query: string) => ({ type: 'pageview', name: 'pageview', ts, visitorId, url: `${SHOP}/?${query}` })
-const purchase = (visitorId: string, ts: string, value: number, currency: string, orderId: string) => ({
-  type: 'conversion', name: 'purchase', ts, visitorId, value, currency, orderId, url: `${SHOP}/thanks`,
+const purchase = (visitorId: string, ts: string, value: number, currency: string, orderId: string, more: object = {}) => ({
+  type: 'conversion', name: 'purchase', ts, visitorId, value, currency, orderId, url: `${SHOP}/thanks`, ...more,
 })
+const F1_ID = '0190f1aa-0000-7000-8000-0000000000f1'
+const M1_ID = '0190f1aa-0000-7000-8000-0000000000a1'
 
 export const STORY = [
   landing('g1', '2026-11-02T10:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=GCLID-1'),
@@ -39,9 +46,15 @@ export const STORY = [
   landing('g5', '2026-11-02T14:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=marque-fr'),
   purchase('g5', '2026-11-02T14:01:00Z', 617.28, 'EUR', 'G-5'),
   landing('f1', '2026-11-02T15:00:00Z', 'utm_source=facebook&utm_medium=paid&utm_campaign=brand&fbclid=IwAR-f1'),
-  purchase('f1', '2026-11-02T15:30:00Z', 200, 'EUR', 'F-1'),
+  purchase('f1', '2026-11-02T15:30:00Z', 200, 'EUR', 'F-1', { id: F1_ID }),
   landing('y1', '2026-11-02T16:00:00Z', 'utm_source=yandex&utm_medium=cpc&utm_campaign=70001&yclid=123456789'),
   purchase('y1', '2026-11-02T16:10:00Z', 8000, 'RUB', 'Y-1'),
+  landing('n1', '2026-11-02T09:00:00Z', 'gclid=GCLID-N'),
+  purchase('n1', '2026-11-02T09:30:00Z', 10, 'EUR', 'N-1', { consent: { analytics: true, ads: false } }),
+  purchase('o1', '2026-11-02T17:00:00Z', 10, 'EUR', 'O-1'),
+  landing('m1', '2026-11-02T18:00:00Z', 'fbclid=IwAR-m1'),
+  landing('m1', '2026-11-02T18:10:00Z', 'gclid=GCLID-M'),
+  purchase('m1', '2026-11-02T18:20:00Z', 42.5, 'EUR', 'M-1', { id: M1_ID }),
 ]
 
 const noPostgres = await probePostgres()
@@ -58,7 +71,7 @@ for (const [name, openStore] of stores) {
     let drop: (() => Promise<void>) | null = null
     const auth = () => ({ authorization: `Bearer ${t.adminToken}` })
     const put = async (path: string, body: Uint8Array | string, type = 'text/csv') => {
-      const res = await t.app.request(path, { method: 'PUT', body, headers: { ...auth(), 'content-type': type } })
+      const res = await t.app.request(path, { method: 'PUT', body: body as BodyInit, headers: { ...auth(), 'content-type': type } })
       return { status: res.status, body: await res.json() as any }
     }
     const get = async (path: string, method = 'GET') => {
@@ -69,9 +82,12 @@ for (const [name, openStore] of stores) {
     beforeAll(async () => {
       const opened = openStore ? await openStore() : null
       drop = opened?.drop ?? null
-      t = await makeTestApp<Store>({ clock: new TestClock(Date.parse('2026-11-25T12:00:00Z')), ...(opened ? { store: opened.store } : {}) })
+      const clock = new TestClock(Date.parse('2026-08-02T12:00:00Z'))
+      t = await makeTestApp<Store>({ clock, ...(opened ? { store: opened.store } : {}) })
       const { secret } = await t.createSite('shop', { origins: [SHOP], currency: 'EUR', timezone: 'UTC' })
-      expect((await t.sendServerEvents(secret, STORY)).status).toBe(200)
+      expect((await t.sendServerEvents(secret, [landing('o1', '2026-08-01T10:00:00Z', 'gclid=GCLID-OLD')])).body).toMatchObject({ accepted: 1 })
+      clock.set('2026-11-25T12:00:00Z')
+      expect((await t.sendServerEvents(secret, STORY)).body).toMatchObject({ accepted: STORY.length })
     })
     afterAll(async () => {
       await t.close()
@@ -156,6 +172,69 @@ for (const [name, openStore] of stores) {
       const res = await put('/api/sites/shop/spend?source=fb&medium=paid_social', fixture('meta.csv'))
       expect(res.body).toMatchObject({ format: 'meta', upserted: 6 })
       expect((await get('/api/sites/shop/spend?source=fb&medium=paid_social')).body.rows).toHaveLength(6)
+    })
+
+    const download = async (path: string) => {
+      const res = await t.app.request(path, { headers: auth() })
+      return { status: res.status, type: res.headers.get('content-type'), count: res.headers.get('x-conversions'), body: await res.text() }
+    }
+
+    it('exports Google Ads click conversions in the upload file format', async () => {
+      const r = await download(`/api/sites/shop/exports/google-ads?conversion=purchase&${RANGE}`)
+      expect(r).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', count: '5' })
+      expect(r.body).toBe('Parameters:TimeZone=UTC\r\n' +
+        'Google Click ID,GBRAID,WBRAID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n' +
+        'GCLID-1,,,purchase,2026-11-02 10:05:00,500,EUR\r\n' +
+        'GCLID-2,,,purchase,2026-11-02 11:10:00,300,EUR\r\n' +
+        'GCLID-3,,,purchase,2026-11-02 12:01:00,100,EUR\r\n' +
+        ',GBRAID-4,,purchase,2026-11-02 13:01:00,550,EUR\r\n' +
+        'GCLID-M,,,purchase,2026-11-02 18:20:00,42.5,EUR\r\n')
+      // another conversion name: nothing, but still a valid file
+      expect((await download(`/api/sites/shop/exports/google-ads?conversion=signup&${RANGE}`)).body)
+        .toBe('Parameters:TimeZone=UTC\r\nGoogle Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n')
+    })
+
+    it('exports the same conversions as a Data Manager events:ingest body', async () => {
+      const r = await download(`/api/sites/shop/exports/google-data-manager?conversion=purchase&${RANGE}&account=1234567890&conversionAction=555`)
+      expect(r).toMatchObject({ status: 200, type: 'application/json; charset=utf-8', count: '5' })
+      const body = JSON.parse(r.body)
+      expect(body.destinations).toEqual([{ operatingAccount: { accountType: 'GOOGLE_ADS', accountId: '1234567890' }, productDestinationId: '555' }])
+      expect(body.events.map((e: any) => e.transactionId)).toEqual(['G-1', 'G-2', 'G-3', 'G-4', 'M-1'])
+      expect(body.events[3]).toEqual({
+        adIdentifiers: { gbraid: 'GBRAID-4' }, conversionValue: 550, currency: 'EUR', eventTimestamp: '2026-11-02T13:01:00.000Z',
+        transactionId: 'G-4', eventSource: 'WEB', consent: { adUserData: 'CONSENT_GRANTED' },
+      })
+    })
+
+    it('exports Meta Conversions API events with the pixel event id and fbc from the click', async () => {
+      const r = await download(`/api/sites/shop/exports/meta?conversion=purchase&${RANGE}`)
+      expect(r).toMatchObject({ status: 200, count: '2' })
+      expect(JSON.parse(r.body)).toEqual({
+        data: [
+          {
+            event_name: 'Purchase', event_time: Date.parse('2026-11-02T15:30:00Z') / 1000, event_id: F1_ID, action_source: 'website',
+            event_source_url: `${SHOP}/thanks`, user_data: { fbc: `fb.1.${Date.parse('2026-11-02T15:00:00Z')}.IwAR-f1` },
+            custom_data: { value: 200, currency: 'EUR', order_id: 'F-1' },
+          },
+          {
+            event_name: 'Purchase', event_time: Date.parse('2026-11-02T18:20:00Z') / 1000, event_id: M1_ID, action_source: 'website',
+            event_source_url: `${SHOP}/thanks`, user_data: { fbc: `fb.1.${Date.parse('2026-11-02T18:00:00Z')}.IwAR-m1` },
+            custom_data: { value: 42.5, currency: 'EUR', order_id: 'M-1' },
+          },
+        ],
+      })
+    })
+
+    it('exports Yandex Metrica offline conversions with Unix seconds', async () => {
+      const r = await download(`/api/sites/shop/exports/yandex-metrica?conversion=purchase&${RANGE}`)
+      expect(r.body).toBe(`Yclid,Target,DateTime,Price,Currency\r\n123456789,purchase,${Date.parse('2026-11-02T16:10:00Z') / 1000},8000,RUB\r\n`)
+    })
+
+    it('refuses an unknown platform and bad parameters', async () => {
+      expect((await download('/api/sites/shop/exports/tiktok')).status).toBe(404)
+      expect((await download('/api/sites/shop/exports/google-data-manager?account=123-456-7890')).status).toBe(400)
+      expect((await download('/api/sites/shop/exports/meta?from=2026-13-01')).status).toBe(400)
+      expect((await t.app.request('/api/sites/shop/exports/meta')).status).toBe(401)
     })
   })
 }

@@ -179,6 +179,8 @@ export interface ConversionClick {
   clickIdType: string
   clickId: string
   clickTs: number
+  /** The landing page of the click. */
+  clickUrl: string | null
 }
 
 export interface ExperimentScan {
