@@ -236,5 +236,33 @@ for (const [name, openStore] of stores) {
       expect((await download('/api/sites/shop/exports/meta?from=2026-13-01')).status).toBe(400)
       expect((await t.app.request('/api/sites/shop/exports/meta')).status).toBe(401)
     })
+
+    it('offers the upload form and the exports with their counts on the dashboard', async () => {
+      const cookie = `fb_admin=${t.adminToken}`
+      expect((await t.app.request('http://localhost/dashboard/shop/ads')).status).toBe(401)
+      const page = await t.app.request(`http://localhost/dashboard/shop/ads?${RANGE}`, { headers: { cookie } })
+      expect(page.headers.get('content-security-policy')).toContain("form-action 'self'")
+      const html = await page.text()
+      expect(html).toContain('enctype="multipart/form-data"')
+      // purchase: 5 for Google, 2 for Meta, 1 for Yandex
+      const links = [...html.matchAll(/exports\/([a-z-]+)\?conversion=purchase[^"]*">([\d,]+) ↓/g)].map((m) => [m[1], m[2]])
+      expect(links).toEqual([['google-ads', '5'], ['google-data-manager', '5'], ['meta', '2'], ['yandex-metrica', '1']])
+
+      const form = new FormData()
+      form.set('file', new Blob([fixture('yandex-cp1251.csv')]), 'report.csv')
+      form.set('format', '')
+      form.set('source', 'Yandex')
+      form.set('medium', '')
+      const up = await t.app.request('http://localhost/dashboard/shop/spend', { method: 'POST', body: form, headers: { cookie } })
+      expect(up.status).toBe(200)
+      expect(await up.text()).toContain('Imported 2 spend rows from a <strong>yandex</strong> file.')
+      const bad = new FormData()
+      bad.set('file', new Blob(['hello']), 'x.csv')
+      const refused = await t.app.request('http://localhost/dashboard/shop/spend', { method: 'POST', body: bad, headers: { cookie, origin: 'https://evil.example' } })
+      expect(refused.status).toBe(403)
+      const failed = await t.app.request('http://localhost/dashboard/shop/spend', { method: 'POST', body: bad, headers: { cookie } })
+      expect(failed.status).toBe(400)
+      expect(await failed.text()).toContain('Nothing was imported: Unknown spend file')
+    })
   })
 }

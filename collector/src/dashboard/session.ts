@@ -54,5 +54,5 @@ export function sameOrigin(c: Context): boolean {
 
 /** Only same-site dashboard paths are valid targets after login (no open redirect). */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/dashboard\/[a-z0-9][a-z0-9_-]{0,63}(\?[^\s]*)?$/.test(next) && !next.includes('//') ? next : '/dashboard'
+  return typeof next === 'string' && /^\/dashboard\/[a-z0-9][a-z0-9_-]{0,63}(\/ads)?(\?[^\s]*)?$/.test(next) && !next.includes('//') ? next : '/dashboard'
 }

@@ -8,11 +8,10 @@ import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { readBytesBody } from '../http/body.ts'
 import { apiError } from '../http/errors.ts'
-import { dayRange } from '../reports/dates.ts'
-import { matchSpend } from '../reports/spend-match.ts'
-import { parseSpendUpload, SPEND_FORMATS, type SpendFormat } from '../spend/parse.ts'
-import type { SpendFilter, SpendRow } from '../store/report-types.ts'
-import type { Site, Store } from '../store/types.ts'
+import type { HTTPException } from 'hono/http-exception'
+import { SPEND_FORMATS, type SpendFailure, type SpendFormat } from '../spend/parse.ts'
+import { importSpend } from '../spend/import.ts'
+import type { SpendFilter } from '../store/report-types.ts'
 import { siteAccess } from './site-access.ts'
 
 /** Spend exports are bigger than event batches; a UTF-16 month of 300 campaigns fits easily. */
@@ -43,6 +42,17 @@ function query<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
 }
 
 /**
+ * The 400 of a file that cannot be imported; `issues[]` carry the line.
+ *
+ * @example
+ * throw spendError({ message: 'line 5, column "Cost": …', line: 5, column: 'Cost', issues: [...] })
+ */
+export function spendError(f: SpendFailure): HTTPException {
+  const issues = f.issues.map((i) => (f.line === undefined ? i : { ...i, line: f.line }))
+  return apiError(400, 'invalid_spend', f.message, issues.length ? issues : undefined)
+}
+
+/**
  * The spend routes, to mount at `/api/sites`.
  *
  * @example
@@ -58,19 +68,9 @@ export function spendRoutes(deps: AppDeps): Hono {
     const q = query(c, uploadQuery)
     const bytes = await readBytesBody(c, MAX_SPEND_BYTES)
     const json = (c.req.header('content-type') ?? '').includes('json')
-    const parsed = parseSpendUpload(bytes, { currency: site.currency, format: q.format as SpendFormat | undefined, json, source: q.source, medium: q.medium })
-    if ('message' in parsed) {
-      const issues = parsed.issues.map((i) => (parsed.line === undefined ? i : { ...i, line: parsed.line }))
-      throw apiError(400, 'invalid_spend', parsed.message, issues.length ? issues : undefined)
-    }
-    // One transaction: a file is stored whole or (on a store error) not at all.
-    const upserted = await deps.store.reports.upsertSpend(site.id, parsed.rows)
-    return c.json({
-      format: parsed.format,
-      upserted,
-      skipped: parsed.skipped,
-      unmatchedCampaigns: await unmatched(deps.store, site, parsed.rows),
-    })
+    const result = await importSpend(deps.store, site, bytes, { format: q.format as SpendFormat | undefined, json, source: q.source, medium: q.medium })
+    if ('message' in result) throw spendError(result)
+    return c.json(result)
   })
 
   app.get('/:site/spend', admin, async function listSpend(c) {
@@ -90,27 +90,4 @@ export function spendRoutes(deps: AppDeps): Hono {
   })
 
   return app
-}
-
-/** The uploaded campaigns no tracked session of those days matches (see `matchSpend`). */
-async function unmatched(store: Store, site: Site, rows: SpendRow[]): Promise<{ source: string; medium: string; campaign: string; campaignId: string | null }[]> {
-  const campaigns = new Map<string, { source: string; medium: string; campaign: string; campaignId: string | null }>()
-  let from = rows[0].date
-  let to = rows[0].date
-  for (const r of rows) {
-    if (r.date < from) from = r.date
-    if (r.date > to) to = r.date
-    const key = JSON.stringify([r.source, r.medium, r.campaign])
-    const seen = campaigns.get(key)
-    if (!seen) campaigns.set(key, { source: r.source, medium: r.medium, campaign: r.campaign, campaignId: r.campaignId ?? null })
-    else seen.campaignId ??= r.campaignId ?? null
-  }
-  const range = dayRange(from, to, site.timezone)
-  const list = [...campaigns.values()]
-  const [groups, ids] = await Promise.all([
-    store.reports.sessionGroups(site.id, range),
-    list.some((c) => c.campaignId) ? store.reports.campaignIds(site.id, range) : [],
-  ])
-  const matched = matchSpend(list, groups, ids)
-  return list.filter((_, i) => matched[i] === null)
 }
