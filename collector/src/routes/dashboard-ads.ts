@@ -7,19 +7,18 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
-import { secretsEqual } from '../http/auth.ts'
 import { readBytesBody } from '../http/body.ts'
 import { parseSummaryQuery, todayIn } from '../reports/service.ts'
 import { AdsPage, type AdsPageData } from '../dashboard/ads-page.tsx'
 import { LoginPage, MessagePage } from '../dashboard/layout.tsx'
 import { loadCatalog } from '../dashboard/health.ts'
-import { adminCookie, safeNext, sameOrigin } from '../dashboard/session.ts'
+import { safeNext, sameOrigin, signedIn } from '../dashboard/session.ts'
 import { EXPORT_PLATFORMS, type ExportPlatform } from '../exports/formats.ts'
 import { creditedConversions } from '../exports/service.ts'
 import { importSpend } from '../spend/import.ts'
 import { SPEND_FORMATS } from '../spend/types.ts'
 import type { Site } from '../store/types.ts'
-import { DASHBOARD_CSP } from './dashboard.ts'
+import { dashboardHeaders } from './dashboard.ts'
 import { MAX_SPEND_BYTES } from './spend.ts'
 
 const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
@@ -42,17 +41,8 @@ const uploadForm = z.object({
 export function dashboardAdsRoutes(deps: AppDeps): Hono {
   const app = new Hono()
   const clock = deps.clock ?? systemClock
-  const loggedIn = (c: Context) => {
-    const token = adminCookie(c)
-    return token != null && secretsEqual(token, deps.config.adminToken)
-  }
-
-  app.use('*', async function adsHeaders(c, next) {
-    await next()
-    c.header('content-security-policy', DASHBOARD_CSP)
-    c.header('x-content-type-options', 'nosniff')
-    c.header('cache-control', 'no-store')
-  })
+  const loggedIn = (c: Context) => signedIn(c, deps.config.adminToken)
+  app.use('*', dashboardHeaders)
 
   /** The site of the path, or the page to answer instead (login, not found). */
   async function open(c: Context): Promise<Site | Response> {
