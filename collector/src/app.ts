@@ -16,6 +16,7 @@ import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
 import { spendRoutes } from './routes/spend.ts'
 import { exportRoutes } from './routes/exports.ts'
+import { destinationRoutes } from './routes/destinations.ts'
 import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
   app.route('/api/sites', spendRoutes(deps))
   app.route('/api/sites', exportRoutes(deps))
+  app.route('/api/sites', destinationRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardAdsRoutes(deps))
   app.route('/', scriptRoutes(deps.config))

@@ -169,5 +169,37 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(found.map((f) => [f.orderId, f.clickIdType, f.clickId, f.clickTs])).toEqual([['A', 'gbraid', 'B-new', T0 - 10 * min]])
       expect(found[0]).toMatchObject({ name: 'purchase', ts: T0, value: 5, currency: 'EUR', clickUrl: 'https://shop.example/?gbraid=B-new' })
     })
+
+    it('keeps destinations and an outbox that queues each conversion once and tracks its delivery', async () => {
+      const ads = h.store.reports.ads
+      const d = { site: 'shop', platform: 'meta', config: { pixelId: '1' }, secret: 's3cret', conversion: 'purchase', created: T0 }
+      await ads.putDestination(d)
+      await ads.putDestination({ ...d, config: { pixelId: '2' } })
+      expect(await ads.destinations('shop')).toEqual([{ ...d, config: { pixelId: '2' } }])
+      expect(await ads.destinations()).toHaveLength(1)
+      const conv = (n: number) => ({
+        id: `e${n}`, name: 'purchase', ts: T0 + n, value: 5, currency: 'EUR', orderId: null, url: null,
+        clickIdType: 'fbclid', clickId: `F${n}`, clickTs: T0, clickUrl: null,
+      })
+      expect(await ads.enqueue('shop', 'meta', [conv(1), conv(2)], T0)).toBe(2)
+      expect(await ads.enqueue('shop', 'meta', [conv(1), conv(3)], T0)).toBe(1)
+      expect((await ads.due('shop', 'meta', T0, 10)).map((i) => [i.eventId, i.attempts, i.conversion.clickId])).toEqual([['e1', 0, 'F1'], ['e2', 0, 'F2'], ['e3', 0, 'F3']])
+      await ads.markSent('shop', 'meta', ['e1'], T0 + 5)
+      await ads.markRetry('shop', 'meta', ['e2'], 'HTTP 503', T0 + 30_000, 8)
+      await ads.markRetry('shop', 'meta', ['e3'], 'HTTP 400', T0 + 30_000, 0)
+      expect(await ads.due('shop', 'meta', T0 + 1000, 10)).toEqual([])
+      expect((await ads.due('shop', 'meta', T0 + 30_000, 10)).map((i) => [i.eventId, i.attempts])).toEqual([['e2', 1]])
+      expect(await ads.deliveries('shop', 'meta', 10)).toEqual([
+        { eventId: 'e3', name: 'purchase', ts: T0 + 3, status: 'failed', attempts: 1, lastError: 'HTTP 400', sentAt: null },
+        { eventId: 'e2', name: 'purchase', ts: T0 + 2, status: 'pending', attempts: 1, lastError: 'HTTP 503', sentAt: null },
+        { eventId: 'e1', name: 'purchase', ts: T0 + 1, status: 'sent', attempts: 1, lastError: null, sentAt: T0 + 5 },
+      ])
+      expect(await ads.deliveryCounts('shop')).toEqual([
+        { platform: 'meta', status: 'failed', n: 1 }, { platform: 'meta', status: 'pending', n: 1 }, { platform: 'meta', status: 'sent', n: 1 },
+      ])
+      expect(await ads.deleteDestination('shop', 'meta')).toBe(true)
+      expect(await ads.deliveryCounts('shop')).toEqual([])
+      expect(await ads.deleteDestination('shop', 'meta')).toBe(false)
+    })
   })
 }

@@ -5,7 +5,7 @@
  */
 import { CONSENT_ADS } from '../../../sdk/src/wire.ts'
 import { dayRange } from '../reports/dates.ts'
-import type { ConversionClick, ReportStore } from '../store/report-types.ts'
+import type { ConversionClick, ReportStore, TimeRange } from '../store/report-types.ts'
 import type { Site } from '../store/types.ts'
 import { CLICK_ID_TYPES, EXPORT_FORMATS, type ExportContext, type ExportPlatform } from './formats.ts'
 
@@ -20,15 +20,14 @@ export interface ExportQuery {
 }
 
 /**
- * The conversions of a date range one platform can be told about, time-ordered.
+ * The conversions in a time range one platform can be told about, time-ordered.
  *
  * @example
- * await creditedConversions(store.reports, site, 'meta', { from: '2026-11-01', to: '2026-11-30', conversion: 'purchase' })
+ * await creditedConversions(store.reports, site, 'meta', dayRange('2026-11-01', '2026-11-30', site.timezone), 'purchase')
  */
-export function creditedConversions(rs: ReportStore, site: Site, platform: ExportPlatform, q: ExportQuery): Promise<ConversionClick[]> {
+export function creditedConversions(rs: ReportStore, site: Site, platform: ExportPlatform, range: TimeRange, conversion: string | null): Promise<ConversionClick[]> {
   return rs.conversionClicks(site.id, {
-    range: dayRange(q.from, q.to, site.timezone), conversion: q.conversion, clickIdTypes: CLICK_ID_TYPES[platform],
-    lookbackMs: EXPORT_LOOKBACK_MS, consentMask: CONSENT_ADS,
+    range, conversion, clickIdTypes: CLICK_ID_TYPES[platform], lookbackMs: EXPORT_LOOKBACK_MS, consentMask: CONSENT_ADS,
   })
 }
 
@@ -40,7 +39,7 @@ export function creditedConversions(rs: ReportStore, site: Site, platform: Expor
  * // { body: 'Parameters:TimeZone=UTC\r\n…', type: 'text/csv; charset=utf-8', filename: 'shop-google-ads-purchase-2026-11-01-2026-11-30.csv', count: 12 }
  */
 export async function exportFile(rs: ReportStore, site: Site, platform: ExportPlatform, q: ExportQuery, opts: Pick<ExportContext, 'googleAccount' | 'googleConversionAction'>): Promise<{ body: string; type: string; filename: string; count: number }> {
-  const conversions = await creditedConversions(rs, site, platform, q)
+  const conversions = await creditedConversions(rs, site, platform, dayRange(q.from, q.to, site.timezone), q.conversion)
   const f = EXPORT_FORMATS[platform]
   const safe = (s: string) => s.replace(/[^\w.-]/g, '_')
   return {

@@ -9,6 +9,7 @@ import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
 import { readBytesBody } from '../http/body.ts'
 import { parseSummaryQuery, todayIn } from '../reports/service.ts'
+import { dayRange } from '../reports/dates.ts'
 import { AdsPage, type AdsPageData } from '../dashboard/ads-page.tsx'
 import { LoginPage, MessagePage } from '../dashboard/layout.tsx'
 import { loadCatalog } from '../dashboard/health.ts'
@@ -64,7 +65,7 @@ export function dashboardAdsRoutes(deps: AppDeps): Hono {
     const { conversions } = await loadCatalog(deps.store, site.id, now)
     const exports = await Promise.all(conversions.map(async (conversion) => {
       const counts = {} as Record<ExportPlatform, number>
-      for (const p of EXPORT_PLATFORMS) counts[p] = (await creditedConversions(deps.store.reports, site, p, { ...range, conversion })).length
+      for (const p of EXPORT_PLATFORMS) counts[p] = (await creditedConversions(deps.store.reports, site, p, dayRange(range.from, range.to, site.timezone), conversion)).length
       return { conversion, counts }
     }))
     return { site: site.id, ...range, today, exports, upload }

@@ -13,6 +13,7 @@ import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
+import { PostgresAds } from './postgres-ads.ts'
 import type {
   AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
   FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
@@ -27,8 +28,11 @@ import type {
 export class PostgresReports implements ReportStore {
   readonly health: HealthQueries
 
+  readonly ads: PostgresAds
+
   constructor(private readonly pool: pg.Pool) {
     this.health = postgresHealth(pool)
+    this.ads = new PostgresAds(pool)
   }
 
   async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {

@@ -10,6 +10,7 @@
  */
 import type { EventType, Props } from '../model.ts'
 import type { HealthQueries } from './health-types.ts'
+import type { AdsStore } from './ads-types.ts'
 
 /** A half-open time interval in ms since the epoch: `start <= ts < end`. */
 export interface TimeRange {
@@ -202,6 +203,8 @@ export interface ReportStore {
   readonly health: HealthQueries
   /** Rejected events per reason code since `since`. */
   quarantineCounts(site: string, since: number): Promise<Record<string, number>>
+  /** Ad platform destinations and the conversions outbox. */
+  readonly ads: AdsStore
   summary(site: string, range: TimeRange): Promise<SummaryCounts>
   /**
    * Streams the events that may fill funnel steps, grouped by unit (visitor or session)

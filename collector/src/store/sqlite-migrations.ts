@@ -128,4 +128,32 @@ export const SQLITE_MIGRATIONS: string[] = [
      with the id as their campaign) meet the spend of a campaign renamed since. */ `
   ALTER TABLE spend ADD COLUMN campaign_id TEXT;
   `,
+  /* 7: ad platform destinations and the outbox of conversions to send them: one row per
+     conversion and destination, so each is sent once, and it survives a restart. */ `
+  CREATE TABLE destinations (
+    site TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    config TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    conversion TEXT,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (site, platform)
+  );
+  CREATE TABLE outbox (
+    site TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    sent_at INTEGER,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (site, platform, event_id)
+  );
+  CREATE INDEX outbox_due ON outbox(site, platform, status, next_at);
+  `,
 ]

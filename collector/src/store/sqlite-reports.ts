@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
+import { SqliteAds } from './sqlite-ads.ts'
 import type {
   AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
   FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
@@ -20,8 +21,11 @@ export class SqliteReports implements ReportStore {
   readonly health: HealthQueries
   private readonly quarantineStmt
 
+  readonly ads: SqliteAds
+
   constructor(private readonly db: Database.Database) {
     this.health = sqliteHealth(db)
+    this.ads = new SqliteAds(db)
     this.quarantineStmt = db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
   }
 

@@ -1,0 +1,56 @@
+/**
+ * Ad platform destinations and the durable outbox of conversions to send them. Stores
+ * persist and query; the worker (`exports/outbox.ts`) decides what to send and when.
+ */
+import type { ConversionClick } from './report-types.ts'
+
+/** A site's connection to one platform's API; `secret` (token) is never shown again once stored. */
+export interface Destination {
+  site: string
+  platform: string
+  /** Non-secret settings: pixel id, customer id and conversion action, counter id. */
+  config: Record<string, string>
+  secret: string
+  /** Only conversions of this name, or every conversion. */
+  conversion: string | null
+  created: number
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed'
+
+/** One conversion waiting for (or done with) one destination. */
+export interface OutboxItem {
+  eventId: string
+  conversion: ConversionClick
+  attempts: number
+}
+
+export interface Delivery {
+  eventId: string
+  /** The conversion's name and time. */
+  name: string
+  ts: number
+  status: DeliveryStatus
+  attempts: number
+  lastError: string | null
+  sentAt: number | null
+}
+
+export interface AdsStore {
+  /** Creates or replaces a site's destination for a platform. */
+  putDestination(d: Destination): Promise<void>
+  /** One site's destinations, or every site's. */
+  destinations(site?: string): Promise<Destination[]>
+  deleteDestination(site: string, platform: string): Promise<boolean>
+  /** Adds conversions to a destination's outbox; one already there is left alone. Answers how many were new. */
+  enqueue(site: string, platform: string, conversions: ConversionClick[], now: number): Promise<number>
+  /** Pending items whose next attempt is due, oldest first. */
+  due(site: string, platform: string, now: number, limit: number): Promise<OutboxItem[]>
+  markSent(site: string, platform: string, eventIds: string[], now: number): Promise<void>
+  /** Counts a failed attempt; items reaching `maxAttempts` become `failed`, the rest wait until `nextAt`. */
+  markRetry(site: string, platform: string, eventIds: string[], error: string, nextAt: number, maxAttempts: number): Promise<void>
+  /** A destination's deliveries, newest conversion first. */
+  deliveries(site: string, platform: string, limit: number): Promise<Delivery[]>
+  /** Items per platform and status for a site. */
+  deliveryCounts(site: string): Promise<{ platform: string; status: DeliveryStatus; n: number }[]>
+}
