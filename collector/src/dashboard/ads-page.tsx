@@ -8,6 +8,7 @@ import { Card } from './sections.tsx'
 import { fmtCount } from './format.ts'
 import type { SpendImportResult } from '../spend/import.ts'
 import type { ExportPlatform } from '../exports/formats.ts'
+import type { Delivery } from '../store/ads-types.ts'
 
 export const PLATFORM_LABELS: Record<ExportPlatform, string> = {
   'google-ads': 'Google Ads (CSV upload)',
@@ -23,6 +24,8 @@ export interface AdsPageData {
   today: string
   /** Per conversion name, the count in each platform's file. */
   exports: { conversion: string; counts: Record<ExportPlatform, number> }[]
+  /** Each destination with its delivery counts and latest deliveries. */
+  destinations: { platform: string; conversion: string | null; counts: Record<string, number>; latest: Delivery[] }[]
   /** The last upload's outcome, when the page answers one. */
   upload?: { ok: true; result: SpendImportResult } | { ok: false; error: string }
 }
@@ -100,6 +103,25 @@ export function AdsPage(props: { d: AdsPageData }) {
               </tbody>
             </table>
           )}
+        </Card>
+
+        <Card id="destinations" title="Sent to ad platforms" subtitle="Sites with destinations (PUT /api/sites/:site/destinations/:platform) send new conversions in the background">
+          {d.destinations.length === 0 ? <p class="muted">No destinations: conversions are only in the downloads above.</p> : d.destinations.map((x) => (
+            <div>
+              <h3>{PLATFORM_LABELS[x.platform as ExportPlatform] ?? x.platform}{x.conversion ? ` · ${x.conversion}` : ''}</h3>
+              <p class="small">{['sent', 'pending', 'failed'].map((s) => `${fmtCount(x.counts[s] ?? 0)} ${s}`).join(' · ')}</p>
+              {x.latest.length ? (
+                <table>
+                  <thead><tr><th>Conversion</th><th>Time (UTC)</th><th>Status</th><th>Attempts</th><th>Last error</th></tr></thead>
+                  <tbody>
+                    {x.latest.map((l) => (
+                      <tr><td>{l.name}</td><td>{new Date(l.ts).toISOString().slice(0, 16).replace('T', ' ')}</td><td>{l.status}</td><td class="num">{l.attempts}</td><td class="small">{l.lastError ?? ''}</td></tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+            </div>
+          ))}
         </Card>
       </main>
     </Layout>

@@ -68,7 +68,14 @@ export function dashboardAdsRoutes(deps: AppDeps): Hono {
       for (const p of EXPORT_PLATFORMS) counts[p] = (await creditedConversions(deps.store.reports, site, p, dayRange(range.from, range.to, site.timezone), conversion)).length
       return { conversion, counts }
     }))
-    return { site: site.id, ...range, today, exports, upload }
+    const ads = deps.store.reports.ads
+    const counts = await ads.deliveryCounts(site.id)
+    const destinations = await Promise.all((await ads.destinations(site.id)).map(async (x) => ({
+      platform: x.platform, conversion: x.conversion,
+      counts: Object.fromEntries(counts.filter((n) => n.platform === x.platform).map((n) => [n.status, n.n])),
+      latest: await ads.deliveries(site.id, x.platform, 20),
+    })))
+    return { site: site.id, ...range, today, exports, destinations, upload }
   }
 
   app.get('/:site/ads', async function adsPage(c) {
