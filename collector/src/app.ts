@@ -84,11 +84,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
-  app.route('/api/sites', spendRoutes(deps))
-  app.route('/api/sites', exportRoutes(deps))
+  // Spend matching and conversion exports read derived data: they wait for derivation.
+  const settled = { ...deps, deriver }
+  app.route('/api/sites', spendRoutes(settled))
+  app.route('/api/sites', exportRoutes(settled))
   app.route('/api/sites', destinationRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
-  app.route('/dashboard', dashboardAdsRoutes(deps))
+  app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/', scriptRoutes(deps.config))
   return app
 }

@@ -82,6 +82,7 @@ describe('ad platform destinations and the outbox', () => {
       ...buyer(5, 'gclid=G5', 6, { consent: { analytics: true, ads: false } }), // no ads consent: never sent
     ])
     expect(sent.body).toMatchObject({ accepted: 10 })
+    await t.settle()
     api.failNext('meta', 503)
     await worker.tick()
     expect(api.received).toEqual({ meta: [], google: ['O-1', 'O-4'], yandex: ['3333,purchase'] })
@@ -107,6 +108,7 @@ describe('ad platform destinations and the outbox', () => {
     await worker.tick()
     expect(api.received).toEqual({ meta: [id(2)], google: ['O-1', 'O-4'], yandex: ['3333,purchase'] })
     await t.sendServerEvents(secret, [...buyer(6, 'gclid=G6', 1), ...buyer(7, 'fbclid=IwAR-7', 1)])
+    await t.settle()
     worker.start()
     await worker.tick()
     await worker.tick()
@@ -115,6 +117,7 @@ describe('ad platform destinations and the outbox', () => {
 
   it('fails a batch the platform refuses, without retrying it or logging a token', async () => {
     await t.sendServerEvents(secret, buyer(8, 'gclid=G8', 0))
+    await t.settle()
     api.failNext('google', 400)
     await worker.tick()
     clock.advance(3_600_000)

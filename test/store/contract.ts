@@ -161,6 +161,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         click('c', T0 - 5 * min, 'gclid', 'G-c'), conv('c', T0 + 2 * min, 'C', 1),
         click('d', T0 + 3 * min, 'gclid', 'G-after'), conv('d', T0 + 2 * min, 'D'),
       ])
+      await new Deriver(h.store, { log: () => {} }).settle()
       const found = await h.store.reports.conversionClicks('shop', {
         range: { start: T0 - 86_400_000, end: T0 + 86_400_000 }, conversion: 'purchase', clickIdTypes: ['gclid', 'gbraid', 'wbraid'],
         lookbackMs: 60 * min, consentMask: 2,

@@ -62,7 +62,8 @@ export function dashboardAdsRoutes(deps: AppDeps): Hono {
     } catch {
       range = parseSummaryQuery(new URLSearchParams(), today)
     }
-    const { conversions } = await loadCatalog(deps.store, site.id, now)
+    await deps.deriver?.settle()
+    const { conversions } = await loadCatalog(deps.store.reports, site.id, now)
     const exports = await Promise.all(conversions.map(async (conversion) => {
       const counts = {} as Record<ExportPlatform, number>
       for (const p of EXPORT_PLATFORMS) counts[p] = (await creditedConversions(deps.store.reports, site, p, dayRange(range.from, range.to, site.timezone), conversion)).length
@@ -94,6 +95,7 @@ export function dashboardAdsRoutes(deps: AppDeps): Hono {
     let upload: AdsPageData['upload']
     if (!f.success) upload = { ok: false, error: 'choose a spend file to upload' }
     else {
+      await deps.deriver?.settle()
       const result = await importSpend(deps.store, site, new Uint8Array(await f.data.file.arrayBuffer()), f.data)
       upload = 'message' in result ? { ok: false, error: result.message } : { ok: true, result }
     }

@@ -41,6 +41,8 @@ export function exportRoutes(deps: AppDeps): Hono {
       const issues = o.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
       throw apiError(400, 'invalid_query', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues)
     }
+    // Conversions acknowledged before the request are in the file.
+    await deps.deriver?.settle()
     const file = await exportFile(deps.store.reports, site, platform.data, { ...range, conversion: o.data.conversion ?? null }, {
       googleAccount: o.data.account, googleConversionAction: o.data.conversionAction,
     })

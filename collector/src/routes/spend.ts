@@ -68,6 +68,7 @@ export function spendRoutes(deps: AppDeps): Hono {
     const q = query(c, uploadQuery)
     const bytes = await readBytesBody(c, MAX_SPEND_BYTES)
     const json = (c.req.header('content-type') ?? '').includes('json')
+    await deps.deriver?.settle() // so sessions sent before the upload can match its campaigns
     const result = await importSpend(deps.store, site, bytes, { format: q.format as SpendFormat | undefined, json, source: q.source, medium: q.medium })
     if ('message' in result) throw spendError(result)
     return c.json(result)
