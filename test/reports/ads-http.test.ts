@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { makeTestApp, startTestServer, TestClock, type TestApp } from '../helpers/app.ts'
 import type { Store } from '../../collector/src/store/types.ts'
 
 const SHOP = 'https://shop.example'
@@ -177,6 +177,19 @@ for (const [name, openStore] of stores) {
       expect((await get('/api/sites/shop/spend')).body.rows).toEqual(before)
       expect((await put('/api/sites/shop/spend?format=meta', fixture('google-ads-en.csv'))).body.error.message).toMatch(/^Meta export: no header/)
       expect((await put('/api/sites/shop/spend?format=tiktok', fixture('google-ads-en.csv'))).status).toBe(400)
+    })
+
+    it('reads the upload from a real socket, and refuses one over 4 MiB with 413', async () => {
+      const server = await startTestServer(t.app)
+      try {
+        const put = (body: Uint8Array) => fetch(`${server.url}/api/sites/shop/spend`, { method: 'PUT', body: body as BodyInit, headers: auth() })
+        const ok = await put(fixture('google-ads-de-excel.csv'))
+        expect(await ok.json()).toMatchObject({ format: 'google-ads', upserted: 2 })
+        const big = await put(new Uint8Array(4 * 1024 * 1024 + 1).fill(0x41))
+        expect(big.status).toBe(413)
+      } finally {
+        await server.close()
+      }
     })
 
     it('takes source and medium from the upload when the tags differ from the platform defaults', async () => {

@@ -72,23 +72,10 @@ async function readWebBody(c: Context, max: number): Promise<Uint8Array> {
 export async function readBytesBody(c: Context, max = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = Number(c.req.header('content-length') ?? NaN)
   if (declared > max) throw tooLarge(max)
-  const body = c.req.raw.body
-  if (!body) throw apiError(400, 'empty_body', 'The request body is empty')
-  const bytes = new Uint8Array(await new Response(limited(body, max)).arrayBuffer())
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  const bytes = incoming && !incoming.readableDidRead ? await readNodeBody(incoming, max) : await readWebBody(c, max)
   if (bytes.byteLength === 0) throw apiError(400, 'empty_body', 'The request body is empty')
   return bytes
-}
-
-/** The stream, erroring with 413 once more than `max` bytes have passed. */
-function limited(body: ReadableStream<Uint8Array>, max: number): ReadableStream<Uint8Array> {
-  let size = 0
-  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, out) {
-      size += chunk.byteLength
-      if (size > max) throw tooLarge(max)
-      out.enqueue(chunk)
-    },
-  }))
 }
 
 /** Reads a request body as {@link readTextBody} does and parses it as JSON (400 when it is not). */
