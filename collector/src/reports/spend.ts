@@ -30,7 +30,8 @@ const amount = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'mu
 function rowSchema(defaultCurrency: string) {
   return z.object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-      .refine(isCalendarDate, 'not a calendar date'),
+      .refine(isCalendarDate, 'not a calendar date')
+      .refine((d) => d >= '1970' && d < '3000', 'must be between 1970 and 2999'),
     source: text.transform((s) => s.toLowerCase()),
     medium: text.transform((s) => s.toLowerCase()),
     campaign: text,

@@ -103,6 +103,7 @@ describe('values', () => {
     expect(parseDate('11/01/2026', 'mdy')).toBe('2026-11-01')
     expect(parseDate('Nov 1, 2026')).toBe('2026-11-01')
     expect(parseDate('31.02.2026')).toBeNull()
+    expect(parseDate('9999-12-31')).toBeNull() // no spend that far out; its next day would overflow
   })
 
   it('spreads whole numbers with the remainder on the last share', () => {

@@ -40,6 +40,9 @@ export function parseCount(raw: string, decimal: DecimalMark): number | { error:
   return Number.isInteger(n) ? n : { error: `"${raw.trim()}" is not a whole number` }
 }
 
+const MIN_YEAR = 1970
+const MAX_YEAR = 2999
+
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 
 /**
@@ -60,6 +63,8 @@ export function parseDate(raw: string, slash: 'dmy' | 'mdy' = 'dmy'): string | n
   else if ((r = /^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})$/.exec(s)) && MONTHS.includes(r[1].toLowerCase())) {
     [y, m, d] = [+r[3], MONTHS.indexOf(r[1].toLowerCase()) + 1, +r[2]]
   } else return null
+  // Ad spend has a plausible year; 9999-12-31 would also overflow the day after it.
+  if (y < MIN_YEAR || y > MAX_YEAR) return null
   const date = new Date(Date.UTC(y, m - 1, d))
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null
   return date.toISOString().slice(0, 10)
