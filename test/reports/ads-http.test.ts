@@ -254,6 +254,33 @@ for (const [name, openStore] of stores) {
       expect(r.body).toBe(`Yclid,Target,DateTime,Price,Currency\r\n123456789,purchase,${Date.parse('2026-11-02T16:10:00Z') / 1000},8000,RUB\r\n`)
     })
 
+    it('adds the hashed email and phone of a server-side conversion (enhanced conversions), only with ads consent', async () => {
+      const { createHash } = await import('node:crypto')
+      const sha = (x: string) => createHash('sha256').update(x).digest('hex')
+      const site = await t.createSite(`ec${name.length}`, { timezone: 'UTC' })
+      const user = { email: ' Jane.Doe@Example.COM ', phone: '+49 (170) 123-4567' }
+      const sent = await t.sendServerEvents(site.secret, [
+        landing('e1', '2026-11-20T09:50:00Z', 'fbclid=IwAR-e1'),
+        landing('e1', '2026-11-20T10:00:00Z', 'gclid=GE1'),
+        purchase('e1', '2026-11-20T10:05:00Z', 99, 'EUR', 'E-1', { id: '0190f1aa-0000-7000-8000-0000000000e1', user }),
+        landing('e2', '2026-11-20T11:00:00Z', 'gclid=GE2'),
+        purchase('e2', '2026-11-20T11:05:00Z', 5, 'EUR', 'E-2', { user, consent: { analytics: true, ads: false } }),
+        purchase('e3', '2026-11-20T12:00:00Z', 5, 'EUR', 'E-3', { user: { phone: '0170 1234567' } }),
+      ])
+      expect(sent.body).toMatchObject({ accepted: 5, rejected: [{ index: 5, message: expect.stringMatching(/^user\.phone: a phone number in E\.164/) }] })
+      const path = `/api/sites/${site.id}/exports`
+      const meta = JSON.parse((await download(`${path}/meta?conversion=purchase&from=2026-11-20&to=2026-11-20`)).body)
+      expect(meta.data[0].user_data).toEqual({ em: [sha('jane.doe@example.com')], ph: [sha('491701234567')], fbc: `fb.1.${Date.parse('2026-11-20T09:50:00Z')}.IwAR-e1` })
+      const google = JSON.parse((await download(`${path}/google-data-manager?conversion=purchase&from=2026-11-20&to=2026-11-20`)).body)
+      expect(google.encoding).toBe('HEX')
+      expect(google.events.map((e: any) => e.userData)).toEqual([{ userIdentifiers: [{ emailAddress: sha('jane.doe@example.com') }, { phoneNumber: sha('+491701234567') }] }])
+      if (name === 'SQLite') {
+        // e2 had no ads consent: only e1's hashes are kept, and never the email itself
+        const rows = (t.store as any).db.prepare('SELECT * FROM user_hashes WHERE site = ?').all(site.id)
+        expect(rows).toEqual([{ site: site.id, event_id: '0190f1aa-0000-7000-8000-0000000000e1', email_sha256: sha('jane.doe@example.com'), phone_sha256: sha('+491701234567'), phone_digits_sha256: sha('491701234567') }])
+      }
+    })
+
     it('refuses an unknown platform and bad parameters', async () => {
       expect((await download('/api/sites/shop/exports/tiktok')).status).toBe(404)
       expect((await download('/api/sites/shop/exports/google-data-manager?account=123-456-7890')).status).toBe(400)

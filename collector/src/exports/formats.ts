@@ -73,6 +73,7 @@ export function googleAdsCsv(conversions: ConversionClick[], ctx: ExportContext)
  * // { destinations: [{ operatingAccount: { accountType: 'GOOGLE_ADS', accountId: '1234567890' }, productDestinationId: '987' }], events: [{ adIdentifiers: { gclid: … }, … }] }
  */
 export function googleDataManagerJson(conversions: ConversionClick[], ctx: ExportContext): string {
+  const hashed = conversions.some((c) => c.emailSha256 || c.phoneSha256)
   const body = {
     destinations: [{
       operatingAccount: { accountType: 'GOOGLE_ADS', accountId: ctx.googleAccount ?? 'GOOGLE_ADS_CUSTOMER_ID' },
@@ -84,11 +85,22 @@ export function googleDataManagerJson(conversions: ConversionClick[], ctx: Expor
       eventTimestamp: new Date(c.ts).toISOString(),
       transactionId: c.orderId ?? c.id,
       eventSource: 'WEB',
+      ...(c.emailSha256 || c.phoneSha256 ? { userData: { userIdentifiers: userIdentifiers(c) } } : {}),
       // Only conversions whose events carried ads consent are exported at all.
       consent: { adUserData: 'CONSENT_GRANTED' },
     })),
+    // Hashes are hex-encoded SHA-256; Google needs to be told only when there are any.
+    ...(hashed ? { encoding: 'HEX' } : {}),
   }
   return JSON.stringify(body, null, 2) + '\n'
+}
+
+/** Enhanced conversions' identifiers as Data Manager wants them. */
+function userIdentifiers(c: ConversionClick): Record<string, string>[] {
+  const ids: Record<string, string>[] = []
+  if (c.emailSha256) ids.push({ emailAddress: c.emailSha256 })
+  if (c.phoneSha256) ids.push({ phoneNumber: c.phoneSha256 })
+  return ids
 }
 
 /** Meta's standard event for the conversion names shops use most; other names go as custom events. */
@@ -116,7 +128,11 @@ export function metaCapiJson(conversions: ConversionClick[], ctx: ExportContext)
       event_id: c.id,
       action_source: 'website',
       ...((c.url ?? c.clickUrl) === null ? {} : { event_source_url: c.url ?? c.clickUrl }),
-      user_data: { fbc: `fb.1.${c.clickTs}.${c.clickId}` },
+      user_data: {
+        ...(c.emailSha256 ? { em: [c.emailSha256] } : {}),
+        ...(c.phoneDigitsSha256 ? { ph: [c.phoneDigitsSha256] } : {}),
+        fbc: `fb.1.${c.clickTs}.${c.clickId}`,
+      },
       custom_data: custom,
     }
   })

@@ -36,7 +36,17 @@ export interface Delivery {
   sentAt: number | null
 }
 
+/** A conversion's hashed user (see `exports/user-hashes.ts`). */
+export interface UserHashRow {
+  eventId: string
+  emailSha256: string | null
+  phoneSha256: string | null
+  phoneDigitsSha256: string | null
+}
+
 export interface AdsStore {
+  /** Keeps hashed users of conversions; an event's first hashes stay (as its first copy does). */
+  putUserHashes(site: string, rows: UserHashRow[]): Promise<void>
   /** Creates or replaces a site's destination for a platform. */
   putDestination(d: Destination): Promise<void>
   /** One site's destinations, or every site's. */

@@ -1,6 +1,6 @@
 /** Destinations and the conversions outbox on PostgreSQL, a port of `sqlite-ads.ts`. */
 import type pg from 'pg'
-import type { AdsStore, Delivery, DeliveryStatus, Destination, OutboxItem } from './ads-types.ts'
+import type { AdsStore, Delivery, DeliveryStatus, Destination, OutboxItem, UserHashRow } from './ads-types.ts'
 import type { ConversionClick } from './report-types.ts'
 
 /**
@@ -10,6 +10,14 @@ import type { ConversionClick } from './report-types.ts'
  */
 export class PostgresAds implements AdsStore {
   constructor(private readonly pool: pg.Pool) {}
+
+  async putUserHashes(site: string, rows: UserHashRow[]): Promise<void> {
+    if (rows.length === 0) return
+    await this.pool.query(`INSERT INTO user_hashes (site, event_id, email_sha256, phone_sha256, phone_digits_sha256)
+      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`, [
+      site, rows.map((r) => r.eventId), rows.map((r) => r.emailSha256), rows.map((r) => r.phoneSha256), rows.map((r) => r.phoneDigitsSha256),
+    ])
+  }
 
   async putDestination(d: Destination): Promise<void> {
     await this.pool.query(`INSERT INTO destinations (site, platform, config, secret, conversion, created) VALUES ($1, $2, $3, $4, $5, $6)

@@ -183,6 +183,16 @@ export const POSTGRES_MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_due ON outbox (site, platform, status, next_at);
   `,
+  /* 8: as SQLite's migration 8: hashed users of server-side conversions. */ `
+  CREATE TABLE user_hashes (
+    site text COLLATE "C" NOT NULL,
+    event_id text COLLATE "C" NOT NULL,
+    email_sha256 text,
+    phone_sha256 text,
+    phone_digits_sha256 text,
+    PRIMARY KEY (site, event_id)
+  );
+  `,
 ]
 
 /**

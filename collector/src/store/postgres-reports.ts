@@ -161,12 +161,14 @@ export class PostgresReports implements ReportStore {
     const nameFilter = q.conversion === null ? '' : `AND c.name = $${args.push(q.conversion)}`
     // As on SQLite: the visitor's last click of the platform at or before the conversion.
     return (await this.pool.query<ConversionClick>(`SELECT c.id, c.name, c.ts, c.value, c.currency, c.order_id AS "orderId", c.url,
-        k.click_id_type AS "clickIdType", k.click_id AS "clickId", k.ts AS "clickTs", k.url AS "clickUrl"
+        k.click_id_type AS "clickIdType", k.click_id AS "clickId", k.ts AS "clickTs", k.url AS "clickUrl",
+        u.email_sha256 AS "emailSha256", u.phone_sha256 AS "phoneSha256", u.phone_digits_sha256 AS "phoneDigitsSha256"
       FROM events c CROSS JOIN LATERAL (
         SELECT k2.click_id_type, k2.click_id, k2.ts, k2.url FROM events k2
         WHERE k2.site = c.site AND k2.visitor = c.visitor AND k2.ts <= c.ts AND k2.ts >= c.ts - $4
           AND k2.click_id_type = ANY($5::text[]) AND k2.click_id IS NOT NULL AND NOT k2.bot AND (k2.consent & $6) = $6
         ORDER BY k2.ts DESC, k2.seq DESC LIMIT 1) k
+      LEFT JOIN user_hashes u ON u.site = c.site AND u.event_id = c.id
       WHERE c.site = $1 AND c.type = 'conversion' AND c.ts >= $2 AND c.ts < $3 AND NOT c.bot AND c.visitor IS NOT NULL
         AND (c.consent & $6) = $6 ${nameFilter}
       ORDER BY c.ts, c.seq`, args)).rows

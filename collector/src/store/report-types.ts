@@ -182,6 +182,10 @@ export interface ConversionClick {
   clickTs: number
   /** The landing page of the click. */
   clickUrl: string | null
+  /** Enhanced conversions: the user's hashed email and phone, when the conversion named them with ads consent. */
+  emailSha256?: string | null
+  phoneSha256?: string | null
+  phoneDigitsSha256?: string | null
 }
 
 export interface ExperimentScan {

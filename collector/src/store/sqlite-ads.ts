@@ -1,6 +1,6 @@
 /** Destinations and the conversions outbox on SQLite (see `ads-types.ts`). */
 import type Database from 'better-sqlite3'
-import type { AdsStore, Delivery, DeliveryStatus, Destination, OutboxItem } from './ads-types.ts'
+import type { AdsStore, Delivery, DeliveryStatus, Destination, OutboxItem, UserHashRow } from './ads-types.ts'
 import type { ConversionClick } from './report-types.ts'
 
 type Row = Record<string, unknown>
@@ -12,6 +12,12 @@ type Row = Record<string, unknown>
  */
 export class SqliteAds implements AdsStore {
   constructor(private readonly db: Database.Database) {}
+
+  async putUserHashes(site: string, rows: UserHashRow[]): Promise<void> {
+    const stmt = this.db.prepare(`INSERT INTO user_hashes (site, event_id, email_sha256, phone_sha256, phone_digits_sha256)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+    this.db.transaction(() => { for (const r of rows) stmt.run(site, r.eventId, r.emailSha256, r.phoneSha256, r.phoneDigitsSha256) })()
+  }
 
   async putDestination(d: Destination): Promise<void> {
     this.db.prepare(`INSERT INTO destinations (site, platform, config, secret, conversion, created) VALUES (?, ?, ?, ?, ?, ?)

@@ -156,4 +156,15 @@ export const SQLITE_MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_due ON outbox(site, platform, status, next_at);
   `,
+  /* 8: enhanced conversions: SHA-256 hashes of a server-side conversion's user (email,
+     phone), kept apart from events, only with ads consent, read only by the exports. */ `
+  CREATE TABLE user_hashes (
+    site TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    email_sha256 TEXT,
+    phone_sha256 TEXT,
+    phone_digits_sha256 TEXT,
+    PRIMARY KEY (site, event_id)
+  ) WITHOUT ROWID;
+  `,
 ]

@@ -125,11 +125,13 @@ export class SqliteReports implements ReportStore {
     // The visitor's last click of the platform at or before the conversion: one index
     // seek on (site, visitor, ts) per conversion.
     const sql = `SELECT c.id, c.name, c.ts, c.value, c.currency, c.order_id AS orderId, c.url,
-        k.click_id_type AS clickIdType, k.click_id AS clickId, k.ts AS clickTs, k.url AS clickUrl
+        k.click_id_type AS clickIdType, k.click_id AS clickId, k.ts AS clickTs, k.url AS clickUrl,
+        u.email_sha256 AS emailSha256, u.phone_sha256 AS phoneSha256, u.phone_digits_sha256 AS phoneDigitsSha256
       FROM events c JOIN events k ON k.rowid = (
         SELECT k2.rowid FROM events k2 WHERE k2.site = c.site AND k2.visitor = c.visitor AND k2.ts <= c.ts AND k2.ts >= c.ts - ?
           AND k2.click_id_type IN (${types}) AND k2.click_id IS NOT NULL AND k2.bot = 0 AND (k2.consent & ?) = ?
         ORDER BY k2.ts DESC, k2.rowid DESC LIMIT 1)
+      LEFT JOIN user_hashes u ON u.site = c.site AND u.event_id = c.id
       WHERE c.site = ? AND c.type = 'conversion' AND c.ts >= ? AND c.ts < ? AND c.bot = 0 AND c.visitor IS NOT NULL
         AND (c.consent & ?) = ? ${nameFilter}
       ORDER BY c.ts, c.rowid`
