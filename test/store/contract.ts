@@ -184,12 +184,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       })
       expect(await ads.enqueue('shop', 'meta', [conv(1), conv(2)], T0)).toBe(2)
       expect(await ads.enqueue('shop', 'meta', [conv(1), conv(3)], T0)).toBe(1)
-      expect((await ads.due('shop', 'meta', T0, 10)).map((i) => [i.eventId, i.attempts, i.conversion.clickId])).toEqual([['e1', 0, 'F1'], ['e2', 0, 'F2'], ['e3', 0, 'F3']])
+      expect((await ads.claim('shop', 'meta', T0, 60_000, 10)).map((i) => [i.eventId, i.attempts, i.conversion.clickId])).toEqual([['e1', 0, 'F1'], ['e2', 0, 'F2'], ['e3', 0, 'F3']])
+      // claimed: not handed out again until the lease ends
+      expect(await ads.claim('shop', 'meta', T0 + 1, 60_000, 10)).toEqual([])
       await ads.markSent('shop', 'meta', ['e1'], T0 + 5)
       await ads.markRetry('shop', 'meta', ['e2'], 'HTTP 503', T0 + 30_000, 8)
       await ads.markRetry('shop', 'meta', ['e3'], 'HTTP 400', T0 + 30_000, 0)
-      expect(await ads.due('shop', 'meta', T0 + 1000, 10)).toEqual([])
-      expect((await ads.due('shop', 'meta', T0 + 30_000, 10)).map((i) => [i.eventId, i.attempts])).toEqual([['e2', 1]])
+      expect(await ads.claim('shop', 'meta', T0 + 1000, 60_000, 10)).toEqual([])
+      expect((await ads.claim('shop', 'meta', T0 + 30_000, 60_000, 10)).map((i) => [i.eventId, i.attempts])).toEqual([['e2', 1]])
       expect(await ads.deliveries('shop', 'meta', 10)).toEqual([
         { eventId: 'e3', name: 'purchase', ts: T0 + 3, status: 'failed', attempts: 1, lastError: 'HTTP 400', sentAt: null },
         { eventId: 'e2', name: 'purchase', ts: T0 + 2, status: 'pending', attempts: 1, lastError: 'HTTP 503', sentAt: null },

@@ -4,7 +4,8 @@
  * batches, retried with exponential backoff, and marked sent or, after `MAX_ATTEMPTS` or
  * a refusal no retry can fix (4xx), failed. Ingest never waits for it: the worker reads
  * what ingest stored. The queue lives in the store, so a restart resumes it; a crash
- * between a platform's 2xx and the mark may send a batch twice, which the platforms
+ * between a platform's 2xx and the mark may send a batch twice (after its claim's lease
+ * ends; processes sharing PostgreSQL claim different rows), which the platforms
  * deduplicate (Meta by event_id, Google by transactionId). Tokens never reach a log, an
  * error message or an API answer.
  */
@@ -23,6 +24,8 @@ const SCAN_MS = 8 * 86_400_000
 const FIRST_RETRY_MS = 30_000
 const MAX_RETRY_MS = 6 * 3_600_000
 const REQUEST_TIMEOUT_MS = 15_000
+/** A claimed batch is another process's to retry after this long (well past the request timeout). */
+const LEASE_MS = 5 * 60_000
 
 /**
  * The wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min … at most 6 h.
@@ -103,7 +106,7 @@ export class OutboxWorker {
     if (!site) return
     const ads = store.reports.ads
     for (;;) {
-      const items = await ads.due(d.site, d.platform, clock.now(), BATCH)
+      const items = await ads.claim(d.site, d.platform, clock.now(), LEASE_MS, BATCH)
       if (items.length === 0) return
       const ids = items.map((i) => i.eventId)
       const { url, init } = deliveryRequest(d, items.map((i) => i.conversion), { timezone: site.timezone, currency: site.currency }, config.adPlatforms)

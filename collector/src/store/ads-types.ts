@@ -54,8 +54,12 @@ export interface AdsStore {
   deleteDestination(site: string, platform: string): Promise<boolean>
   /** Adds conversions to a destination's outbox; one already there is left alone. Answers how many were new. */
   enqueue(site: string, platform: string, conversions: ConversionClick[], now: number): Promise<number>
-  /** Pending items whose next attempt is due, oldest first. */
-  due(site: string, platform: string, now: number, limit: number): Promise<OutboxItem[]>
+  /**
+   * Claims pending items whose next attempt is due, oldest first: their next attempt moves
+   * to `now + leaseMs`, so another collector process sharing the database skips them, and
+   * a process that dies while sending leaves them to be retried once the lease ends.
+   */
+  claim(site: string, platform: string, now: number, leaseMs: number, limit: number): Promise<OutboxItem[]>
   markSent(site: string, platform: string, eventIds: string[], now: number): Promise<void>
   /** Counts a failed attempt; items reaching `maxAttempts` become `failed`, the rest wait until `nextAt`. */
   markRetry(site: string, platform: string, eventIds: string[], error: string, nextAt: number, maxAttempts: number): Promise<void>

@@ -59,9 +59,14 @@ export class PostgresAds implements AdsStore {
     return r.rowCount ?? 0
   }
 
-  async due(site: string, platform: string, now: number, limit: number): Promise<OutboxItem[]> {
-    const { rows } = await this.pool.query(`SELECT event_id, payload, attempts FROM outbox
-      WHERE site = $1 AND platform = $2 AND status = 'pending' AND next_at <= $3 ORDER BY ts, event_id LIMIT $4`, [site, platform, now, limit])
+  async claim(site: string, platform: string, now: number, leaseMs: number, limit: number): Promise<OutboxItem[]> {
+    // SKIP LOCKED: processes claiming at the same moment take different rows.
+    const { rows } = await this.pool.query(`UPDATE outbox o SET next_at = $4 FROM (
+        SELECT site, platform, event_id FROM outbox WHERE site = $1 AND platform = $2 AND status = 'pending' AND next_at <= $3
+        ORDER BY ts, event_id LIMIT $5 FOR UPDATE SKIP LOCKED) d
+      WHERE o.site = d.site AND o.platform = d.platform AND o.event_id = d.event_id
+      RETURNING o.event_id, o.payload, o.attempts, o.ts`, [site, platform, now, now + leaseMs, limit])
+    rows.sort((a, b) => a.ts - b.ts || (a.event_id < b.event_id ? -1 : 1))
     return rows.map((r) => ({ eventId: r.event_id, conversion: r.payload, attempts: r.attempts }))
   }
 

@@ -52,9 +52,13 @@ export class SqliteAds implements AdsStore {
     })()
   }
 
-  async due(site: string, platform: string, now: number, limit: number): Promise<OutboxItem[]> {
-    const rows = this.db.prepare(`SELECT event_id, payload, attempts FROM outbox
-      WHERE site = ? AND platform = ? AND status = 'pending' AND next_at <= ? ORDER BY ts, event_id LIMIT ?`).all(site, platform, now, limit) as Row[]
+  async claim(site: string, platform: string, now: number, leaseMs: number, limit: number): Promise<OutboxItem[]> {
+    const rows = this.db.prepare(`UPDATE outbox SET next_at = ? WHERE rowid IN (
+        SELECT rowid FROM outbox WHERE site = ? AND platform = ? AND status = 'pending' AND next_at <= ?
+        ORDER BY ts, event_id LIMIT ?)
+      RETURNING event_id, payload, attempts, ts`).all(now + leaseMs, site, platform, now, limit) as Row[]
+    // RETURNING follows no ORDER BY: put the batch back in time order.
+    rows.sort((a, b) => (a.ts as number) - (b.ts as number) || ((a.event_id as string) < (b.event_id as string) ? -1 : 1))
     return rows.map((r) => ({ eventId: r.event_id as string, conversion: JSON.parse(r.payload as string), attempts: r.attempts as number }))
   }
 
