@@ -14,6 +14,10 @@ import { pixelRoutes } from './routes/pixel.ts'
 import { serverEventRoutes } from './routes/server-events.ts'
 import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
+import { spendRoutes } from './routes/spend.ts'
+import { exportRoutes } from './routes/exports.ts'
+import { destinationRoutes } from './routes/destinations.ts'
+import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
@@ -80,7 +84,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
+  // Spend matching and conversion exports read derived data: they wait for derivation.
+  const settled = { ...deps, deriver }
+  app.route('/api/sites', spendRoutes(settled))
+  app.route('/api/sites', exportRoutes(settled))
+  app.route('/api/sites', destinationRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
+  app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/', scriptRoutes(deps.config))
   return app
 }

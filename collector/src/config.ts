@@ -18,6 +18,16 @@ export interface Config {
   sdkDir: string
   /** Worker threads that run reports off the ingest thread (0: reports run in process). */
   reportWorkers: number
+  /** Where conversions are sent for sites with destinations (tests point these at a stand-in). */
+  adPlatforms: AdPlatformUrls
+  /** How often the outbox looks for new conversions and due retries. */
+  outboxIntervalMs: number
+}
+
+export interface AdPlatformUrls {
+  meta: string
+  googleDataManager: string
+  yandexMetrica: string
 }
 
 export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
@@ -30,6 +40,12 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
   maxBatchEvents: 100,
   sdkDir: './dist',
   reportWorkers: 1,
+  adPlatforms: {
+    meta: 'https://graph.facebook.com',
+    googleDataManager: 'https://datamanager.googleapis.com',
+    yandexMetrica: 'https://api-metrika.yandex.net',
+  },
+  outboxIntervalMs: 30_000,
 }
 
 /**
@@ -56,5 +72,11 @@ export function readEnvConfig(env: Record<string, string | undefined>): Omit<Con
     maxBatchEvents: DEFAULT_CONFIG.maxBatchEvents,
     sdkDir: env.FUNNELBEAM_SDK_DIR || DEFAULT_CONFIG.sdkDir,
     reportWorkers: int(env.FUNNELBEAM_REPORT_WORKERS, DEFAULT_CONFIG.reportWorkers),
+    adPlatforms: {
+      meta: env.FUNNELBEAM_META_URL || DEFAULT_CONFIG.adPlatforms.meta,
+      googleDataManager: env.FUNNELBEAM_GOOGLE_DATA_MANAGER_URL || DEFAULT_CONFIG.adPlatforms.googleDataManager,
+      yandexMetrica: env.FUNNELBEAM_YANDEX_METRICA_URL || DEFAULT_CONFIG.adPlatforms.yandexMetrica,
+    },
+    outboxIntervalMs: int(env.FUNNELBEAM_OUTBOX_INTERVAL_MS, DEFAULT_CONFIG.outboxIntervalMs),
   }
 }

@@ -12,6 +12,8 @@ import { Deriver } from './derive/deriver.ts'
 import { threadDeriver, type Derivation } from './derive/background.ts'
 import { inProcessRunner } from './report-runner/runner.ts'
 import { workerRunner, type ReaderTarget } from './report-runner/pool.ts'
+import { Metrics } from './http/metrics.ts'
+import { OutboxWorker } from './exports/outbox.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
 
@@ -34,7 +36,11 @@ const readFrom: ReaderTarget = env.databaseUrl ? { kind: 'postgres', url: env.da
 const runner = config.reportWorkers > 0
   ? workerRunner(readFrom, config.reportWorkers, { log, beforeRead: () => deriver.settle() })
   : inProcessRunner(store.reports, { log, beforeRead: () => deriver.settle() })
-const app = createApp({ store, config, deriver, runner, log })
+const metrics = new Metrics()
+const app = createApp({ store, config, deriver, runner, log, metrics })
+// Conversions go to the sites' ad platform destinations in the background, never in a request.
+const outbox = new OutboxWorker({ store, config, clock: systemClock, metrics, log })
+outbox.start()
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
@@ -56,6 +62,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
     server.close(async () => {
+      await outbox.stop()
       await runner.close()
       await deriver.close()
       await store.close()

@@ -11,6 +11,7 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import type { Store } from '../../collector/src/store/types.ts'
 import { createSite } from '../../collector/src/routes/sites.ts'
 import type { Clock } from '../../collector/src/clock.ts'
+import type { Metrics } from '../../collector/src/http/metrics.ts'
 
 /** A clock tests can set and move; starts at the real time unless told otherwise. */
 export class TestClock implements Clock {
@@ -44,7 +45,7 @@ export interface TestApp<S extends Store = SqliteStore> {
  * const { secret } = await t.createSite('shop', { origins: ['https://shop.example'] })
  * const res = await t.app.request('/healthz')
  */
-export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?: Partial<Config>; clock?: Clock; store?: S } = {}): Promise<TestApp<S>> {
+export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?: Partial<Config>; clock?: Clock; store?: S; metrics?: Metrics; log?: (msg: string, err?: unknown) => void } = {}): Promise<TestApp<S>> {
   const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-test-'))
   const adminToken = 'test-admin-token'
   const config: Config = {
@@ -54,7 +55,7 @@ export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?
   // A given store (e.g. PostgreSQL) is the app's from now on: close() closes it.
   const store = opts.store ?? (new SqliteStore(join(dir, 'funnelbeam.db')) as Store as S)
   const deriver = new Deriver(store, { log: () => {} })
-  const app = createApp({ store, config, clock, log: () => {}, deriver })
+  const app = createApp({ store, config, clock, log: opts.log ?? (() => {}), deriver, metrics: opts.metrics })
   return {
     app, store, config, adminToken, clock, dir,
     settle: () => deriver.settle(),

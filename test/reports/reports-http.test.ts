@@ -244,7 +244,7 @@ describe('spend, channels and campaigns', () => {
     const csv = 'date,source,medium,campaign,cost,impressions,clicks\n' +
       '2026-11-10,google,cpc,brand,40,1000,50\n2026-11-20,Google,cpc,brand,20,500,25\n' +
       '2026-11-11,newsletter,email,nov,0,0,0\n2026-11-30,google,cpc,brand,999,1,1\n'
-    expect(await putSpend('shop', csv, 'text/csv')).toEqual({ status: 200, body: { upserted: 4 } })
+    expect(await putSpend('shop', csv, 'text/csv')).toEqual({ status: 200, body: { format: 'canonical', upserted: 4, skipped: [], unmatchedCampaigns: [] } })
     // the same key again replaces the row: 11-20 now costs 10
     expect((await putSpend('shop', 'date,source,medium,campaign,cost,impressions,clicks\n2026-11-20,google,cpc,brand,10,500,25\n', 'text/csv')).status).toBe(200)
     const json = JSON.stringify([{ date: '2026-11-12', source: 'facebook', medium: 'paid_social', campaign: 'retarget', cost: 15, impressions: 300, clicks: 0, currency: 'USD' }])

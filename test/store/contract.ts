@@ -130,5 +130,79 @@ export function storeContract(name: string, factory: StoreFactory): void {
       ])
       expect(await h.store.reports.quarantineCounts('shop', T0)).toEqual({ too_old: 2 })
     })
+
+    it('keeps spend campaign ids, lists and deletes spend by filter', async () => {
+      const row = { source: 'google', medium: 'cpc', campaign: 'Brand', cost: 1.5, impressions: 10, clicks: 1, currency: 'EUR' }
+      await h.store.reports.upsertSpend('shop', [
+        { ...row, date: '2026-11-01', campaignId: '111' }, { ...row, date: '2026-11-02', campaignId: '111' },
+        { ...row, date: '2026-11-02', source: 'facebook', medium: 'paid', campaign: 'Brand' },
+      ])
+      expect(await h.store.reports.listSpend('shop', { source: 'google' }, 10)).toEqual([
+        { ...row, date: '2026-11-01', campaignId: '111' }, { ...row, date: '2026-11-02', campaignId: '111' },
+      ])
+      expect(await h.store.reports.spendTotals('shop', '2026-11-01', '2026-11-30')).toMatchObject([
+        { source: 'facebook', campaignId: null, cost: 1.5 }, { source: 'google', campaignId: '111', cost: 3 },
+      ])
+      expect(await h.store.reports.listSpend('shop', {}, 1)).toHaveLength(1)
+      expect(await h.store.reports.deleteSpend('shop', { from: '2026-11-02', to: '2026-11-02', campaign: 'Brand' })).toBe(2)
+      expect(await h.store.reports.listSpend('shop', {}, 10)).toEqual([{ ...row, date: '2026-11-01', campaignId: '111' }])
+    })
+
+    it('finds each conversion\'s last click of a platform within the lookback, with ads consent only', async () => {
+      const min = 60_000
+      const click = (visitor: string, ts: number, clickIdType: string, clickId: string, consent = 3) =>
+        event({ visitor, ts, consent, url: `https://shop.example/?${clickIdType}=${clickId}`, touch: { ...event().touch, clickIdType, clickId }, channel: 'Paid Search' })
+      const conv = (visitor: string, ts: number, orderId: string, consent = 3) =>
+        event({ visitor, ts, consent, type: 'conversion', name: 'purchase', value: 5, currency: 'EUR', orderId })
+      await h.store.insertEvents('shop', [
+        click('a', T0 - 20 * min, 'gclid', 'G-old'), click('a', T0 - 10 * min, 'gbraid', 'B-new'), click('a', T0 - 5 * min, 'fbclid', 'F'),
+        conv('a', T0, 'A'),
+        click('b', T0 - 100 * min, 'gclid', 'G-b'), conv('b', T0 + min, 'B'),
+        click('c', T0 - 5 * min, 'gclid', 'G-c'), conv('c', T0 + 2 * min, 'C', 1),
+        click('d', T0 + 3 * min, 'gclid', 'G-after'), conv('d', T0 + 2 * min, 'D'),
+      ])
+      await new Deriver(h.store, { log: () => {} }).settle()
+      const found = await h.store.reports.conversionClicks('shop', {
+        range: { start: T0 - 86_400_000, end: T0 + 86_400_000 }, conversion: 'purchase', clickIdTypes: ['gclid', 'gbraid', 'wbraid'],
+        lookbackMs: 60 * min, consentMask: 2,
+      })
+      // a: the later gbraid; b: its click is 101 minutes back; c: no ads consent; d: the click came after
+      expect(found.map((f) => [f.orderId, f.clickIdType, f.clickId, f.clickTs])).toEqual([['A', 'gbraid', 'B-new', T0 - 10 * min]])
+      expect(found[0]).toMatchObject({ name: 'purchase', ts: T0, value: 5, currency: 'EUR', clickUrl: 'https://shop.example/?gbraid=B-new' })
+    })
+
+    it('keeps destinations and an outbox that queues each conversion once and tracks its delivery', async () => {
+      const ads = h.store.reports.ads
+      const d = { site: 'shop', platform: 'meta', config: { pixelId: '1' }, secret: 's3cret', conversion: 'purchase', created: T0 }
+      await ads.putDestination(d)
+      await ads.putDestination({ ...d, config: { pixelId: '2' } })
+      expect(await ads.destinations('shop')).toEqual([{ ...d, config: { pixelId: '2' } }])
+      expect(await ads.destinations()).toHaveLength(1)
+      const conv = (n: number) => ({
+        id: `e${n}`, name: 'purchase', ts: T0 + n, value: 5, currency: 'EUR', orderId: null, url: null,
+        clickIdType: 'fbclid', clickId: `F${n}`, clickTs: T0, clickUrl: null,
+      })
+      expect(await ads.enqueue('shop', 'meta', [conv(1), conv(2)], T0)).toBe(2)
+      expect(await ads.enqueue('shop', 'meta', [conv(1), conv(3)], T0)).toBe(1)
+      expect((await ads.claim('shop', 'meta', T0, 60_000, 10)).map((i) => [i.eventId, i.attempts, i.conversion.clickId])).toEqual([['e1', 0, 'F1'], ['e2', 0, 'F2'], ['e3', 0, 'F3']])
+      // claimed: not handed out again until the lease ends
+      expect(await ads.claim('shop', 'meta', T0 + 1, 60_000, 10)).toEqual([])
+      await ads.markSent('shop', 'meta', ['e1'], T0 + 5)
+      await ads.markRetry('shop', 'meta', ['e2'], 'HTTP 503', T0 + 30_000, 8)
+      await ads.markRetry('shop', 'meta', ['e3'], 'HTTP 400', T0 + 30_000, 0)
+      expect(await ads.claim('shop', 'meta', T0 + 1000, 60_000, 10)).toEqual([])
+      expect((await ads.claim('shop', 'meta', T0 + 30_000, 60_000, 10)).map((i) => [i.eventId, i.attempts])).toEqual([['e2', 1]])
+      expect(await ads.deliveries('shop', 'meta', 10)).toEqual([
+        { eventId: 'e3', name: 'purchase', ts: T0 + 3, status: 'failed', attempts: 1, lastError: 'HTTP 400', sentAt: null },
+        { eventId: 'e2', name: 'purchase', ts: T0 + 2, status: 'pending', attempts: 1, lastError: 'HTTP 503', sentAt: null },
+        { eventId: 'e1', name: 'purchase', ts: T0 + 1, status: 'sent', attempts: 1, lastError: null, sentAt: T0 + 5 },
+      ])
+      expect(await ads.deliveryCounts('shop')).toEqual([
+        { platform: 'meta', status: 'failed', n: 1 }, { platform: 'meta', status: 'pending', n: 1 }, { platform: 'meta', status: 'sent', n: 1 },
+      ])
+      expect(await ads.deleteDestination('shop', 'meta')).toBe(true)
+      expect(await ads.deliveryCounts('shop')).toEqual([])
+      expect(await ads.deleteDestination('shop', 'meta')).toBe(false)
+    })
   })
 }

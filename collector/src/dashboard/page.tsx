@@ -135,7 +135,7 @@ export function DashboardPage(props: { d: DashboardData }) {
           {d.channels.ok ? <ChannelsTable report={d.channels.value} /> : <Unavailable error={d.channels.error} />}
         </Card>
 
-        <Card id="campaigns" title="Campaigns" subtitle="Spend from the spend import; CPA = spend / conversions, ROAS = revenue / spend">
+        <Card id="campaigns" title="Campaigns" subtitle={<>Spend from the <a href={`/dashboard/${encodeURIComponent(d.site)}/ads`}>spend upload</a>; CPA = spend / conversions, ROAS = revenue / spend</>}>
           {d.campaigns.ok ? <CampaignsTable report={d.campaigns.value} /> : <Unavailable error={d.campaigns.error} />}
         </Card>
 

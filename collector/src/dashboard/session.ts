@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono'
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
+import { secretsEqual } from '../http/auth.ts'
 
 export const ADMIN_COOKIE = 'fb_admin'
 const MAX_AGE_S = 7 * 86_400
@@ -19,6 +20,12 @@ const MAX_AGE_S = 7 * 86_400
 export function adminCookie(c: Context): string | null {
   const v = getCookie(c, ADMIN_COOKIE)
   return v && v.length <= 512 ? v : null
+}
+
+/** Whether the request carries the dashboard cookie with the right admin token. */
+export function signedIn(c: Context, adminToken: string): boolean {
+  const token = adminCookie(c)
+  return token != null && secretsEqual(token, adminToken)
 }
 
 export function setAdminCookie(c: Context, token: string): void {
@@ -54,5 +61,5 @@ export function sameOrigin(c: Context): boolean {
 
 /** Only same-site dashboard paths are valid targets after login (no open redirect). */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/dashboard\/[a-z0-9][a-z0-9_-]{0,63}(\?[^\s]*)?$/.test(next) && !next.includes('//') ? next : '/dashboard'
+  return typeof next === 'string' && /^\/dashboard\/[a-z0-9][a-z0-9_-]{0,63}(\/ads)?(\?[^\s]*)?$/.test(next) && !next.includes('//') ? next : '/dashboard'
 }

@@ -32,6 +32,8 @@ export function sharedScans(rs: ReportStore): ReportStore {
   }
   // Everything not shared here goes straight to `rs` through the prototype.
   const shared: Partial<ReportStore> = {
+    ads: rs.ads,
+    campaignIds: (site, range) => memo(JSON.stringify(['ids', site, range.start, range.end]), () => rs.campaignIds(site, range)),
     sessionGroups: (site, range) => memo(JSON.stringify(['groups', site, range.start, range.end]), () => rs.sessionGroups(site, range)),
     spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
     async scanAttribution(site: string, q: AttributionScan, onVisitor) {

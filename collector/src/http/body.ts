@@ -62,6 +62,22 @@ async function readWebBody(c: Context, max: number): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
+/**
+ * Reads a request body of at most `max` bytes as bytes, for uploads whose encoding is
+ * theirs to declare (a UTF-16 spend export). Limits as {@link readTextBody}.
+ *
+ * @example
+ * const bytes = await readBytesBody(c, 1024 * 1024)
+ */
+export async function readBytesBody(c: Context, max = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const declared = Number(c.req.header('content-length') ?? NaN)
+  if (declared > max) throw tooLarge(max)
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  const bytes = incoming && !incoming.readableDidRead ? await readNodeBody(incoming, max) : await readWebBody(c, max)
+  if (bytes.byteLength === 0) throw apiError(400, 'empty_body', 'The request body is empty')
+  return bytes
+}
+
 /** Reads a request body as {@link readTextBody} does and parses it as JSON (400 when it is not). */
 export async function readJsonBody(c: Context, max = MAX_BODY_BYTES): Promise<unknown> {
   const text = await readTextBody(c, max)

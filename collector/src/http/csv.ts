@@ -48,38 +48,63 @@ export function toCsv(rows: Record<string, unknown>[]): string {
   return lines.join('\r\n') + '\r\n'
 }
 
+/** A parsed row and the line of the text it starts on (1-based). */
+export interface TableRow {
+  line: number
+  fields: string[]
+}
+
 /**
- * Parses CSV text into rows of fields. Accepts CRLF or LF line ends and a UTF-8 BOM; skips
- * blank lines. Answers an error message for an unterminated quote.
+ * Parses delimited text (CSV, or tab- or semicolon-separated as ad platforms export it)
+ * into rows that keep their line numbers, so an error can name the line a person sees in
+ * their editor. Accepts CRLF or LF line ends and a leading BOM; skips blank lines. Answers
+ * an error message for an unterminated quote.
  *
  * @example
- * parseCsv('a,b\n"x, y",2\n') // [['a', 'b'], ['x, y', '2']]
+ * parseDelimited('a;b\n\n"x; y";2\n', ';') // [{ line: 1, fields: ['a', 'b'] }, { line: 3, fields: ['x; y', '2'] }]
  */
-export function parseCsv(text: string): string[][] | string {
-  const rows: string[][] = []
+export function parseDelimited(text: string, delimiter = ','): TableRow[] | string {
+  const rows: TableRow[] = []
   let row: string[] = []
   let field = ''
   let quoted = false
+  let line = 1
+  let rowLine = 1
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const endRow = () => {
     row.push(field)
-    if (!(row.length === 1 && row[0] === '')) rows.push(row)
+    if (!(row.length === 1 && row[0] === '')) rows.push({ line: rowLine, fields: row })
     row = []
     field = ''
+    rowLine = ++line
   }
   for (; i < text.length; i++) {
     const ch = text[i]
     if (quoted) {
       if (ch === '"') {
         if (text[i + 1] === '"') { field += '"'; i++ } else quoted = false
-      } else field += ch
+      } else {
+        if (ch === '\n') line++
+        field += ch
+      }
     } else if (ch === '"' && field === '') quoted = true
-    else if (ch === ',') { row.push(field); field = '' }
+    else if (ch === delimiter) { row.push(field); field = '' }
     else if (ch === '\n') endRow()
     else if (ch === '\r') { if (text[i + 1] === '\n') i++; endRow() }
     else field += ch
   }
-  if (quoted) return `unterminated quoted field on line ${rows.length + 1}`
+  if (quoted) return `unterminated quoted field starting on line ${rowLine}`
   if (field !== '' || row.length) endRow()
   return rows
+}
+
+/**
+ * Parses CSV text into rows of fields (see {@link parseDelimited}).
+ *
+ * @example
+ * parseCsv('a,b\n"x, y",2\n') // [['a', 'b'], ['x, y', '2']]
+ */
+export function parseCsv(text: string): string[][] | string {
+  const rows = parseDelimited(text)
+  return typeof rows === 'string' ? rows : rows.map((r) => r.fields)
 }

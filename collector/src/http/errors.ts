@@ -6,6 +6,8 @@ import { QueryError } from '../reports/query-error.ts'
 export interface ErrorIssue {
   path?: string
   index?: number
+  /** The line of an uploaded file the issue is on (1-based). */
+  line?: number
   code?: string
   message: string
 }

@@ -71,6 +71,18 @@ export function dateIn(tz: string, ms: number): string {
 }
 
 /**
+ * The local wall-clock time in a timezone at an instant, as `YYYY-MM-DD HH:mm:ss`.
+ *
+ * @example
+ * localDateTime('Europe/Berlin', Date.UTC(2026, 10, 2, 10, 5)) // '2026-11-02 11:05:00'
+ */
+export function localDateTime(tz: string, ms: number): string {
+  const parts: Record<string, string> = {}
+  for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`
+}
+
+/**
  * The half-open UTC interval covering local dates `from` to `to`, both inclusive.
  *
  * @example

@@ -8,13 +8,14 @@ import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
 } from './types.ts'
-import type { AttributionModel, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
+import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
 import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { FunnelTally, matchFunnel } from './funnel.ts'
 import { metricsByKey } from './table.ts'
+import { matchSpend } from './spend-match.ts'
 import { ratio } from './stats.ts'
 import { readout, resolveWeights } from './experiment.ts'
 import { queryError } from './query-error.ts'
@@ -121,10 +122,13 @@ export function createReports(rs: ReportStore): Reports {
     },
 
     async campaigns(site, q) {
-      const keyOf = (t: TouchAttrs | null) => campaignKey(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
+      const keyOf = campaignKeyOf
       const ledger = await credit(site, q, keyOf)
       const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
-      const spend = (await rs.spendTotals(site.id, q.from, q.to)).map((s) => ({ ...s, key: campaignKey(s.source, s.medium, s.campaign) }))
+      const totals = await rs.spendTotals(site.id, q.from, q.to)
+      const ids = totals.some((s) => s.campaignId) ? await rs.campaignIds(site.id, dayRange(q.from, q.to, site.timezone)) : []
+      const matched = matchSpend(totals, groups, ids)
+      const spend = totals.map((s, i) => ({ ...s, key: campaignKey(...(matched[i] ?? [s.source, s.medium, s.campaign])) }))
       const rows: CampaignRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend).map(([k, m]) => {
         const [source, medium, campaign] = JSON.parse(k) as [string, string, string]
         return { source, medium, campaign, ...m }
@@ -133,10 +137,12 @@ export function createReports(rs: ReportStore): Reports {
     },
 
     async attribution(site, q) {
-      const ledger = await credit(site, q, (t) => dimensionValue(q.dimension, t))
+      // A campaign is (source, medium, campaign): Google's and Meta's "brand" stay apart.
+      const byCampaign = q.dimension === 'campaign'
+      const ledger = await credit(site, q, byCampaign ? campaignKeyOf : (t) => dimensionValue(q.dimension, t))
       return {
         from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000,
-        rows: ledger.rows(),
+        rows: byCampaign ? ledger.rows().map(campaignAttributionRow) : ledger.rows(),
       }
     },
 
@@ -153,4 +159,14 @@ export function createReports(rs: ReportStore): Reports {
 /** A stable key for a (source, medium, campaign) triple. */
 function campaignKey(source: string, medium: string, campaign: string): string {
   return JSON.stringify([source, medium, campaign])
+}
+
+function campaignKeyOf(t: TouchAttrs | null): string {
+  return campaignKey(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
+}
+
+/** An attribution row keyed by a campaign triple, readable: `google / cpc / brand`, and the parts. */
+function campaignAttributionRow(r: AttributionRow): AttributionRow {
+  const [source, medium, campaign] = JSON.parse(r.value) as [string, string, string]
+  return { ...r, value: `${source} / ${medium} / ${campaign}`, source, medium, campaign }
 }

@@ -7,8 +7,8 @@ describe('parseSpendCsv', () => {
   it('reads rows, lower-cases source and medium, defaults the currency', () => {
     const r = parseSpendCsv(`${HEADER},currency\r\n2026-11-01,Google,CPC,"Brand, EU",12.50,1000,40,usd\n2026-11-02,meta,paid_social,Retarget,0,,,\n`, 'EUR')
     expect(r).toEqual({ rows: [
-      { date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'Brand, EU', cost: 12.5, impressions: 1000, clicks: 40, currency: 'USD' },
-      { date: '2026-11-02', source: 'meta', medium: 'paid_social', campaign: 'Retarget', cost: 0, impressions: 0, clicks: 0, currency: 'EUR' },
+      { date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'Brand, EU', cost: 12.5, impressions: 1000, clicks: 40, currency: 'USD', campaignId: null },
+      { date: '2026-11-02', source: 'meta', medium: 'paid_social', campaign: 'Retarget', cost: 0, impressions: 0, clicks: 0, currency: 'EUR', campaignId: null },
     ] })
   })
   it('names the bad row and column', () => {
@@ -27,7 +27,7 @@ describe('parseSpendCsv', () => {
 describe('parseSpendJson', () => {
   it('accepts an array of the same objects and names bad rows', () => {
     const ok = parseSpendJson([{ date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'b', cost: 3, impressions: 10, clicks: 1 }], 'EUR')
-    expect(ok).toEqual({ rows: [{ date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'b', cost: 3, impressions: 10, clicks: 1, currency: 'EUR' }] })
+    expect(ok).toEqual({ rows: [{ date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'b', cost: 3, impressions: 10, clicks: 1, currency: 'EUR', campaignId: null }] })
     const bad = parseSpendJson([{ date: '2026-11-01', source: 'google', medium: 'cpc', campaign: 'b', cost: 3, impressions: 1.5, clicks: 1 }], 'EUR')
     expect('message' in bad && bad.message).toMatch(/row 1, column impressions/)
     expect(parseSpendJson({}, 'EUR')).toMatchObject({ message: expect.stringMatching(/array/) })

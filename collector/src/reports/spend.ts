@@ -1,6 +1,8 @@
 /**
- * Spend import: CSV with the header `date,source,medium,campaign,cost,impressions,clicks[,currency]`
- * or a JSON array of the same objects. Every row is validated; errors name the row (1 =
+ * Spend import in Funnelbeam's own shape: CSV with the header
+ * `date,source,medium,campaign,cost,impressions,clicks[,currency][,campaign_id]` or a JSON
+ * array of the same objects (`campaign_id` or `campaignId`). The ad platforms' own
+ * exports are read by `collector/src/spend/`. Every row is validated; errors name the row (1 =
  * the first data row, for CSV also the line) and the column.
  *
  * Source and medium are lower-cased because the collector lower-cases utm_source and
@@ -15,7 +17,7 @@ import { isCalendarDate } from './dates.ts'
 
 export const MAX_SPEND_ROWS = 10_000
 const REQUIRED = ['date', 'source', 'medium', 'campaign', 'cost', 'impressions', 'clicks'] as const
-const COLUMNS: readonly string[] = [...REQUIRED, 'currency']
+const COLUMNS: readonly string[] = [...REQUIRED, 'currency', 'campaign_id']
 
 const text = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters')
 const count = z.union([z.number(), z.string().trim().regex(/^\d*$/, 'must be a whole number').transform((s) => (s === '' ? 0 : Number(s)))])
@@ -28,7 +30,8 @@ const amount = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'mu
 function rowSchema(defaultCurrency: string) {
   return z.object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-      .refine(isCalendarDate, 'not a calendar date'),
+      .refine(isCalendarDate, 'not a calendar date')
+      .refine((d) => d >= '1970' && d < '3000', 'must be between 1970 and 2999'),
     source: text.transform((s) => s.toLowerCase()),
     medium: text.transform((s) => s.toLowerCase()),
     campaign: text,
@@ -37,8 +40,13 @@ function rowSchema(defaultCurrency: string) {
     clicks: count,
     currency: z.string().trim().toUpperCase().regex(/^([A-Z]{3})?$/, 'must be an ISO 4217 code like EUR').optional()
       .transform((c) => c || defaultCurrency),
-  })
+    campaign_id: campaignId,
+    campaignId,
+  }).transform(({ campaign_id, campaignId, ...r }): SpendRow => ({ ...r, campaignId: campaign_id ?? campaignId ?? null }))
 }
+
+const campaignId = z.union([z.string().trim().max(200, 'at most 200 characters'), z.number().int().min(0).transform(String)])
+  .optional().transform((s) => s || undefined)
 
 export type SpendParse = { rows: SpendRow[] } | { message: string; issues: ErrorIssue[] }
 
@@ -75,7 +83,7 @@ export function parseSpendCsv(csv: string, defaultCurrency: string): SpendParse 
   const missing = REQUIRED.filter((c) => !cols.includes(c))
   const unknown = cols.filter((c) => !COLUMNS.includes(c))
   if (missing.length || unknown.length) {
-    const msg = `Spend CSV header must be ${REQUIRED.join(',')}[,currency]` +
+    const msg = `Spend CSV header must be ${REQUIRED.join(',')}[,currency][,campaign_id]` +
       (missing.length ? `; missing: ${missing.join(', ')}` : '') + (unknown.length ? `; unknown: ${unknown.join(', ')}` : '')
     return { message: msg, issues: [{ path: 'header', message: msg }] }
   }

@@ -143,9 +143,14 @@ export interface CampaignsReport {
 }
 
 export interface AttributionRow {
+  /** The dimension's value; for `campaign`, `source / medium / campaign`. */
   value: string
   conversions: number
   revenue: Money
+  /** Only with `dimension=campaign`: the parts of `value`. */
+  source?: string
+  medium?: string
+  campaign?: string
 }
 
 export interface AttributionReport {

@@ -4,7 +4,7 @@
  * Content-Security-Policy allows none; filters are plain GET forms and links.
  */
 import { readFileSync } from 'node:fs'
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
@@ -16,10 +16,19 @@ import { RateLimiter } from '../http/rate-limit.ts'
 import { todayIn } from '../reports/service.ts'
 import { LoginPage, MessagePage, SitesPage } from '../dashboard/layout.tsx'
 import { DashboardPage } from '../dashboard/page.tsx'
-import { adminCookie, clearAdminCookie, safeNext, sameOrigin, setAdminCookie } from '../dashboard/session.ts'
+import { adminCookie, clearAdminCookie, safeNext, sameOrigin, setAdminCookie, signedIn } from '../dashboard/session.ts'
 
 /** No scripts, no inline styles, no framing, forms only to ourselves. */
 export const DASHBOARD_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+/** The dashboard's response headers: no scripts, no sniffing, no caching unless a route says so. */
+export const dashboardHeaders: MiddlewareHandler = async function dashboardHeaders(c, next) {
+  await next()
+  c.header('content-security-policy', DASHBOARD_CSP)
+  c.header('x-content-type-options', 'nosniff')
+  c.header('referrer-policy', 'same-origin')
+  if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store')
+}
 
 const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
 const MAX_LOGIN_BYTES = 4096
@@ -39,18 +48,9 @@ export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono 
   const log = deps.log ?? ((msg: string, err?: unknown) => console.error(msg, err))
   const css = readFileSync(new URL('../dashboard/dashboard.css', import.meta.url))
   const attempts = new RateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, () => clock.now())
-  const loggedIn = (c: Context) => {
-    const token = adminCookie(c)
-    return token != null && secretsEqual(token, deps.config.adminToken)
-  }
+  const loggedIn = (c: Context) => signedIn(c, deps.config.adminToken)
 
-  app.use('*', async function dashboardHeaders(c, next) {
-    await next()
-    c.header('content-security-policy', DASHBOARD_CSP)
-    c.header('x-content-type-options', 'nosniff')
-    c.header('referrer-policy', 'same-origin')
-    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store')
-  })
+  app.use('*', dashboardHeaders)
 
   app.get('/_/dashboard.css', function dashboardCss(c) {
     return c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' })

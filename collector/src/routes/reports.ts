@@ -1,7 +1,7 @@
 /**
  * Report routes under `/api/sites`: summary, funnel, channels, campaigns, attribution,
- * experiments (JSON, or CSV with `?format=csv`) and the spend import. All need the admin
- * token. Validation lives in `reports/query.ts` and `reports/spend.ts`, the numbers in
+ * experiments (JSON, or CSV with `?format=csv`). All need the admin token. The spend
+ * import is in `spend.ts`. Validation lives in `reports/query.ts`, the numbers in
  * `reports/service.ts`; this file only wires HTTP to them.
  *
  * Each route carries its own auth middleware instead of a `use('/:site/*')`, so this
@@ -16,22 +16,18 @@ import { requireAdmin } from '../http/auth.ts'
 import { adminCookie } from '../dashboard/session.ts'
 import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
-import { readTextBody } from '../http/body.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
   parseFunnelQuery, parseSummaryQuery, todayIn, type ExperimentReport, type FunnelReport,
 } from '../reports/service.ts'
-import { parseSpendCsv, parseSpendJson } from '../reports/spend.ts'
 import type { Site } from '../model.ts'
 import { runnerReports } from '../report-runner/reports.ts'
 
-/** Spend exports are bigger than event batches; a month of 300 campaigns fits easily. */
-const MAX_SPEND_BYTES = 1024 * 1024
 const siteParam = z.string().min(1).max(100)
 const format = z.enum(['json', 'csv']).default('json')
 
 /**
- * The report and spend routes, to mount at `/api/sites`.
+ * The report routes, to mount at `/api/sites`.
  *
  * @example
  * app.route('/api/sites', reportRoutes(deps))
@@ -112,27 +108,6 @@ export function reportRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
     const q = parseExperimentQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.experiment(site, name.data, q)
     return answer(c, site, `experiment-${name.data}`, q, r, () => variantRows(r))
-  })
-
-  app.put('/:site/spend', admin, async function spend(c) {
-    const site = await siteOf(c)
-    const text = await readTextBody(c, MAX_SPEND_BYTES)
-    const type = c.req.header('content-type') ?? ''
-    // JSON by content type, or by its first character when a client sends text/plain.
-    const isJson = type.includes('json') || (!type.includes('csv') && /^\s*\[/.test(text))
-    let parsed
-    if (isJson) {
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch (err) {
-        throw apiError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message.slice(0, 120)}`)
-      }
-      parsed = parseSpendJson(body, site.currency)
-    } else parsed = parseSpendCsv(text, site.currency)
-    if ('message' in parsed) throw apiError(400, 'invalid_spend', parsed.message, parsed.issues.length ? parsed.issues : undefined)
-    const written = await deps.store.reports.upsertSpend(site.id, parsed.rows)
-    return c.json({ upserted: written })
   })
 
   return app

@@ -8,6 +8,9 @@ import type { Candidate } from '../ingest/ingestor.ts'
 import { rejectReason, serverBatchSchema, serverEventSchema, zodIssues } from '../schemas/events.ts'
 import { limitClient, type IngestDeps } from './context.ts'
 import type { Site } from '../model.ts'
+import type { UserHashRow } from '../store/ads-types.ts'
+import { userHashes } from '../exports/user-hashes.ts'
+import { uuidv7 } from '../ingest/uuid.ts'
 
 /** Site secrets read `<site>.<random>`, so the secret itself names the site it unlocks. */
 export function siteOfSecret(secret: string): string | null {
@@ -25,7 +28,7 @@ async function authorizeSite(deps: IngestDeps, header: string | undefined): Prom
 }
 
 /** Validates one server-side event; a missing `ts` means now. */
-export function serverCandidate(raw: unknown, index: number, now: number): Candidate & { ua?: string; ip?: string } {
+export function serverCandidate(raw: unknown, index: number, now: number): Candidate & { ua?: string; ip?: string; user?: UserHashRow } {
   const r = serverEventSchema.safeParse(raw)
   if (!r.success) {
     const first = zodIssues(r.error)[0]
@@ -34,10 +37,16 @@ export function serverCandidate(raw: unknown, index: number, now: number): Candi
   const e = r.data
   // A backend that sends no consent object has collected consent itself (or needs none).
   const consent = (e.consent?.analytics !== false ? CONSENT_ANALYTICS : 0) | (e.consent?.ads !== false ? CONSENT_ADS : 0)
+  const ts = e.ts ? Date.parse(e.ts) : now
+  // Enhanced conversions: a conversion's user is hashed here and kept only with ads
+  // consent; the event then needs its id now, so the hashes can name it.
+  const hashed = e.user && e.type === 'conversion' && (consent & CONSENT_ADS) !== 0
+  const id = hashed ? e.id ?? uuidv7(ts) : e.id
+  const user = hashed && id ? { eventId: id, ...userHashes(e.user!) } : undefined
   return {
-    index, ok: true, ua: e.userAgent, ip: e.ip,
+    index, ok: true, ua: e.userAgent, ip: e.ip, user,
     event: {
-      id: e.id, type: e.type, name: e.name, ts: e.ts ? Date.parse(e.ts) : now, url: e.url, referrer: e.referrer,
+      id, type: e.type, name: e.name, ts, url: e.url, referrer: e.referrer,
       title: e.title, visitorId: e.visitorId, userId: e.userId, props: e.props, value: e.value, currency: e.currency,
       orderId: e.orderId, consent,
     },
@@ -76,6 +85,9 @@ export function serverEventRoutes(deps: IngestDeps): Hono {
       rejected: results.flatMap((r) => r.rejected),
     }
     total.rejected.sort((a, b) => a.index - b.index)
+    const refused = new Set(total.rejected.map((r) => r.index))
+    const users = candidates.flatMap((cand) => (cand.ok && cand.user && !refused.has(cand.index) ? [cand.user] : []))
+    if (users.length) await deps.store.reports.ads.putUserHashes(site.id, users)
     return c.json(total)
   })
   return app

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { e164 } from '../exports/user-hashes.ts'
 import type { WireBatch, WireEvent } from '../../../sdk/src/wire.ts'
 
 /** Caps on every string we accept; longer input is rejected, not silently cut. */
@@ -70,6 +71,11 @@ export const serverEventSchema = z.strictObject({
   orderId: z.string().min(1).max(MAX.orderId).optional(),
   props: props.optional(),
   consent: z.strictObject({ analytics: z.boolean().optional(), ads: z.boolean().optional() }).optional(),
+  // Enhanced conversions: hashed on arrival, kept only with ads consent (exports/user-hashes.ts).
+  user: z.strictObject({
+    email: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'an email address').optional(),
+    phone: z.string().max(40).refine((p) => e164(p) !== null, 'a phone number in E.164 with its country code, like +491701234567').optional(),
+  }).optional(),
   userAgent: z.string().max(MAX.userAgent).optional(),
   ip: z.string().max(MAX.ip).optional(),
 }).refine((e) => e.type !== 'exposure' || typeof e.props?.variant === 'string', {

@@ -153,6 +153,46 @@ export const POSTGRES_MIGRATIONS: string[] = [
   -- by a share of a table that is nearly always small, so reading its head stays cheap.
   ALTER TABLE inbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
   `,
+  /* 6: as SQLite's migration 6: the ad platform's campaign id on spend rows. */ `
+  ALTER TABLE spend ADD COLUMN campaign_id text COLLATE "C";
+  `,
+  /* 7: as SQLite's migration 7: ad platform destinations and the conversions outbox. */ `
+  CREATE TABLE destinations (
+    site text COLLATE "C" NOT NULL,
+    platform text COLLATE "C" NOT NULL,
+    config jsonb NOT NULL,
+    secret text NOT NULL,
+    conversion text COLLATE "C",
+    created bigint NOT NULL,
+    PRIMARY KEY (site, platform)
+  );
+  CREATE TABLE outbox (
+    site text COLLATE "C" NOT NULL,
+    platform text COLLATE "C" NOT NULL,
+    event_id text COLLATE "C" NOT NULL,
+    name text COLLATE "C" NOT NULL,
+    ts bigint NOT NULL,
+    payload jsonb NOT NULL,
+    status text NOT NULL DEFAULT 'pending',
+    attempts integer NOT NULL DEFAULT 0,
+    next_at bigint NOT NULL,
+    last_error text,
+    sent_at bigint,
+    created bigint NOT NULL,
+    PRIMARY KEY (site, platform, event_id)
+  );
+  CREATE INDEX outbox_due ON outbox (site, platform, status, next_at);
+  `,
+  /* 8: as SQLite's migration 8: hashed users of server-side conversions. */ `
+  CREATE TABLE user_hashes (
+    site text COLLATE "C" NOT NULL,
+    event_id text COLLATE "C" NOT NULL,
+    email_sha256 text,
+    phone_sha256 text,
+    phone_digits_sha256 text,
+    PRIMARY KEY (site, event_id)
+  );
+  `,
 ]
 
 /**

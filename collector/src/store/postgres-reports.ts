@@ -13,9 +13,11 @@ import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
+import { PostgresAds } from './postgres-ads.ts'
 import type {
-  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
-  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+  AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
+  FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
+  VariantCounts,
 } from './report-types.ts'
 
 /**
@@ -26,8 +28,11 @@ import type {
 export class PostgresReports implements ReportStore {
   readonly health: HealthQueries
 
+  readonly ads: PostgresAds
+
   constructor(private readonly pool: pg.Pool) {
     this.health = postgresHealth(pool)
+    this.ads = new PostgresAds(pool)
   }
 
   async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
@@ -109,7 +114,7 @@ export class PostgresReports implements ReportStore {
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
-    return (await this.pool.query<SpendTotal>(`SELECT source, medium, campaign, currency, ${exactSum('cost')} AS cost,
+    return (await this.pool.query<SpendTotal>(`SELECT source, medium, campaign, MAX(campaign_id) AS "campaignId", currency, ${exactSum('cost')} AS cost,
         SUM(impressions)::float8 AS impressions, SUM(clicks)::float8 AS clicks
       FROM spend WHERE site = $1 AND date >= $2 AND date <= $3
       GROUP BY source, medium, campaign, currency ORDER BY source, medium, campaign, currency`, [site, fromDate, toDate])).rows
@@ -121,14 +126,52 @@ export class PostgresReports implements ReportStore {
     const byKey = new Map<string, SpendRow>()
     for (const r of rows) byKey.set(JSON.stringify([r.date, r.source, r.medium, r.campaign]), r)
     const last = [...byKey.values()]
-    await this.pool.query(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency)
-      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bigint[], $8::bigint[], $9::text[])
+    await this.pool.query(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency, campaign_id)
+      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
       ON CONFLICT (site, date, source, medium, campaign) DO UPDATE SET cost = excluded.cost,
-        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency`, [
+        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency,
+        campaign_id = excluded.campaign_id`, [
       site, last.map((r) => r.date), last.map((r) => r.source), last.map((r) => r.medium), last.map((r) => r.campaign),
       last.map((r) => r.cost), last.map((r) => r.impressions), last.map((r) => r.clicks), last.map((r) => r.currency),
+      last.map((r) => r.campaignId ?? null),
     ])
     return rows.length
+  }
+
+  async listSpend(site: string, filter: SpendFilter, limit: number): Promise<SpendRow[]> {
+    const { where, args } = spendWhere(site, filter)
+    return (await this.pool.query<SpendRow>(`SELECT date, source, medium, campaign, campaign_id AS "campaignId", cost,
+        impressions::float8 AS impressions, clicks::float8 AS clicks, currency
+      FROM spend WHERE ${where} ORDER BY date, source, medium, campaign LIMIT $${args.push(limit)}`, args)).rows
+  }
+
+  async deleteSpend(site: string, filter: SpendFilter): Promise<number> {
+    const { where, args } = spendWhere(site, filter)
+    return (await this.pool.query(`DELETE FROM spend WHERE ${where}`, args)).rowCount ?? 0
+  }
+
+  async campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]> {
+    return (await this.pool.query<CampaignIdTouch>(`SELECT DISTINCT utm_id AS "utmId", channel, source, medium, campaign,
+        click_id_type AS "clickIdType", referrer_host AS "referrerHost"
+      FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND utm_id IS NOT NULL`, [site, range.start, range.end])).rows
+  }
+
+  async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
+    const args: unknown[] = [site, q.range.start, q.range.end, q.lookbackMs, q.clickIdTypes, q.consentMask]
+    const nameFilter = q.conversion === null ? '' : `AND c.name = $${args.push(q.conversion)}`
+    // As on SQLite: the visitor's last click of the platform at or before the conversion.
+    return (await this.pool.query<ConversionClick>(`SELECT c.id, c.name, c.ts, c.value, c.currency, c.order_id AS "orderId", c.url,
+        k.click_id_type AS "clickIdType", k.click_id AS "clickId", k.ts AS "clickTs", k.url AS "clickUrl",
+        u.email_sha256 AS "emailSha256", u.phone_sha256 AS "phoneSha256", u.phone_digits_sha256 AS "phoneDigitsSha256"
+      FROM events c CROSS JOIN LATERAL (
+        SELECT k2.click_id_type, k2.click_id, k2.ts, k2.url FROM events k2
+        WHERE k2.site = c.site AND k2.visitor = c.visitor AND k2.ts <= c.ts AND k2.ts >= c.ts - $4
+          AND k2.click_id_type = ANY($5::text[]) AND k2.click_id IS NOT NULL AND NOT k2.bot AND (k2.consent & $6) = $6
+        ORDER BY k2.ts DESC, k2.seq DESC LIMIT 1) k
+      LEFT JOIN user_hashes u ON u.site = c.site AND u.event_id = c.id
+      WHERE c.site = $1 AND c.type = 'conversion' AND c.ts >= $2 AND c.ts < $3 AND NOT c.bot AND c.visitor IS NOT NULL
+        AND (c.consent & $6) = $6 ${nameFilter}
+      ORDER BY c.ts, c.seq`, args)).rows
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
@@ -173,4 +216,16 @@ function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
 /** node-postgres parses jsonb already; only an object counts as props. */
 function propsOf(v: unknown): Props | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Props) : null
+}
+
+/** The WHERE clause of a spend filter, with `$n` placeholders. */
+function spendWhere(site: string, f: SpendFilter): { where: string; args: unknown[] } {
+  const args: unknown[] = [site]
+  const parts = ['site = $1']
+  if (f.from !== undefined) parts.push(`date >= $${args.push(f.from)}`)
+  if (f.to !== undefined) parts.push(`date <= $${args.push(f.to)}`)
+  for (const col of ['source', 'medium', 'campaign'] as const) {
+    if (f[col] !== undefined) parts.push(`${col} = $${args.push(f[col])}`)
+  }
+  return { where: parts.join(' AND '), args }
 }

@@ -10,6 +10,7 @@
  */
 import type { EventType, Props } from '../model.ts'
 import type { HealthQueries } from './health-types.ts'
+import type { AdsStore } from './ads-types.ts'
 
 /** A half-open time interval in ms since the epoch: `start <= ts < end`. */
 export interface TimeRange {
@@ -125,16 +126,66 @@ export interface SpendRow {
   impressions: number
   clicks: number
   currency: string
+  /** The ad platform's id of the campaign, when the file had one: sessions whose utm_id or campaign equals it match. */
+  campaignId?: string | null
 }
 
 export interface SpendTotal {
   source: string
   medium: string
   campaign: string
+  /** One of the campaign's ids in the range (they rarely differ), or null. */
+  campaignId: string | null
   currency: string
   cost: number
   impressions: number
   clicks: number
+}
+
+/** Which spend rows to list or delete; absent fields match everything. Dates are inclusive. */
+export interface SpendFilter {
+  from?: string
+  to?: string
+  source?: string
+  medium?: string
+  campaign?: string
+}
+
+/** A campaign id seen on tracked traffic (utm_id), with the attributes of the session it arrived with. */
+export interface CampaignIdTouch extends TouchAttrs {
+  utmId: string
+}
+
+export interface ConversionClickScan {
+  range: TimeRange
+  /** Conversion event name, or null for every conversion. */
+  conversion: string | null
+  /** Click id parameters of one platform, e.g. gclid, gbraid, wbraid. */
+  clickIdTypes: string[]
+  lookbackMs: number
+  /** Consent bits both the conversion and the click must carry (ads consent). */
+  consentMask: number
+}
+
+/** A conversion and the last click of one platform before it within the lookback. */
+export interface ConversionClick {
+  /** The conversion event's id (the browser event's id, so platforms can deduplicate). */
+  id: string
+  name: string
+  ts: number
+  value: number | null
+  currency: string | null
+  orderId: string | null
+  url: string | null
+  clickIdType: string
+  clickId: string
+  clickTs: number
+  /** The landing page of the click. */
+  clickUrl: string | null
+  /** Enhanced conversions: the user's hashed email and phone, when the conversion named them with ads consent. */
+  emailSha256?: string | null
+  phoneSha256?: string | null
+  phoneDigitsSha256?: string | null
 }
 
 export interface ExperimentScan {
@@ -156,6 +207,8 @@ export interface ReportStore {
   readonly health: HealthQueries
   /** Rejected events per reason code since `since`. */
   quarantineCounts(site: string, since: number): Promise<Record<string, number>>
+  /** Ad platform destinations and the conversions outbox. */
+  readonly ads: AdsStore
   summary(site: string, range: TimeRange): Promise<SummaryCounts>
   /**
    * Streams the events that may fill funnel steps, grouped by unit (visitor or session)
@@ -172,5 +225,16 @@ export interface ReportStore {
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
   upsertSpend(site: string, rows: SpendRow[]): Promise<number>
+  /** Stored spend rows matching a filter, by date, source, medium, campaign; at most `limit`. */
+  listSpend(site: string, filter: SpendFilter, limit: number): Promise<SpendRow[]>
+  /** Deletes the spend rows matching a filter; answers how many. */
+  deleteSpend(site: string, filter: SpendFilter): Promise<number>
+  /** Distinct utm_id values on non-bot events in a range, with their session attributes. */
+  campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]>
+  /**
+   * Conversions in a range whose visitor clicked an ad of one platform within the
+   * lookback before them, with that last click; time-ordered.
+   */
+  conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
 }

@@ -124,4 +124,47 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE inbox (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, received INTEGER NOT NULL,
     n INTEGER NOT NULL, events TEXT NOT NULL);
   `,
+  /* 6: spend rows keep the ad platform's campaign id, so sessions tagged with utm_id (or
+     with the id as their campaign) meet the spend of a campaign renamed since. */ `
+  ALTER TABLE spend ADD COLUMN campaign_id TEXT;
+  `,
+  /* 7: ad platform destinations and the outbox of conversions to send them: one row per
+     conversion and destination, so each is sent once, and it survives a restart. */ `
+  CREATE TABLE destinations (
+    site TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    config TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    conversion TEXT,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (site, platform)
+  );
+  CREATE TABLE outbox (
+    site TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    sent_at INTEGER,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (site, platform, event_id)
+  );
+  CREATE INDEX outbox_due ON outbox(site, platform, status, next_at);
+  `,
+  /* 8: enhanced conversions: SHA-256 hashes of a server-side conversion's user (email,
+     phone), kept apart from events, only with ads consent, read only by the exports. */ `
+  CREATE TABLE user_hashes (
+    site TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    email_sha256 TEXT,
+    phone_sha256 TEXT,
+    phone_digits_sha256 TEXT,
+    PRIMARY KEY (site, event_id)
+  ) WITHOUT ROWID;
+  `,
 ]

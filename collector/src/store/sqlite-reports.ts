@@ -8,9 +8,11 @@ import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
+import { SqliteAds } from './sqlite-ads.ts'
 import type {
-  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
-  SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
+  AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
+  FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
+  VariantCounts,
 } from './report-types.ts'
 
 type Row = Record<string, unknown>
@@ -19,8 +21,11 @@ export class SqliteReports implements ReportStore {
   readonly health: HealthQueries
   private readonly quarantineStmt
 
+  readonly ads: SqliteAds
+
   constructor(private readonly db: Database.Database) {
     this.health = sqliteHealth(db)
+    this.ads = new SqliteAds(db)
     this.quarantineStmt = db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
   }
 
@@ -81,19 +86,59 @@ export class SqliteReports implements ReportStore {
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
-    return this.db.prepare(`SELECT source, medium, campaign, currency, SUM(cost) AS cost,
+    return this.db.prepare(`SELECT source, medium, campaign, MAX(campaign_id) AS campaignId, currency, SUM(cost) AS cost,
         SUM(impressions) AS impressions, SUM(clicks) AS clicks
       FROM spend WHERE site = ? AND date >= ? AND date <= ?
       GROUP BY source, medium, campaign, currency ORDER BY source, medium, campaign, currency`).all(site, fromDate, toDate) as SpendTotal[]
   }
 
   async upsertSpend(site: string, rows: SpendRow[]): Promise<number> {
-    const stmt = this.db.prepare(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency)
-      VALUES (@site, @date, @source, @medium, @campaign, @cost, @impressions, @clicks, @currency)
+    const stmt = this.db.prepare(`INSERT INTO spend (site, date, source, medium, campaign, cost, impressions, clicks, currency, campaign_id)
+      VALUES (@site, @date, @source, @medium, @campaign, @cost, @impressions, @clicks, @currency, @campaignId)
       ON CONFLICT (site, date, source, medium, campaign) DO UPDATE SET cost = excluded.cost,
-        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency`)
-    this.db.transaction(() => { for (const r of rows) stmt.run({ site, ...r }) })()
+        impressions = excluded.impressions, clicks = excluded.clicks, currency = excluded.currency,
+        campaign_id = excluded.campaign_id`)
+    this.db.transaction(() => { for (const r of rows) stmt.run({ site, ...r, campaignId: r.campaignId ?? null }) })()
     return rows.length
+  }
+
+  async listSpend(site: string, filter: SpendFilter, limit: number): Promise<SpendRow[]> {
+    const { where, args } = spendWhere(site, filter)
+    return this.db.prepare(`SELECT date, source, medium, campaign, campaign_id AS campaignId, cost, impressions, clicks, currency
+      FROM spend WHERE ${where} ORDER BY date, source, medium, campaign LIMIT ?`).all(...args, limit) as SpendRow[]
+  }
+
+  async deleteSpend(site: string, filter: SpendFilter): Promise<number> {
+    const { where, args } = spendWhere(site, filter)
+    return this.db.prepare(`DELETE FROM spend WHERE ${where}`).run(...args).changes
+  }
+
+  async campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]> {
+    return this.db.prepare(`SELECT DISTINCT utm_id AS utmId, channel, source, medium, campaign, click_id_type AS clickIdType,
+        referrer_host AS referrerHost
+      FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND utm_id IS NOT NULL`).all(site, range.start, range.end) as CampaignIdTouch[]
+  }
+
+  async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
+    const types = q.clickIdTypes.map(() => '?').join(', ')
+    const nameFilter = q.conversion === null ? '' : 'AND c.name = ?'
+    // The visitor's last click of the platform at or before the conversion: one index
+    // seek on (site, visitor, ts) per conversion.
+    const sql = `SELECT c.id, c.name, c.ts, c.value, c.currency, c.order_id AS orderId, c.url,
+        k.click_id_type AS clickIdType, k.click_id AS clickId, k.ts AS clickTs, k.url AS clickUrl,
+        u.email_sha256 AS emailSha256, u.phone_sha256 AS phoneSha256, u.phone_digits_sha256 AS phoneDigitsSha256
+      FROM events c JOIN events k ON k.rowid = (
+        SELECT k2.rowid FROM events k2 WHERE k2.site = c.site AND k2.visitor = c.visitor AND k2.ts <= c.ts AND k2.ts >= c.ts - ?
+          AND k2.click_id_type IN (${types}) AND k2.click_id IS NOT NULL AND k2.bot = 0 AND (k2.consent & ?) = ?
+        ORDER BY k2.ts DESC, k2.rowid DESC LIMIT 1)
+      LEFT JOIN user_hashes u ON u.site = c.site AND u.event_id = c.id
+      WHERE c.site = ? AND c.type = 'conversion' AND c.ts >= ? AND c.ts < ? AND c.bot = 0 AND c.visitor IS NOT NULL
+        AND (c.consent & ?) = ? ${nameFilter}
+      ORDER BY c.ts, c.rowid`
+    return this.db.prepare(sql).all(
+      q.lookbackMs, ...q.clickIdTypes, q.consentMask, q.consentMask, site, q.range.start, q.range.end, q.consentMask, q.consentMask,
+      ...(q.conversion === null ? [] : [q.conversion]),
+    ) as ConversionClick[]
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
@@ -109,4 +154,16 @@ export class SqliteReports implements ReportStore {
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
   }
+}
+
+/** The WHERE clause of a spend filter, with `?` placeholders. */
+function spendWhere(site: string, f: SpendFilter): { where: string; args: unknown[] } {
+  const parts = ['site = ?']
+  const args: unknown[] = [site]
+  if (f.from !== undefined) { parts.push('date >= ?'); args.push(f.from) }
+  if (f.to !== undefined) { parts.push('date <= ?'); args.push(f.to) }
+  for (const col of ['source', 'medium', 'campaign'] as const) {
+    if (f[col] !== undefined) { parts.push(`${col} = ?`); args.push(f[col]) }
+  }
+  return { where: parts.join(' AND '), args }
 }
