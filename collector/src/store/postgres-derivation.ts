@@ -3,6 +3,7 @@
  * stored events, and one transaction per derivation step. The rules live in `derive/`;
  * this only persists and queries.
  */
+import { decodeGroup, encodeGroup } from './inbox-codec.ts'
 import type pg from 'pg'
 import { inTransaction } from './postgres-pool.ts'
 import { appendInbox, type PendingEvents } from './postgres-ingest.ts'
@@ -28,7 +29,7 @@ export async function pendingGroups(pool: pg.Pool, maxEvents: number): Promise<P
      ORDER BY i.seq`,
     [Math.max(1, Math.floor(maxEvents))],
   )
-  return r.rows.map((x) => ({ seq: x.seq, site: x.site, received: x.received, events: JSON.parse(x.events) as EnrichedEvent[] }))
+  return r.rows.map((x) => ({ seq: x.seq, site: x.site, received: x.received, events: decodeGroup(x.events) }))
 }
 
 // Equal starts: the session whose first event sorts later (derive/sessions.ts: time, then

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { SqliteReports } from './sqlite-reports.ts'
+import { decodeGroup, encodeGroup } from './inbox-codec.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
@@ -169,7 +170,7 @@ export class SqliteStore implements Store {
       accepted.push(e)
       return 'accepted'
     })
-    if (accepted.length) this.stmt.inbox.run(site, accepted[0].received, accepted.length, JSON.stringify(accepted))
+    if (accepted.length) this.stmt.inbox.run(site, accepted[0].received, accepted.length, encodeGroup(accepted))
     return outcomes
   }
 
@@ -179,7 +180,7 @@ export class SqliteStore implements Store {
     // Every group holds at least one event; the cursor stops once the step is full.
     for (const r of this.stmt.pendingGroups.iterate(Math.max(1, maxEvents)) as IterableIterator<{ seq: number; site: string; received: number; n: number; events: string }>) {
       if (out.length > 0 && n + r.n > maxEvents) break
-      out.push({ seq: r.seq, site: r.site, received: r.received, events: JSON.parse(r.events) as EnrichedEvent[] })
+      out.push({ seq: r.seq, site: r.site, received: r.received, events: decodeGroup(r.events) })
       n += r.n
     }
     return out
@@ -234,7 +235,7 @@ export class SqliteStore implements Store {
         // Consecutive events of one site share an inbox row, at most 100 to a row as ingest makes them.
         let group: EnrichedEvent[] = []
         let site = ''
-        const put = () => { if (group.length) this.stmt.inbox.run(site, received, group.length, JSON.stringify(group)); group = [] }
+        const put = () => { if (group.length) this.stmt.inbox.run(site, received, group.length, encodeGroup(group)); group = [] }
         for (const r of rows) {
           if (r.site !== site || group.length === 100) { put(); site = r.site as string }
           group.push(transform(eventFromRow(r)))
