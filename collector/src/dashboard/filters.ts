@@ -11,6 +11,7 @@ export const MODELS: { id: AttributionModel; label: string }[] = [
   { id: 'linear', label: 'Linear' },
   { id: 'position', label: 'Position-based' },
   { id: 'time_decay', label: 'Time decay' },
+  { id: 'data_driven', label: 'Data-driven' },
 ]
 
 /** Landing → pricing → lead → purchase: the demo shop's funnel and a common shape elsewhere. */

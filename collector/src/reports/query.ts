@@ -21,7 +21,7 @@ const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
   // (found by test/fuzz: it answered 500). No report needs years outside these.
   .refine((d) => d >= '1970-01-01' && d <= '9998-12-31', 'must be between 1970-01-01 and 9998-12-31')
 const name = z.string().min(1).max(200)
-const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay'])
+const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay', 'data_driven'])
 const dimension = z.enum(['channel', 'source', 'medium', 'campaign'])
 
 /** A duration like `7d`, `12h`, `30m` or `90s`, in ms, within [min, max]. */

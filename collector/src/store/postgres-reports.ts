@@ -84,8 +84,18 @@ export class PostgresReports implements ReportStore {
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    await this.scanVisitors(site, q, false, onVisitor)
+  }
+
+  async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    await this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  /** As SQLite's `scanVisitors`: converting visitors' touches, or (`journeys`) every visitor's sessions. */
+  private async scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     const args: unknown[] = [site, q.range.start, q.range.end, q.range.start - q.lookbackMs]
     const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    const which = journeys ? 'AND (started >= $2 OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
         SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events
@@ -93,10 +103,9 @@ export class PostgresReports implements ReportStore {
       SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
       UNION ALL
       SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot AND channel <> 'Direct'
-        AND visitor IN (SELECT visitor FROM conv)
+      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot ${which}
       ORDER BY 1, 2, 3`
-    const group = attributionGrouper(onVisitor)
+    const group = attributionGrouper(onVisitor, journeys)
     await streamRows(this.pool, sql, args, (rows) => { for (const r of rows) group.push(r) })
     group.end()
   }

@@ -167,6 +167,14 @@ export interface ReportStore {
    * (started within the lookback before the range's end) and conversions, both time-ordered.
    */
   scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
+  /**
+   * Streams, per visitor with a session started in the range or a conversion in it, all
+   * that visitor's sessions (Direct too; from the range start minus the lookback for
+   * visitors who convert in the range, from the range start for the others) and their
+   * conversions in the range, both time-ordered. Data-driven attribution needs the paths
+   * that did not convert as much as those that did.
+   */
+  scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
   sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]>
   /** Spend between two dates (YYYY-MM-DD, both inclusive), summed per source, medium, campaign and currency. */
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>

@@ -55,8 +55,22 @@ export class SqliteReports implements ReportStore {
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    this.scanVisitors(site, q, false, onVisitor)
+  }
+
+  async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  /**
+   * Converting visitors' touches (`journeys` false: non-direct sessions of visitors who
+   * convert), or every visitor's sessions (`journeys` true: also Direct, also visitors
+   * with sessions in the range and no conversion).
+   */
+  private scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): void {
     const nameFilter = q.conversion === null ? '' : 'AND name = ?'
     const convArgs = [site, q.range.start, q.range.end, ...(q.conversion === null ? [] : [q.conversion])]
+    const which = journeys ? 'AND (started >= ? OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
         SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events
@@ -64,12 +78,12 @@ export class SqliteReports implements ReportStore {
       SELECT visitor, ts, 1 AS kind, value, currency, NULL, NULL, NULL, NULL, NULL, NULL FROM conv
       UNION ALL
       SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND channel <> 'Direct'
-        AND visitor IN (SELECT visitor FROM conv)
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 ${which}
       ORDER BY 1, 2, 3`
     const stmt = this.db.prepare(sql).raw(true)
-    const group = attributionGrouper(onVisitor)
-    for (const r of stmt.iterate(...convArgs, site, q.range.start - q.lookbackMs, q.range.end) as IterableIterator<unknown[]>) group.push(r)
+    const group = attributionGrouper(onVisitor, journeys)
+    const args = [...convArgs, site, q.range.start - q.lookbackMs, q.range.end, ...(journeys ? [q.range.start] : [])]
+    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) group.push(r)
     group.end()
   }
 
