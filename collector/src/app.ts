@@ -15,6 +15,7 @@ import { serverEventRoutes } from './routes/server-events.ts'
 import { siteRoutes } from './routes/sites.ts'
 import { healthRoutes } from './routes/health.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { cockpitRoutes } from './routes/cockpit.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { Deriver } from './derive/deriver.ts'
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
+  app.route('/api/sites', cockpitRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/', scriptRoutes(deps.config))
   return app

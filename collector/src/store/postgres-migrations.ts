@@ -153,6 +153,21 @@ export const POSTGRES_MIGRATIONS: string[] = [
   -- by a share of a table that is nearly always small, so reading its head stays cheap.
   ALTER TABLE inbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
   `,
+  /* cockpit (issue 11; numbered at merge): as SQLite's budgets table. */ `
+  CREATE TABLE budgets (
+    site text COLLATE "C" NOT NULL,
+    month text COLLATE "C" NOT NULL,
+    channel text COLLATE "C" NOT NULL DEFAULT '',
+    source text COLLATE "C" NOT NULL DEFAULT '',
+    medium text COLLATE "C" NOT NULL DEFAULT '',
+    campaign text COLLATE "C" NOT NULL DEFAULT '',
+    amount float8 NOT NULL,
+    currency text NOT NULL,
+    target_cpa float8,
+    target_roas float8,
+    PRIMARY KEY (site, month, channel, source, medium, campaign)
+  );
+  `,
 ]
 
 /**

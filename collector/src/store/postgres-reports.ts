@@ -9,12 +9,13 @@
 import { postgresHealth } from './postgres-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { attributionGrouper } from './attribution-rows.ts'
+import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
 import type {
-  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  AttributionScan, Budget, BudgetScope, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
   SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
 
@@ -157,6 +158,36 @@ export class PostgresReports implements ReportStore {
       SELECT f.variant, COUNT(*) AS visitors, COUNT(*) FILTER (WHERE l.ts >= f.ts) AS converters
       FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
       WHERE f.ts >= $3 GROUP BY f.variant ORDER BY f.variant COLLATE "C"`, args)).rows
+  }
+
+  async budgets(site: string, month: string | null): Promise<Budget[]> {
+    const r = await this.pool.query(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE site = $1 AND ($2::text IS NULL OR month = $2)
+      ORDER BY month, channel, source, medium, campaign`, [site, month])
+    return r.rows.map(budgetRow)
+  }
+
+  async upsertBudgets(site: string, budgets: Budget[]): Promise<number> {
+    // One statement may not update a row twice: a later budget for the same month and scope wins.
+    const byKey = new Map<string, Budget>()
+    for (const b of budgets) byKey.set(JSON.stringify([b.month, ...scopeColumns(b)]), b)
+    const last = [...byKey.values()]
+    const col = (f: (b: Budget) => unknown) => last.map(f)
+    await this.pool.query(`INSERT INTO budgets (site, ${BUDGET_COLUMNS})
+      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::float8[], $10::float8[])
+      ON CONFLICT (site, month, channel, source, medium, campaign) DO UPDATE SET amount = excluded.amount,
+        currency = excluded.currency, target_cpa = excluded.target_cpa, target_roas = excluded.target_roas`, [
+      site, col((b) => b.month), col((b) => scopeColumns(b)[0]), col((b) => scopeColumns(b)[1]), col((b) => scopeColumns(b)[2]),
+      col((b) => scopeColumns(b)[3]), col((b) => b.amount), col((b) => b.currency), col((b) => b.targetCpa), col((b) => b.targetRoas),
+    ])
+    return budgets.length
+  }
+
+  async deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number> {
+    const r = scope === null
+      ? await this.pool.query('DELETE FROM budgets WHERE site = $1 AND month = $2', [site, month])
+      : await this.pool.query('DELETE FROM budgets WHERE site = $1 AND month = $2 AND channel = $3 AND source = $4 AND medium = $5 AND campaign = $6',
+        [site, month, ...scopeColumns(scope)])
+    return r.rowCount ?? 0
   }
 }
 

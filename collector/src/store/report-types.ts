@@ -137,6 +137,24 @@ export interface SpendTotal {
   clicks: number
 }
 
+/** What a budget covers: a channel, or a source with an optional medium and campaign (null: any). */
+export interface BudgetScope {
+  channel: string | null
+  source: string | null
+  medium: string | null
+  campaign: string | null
+}
+
+/** A monthly budget; one per site, month and scope. */
+export interface Budget extends BudgetScope {
+  /** YYYY-MM. */
+  month: string
+  amount: number
+  currency: string
+  targetCpa: number | null
+  targetRoas: number | null
+}
+
 export interface ExperimentScan {
   experiment: string
   range: TimeRange
@@ -181,4 +199,10 @@ export interface ReportStore {
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
   upsertSpend(site: string, rows: SpendRow[]): Promise<number>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
+  /** Budgets of one month (or all), ordered by month and scope. */
+  budgets(site: string, month: string | null): Promise<Budget[]>
+  /** Inserts or replaces budgets by (month, scope), in one transaction; answers the rows written. */
+  upsertBudgets(site: string, budgets: Budget[]): Promise<number>
+  /** Deletes one month's budgets, or the one with `scope`; answers how many went. */
+  deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number>
 }

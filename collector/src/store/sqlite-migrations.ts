@@ -124,4 +124,21 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE inbox (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, received INTEGER NOT NULL,
     n INTEGER NOT NULL, events TEXT NOT NULL);
   `,
+  /* cockpit (issue 11; numbered at merge): monthly budgets per channel or source/medium/
+     campaign. An absent scope field is '' (not NULL), so the primary key makes the same
+     month and scope one row. */ `
+  CREATE TABLE budgets (
+    site TEXT NOT NULL,
+    month TEXT NOT NULL,
+    channel TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    medium TEXT NOT NULL DEFAULT '',
+    campaign TEXT NOT NULL DEFAULT '',
+    amount REAL NOT NULL,
+    currency TEXT NOT NULL,
+    target_cpa REAL,
+    target_roas REAL,
+    PRIMARY KEY (site, month, channel, source, medium, campaign)
+  );
+  `,
 ]

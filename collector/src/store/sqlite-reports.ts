@@ -4,12 +4,13 @@
  * Bot rows never count. The funnel scan lives in `sqlite-funnel.ts`.
  */
 import { attributionGrouper } from './attribution-rows.ts'
+import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import type {
-  AttributionScan, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  AttributionScan, Budget, BudgetScope, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
   SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
 
@@ -122,5 +123,27 @@ export class SqliteReports implements ReportStore {
       FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
+  }
+
+  async budgets(site: string, month: string | null): Promise<Budget[]> {
+    const rows = this.db.prepare(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE site = ? AND (? IS NULL OR month = ?)
+      ORDER BY month, channel, source, medium, campaign`).all(site, month, month) as Record<string, unknown>[]
+    return rows.map(budgetRow)
+  }
+
+  async upsertBudgets(site: string, budgets: Budget[]): Promise<number> {
+    const stmt = this.db.prepare(`INSERT INTO budgets (site, ${BUDGET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (site, month, channel, source, medium, campaign) DO UPDATE SET amount = excluded.amount,
+        currency = excluded.currency, target_cpa = excluded.target_cpa, target_roas = excluded.target_roas`)
+    this.db.transaction(() => {
+      for (const b of budgets) stmt.run(site, b.month, ...scopeColumns(b), b.amount, b.currency, b.targetCpa, b.targetRoas)
+    })()
+    return budgets.length
+  }
+
+  async deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number> {
+    if (scope === null) return this.db.prepare('DELETE FROM budgets WHERE site = ? AND month = ?').run(site, month).changes
+    return this.db.prepare(`DELETE FROM budgets WHERE site = ? AND month = ? AND channel = ? AND source = ? AND medium = ? AND campaign = ?`)
+      .run(site, month, ...scopeColumns(scope)).changes
   }
 }
