@@ -1,6 +1,6 @@
 /**
  * The marketer's cockpit routes under `/api/sites` (issue 11): monthly budgets, their
- * pacing with reallocation hints, and trends. Auth, site lookup and JSON/CSV answers are
+ * pacing with reallocation hints, and trends against the previous period. Auth, site lookup and JSON/CSV answers are
  * the report routes' (`report-kit.ts`); validation and numbers live in `reports/`.
  */
 import { Hono } from 'hono'
@@ -12,6 +12,7 @@ import { CHANNELS, MONTH, parseBudgets } from '../reports/budgets.ts'
 import { parsePacingQuery } from '../reports/pacing-service.ts'
 import type { ReportRunner } from '../report-runner/runner.ts'
 import { parse, single } from '../reports/query.ts'
+import { parseTimeseriesQuery } from '../reports/timeseries-service.ts'
 import { todayIn } from '../reports/service.ts'
 import type { BudgetScope } from '../store/report-types.ts'
 import { reportKit } from './report-kit.ts'
@@ -72,6 +73,13 @@ export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
     // Through the runner: derivation catches up first, and on SQLite it runs off this thread.
     const r = await deps.runner.run('pacing', site, q)
     return answer(c, site, 'pacing', `${q.month}-as-of-${q.asOf}`, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.get('/:site/timeseries', admin, formatParam, async function trends(c) {
+    const site = await siteOf(c)
+    const q = parseTimeseriesQuery(params(c), todayIn(site, clock.now()))
+    const r = await deps.runner.run('timeseries', site, q)
+    return answer(c, site, 'timeseries', `${q.from}-${q.to}`, r, () => r.points as unknown as Record<string, unknown>[])
   })
 
   return app

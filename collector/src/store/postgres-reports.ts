@@ -15,9 +15,10 @@ import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
 import type {
-  AttributionScan, Budget, BudgetScope, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  Activity, AttributionScan, Budget, BudgetScope, ConversionRow, DailySpend, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
   SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
+import { SLOT_MS } from './report-types.ts'
 
 /**
  * @example
@@ -158,6 +159,24 @@ export class PostgresReports implements ReportStore {
       SELECT f.variant, COUNT(*) AS visitors, COUNT(*) FILTER (WHERE l.ts >= f.ts) AS converters
       FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
       WHERE f.ts >= $3 GROUP BY f.variant ORDER BY f.variant COLLATE "C"`, args)).rows
+  }
+
+  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    const args: unknown[] = [site, range.start, range.end]
+    const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
+    const [sessions, conversions] = await Promise.all([
+      this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
+        WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot GROUP BY 1 ORDER BY 1`, args.slice(0, 3)),
+      this.pool.query(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(${exactSum('value')}, 0) AS value
+        FROM events WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
+        GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`, args),
+    ])
+    return { sessions: sessions.rows, conversions: conversions.rows }
+  }
+
+  async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
+    return (await this.pool.query<DailySpend>(`SELECT date, currency, ${exactSum('cost')} AS cost FROM spend
+      WHERE site = $1 AND date >= $2 AND date <= $3 GROUP BY date, currency ORDER BY date, currency`, [site, fromDate, toDate])).rows
   }
 
   async budgets(site: string, month: string | null): Promise<Budget[]> {

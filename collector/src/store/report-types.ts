@@ -155,6 +155,23 @@ export interface Budget extends BudgetScope {
   targetRoas: number | null
 }
 
+/** Length of the time slots activity is counted in: every timezone offset is a whole number of them. */
+export const SLOT_MS = 15 * 60_000
+
+/** Sessions started and conversions per 15-minute UTC slot (`slot`: its start, ms), for trends. */
+export interface Activity {
+  sessions: { slot: number; n: number }[]
+  /** Per slot and currency (null: the event named none): conversion events and the sum of their values. */
+  conversions: { slot: number; currency: string | null; n: number; value: number }[]
+}
+
+/** Imported spend summed per date and currency. */
+export interface DailySpend {
+  date: string
+  currency: string
+  cost: number
+}
+
 export interface ExperimentScan {
   experiment: string
   range: TimeRange
@@ -199,6 +216,10 @@ export interface ReportStore {
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
   upsertSpend(site: string, rows: SpendRow[]): Promise<number>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
+  /** Sessions and conversions (named `conversion`, or all) per slot in the range, by slot. */
+  activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity>
+  /** Spend between two dates (YYYY-MM-DD, both inclusive) per date and currency, by date. */
+  spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]>
   /** Budgets of one month (or all), ordered by month and scope. */
   budgets(site: string, month: string | null): Promise<Budget[]>
   /** Inserts or replaces budgets by (month, scope), in one transaction; answers the rows written. */

@@ -10,9 +10,10 @@ import { scanFunnel } from './sqlite-funnel.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import type {
-  AttributionScan, Budget, BudgetScope, ConversionRow, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
+  Activity, AttributionScan, Budget, BudgetScope, ConversionRow, DailySpend, ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup,
   SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession, VariantCounts,
 } from './report-types.ts'
+import { SLOT_MS } from './report-types.ts'
 
 type Row = Record<string, unknown>
 
@@ -123,6 +124,21 @@ export class SqliteReports implements ReportStore {
       FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
+  }
+
+  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    const nameFilter = conversion === null ? '' : 'AND name = ?'
+    const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 GROUP BY 1 ORDER BY 1`).all(site, range.start, range.end) as Activity['sessions']
+    const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(value), 0) AS value
+      FROM events WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter}
+      GROUP BY 1, 2 ORDER BY 1, 2`).all(site, range.start, range.end, ...(conversion === null ? [] : [conversion])) as Activity['conversions']
+    return { sessions, conversions }
+  }
+
+  async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
+    return this.db.prepare(`SELECT date, currency, SUM(cost) AS cost FROM spend WHERE site = ? AND date >= ? AND date <= ?
+      GROUP BY date, currency ORDER BY date, currency`).all(site, fromDate, toDate) as DailySpend[]
   }
 
   async budgets(site: string, month: string | null): Promise<Budget[]> {
