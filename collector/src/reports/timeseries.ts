@@ -36,7 +36,7 @@ export interface TrendPoint extends TrendFigures {
   previous: (TrendFigures & { start: string }) | null
 }
 
-/** Relative change against the previous period; null where the previous figure is 0 or absent. */
+/** Relative change against the previous period; null where the previous figure is 0 or unknown. */
 export interface TrendChange {
   sessions: number | null
   conversions: number | null
@@ -161,14 +161,23 @@ export function fold(bs: Bucket[], activity: Activity, spend: DailySpend[], defa
   return { points: accs.map(figures), total: figures(total) }
 }
 
-const change = (cur: number, prev: number): number | null => (prev === 0 ? null : (cur - prev) / prev)
+/** (current − previous) ÷ previous; null when previous is 0. */
+export const relChange = (cur: number, prev: number): number | null => (prev === 0 ? null : (cur - prev) / prev)
 
-function moneyChange(cur: Record<string, number | null>, prev: Record<string, number | null>): MoneyRatio {
+/**
+ * The change per currency in either; an absent amount is 0 for sums (revenue, spend) and
+ * unknown for ratios (CPA, ROAS: `sums` false).
+ *
+ * @example
+ * moneyChange({ EUR: 70 }, { EUR: 40, USD: 5 }, true) // { EUR: 0.75, USD: -1 }
+ */
+export function moneyChange(cur: Record<string, number | null>, prev: Record<string, number | null>, sums: boolean): MoneyRatio {
   const out: MoneyRatio = {}
+  const absent = sums ? 0 : null
   for (const k of [...new Set([...Object.keys(cur), ...Object.keys(prev)])].sort()) {
-    const c = cur[k] ?? null
-    const p = prev[k] ?? null
-    out[k] = c === null || p === null ? null : change(c, p)
+    const c = cur[k] ?? absent
+    const p = prev[k] ?? absent
+    out[k] = c === null || p === null ? null : relChange(c, p)
   }
   return out
 }
@@ -181,12 +190,12 @@ function moneyChange(cur: Record<string, number | null>, prev: Record<string, nu
  */
 export function trendChange(cur: TrendFigures, prev: TrendFigures): TrendChange {
   return {
-    sessions: change(cur.sessions, prev.sessions),
-    conversions: change(cur.conversions, prev.conversions),
-    revenue: moneyChange(cur.revenue, prev.revenue),
-    spend: moneyChange(cur.spend ?? {}, prev.spend ?? {}),
-    cpa: moneyChange(cur.cpa, prev.cpa),
-    roas: moneyChange(cur.roas, prev.roas),
+    sessions: relChange(cur.sessions, prev.sessions),
+    conversions: relChange(cur.conversions, prev.conversions),
+    revenue: moneyChange(cur.revenue, prev.revenue, true),
+    spend: moneyChange(cur.spend ?? {}, prev.spend ?? {}, true),
+    cpa: moneyChange(cur.cpa, prev.cpa, false),
+    roas: moneyChange(cur.roas, prev.roas, false),
   }
 }
 
