@@ -31,12 +31,12 @@ describe('fold', () => {
     // 23:45 UTC is still 11-01 in UTC; 00:00 is 11-02.
     sessions: [{ slot: Z('2026-11-01T23:45:00Z'), n: 3 }, { slot: Z('2026-11-02T00:00:00Z'), n: 1 }, { slot: Z('2026-11-05T00:00:00Z'), n: 9 }],
     conversions: [
-      { slot: Z('2026-11-01T10:00:00Z'), currency: 'EUR', n: 2, value: 30 },
-      { slot: Z('2026-11-02T10:00:00Z'), currency: null, n: 1, value: 10 },
-      { slot: Z('2026-11-02T11:00:00Z'), currency: 'USD', n: 1, value: 0 },
+      { slot: Z('2026-11-01T10:00:00Z'), currency: 'EUR', n: 2, micros: 30e6 },
+      { slot: Z('2026-11-02T10:00:00Z'), currency: null, n: 1, micros: 10e6 },
+      { slot: Z('2026-11-02T11:00:00Z'), currency: 'USD', n: 1, micros: 0 },
     ],
   }
-  const spend = [{ date: '2026-11-01', currency: 'EUR', cost: 15 }, { date: '2026-11-02', currency: 'EUR', cost: 5 }]
+  const spend = [{ date: '2026-11-01', currency: 'EUR', micros: 15e6 }, { date: '2026-11-02', currency: 'EUR', micros: 5e6 }]
 
   it('sums slots into days with CPA and ROAS per spend currency, ignoring slots outside', () => {
     const { points, total } = fold(buckets('2026-11-01', '2026-11-02', 'UTC', 'day'), activity, spend, 'EUR')

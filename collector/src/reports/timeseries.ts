@@ -3,6 +3,8 @@
  * ranges of two days or less) in the site's timezone, with the previous period of equal
  * length beside them. Pure: the store counts per 15-minute UTC slot, which every
  * timezone's day and hour boundaries fall on, and this module folds slots into buckets.
+ * Money is summed in whole millionths of a unit (exact integers) and divided once, so
+ * both stores give the same figures to the last bit.
  *
  * Hourly buckets are the hours from the local day's start, so a DST day has 23 or 25 of
  * them, each labelled with its local clock time. Spend is imported per day, so hourly
@@ -98,7 +100,11 @@ function localHour(ms: number, tz: string): string {
   return `${dateIn(tz, ms)}T${hour.padStart(2, '0')}:00`
 }
 
+/** Sums so far; money in whole micros, so every addition is exact. */
 interface Acc { sessions: number; conversions: number; revenue: Money; spend: Money | null }
+
+const MICROS = 1_000_000
+const fromMicros = (m: Money): Money => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v / MICROS]))
 
 const emptyAcc = (withSpend: boolean): Acc => ({ sessions: 0, conversions: 0, revenue: {}, spend: withSpend ? {} : null })
 
@@ -108,8 +114,10 @@ function addMoney(m: Money, cur: string, amount: number): void {
 
 /** CPA and ROAS the way the campaigns table computes them, per spend currency. */
 function figures(a: Acc): TrendFigures {
-  const m = campaignMetrics(0, { value: '', conversions: a.conversions, revenue: a.revenue }, { cost: a.spend ?? {}, impressions: 0, clicks: 0 })
-  return { sessions: a.sessions, conversions: a.conversions, revenue: a.revenue, spend: a.spend, cpa: m.cpa, roas: m.roas }
+  const revenue = fromMicros(a.revenue)
+  const spend = a.spend && fromMicros(a.spend)
+  const m = campaignMetrics(0, { value: '', conversions: a.conversions, revenue }, { cost: spend ?? {}, impressions: 0, clicks: 0 })
+  return { sessions: a.sessions, conversions: a.conversions, revenue, spend, cpa: m.cpa, roas: m.roas }
 }
 
 /** Index of the bucket holding `ms`, or -1 (buckets are sorted and contiguous). */
@@ -147,7 +155,7 @@ export function fold(bs: Bucket[], activity: Activity, spend: DailySpend[], defa
     const cur = c.currency ?? defaultCurrency
     for (const a of [accs[i], total]) {
       a.conversions += c.n
-      if (c.value !== 0) addMoney(a.revenue, cur, c.value)
+      if (c.micros !== 0) addMoney(a.revenue, cur, c.micros)
     }
   }
   const byDate = new Map<string, number>()
@@ -155,8 +163,8 @@ export function fold(bs: Bucket[], activity: Activity, spend: DailySpend[], defa
   for (const s of spend) {
     const i = byDate.get(s.date)
     if (i === undefined) continue
-    addMoney(total.spend!, s.currency, s.cost)
-    if (!hourly) addMoney(accs[i].spend!, s.currency, s.cost)
+    addMoney(total.spend!, s.currency, s.micros)
+    if (!hourly) addMoney(accs[i].spend!, s.currency, s.micros)
   }
   return { points: accs.map(figures), total: figures(total) }
 }

@@ -167,7 +167,7 @@ export class PostgresReports implements ReportStore {
     const [sessions, conversions] = await Promise.all([
       this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
         WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot GROUP BY 1 ORDER BY 1`, args.slice(0, 3)),
-      this.pool.query(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(${exactSum('value')}, 0) AS value
+      this.pool.query(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(round(value * 1000000)::bigint), 0)::bigint AS micros
         FROM events WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
         GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`, args),
     ])
@@ -175,7 +175,7 @@ export class PostgresReports implements ReportStore {
   }
 
   async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
-    return (await this.pool.query<DailySpend>(`SELECT date, currency, ${exactSum('cost')} AS cost FROM spend
+    return (await this.pool.query<DailySpend>(`SELECT date, currency, SUM(round(cost * 1000000)::bigint)::bigint AS micros FROM spend
       WHERE site = $1 AND date >= $2 AND date <= $3 GROUP BY date, currency ORDER BY date, currency`, [site, fromDate, toDate])).rows
   }
 

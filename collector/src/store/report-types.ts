@@ -158,18 +158,22 @@ export interface Budget extends BudgetScope {
 /** Length of the time slots activity is counted in: every timezone offset is a whole number of them. */
 export const SLOT_MS = 15 * 60_000
 
-/** Sessions started and conversions per 15-minute UTC slot (`slot`: its start, ms), for trends. */
+/**
+ * Sessions started and conversions per 15-minute UTC slot (`slot`: its start, ms), for
+ * trends. Money comes in whole millionths (micros), summed exactly as integers, so the
+ * trend's sums do not depend on how rows are grouped or ordered in either store.
+ */
 export interface Activity {
   sessions: { slot: number; n: number }[]
-  /** Per slot and currency (null: the event named none): conversion events and the sum of their values. */
-  conversions: { slot: number; currency: string | null; n: number; value: number }[]
+  /** Per slot and currency (null: the event named none): conversion events and the sum of their values in micros. */
+  conversions: { slot: number; currency: string | null; n: number; micros: number }[]
 }
 
-/** Imported spend summed per date and currency. */
+/** Imported spend summed per date and currency, in micros. */
 export interface DailySpend {
   date: string
   currency: string
-  cost: number
+  micros: number
 }
 
 export interface ExperimentScan {

@@ -130,14 +130,14 @@ export class SqliteReports implements ReportStore {
     const nameFilter = conversion === null ? '' : 'AND name = ?'
     const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
       WHERE site = ? AND started >= ? AND started < ? AND bot = 0 GROUP BY 1 ORDER BY 1`).all(site, range.start, range.end) as Activity['sessions']
-    const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(value), 0) AS value
+    const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0) AS micros
       FROM events WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter}
       GROUP BY 1, 2 ORDER BY 1, 2`).all(site, range.start, range.end, ...(conversion === null ? [] : [conversion])) as Activity['conversions']
     return { sessions, conversions }
   }
 
   async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
-    return this.db.prepare(`SELECT date, currency, SUM(cost) AS cost FROM spend WHERE site = ? AND date >= ? AND date <= ?
+    return this.db.prepare(`SELECT date, currency, SUM(CAST(ROUND(cost * 1000000) AS INTEGER)) AS micros FROM spend WHERE site = ? AND date >= ? AND date <= ?
       GROUP BY date, currency ORDER BY date, currency`).all(site, fromDate, toDate) as DailySpend[]
   }
 
