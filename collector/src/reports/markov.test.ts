@@ -43,6 +43,22 @@ describe('MarkovChain', () => {
     near(c.removalEffects().get('B')!, 1 / 2)
   })
 
+  it('gives, from one inverse, the effects the definition gives state by state', () => {
+    // Random paths over 30 states, loops included: h(k)·p(k) ÷ P must equal
+    // 1 − P(conversion with k leading to null) ÷ P, solved separately for each k.
+    let seed = 7
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+    const c = new MarkovChain()
+    for (let i = 0; i < 3000; i++) {
+      const path = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => `s${Math.floor(rnd() * rnd() * 30)}`)
+      c.addPath(path, rnd() < 0.2)
+    }
+    const base = c.conversionProbability()
+    const effects = c.removalEffects()
+    expect(effects.size).toBe(c.states().length)
+    for (const s of c.states()) expect(effects.get(s)!).toBeCloseTo(1 - c.conversionProbability(s) / base, 10)
+  })
+
   it('has no effects when nothing converts', () => {
     const c = new MarkovChain()
     c.addPath(['A'], false)
