@@ -19,6 +19,7 @@ import { exportRoutes } from './routes/exports.ts'
 import { destinationRoutes } from './routes/destinations.ts'
 import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
+import { cockpitRoutes } from './routes/cockpit.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { Deriver } from './derive/deriver.ts'
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', spendRoutes(settled))
   app.route('/api/sites', exportRoutes(settled))
   app.route('/api/sites', destinationRoutes(deps))
+  app.route('/api/sites', cockpitRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/', scriptRoutes(deps.config))

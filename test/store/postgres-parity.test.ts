@@ -13,6 +13,7 @@ import { SEED_ORIGIN } from '../../demo-site/seed-data.ts'
 import {
   createReports, parseAttributionQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
 } from '../../collector/src/reports/service.ts'
+import { parseTimeseriesQuery, timeseries } from '../../collector/src/reports/timeseries-service.ts'
 import type { PostgresStore } from '../../collector/src/store/postgres.ts'
 import type { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import type { Store } from '../../collector/src/store/types.ts'
@@ -71,7 +72,7 @@ async function allReports(store: Store): Promise<Record<string, unknown>> {
   }
   out['funnel props'] = await reports.funnel(site, parseFunnelQuery(p('step=pageview:/*&step=event:plan_select?plan=pro&step=conversion:purchase?plan=pro'), TODAY))
   out['funnel glob'] = await reports.funnel(site, parseFunnelQuery(p('step=pageview:/app/**&step=pageview:/pricing&step=event:cta_click'), TODAY))
-  for (const model of ['first', 'last_non_direct', 'linear', 'position', 'time_decay']) {
+  for (const model of ['first', 'last_non_direct', 'linear', 'position', 'time_decay', 'data_driven']) {
     out[`channels ${model}`] = await reports.channels(site, parseChannelsQuery(p(`model=${model}`), TODAY))
     out[`campaigns ${model}`] = await reports.campaigns(site, parseChannelsQuery(p(`model=${model}&conversion=purchase`), TODAY))
     for (const dimension of ['channel', 'source', 'medium', 'campaign']) {
@@ -79,6 +80,8 @@ async function allReports(store: Store): Promise<Record<string, unknown>> {
     }
     out[`attribution ${model} lead 7d`] = await reports.attribution(site, parseAttributionQuery(p(`model=${model}&conversion=lead&lookback=7d`), TODAY))
   }
+  out.trends = await timeseries(store.reports, site, parseTimeseriesQuery(p('conversion=purchase'), TODAY))
+  out['trends hourly'] = await timeseries(store.reports, site, parseTimeseriesQuery(new URLSearchParams('from=2026-11-20&to=2026-11-21'), TODAY))
   out.experiment = await reports.experiment(site, 'checkout_button', parseExperimentQuery(p('conversion=purchase'), TODAY))
   out['experiment any'] = await reports.experiment(site, 'checkout_button', parseExperimentQuery(new URLSearchParams('from=2026-11-10&to=2026-11-20'), TODAY))
   return out
@@ -121,6 +124,7 @@ describe.skipIf(noPostgres !== null)('SQLite and PostgreSQL report parity', () =
     expect(a.summary).toMatchObject({ conversions: expect.any(Number) })
     expect((a.summary as { conversions: number }).conversions).toBeGreaterThan(50)
     expect(((a['attribution time_decay channel'] as { rows: unknown[] }).rows).length).toBeGreaterThan(3)
+    expect(((a['attribution data_driven channel'] as { rows: unknown[] }).rows).length).toBeGreaterThan(3)
   })
 
   it('stores the same events, sessions and quarantine rows', async () => {

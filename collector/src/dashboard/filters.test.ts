@@ -52,12 +52,13 @@ describe('links', () => {
   })
   it('CSV links point at the report API with the page filters and never a token', () => {
     const links = csvLinks('demo', f)
-    expect(links.map((l) => l.label)).toEqual(['Summary', 'Funnel', 'Channels', 'Campaigns', 'Attribution', 'Experiment'])
+    expect(links.map((l) => l.label)).toEqual(['Summary', 'Funnel', 'Channels', 'Campaigns', 'Attribution', 'Trends', 'Experiment'])
     const campaigns = new URL(links[3].href, 'http://x')
     expect(campaigns.pathname).toBe('/api/sites/demo/campaigns')
     expect(Object.fromEntries(campaigns.searchParams)).toEqual({ from: '2026-10-28', to: TODAY, format: 'csv', model: 'position', conversion: 'purchase' })
     expect(new URL(links[1].href, 'http://x').searchParams.getAll('step')).toEqual(DEFAULT_STEPS)
-    expect(links[5].href).toContain('/experiments/checkout_button?')
+    expect(links[5].href).toBe(`/api/sites/demo/timeseries?from=2026-10-28&to=${TODAY}&format=csv&conversion=purchase`)
+    expect(links[6].href).toContain('/experiments/checkout_button?')
   })
 })
 

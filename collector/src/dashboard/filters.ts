@@ -11,6 +11,7 @@ export const MODELS: { id: AttributionModel; label: string }[] = [
   { id: 'linear', label: 'Linear' },
   { id: 'position', label: 'Position-based' },
   { id: 'time_decay', label: 'Time decay' },
+  { id: 'data_driven', label: 'Data-driven' },
 ]
 
 /** Landing → pricing → lead → purchase: the demo shop's funnel and a common shape elsewhere. */
@@ -114,6 +115,7 @@ export function csvLinks(site: string, f: Filters): { label: string; href: strin
     { label: 'Channels', href: `${base}/channels?${q({ model: f.model, ...conv })}` },
     { label: 'Campaigns', href: `${base}/campaigns?${q({ model: f.model, ...conv })}` },
     { label: 'Attribution', href: `${base}/attribution?${q({ model: f.model, dimension: 'channel', ...conv })}` },
+    { label: 'Trends', href: `${base}/timeseries?${q(conv)}` },
   ]
   if (f.experiment) links.push({ label: 'Experiment', href: `${base}/experiments/${encodeURIComponent(f.experiment)}?${q({ ...conv, ...(f.weights ? { weights: f.weights } : {}) })}` })
   return links

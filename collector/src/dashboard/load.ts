@@ -18,6 +18,10 @@ import { loadCatalog, loadHealth } from './health.ts'
 import type { DashboardData } from './page.tsx'
 import type { Loaded } from './sections.tsx'
 import { MODELS, filterParams, funnelBreakdownParam, readFilters } from './filters.ts'
+import { addDays } from '../reports/dates.ts'
+import { pacing, parsePacingQuery } from '../reports/pacing-service.ts'
+import { previousPeriod } from '../reports/timeseries.ts'
+import { parseTimeseriesQuery, timeseries } from '../reports/timeseries-service.ts'
 
 async function settle<T>(run: () => Promise<T>, log: (msg: string, err?: unknown) => void): Promise<Loaded<T>> {
   try {
@@ -81,23 +85,31 @@ export async function loadDashboard(o: {
   }
   const breakdown = funnelBreakdownParam(filters)
   const experiment = filters.experiment
-  const [summary, funnel, channels, campaigns, compared, readout, health] = await Promise.all([
+  const prev = previousPeriod(filters.from, filters.to)
+  const yesterday = addDays(today, -1)
+  const [summary, funnel, channels, campaigns, compared, readout, health, previousSummary, trends, pacingReport] = await Promise.all([
     settle(cached('summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)), log),
     settle(cached('funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)), log),
     settle(cached('channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)), log),
     settle(cached('campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)), log),
-    // Every model at once, whichever is chosen: one entry serves all five choices.
+    // Every model at once, whichever is chosen: one entry serves all six choices.
     settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
       (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log),
     experiment
       ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(filters.weights ? { weights: filters.weights } : {}), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
       : Promise.resolve(null),
     settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log),
+    // Cockpit (issue 11): the tiles' previous period, trends, and the pacing of the range's last month.
+    settle(cached('summary', () => parseSummaryQuery(q({ ...prev }), today), (sq) => reports.summary(site, sq)), log),
+    settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log),
+    settle(cached('pacing', () => parsePacingQuery(new URLSearchParams({ month: filters.to.slice(0, 7), asOf: filters.to < yesterday ? filters.to : yesterday }), today),
+      (pq) => pacing(rs, site, pq)), log),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
   const attributionError = compared.ok ? null : compared.error
   return {
     site: site.id, today, now: o.now, filters, catalog, summary, funnel, channels, campaigns, attribution, attributionError, experiment: readout, health,
+    previousSummary, trends, pacing: pacingReport,
     cachedAt, cacheSeconds: o.cache.ttlMs / 1000,
   }
 }

@@ -10,6 +10,10 @@ import { FunnelBreakdown, FunnelChart } from './funnel-view.tsx'
 import { AttributionCompare, CampaignsTable, ChannelsTable } from './tables.tsx'
 import { ExperimentReadout } from './experiment-view.tsx'
 import { HealthPanel } from './health-panel.tsx'
+import { TrendCharts } from './trend-view.tsx'
+import { PacingTable } from './pacing-view.tsx'
+import type { TimeseriesReport } from '../reports/timeseries.ts'
+import type { PacingReport } from '../reports/pacing-service.ts'
 import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, type Filters } from './filters.ts'
 import { spendTotal, stepSuggestions } from './view-model.ts'
 
@@ -27,6 +31,10 @@ export interface DashboardData {
   attributionError: string | null
   experiment: Loaded<ExperimentReport> | null
   health: Loaded<HealthData>
+  /** The summary of the period of equal length before the range, for the tiles' changes. */
+  previousSummary: Loaded<SummaryReport>
+  trends: Loaded<TimeseriesReport>
+  pacing: Loaded<PacingReport>
   /** When the oldest figure taken from the dashboard's short cache was computed; null when all are fresh. */
   cachedAt: number | null
   /** How long figures are cached. */
@@ -96,7 +104,12 @@ export function DashboardPage(props: { d: DashboardData }) {
           <button class="button" type="submit">Apply</button>
         </form>
 
-        <Tiles summary={d.summary} spend={spend} />
+        <Tiles summary={d.summary} spend={spend} previous={d.previousSummary.ok ? d.previousSummary.value : null}
+          spendChange={d.trends.ok ? d.trends.value.totals.change.spend : null} />
+
+        <Card id="trends" title="Trends" subtitle={`Per ${d.trends.ok && d.trends.value.granularity === 'hour' ? 'hour' : 'day'} against the previous period of equal length${f.conversion ? ` · conversions: ${f.conversion}` : ''}`}>
+          {d.trends.ok ? <TrendCharts report={d.trends.value} /> : <Unavailable error={d.trends.error} />}
+        </Card>
 
         <div class="grid-2">
           <Card id="funnel" title="Funnel" subtitle={`${f.from} to ${f.to}`}>
@@ -133,6 +146,10 @@ export function DashboardPage(props: { d: DashboardData }) {
 
         <Card id="channels" title="Channels" subtitle={`Conversions credited by ${modelLabel.toLowerCase()}${f.conversion ? ` · ${f.conversion}` : ''}`}>
           {d.channels.ok ? <ChannelsTable report={d.channels.value} /> : <Unavailable error={d.channels.error} />}
+        </Card>
+
+        <Card id="pacing" title="Budget pacing" subtitle={d.pacing.ok ? `${d.pacing.value.month} as of ${d.pacing.value.asOf} (${d.pacing.value.elapsedDays} of ${d.pacing.value.daysInMonth} days) · conversions by last non-direct` : 'Monthly budgets against spend'}>
+          {d.pacing.ok ? <PacingTable report={d.pacing.value} site={d.site} /> : <Unavailable error={d.pacing.error} />}
         </Card>
 
         <Card id="campaigns" title="Campaigns" subtitle={<>Spend from the <a href={`/dashboard/${encodeURIComponent(d.site)}/ads`}>spend upload</a>; CPA = spend / conversions, ROAS = revenue / spend</>}>

@@ -8,14 +8,16 @@
  * means.
  *
  * It holds one page's converting visitors (their touches and conversions) in memory,
- * which is small next to the events the scan reads, and is dropped with the page.
+ * which is small next to the events the scan reads, and is dropped with the page. The
+ * journeys scan of data-driven attribution holds every visitor of the range's sessions:
+ * bigger, still a fraction of the events.
  */
 import type { AttributionScan, ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
 
 type Visitor = [touches: TouchSession[], conversions: ConversionRow[]]
 
 /**
- * A report store that shares identical attribution scans, session groups and spend
+ * A report store that shares identical attribution and journeys scans, session groups and spend
  * totals between its callers; everything else goes straight to `rs`.
  *
  * @example
@@ -30,23 +32,26 @@ export function sharedScans(rs: ReportStore): ReportStore {
     if (!p) once.set(key, (p = run()))
     return p
   }
+  async function sharedScan(kind: 'touches' | 'journeys', site: string, q: AttributionScan, onVisitor: (t: TouchSession[], c: ConversionRow[]) => void) {
+    const key = JSON.stringify([kind, site, q.range.start, q.range.end, q.lookbackMs, q.conversion])
+    let visitors = scans.get(key)
+    if (!visitors) {
+      const kept: Visitor[] = []
+      const keep = (touches: TouchSession[], conversions: ConversionRow[]) => { kept.push([touches, conversions]) }
+      visitors = (kind === 'touches' ? rs.scanAttribution(site, q, keep) : rs.scanJourneys(site, q, keep)).then(() => kept)
+      scans.set(key, visitors)
+    }
+    // Callers may filter the arrays they get, never mutate them in place; copies keep it so.
+    for (const [touches, conversions] of await visitors) onVisitor(touches.slice(), conversions.slice())
+  }
   // Everything not shared here goes straight to `rs` through the prototype.
   const shared: Partial<ReportStore> = {
     ads: rs.ads,
     campaignIds: (site, range) => memo(JSON.stringify(['ids', site, range.start, range.end]), () => rs.campaignIds(site, range)),
     sessionGroups: (site, range) => memo(JSON.stringify(['groups', site, range.start, range.end]), () => rs.sessionGroups(site, range)),
     spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
-    async scanAttribution(site: string, q: AttributionScan, onVisitor) {
-      const key = JSON.stringify([site, q.range.start, q.range.end, q.lookbackMs, q.conversion])
-      let visitors = scans.get(key)
-      if (!visitors) {
-        const kept: Visitor[] = []
-        visitors = rs.scanAttribution(site, q, (touches, conversions) => { kept.push([touches, conversions]) }).then(() => kept)
-        scans.set(key, visitors)
-      }
-      // Callers may filter the arrays they get, never mutate them in place; copies keep it so.
-      for (const [touches, conversions] of await visitors) onVisitor(touches.slice(), conversions.slice())
-    },
+    scanAttribution: (site, q, onVisitor) => sharedScan('touches', site, q, onVisitor),
+    scanJourneys: (site, q, onVisitor) => sharedScan('journeys', site, q, onVisitor),
   }
   return Object.assign(Object.create(rs) as ReportStore, shared)
 }

@@ -9,6 +9,9 @@ import { createReports, type Reports } from '../reports/service.ts'
 import { loadDashboard } from '../dashboard/load.ts'
 import { ReportCache } from '../dashboard/report-cache.ts'
 import type { DashboardData } from '../dashboard/page.tsx'
+import { pacing, type PacingQuery, type PacingReport } from '../reports/pacing-service.ts'
+import { timeseries, type TimeseriesQuery } from '../reports/timeseries-service.ts'
+import type { TimeseriesReport } from '../reports/timeseries.ts'
 
 export interface DashboardRequest {
   site: Site
@@ -22,6 +25,10 @@ export type ReportTasks = {
   [K in keyof Reports]: Reports[K]
 } & {
   dashboard(req: DashboardRequest): Promise<DashboardData>
+  /** Budget pacing (issue 11; `reports/pacing-service.ts`). */
+  pacing(site: Site, q: PacingQuery): Promise<PacingReport>
+  /** Trends against the previous period (issue 11; `reports/timeseries-service.ts`). */
+  timeseries(site: Site, q: TimeseriesQuery): Promise<TimeseriesReport>
 }
 
 export type TaskName = keyof ReportTasks
@@ -44,6 +51,8 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
     campaigns: (site, q) => reports.campaigns(site, q),
     attribution: (site, q) => reports.attribution(site, q),
     experiment: (site, name, q) => reports.experiment(site, name, q),
+    pacing: (site, q) => pacing(rs, site, q),
+    timeseries: (site, q) => timeseries(rs, site, q),
     dashboard: (req) => loadDashboard({
       reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log,
     }),

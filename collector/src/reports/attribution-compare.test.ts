@@ -1,5 +1,6 @@
 /**
- * compareModels must give exactly what five separate `attribution()` calls give, on a
+ * compareModels must give exactly what six separate `attribution()` calls give (the
+ * rule-based models from the journeys scan when data-driven is among them), on a
  * real SQLite store: visitors with several touches across channels and campaigns, some
  * outside the lookback, direct-only buyers, repeat buyers and two currencies.
  */
@@ -64,7 +65,7 @@ describe('compareModels', () => {
     'from=2026-10-20&to=2026-11-10&dimension=source&lookback=7d',
   ]
   for (const params of cases) {
-    it(`equals five separate attribution reports (${params})`, async () => {
+    it(`equals six separate attribution reports (${params})`, async () => {
       const q = parseAttributionQuery(new URLSearchParams(params), TODAY)
       const reports = createReports(t.store.reports)
       const together = await compareModels(t.store.reports, site, q)
@@ -81,6 +82,18 @@ describe('compareModels', () => {
     const byModel = await compareModels(t.store.reports, site, q)
     expect(byModel.first.rows).not.toEqual(byModel.last_non_direct.rows)
     expect(byModel.linear.rows).not.toEqual(byModel.time_decay.rows)
+    expect(byModel.data_driven.rows).not.toEqual(byModel.linear.rows)
+    // Data-driven splits the same conversions, only differently.
+    const total = (rows: { conversions: number }[]) => rows.reduce((a, r) => a + r.conversions, 0)
+    expect(total(byModel.data_driven.rows)).toBeCloseTo(total(byModel.linear.rows), 9)
+  })
+
+  it('gives the rule-based models the same numbers with or without data-driven beside them', async () => {
+    const q = parseAttributionQuery(new URLSearchParams('from=2026-10-01&to=2026-11-24&dimension=campaign'), TODAY)
+    const rules = ATTRIBUTION_MODELS.filter((m) => m !== 'data_driven')
+    const without = await compareModels(t.store.reports, site, q, rules)
+    const withDd = await compareModels(t.store.reports, site, q)
+    for (const m of rules) expect(withDd[m]).toEqual(without[m])
   })
 
   it('computes only the models asked for', async () => {

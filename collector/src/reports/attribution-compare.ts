@@ -4,15 +4,21 @@
  * what grows with the data; here each visitor is read once and credited by every model.
  * The numbers are those of the reports service's `attribution()`: same scan, same touch
  * filter, same credit functions.
+ *
+ * With `data_driven` among the models, the scan is the journeys scan (every visitor's
+ * sessions, Direct and non-converting ones too), which holds every converting visitor's
+ * touches as well: the rule-based models take the converting visitors from it, in the
+ * same visitor order, so their sums do not change.
  */
 import type { Site } from '../model.ts'
-import type { ReportStore } from '../store/report-types.ts'
-import type { AttributionModel, AttributionQuery, AttributionReport } from './types.ts'
+import type { ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
+import type { AttributionModel, AttributionQuery, AttributionReport, RuleModel } from './types.ts'
 import { dayRange } from './dates.ts'
 import { CreditLedger, creditWeights, touchesInLookback } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
+import { DataDrivenCredit } from './markov.ts'
 
-export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_non_direct', 'linear', 'position', 'time_decay']
+export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_non_direct', 'linear', 'position', 'time_decay', 'data_driven']
 
 /**
  * The attribution report of every model in `models`, from one scan.
@@ -22,15 +28,19 @@ export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_n
  * byModel.linear.rows // [{ value: 'Paid Search', conversions: 12.5, revenue: { EUR: 1234.5 } }, …]
  */
 export async function compareModels(
-  rs: Pick<ReportStore, 'scanAttribution'>,
+  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys'>,
   site: Site,
   q: Omit<AttributionQuery, 'model'>,
   models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
 ): Promise<Record<AttributionModel, AttributionReport>> {
-  const ledgers = models.map(() => new CreditLedger())
+  const rules = models.filter((m): m is RuleModel => m !== 'data_driven')
+  const ledgers = rules.map(() => new CreditLedger())
   const keyOf = (t: Parameters<typeof dimensionValue>[1]) => dimensionValue(q.dimension, t)
   const range = dayRange(q.from, q.to, site.timezone)
-  await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (touches, conversions) => {
+  const dd = models.includes('data_driven') ? new DataDrivenCredit(keyOf) : null
+  const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion }
+
+  const creditRules = (touches: TouchSession[], conversions: ConversionRow[]) => {
     const credited = touches.filter(isTouch)
     // What `creditVisitor` does per model, with the lookback window and the touches' keys
     // worked out once per conversion instead of once per model. Each ledger still gets its
@@ -43,17 +53,25 @@ export async function compareModels(
       }
       const keys = inWindow.map(keyOf)
       const times = inWindow.map((t) => t.started)
-      models.forEach((model, i) => {
+      rules.forEach((model, i) => {
         creditWeights(model, times, conv.ts).forEach((w, j) => { if (w > 0) ledgers[i].add(keys[j], w, conv, site.currency) })
       })
     }
-  })
+  }
+  if (dd) {
+    await rs.scanJourneys(site.id, scan, (sessions, conversions) => {
+      dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
+      // The attribution scan reads sessions from the lookback start for converting visitors only.
+      if (conversions.length) creditRules(sessions, conversions)
+    })
+  } else await rs.scanAttribution(site.id, scan, creditRules)
+
   const out = {} as Record<AttributionModel, AttributionReport>
-  models.forEach((model, i) => {
-    out[model] = {
-      from: q.from, to: q.to, model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000,
-      rows: ledgers[i].rows(),
-    }
-  })
+  const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
+  rules.forEach((model, i) => { out[model] = { ...head, model, rows: ledgers[i].rows() } })
+  if (dd) {
+    const { ledger, removalEffects } = dd.result(keyOf(null))
+    out.data_driven = { ...head, model: 'data_driven', rows: ledger.rows(), removalEffects: Object.fromEntries(removalEffects) }
+  }
   return out
 }

@@ -7,7 +7,7 @@
  * change the credit of an earlier conversion.
  */
 import type { ConversionRow, TouchSession } from '../store/report-types.ts'
-import type { AttributionModel, AttributionRow } from './types.ts'
+import type { AttributionRow, Money, RuleModel } from './types.ts'
 
 /** Time decay halves a touch's weight for every 7 days between it and the conversion. */
 export const HALF_LIFE_MS = 7 * 86_400_000
@@ -29,7 +29,7 @@ export function touchesInLookback<T extends { started: number }>(touches: T[], c
  * creditWeights('position', [t1, t2, t3, t4], conv) // [0.4, 0.1, 0.1, 0.4]
  * creditWeights('position', [t1, t2], conv)         // [0.5, 0.5]
  */
-export function creditWeights(model: AttributionModel, touchTimes: number[], convTs: number): number[] {
+export function creditWeights(model: RuleModel, touchTimes: number[], convTs: number): number[] {
   const n = touchTimes.length
   if (n === 0) return []
   if (n === 1) return [1]
@@ -54,13 +54,25 @@ export class CreditLedger {
 
   /** Credits `share` of a conversion (and of its value, in its currency) to `value`. */
   add(value: string, share: number, conv: ConversionRow, defaultCurrency: string): void {
-    let row = this.rowsByValue.get(value)
-    if (!row) this.rowsByValue.set(value, (row = { value, conversions: 0, revenue: {} }))
+    const row = this.row(value)
     row.conversions += share
     if (conv.value !== null && conv.value !== 0) {
       const cur = conv.currency ?? defaultCurrency
       row.revenue[cur] = (row.revenue[cur] ?? 0) + share * conv.value
     }
+  }
+
+  /** Adds conversions and revenue already worked out (data-driven credit splits totals). */
+  addAmounts(value: string, conversions: number, revenue: Money): void {
+    const row = this.row(value)
+    row.conversions += conversions
+    for (const [cur, amount] of Object.entries(revenue)) row.revenue[cur] = (row.revenue[cur] ?? 0) + amount
+  }
+
+  private row(value: string): AttributionRow {
+    let row = this.rowsByValue.get(value)
+    if (!row) this.rowsByValue.set(value, (row = { value, conversions: 0, revenue: {} }))
+    return row
   }
 
   get(value: string): AttributionRow | undefined {
@@ -81,7 +93,7 @@ export class CreditLedger {
  * creditVisitor('linear', touches, conversions, 30 * 86_400_000, (t) => t?.channel ?? 'Direct', ledger, 'EUR')
  */
 export function creditVisitor(
-  model: AttributionModel,
+  model: RuleModel,
   touches: TouchSession[],
   conversions: ConversionRow[],
   lookbackMs: number,

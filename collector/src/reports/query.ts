@@ -15,13 +15,13 @@ const MAX_RANGE_DAYS = 400
 /** Reports cover the last 30 days, today included, when `from`/`to` are absent. */
 const DEFAULT_DAYS = 30
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
   .refine(isCalendarDate, 'not a calendar date')
   // A range ends at the start of the next day; 9999-12-31 has none a Date can hold
   // (found by test/fuzz: it answered 500). No report needs years outside these.
   .refine((d) => d >= '1970-01-01' && d <= '9998-12-31', 'must be between 1970-01-01 and 9998-12-31')
 const name = z.string().min(1).max(200)
-const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay'])
+const model = z.enum(['first', 'last_non_direct', 'linear', 'position', 'time_decay', 'data_driven'])
 const dimension = z.enum(['channel', 'source', 'medium', 'campaign'])
 
 /** A duration like `7d`, `12h`, `30m` or `90s`, in ms, within [min, max]. */
@@ -33,7 +33,7 @@ function duration(min: number, max: number) {
 }
 
 /** The first value of each key, so a repeated scalar parameter cannot smuggle in an array. */
-function single(params: URLSearchParams, keys: string[]): Record<string, string | undefined> {
+export function single(params: URLSearchParams, keys: string[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {}
   for (const k of keys) out[k] = params.get(k) ?? undefined
   return out
@@ -44,14 +44,14 @@ function fail(error: z.ZodError): never {
   throw queryError(`Invalid query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
 }
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const r = schema.safeParse(input)
   if (!r.success) fail(r.error)
   return r.data
 }
 
 /** Resolves `from`/`to` with defaults relative to `today` and checks their order and span. */
-function dateRange(params: URLSearchParams, today: string): DateRangeQuery {
+export function dateRange(params: URLSearchParams, today: string): DateRangeQuery {
   const raw = parse(z.object({ from: date.optional(), to: date.optional() }), single(params, ['from', 'to']))
   const to = raw.to ?? today
   const from = raw.from ?? addDays(to, -(DEFAULT_DAYS - 1))

@@ -12,6 +12,7 @@ import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelS
 import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
+import { dataDriven } from './data-driven.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { FunnelTally, matchFunnel } from './funnel.ts'
 import { metricsByKey } from './table.ts'
@@ -53,11 +54,13 @@ export interface Reports {
 export function createReports(rs: ReportStore): Reports {
 
   /** Credits conversions in the range to values of `keyOf`, by the chosen model. */
-  async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchSession | null) => string): Promise<CreditLedger> {
+  async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchAttrs | null) => string): Promise<CreditLedger> {
+    if (q.model === 'data_driven') return (await dataDriven(rs, site, q, keyOf)).ledger
+    const model = q.model
     const ledger = new CreditLedger()
     const range = dayRange(q.from, q.to, site.timezone)
     await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (touches, conversions) => {
-      creditVisitor(q.model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
+      creditVisitor(model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
     })
     return ledger
   }
@@ -139,11 +142,15 @@ export function createReports(rs: ReportStore): Reports {
     async attribution(site, q) {
       // A campaign is (source, medium, campaign): Google's and Meta's "brand" stay apart.
       const byCampaign = q.dimension === 'campaign'
-      const ledger = await credit(site, q, byCampaign ? campaignKeyOf : (t) => dimensionValue(q.dimension, t))
-      return {
-        from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000,
-        rows: byCampaign ? ledger.rows().map(campaignAttributionRow) : ledger.rows(),
+      const keyOf = byCampaign ? campaignKeyOf : (t: TouchAttrs | null) => dimensionValue(q.dimension, t)
+      const readable = (rows: AttributionRow[]) => (byCampaign ? rows.map(campaignAttributionRow) : rows)
+      const head = { from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
+      if (q.model === 'data_driven') {
+        const dd = await dataDriven(rs, site, q, keyOf)
+        const effects = [...dd.removalEffects].map(([k, v]) => [byCampaign ? campaignAttributionRow({ value: k } as AttributionRow).value : k, v])
+        return { ...head, rows: readable(dd.ledger.rows()), removalEffects: Object.fromEntries(effects) }
       }
+      return { ...head, rows: readable((await credit(site, q, keyOf)).rows()) }
     },
 
     async experiment(site, name, q) {

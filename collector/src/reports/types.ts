@@ -10,7 +10,10 @@ export interface DateRangeQuery {
   to: string
 }
 
-export type AttributionModel = 'first' | 'last_non_direct' | 'linear' | 'position' | 'time_decay'
+/** Models that split one conversion over its touches by a fixed rule. */
+export type RuleModel = 'first' | 'last_non_direct' | 'linear' | 'position' | 'time_decay'
+/** `data_driven`: a Markov chain over every visitor's path, credit by removal effect (`markov.ts`). */
+export type AttributionModel = RuleModel | 'data_driven'
 export type Dimension = 'channel' | 'source' | 'medium' | 'campaign'
 export type BreakdownDimension = Dimension | 'device' | 'browser' | 'country' | 'experiment'
 
@@ -160,6 +163,8 @@ export interface AttributionReport {
   dimension: Dimension
   lookbackDays: number
   rows: AttributionRow[]
+  /** data_driven only: each value's removal effect (0..1), before normalising into credit. */
+  removalEffects?: Record<string, number>
 }
 
 export interface VariantRow {

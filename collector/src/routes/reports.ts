@@ -7,14 +7,10 @@
  * Each route carries its own auth middleware instead of a `use('/:site/*')`, so this
  * sub-app never runs on another engineer's paths under `/api/sites`.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import type { ReportRunner } from '../report-runner/runner.ts'
-import { systemClock } from '../clock.ts'
-import { requireAdmin } from '../http/auth.ts'
-import { adminCookie } from '../dashboard/session.ts'
-import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery,
@@ -22,9 +18,8 @@ import {
 } from '../reports/service.ts'
 import type { Site } from '../model.ts'
 import { runnerReports } from '../report-runner/reports.ts'
+import { reportKit } from './report-kit.ts'
 
-const siteParam = z.string().min(1).max(100)
-const format = z.enum(['json', 'csv']).default('json')
 
 /**
  * The report routes, to mount at `/api/sites`.
@@ -36,35 +31,11 @@ const format = z.enum(['json', 'csv']).default('json')
 export function reportRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
   const app = new Hono()
   const reports = runnerReports(deps.runner)
-  const clock = deps.clock ?? systemClock
-  // The dashboard's login cookie works here too, so its CSV links need no token in the URL.
-  const admin = requireAdmin(() => deps.config.adminToken, adminCookie)
-
-  async function siteOf(c: Context): Promise<Site> {
-    const id = siteParam.safeParse(c.req.param('site'))
-    const site = id.success ? await deps.store.getSite(id.data) : null
-    if (!site) throw apiError(404, 'site_not_found', 'No such site')
-    return site
-  }
-
-  /** Checks `format` before any work is done for a report. */
-  const formatParam: MiddlewareHandler = async function formatParam(c, next) {
-    if (!format.safeParse(c.req.query('format') ?? undefined).success) {
-      throw apiError(400, 'invalid_query', 'format must be json or csv', [{ path: 'format', message: 'json or csv' }])
-    }
-    await next()
-  }
-
-  /** Answers JSON, or `rows` as CSV with `?format=csv`. */
-  function answer(c: Context, site: Site, name: string, q: { from: string; to: string }, json: object, rows: () => Record<string, unknown>[]): Response {
-    if (c.req.query('format') !== 'csv') return c.json(json)
-    return c.body(toCsv(rows()), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${site.id.replace(/[^\w.-]/g, '_')}-${name}-${q.from}-${q.to}.csv"`,
-    })
-  }
-
-  const params = (c: Context) => new URL(c.req.url).searchParams
+  const kit = reportKit(deps)
+  const { clock, admin, siteOf, formatParam, params } = kit
+  /** Answers JSON, or `rows` as CSV named after the site, report and range. */
+  const answer = (c: Context, site: Site, name: string, q: { from: string; to: string }, json: object, rows: () => Record<string, unknown>[]) =>
+    kit.answer(c, site, name, `${q.from}-${q.to}`, json, rows)
 
   app.get('/:site/summary', admin, formatParam, async function summary(c) {
     const site = await siteOf(c)

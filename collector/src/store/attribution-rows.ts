@@ -4,18 +4,19 @@ import type { ConversionRow, TouchSession } from './report-types.ts'
  * Groups the rows of an attribution scan by visitor, for both stores. A row is
  * `[visitor, ts, isConversion, value, currency, channel, source, medium, campaign,
  * clickIdType, referrerHost]`, sorted by visitor then time; each visitor with at least
- * one conversion is handed to `onVisitor` once all their rows have passed.
+ * one conversion (with `everyVisitor`, each visitor) is handed to `onVisitor` once all
+ * their rows have passed.
  *
  * @example
  * const g = attributionGrouper(onVisitor)
  * for (const row of rows) g.push(row)
  * g.end()
  */
-export function attributionGrouper(onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void) {
+export function attributionGrouper(onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void, everyVisitor = false) {
   let visitor: unknown = undefined
   let touches: TouchSession[] = []
   let convs: ConversionRow[] = []
-  const flush = () => { if (convs.length) onVisitor(touches, convs) }
+  const flush = () => { if (convs.length || (everyVisitor && touches.length)) onVisitor(touches, convs) }
   return {
     push(r: unknown[]): void {
       if (r[0] !== visitor) {
@@ -35,6 +36,7 @@ export function attributionGrouper(onVisitor: (touches: TouchSession[], conversi
     end(): void {
       flush()
       convs = []
+      touches = []
     },
   }
 }

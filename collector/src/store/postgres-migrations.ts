@@ -193,6 +193,21 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (site, event_id)
   );
   `,
+  /* 9: as SQLite's migration 9: monthly budgets. */ `
+  CREATE TABLE budgets (
+    site text COLLATE "C" NOT NULL,
+    month text COLLATE "C" NOT NULL,
+    channel text COLLATE "C" NOT NULL DEFAULT '',
+    source text COLLATE "C" NOT NULL DEFAULT '',
+    medium text COLLATE "C" NOT NULL DEFAULT '',
+    campaign text COLLATE "C" NOT NULL DEFAULT '',
+    amount float8 NOT NULL,
+    currency text NOT NULL,
+    target_cpa float8,
+    target_roas float8,
+    PRIMARY KEY (site, month, channel, source, medium, campaign)
+  );
+  `,
 ]
 
 /**

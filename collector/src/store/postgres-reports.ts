@@ -9,16 +9,18 @@
 import { postgresHealth } from './postgres-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { attributionGrouper } from './attribution-rows.ts'
+import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
 import { PostgresAds } from './postgres-ads.ts'
 import type {
-  AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
-  FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
-  VariantCounts,
+  Activity, AttributionScan, Budget, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
+  ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
+  TouchSession, VariantCounts,
 } from './report-types.ts'
+import { SLOT_MS } from './report-types.ts'
 
 /**
  * @example
@@ -89,8 +91,18 @@ export class PostgresReports implements ReportStore {
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    await this.scanVisitors(site, q, false, onVisitor)
+  }
+
+  async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    await this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  /** As SQLite's `scanVisitors`: converting visitors' touches, or (`journeys`) every visitor's sessions. */
+  private async scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     const args: unknown[] = [site, q.range.start, q.range.end, q.range.start - q.lookbackMs]
     const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    const which = journeys ? 'AND (started >= $2 OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
         SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events
@@ -98,10 +110,9 @@ export class PostgresReports implements ReportStore {
       SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
       UNION ALL
       SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot AND channel <> 'Direct'
-        AND visitor IN (SELECT visitor FROM conv)
+      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot ${which}
       ORDER BY 1, 2, 3`
-    const group = attributionGrouper(onVisitor)
+    const group = attributionGrouper(onVisitor, journeys)
     await streamRows(this.pool, sql, args, (rows) => { for (const r of rows) group.push(r) })
     group.end()
   }
@@ -191,6 +202,54 @@ export class PostgresReports implements ReportStore {
       SELECT f.variant, COUNT(*) AS visitors, COUNT(*) FILTER (WHERE l.ts >= f.ts) AS converters
       FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
       WHERE f.ts >= $3 GROUP BY f.variant ORDER BY f.variant COLLATE "C"`, args)).rows
+  }
+
+  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    const args: unknown[] = [site, range.start, range.end]
+    const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
+    const [sessions, conversions] = await Promise.all([
+      this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
+        WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot GROUP BY 1 ORDER BY 1`, args.slice(0, 3)),
+      this.pool.query(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(round(value * 1000000)::bigint), 0)::bigint AS micros
+        FROM events WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
+        GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`, args),
+    ])
+    return { sessions: sessions.rows, conversions: conversions.rows }
+  }
+
+  async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
+    return (await this.pool.query<DailySpend>(`SELECT date, currency, SUM(round(cost * 1000000)::bigint)::bigint AS micros FROM spend
+      WHERE site = $1 AND date >= $2 AND date <= $3 GROUP BY date, currency ORDER BY date, currency`, [site, fromDate, toDate])).rows
+  }
+
+  async budgets(site: string, month: string | null): Promise<Budget[]> {
+    const r = await this.pool.query(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE site = $1 AND ($2::text IS NULL OR month = $2)
+      ORDER BY month, channel, source, medium, campaign`, [site, month])
+    return r.rows.map(budgetRow)
+  }
+
+  async upsertBudgets(site: string, budgets: Budget[]): Promise<number> {
+    // One statement may not update a row twice: a later budget for the same month and scope wins.
+    const byKey = new Map<string, Budget>()
+    for (const b of budgets) byKey.set(JSON.stringify([b.month, ...scopeColumns(b)]), b)
+    const last = [...byKey.values()]
+    const col = (f: (b: Budget) => unknown) => last.map(f)
+    await this.pool.query(`INSERT INTO budgets (site, ${BUDGET_COLUMNS})
+      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::float8[], $10::float8[])
+      ON CONFLICT (site, month, channel, source, medium, campaign) DO UPDATE SET amount = excluded.amount,
+        currency = excluded.currency, target_cpa = excluded.target_cpa, target_roas = excluded.target_roas`, [
+      site, col((b) => b.month), col((b) => scopeColumns(b)[0]), col((b) => scopeColumns(b)[1]), col((b) => scopeColumns(b)[2]),
+      col((b) => scopeColumns(b)[3]), col((b) => b.amount), col((b) => b.currency), col((b) => b.targetCpa), col((b) => b.targetRoas),
+    ])
+    return budgets.length
+  }
+
+  async deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number> {
+    const r = scope === null
+      ? await this.pool.query('DELETE FROM budgets WHERE site = $1 AND month = $2', [site, month])
+      : await this.pool.query('DELETE FROM budgets WHERE site = $1 AND month = $2 AND channel = $3 AND source = $4 AND medium = $5 AND campaign = $6',
+        [site, month, ...scopeColumns(scope)])
+    return r.rowCount ?? 0
   }
 }
 

@@ -188,6 +188,45 @@ export interface ConversionClick {
   phoneDigitsSha256?: string | null
 }
 
+/** What a budget covers: a channel, or a source with an optional medium and campaign (null: any). */
+export interface BudgetScope {
+  channel: string | null
+  source: string | null
+  medium: string | null
+  campaign: string | null
+}
+
+/** A monthly budget; one per site, month and scope. */
+export interface Budget extends BudgetScope {
+  /** YYYY-MM. */
+  month: string
+  amount: number
+  currency: string
+  targetCpa: number | null
+  targetRoas: number | null
+}
+
+/** Length of the time slots activity is counted in: every timezone offset is a whole number of them. */
+export const SLOT_MS = 15 * 60_000
+
+/**
+ * Sessions started and conversions per 15-minute UTC slot (`slot`: its start, ms), for
+ * trends. Money comes in whole millionths (micros), summed exactly as integers, so the
+ * trend's sums do not depend on how rows are grouped or ordered in either store.
+ */
+export interface Activity {
+  sessions: { slot: number; n: number }[]
+  /** Per slot and currency (null: the event named none): conversion events and the sum of their values in micros. */
+  conversions: { slot: number; currency: string | null; n: number; micros: number }[]
+}
+
+/** Imported spend summed per date and currency, in micros. */
+export interface DailySpend {
+  date: string
+  currency: string
+  micros: number
+}
+
 export interface ExperimentScan {
   experiment: string
   range: TimeRange
@@ -220,6 +259,14 @@ export interface ReportStore {
    * (started within the lookback before the range's end) and conversions, both time-ordered.
    */
   scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
+  /**
+   * Streams, per visitor with a session started in the range or a conversion in it, all
+   * that visitor's sessions (Direct too; from the range start minus the lookback for
+   * visitors who convert in the range, from the range start for the others) and their
+   * conversions in the range, both time-ordered. Data-driven attribution needs the paths
+   * that did not convert as much as those that did.
+   */
+  scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
   sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]>
   /** Spend between two dates (YYYY-MM-DD, both inclusive), summed per source, medium, campaign and currency. */
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
@@ -237,4 +284,14 @@ export interface ReportStore {
    */
   conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
+  /** Sessions and conversions (named `conversion`, or all) per slot in the range, by slot. */
+  activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity>
+  /** Spend between two dates (YYYY-MM-DD, both inclusive) per date and currency, by date. */
+  spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]>
+  /** Budgets of one month (or all), ordered by month and scope. */
+  budgets(site: string, month: string | null): Promise<Budget[]>
+  /** Inserts or replaces budgets by (month, scope), in one transaction; answers the rows written. */
+  upsertBudgets(site: string, budgets: Budget[]): Promise<number>
+  /** Deletes one month's budgets, or the one with `scope`; answers how many went. */
+  deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number>
 }

@@ -167,4 +167,21 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (site, event_id)
   ) WITHOUT ROWID;
   `,
+  /* 9 (issue 11): monthly budgets per channel or source/medium/
+     campaign. An absent scope field is '' (not NULL), so the primary key makes the same
+     month and scope one row. */ `
+  CREATE TABLE budgets (
+    site TEXT NOT NULL,
+    month TEXT NOT NULL,
+    channel TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    medium TEXT NOT NULL DEFAULT '',
+    campaign TEXT NOT NULL DEFAULT '',
+    amount REAL NOT NULL,
+    currency TEXT NOT NULL,
+    target_cpa REAL,
+    target_roas REAL,
+    PRIMARY KEY (site, month, channel, source, medium, campaign)
+  );
+  `,
 ]

@@ -4,16 +4,18 @@
  * Bot rows never count. The funnel scan lives in `sqlite-funnel.ts`.
  */
 import { attributionGrouper } from './attribution-rows.ts'
+import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
 import type {
-  AttributionScan, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, ExperimentScan, FunnelEvent,
-  FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange, TouchSession,
-  VariantCounts,
+  Activity, AttributionScan, Budget, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
+  ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
+  TouchSession, VariantCounts,
 } from './report-types.ts'
+import { SLOT_MS } from './report-types.ts'
 
 type Row = Record<string, unknown>
 
@@ -60,8 +62,22 @@ export class SqliteReports implements ReportStore {
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    this.scanVisitors(site, q, false, onVisitor)
+  }
+
+  async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  /**
+   * Converting visitors' touches (`journeys` false: non-direct sessions of visitors who
+   * convert), or every visitor's sessions (`journeys` true: also Direct, also visitors
+   * with sessions in the range and no conversion).
+   */
+  private scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): void {
     const nameFilter = q.conversion === null ? '' : 'AND name = ?'
     const convArgs = [site, q.range.start, q.range.end, ...(q.conversion === null ? [] : [q.conversion])]
+    const which = journeys ? 'AND (started >= ? OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
         SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events
@@ -69,12 +85,12 @@ export class SqliteReports implements ReportStore {
       SELECT visitor, ts, 1 AS kind, value, currency, NULL, NULL, NULL, NULL, NULL, NULL FROM conv
       UNION ALL
       SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND channel <> 'Direct'
-        AND visitor IN (SELECT visitor FROM conv)
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 ${which}
       ORDER BY 1, 2, 3`
     const stmt = this.db.prepare(sql).raw(true)
-    const group = attributionGrouper(onVisitor)
-    for (const r of stmt.iterate(...convArgs, site, q.range.start - q.lookbackMs, q.range.end) as IterableIterator<unknown[]>) group.push(r)
+    const group = attributionGrouper(onVisitor, journeys)
+    const args = [...convArgs, site, q.range.start - q.lookbackMs, q.range.end, ...(journeys ? [q.range.start] : [])]
+    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) group.push(r)
     group.end()
   }
 
@@ -153,6 +169,43 @@ export class SqliteReports implements ReportStore {
       FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
     const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
     return this.db.prepare(sql).all(...args) as VariantCounts[]
+  }
+
+  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    const nameFilter = conversion === null ? '' : 'AND name = ?'
+    const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 GROUP BY 1 ORDER BY 1`).all(site, range.start, range.end) as Activity['sessions']
+    const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0) AS micros
+      FROM events WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter}
+      GROUP BY 1, 2 ORDER BY 1, 2`).all(site, range.start, range.end, ...(conversion === null ? [] : [conversion])) as Activity['conversions']
+    return { sessions, conversions }
+  }
+
+  async spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]> {
+    return this.db.prepare(`SELECT date, currency, SUM(CAST(ROUND(cost * 1000000) AS INTEGER)) AS micros FROM spend WHERE site = ? AND date >= ? AND date <= ?
+      GROUP BY date, currency ORDER BY date, currency`).all(site, fromDate, toDate) as DailySpend[]
+  }
+
+  async budgets(site: string, month: string | null): Promise<Budget[]> {
+    const rows = this.db.prepare(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE site = ? AND (? IS NULL OR month = ?)
+      ORDER BY month, channel, source, medium, campaign`).all(site, month, month) as Record<string, unknown>[]
+    return rows.map(budgetRow)
+  }
+
+  async upsertBudgets(site: string, budgets: Budget[]): Promise<number> {
+    const stmt = this.db.prepare(`INSERT INTO budgets (site, ${BUDGET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (site, month, channel, source, medium, campaign) DO UPDATE SET amount = excluded.amount,
+        currency = excluded.currency, target_cpa = excluded.target_cpa, target_roas = excluded.target_roas`)
+    this.db.transaction(() => {
+      for (const b of budgets) stmt.run(site, b.month, ...scopeColumns(b), b.amount, b.currency, b.targetCpa, b.targetRoas)
+    })()
+    return budgets.length
+  }
+
+  async deleteBudgets(site: string, month: string, scope: BudgetScope | null): Promise<number> {
+    if (scope === null) return this.db.prepare('DELETE FROM budgets WHERE site = ? AND month = ?').run(site, month).changes
+    return this.db.prepare(`DELETE FROM budgets WHERE site = ? AND month = ? AND channel = ? AND source = ? AND medium = ? AND campaign = ?`)
+      .run(site, month, ...scopeColumns(scope)).changes
   }
 }
 

@@ -1,0 +1,37 @@
+/**
+ * Data-driven attribution over a store: one journeys scan feeds the Markov chain of
+ * `markov.ts`, whose removal effects split the range's conversions and revenue.
+ */
+import type { ReportStore, TouchAttrs } from '../store/report-types.ts'
+import type { Site } from '../store/types.ts'
+import type { CreditLedger } from './credit.ts'
+import { dayRange } from './dates.ts'
+import { DataDrivenCredit } from './markov.ts'
+import type { DateRangeQuery } from './types.ts'
+
+export interface DataDrivenResult {
+  ledger: CreditLedger
+  removalEffects: Map<string, number>
+}
+
+/**
+ * Credits the range's conversions by removal effect. States are `keyOf`'s values: the
+ * channel, or the source, medium or campaign (Direct sessions are `(direct)` there), so
+ * a chain by campaign asks what is lost without each campaign.
+ *
+ * @example
+ * const { ledger } = await dataDriven(store.reports, site, { from, to, lookbackMs, conversion: 'purchase' }, (t) => dimensionValue('channel', t))
+ */
+export async function dataDriven(
+  rs: Pick<ReportStore, 'scanJourneys'>,
+  site: Site,
+  q: DateRangeQuery & { conversion: string | null; lookbackMs: number },
+  keyOf: (t: TouchAttrs | null) => string,
+): Promise<DataDrivenResult> {
+  const dd = new DataDrivenCredit(keyOf)
+  const range = dayRange(q.from, q.to, site.timezone)
+  await rs.scanJourneys(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (sessions, conversions) => {
+    dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
+  })
+  return dd.result(keyOf(null))
+}

@@ -1,0 +1,103 @@
+/**
+ * The pacing report: each budget of a month against its spend, conversions and revenue to
+ * date, and reallocation hints. Spend comes from the spend import; conversions and revenue
+ * are credited by the default model (last non-direct, 30-day lookback), as in the
+ * channels and campaigns tables.
+ */
+import { z } from 'zod'
+import type { Site } from '../store/types.ts'
+import type { ReportStore, SpendTotal, TouchAttrs } from '../store/report-types.ts'
+import { addDays, dayRange, daysBetween } from './dates.ts'
+import { CreditLedger, creditVisitor } from './credit.ts'
+import { dimensionValue, isTouch } from './dimensions.ts'
+import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
+import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
+import { date, parse, single } from './query.ts'
+import type { AttributionModel } from './types.ts'
+
+const MODEL = 'last_non_direct' satisfies AttributionModel
+const LOOKBACK_MS = 30 * 86_400_000
+const HINT_DAYS = 14
+
+export interface PacingQuery {
+  month: string
+  /** Last day counted, YYYY-MM-DD. */
+  asOf: string
+}
+
+export interface PacingReport extends PacingQuery {
+  elapsedDays: number
+  daysInMonth: number
+  model: AttributionModel
+  rows: PacingRow[]
+  hints: ReallocationHint[]
+  rule: string
+}
+
+/**
+ * `?month=YYYY-MM&asOf=YYYY-MM-DD`: asOf defaults to yesterday (`today` − 1), month to asOf's month.
+ *
+ * @example
+ * parsePacingQuery(new URLSearchParams('month=2026-11'), '2026-11-25') // { month: '2026-11', asOf: '2026-11-24' }
+ */
+export function parsePacingQuery(params: URLSearchParams, today: string): PacingQuery {
+  const o = parse(z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional(), asOf: date.optional() }), single(params, ['month', 'asOf']))
+  const asOf = o.asOf ?? addDays(today, -1)
+  return { month: o.month ?? asOf.slice(0, 7), asOf }
+}
+
+/** Credited conversions per channel and per (source, medium, campaign), from one scan. */
+interface Credited {
+  byChannel: CreditLedger
+  byTriple: CreditLedger
+}
+
+async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, from: string, to: string): Promise<Credited> {
+  const byChannel = new CreditLedger()
+  const byTriple = new CreditLedger()
+  const channelKey = (t: TouchAttrs | null) => dimensionValue('channel', t)
+  const tripleKey = (t: TouchAttrs | null) => JSON.stringify([dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t)])
+  const range = dayRange(from, to, site.timezone)
+  await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null }, (touches, conversions) => {
+    const t = touches.filter(isTouch)
+    creditVisitor(MODEL, t, conversions, LOOKBACK_MS, channelKey, byChannel, site.currency)
+    creditVisitor(MODEL, t, conversions, LOOKBACK_MS, tripleKey, byTriple, site.currency)
+  })
+  return { byChannel, byTriple }
+}
+
+/** A budget's figures in its own currency: spend in other currencies is not counted. */
+function figures(b: Budget, spend: SpendTotal[], c: Credited): ScopeFigures {
+  let cost = 0
+  for (const s of spend) if (s.currency === b.currency && spendInScope(b, s)) cost += s.cost
+  const rows = b.channel !== null
+    ? [c.byChannel.get(b.channel)].filter((r) => r !== undefined)
+    : c.byTriple.rows().filter((r) => tripleInScope(b, JSON.parse(r.value) as [string, string, string]))
+  return {
+    spend: cost,
+    conversions: rows.reduce((a, r) => a + r.conversions, 0),
+    revenue: rows.reduce((a, r) => a + (r.revenue[b.currency] ?? 0), 0),
+  }
+}
+
+const NONE = { spend: [] as SpendTotal[], credited: { byChannel: new CreditLedger(), byTriple: new CreditLedger() } }
+
+/**
+ * @example
+ * const r = await pacing(store.reports, site, { month: '2026-11', asOf: '2026-11-24' })
+ * r.rows[0] // { month: '2026-11', channel: 'Paid Search', amount: 3000, spend: 2480, expected: 2400, pacing: 1.03, projected: 3100, … }
+ */
+export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution'>, site: Site, q: PacingQuery): Promise<PacingReport> {
+  const budgets = await rs.budgets(site.id, q.month)
+  const monthDays = daysInMonth(q.month)
+  const first = `${q.month}-01`
+  const last = `${q.month}-${String(monthDays).padStart(2, '0')}`
+  const elapsed = Math.max(0, Math.min(monthDays, daysBetween(first, q.asOf) + 1))
+  const end = elapsed >= monthDays ? last : q.asOf
+  const load = async (from: string) => elapsed === 0 || budgets.length === 0 ? NONE
+    : { spend: await rs.spendTotals(site.id, from, end), credited: await credited(rs, site, from, end) }
+  const toDate = await load(first)
+  const recent = await load(addDays(end, -(HINT_DAYS - 1)))
+  const rows = budgets.map((b) => pacingRow(b, figures(b, toDate.spend, toDate.credited), figures(b, recent.spend, recent.credited), elapsed, monthDays))
+  return { month: q.month, asOf: q.asOf, elapsedDays: elapsed, daysInMonth: monthDays, model: MODEL, rows, hints: reallocationHints(rows), rule: REALLOCATION_RULE }
+}

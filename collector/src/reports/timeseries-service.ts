@@ -1,0 +1,48 @@
+/**
+ * The trends report over a store: the range and the previous period of equal length,
+ * each counted per 15-minute slot and folded into the site's local days or hours.
+ */
+import { z } from 'zod'
+import type { ReportStore } from '../store/report-types.ts'
+import type { Site } from '../store/types.ts'
+import { dateRange, parse, single } from './query.ts'
+import { buckets, fold, granularityOf, pairPeriods, previousPeriod, trendChange, type TimeseriesReport } from './timeseries.ts'
+import type { DateRangeQuery } from './types.ts'
+
+export interface TimeseriesQuery extends DateRangeQuery {
+  conversion: string | null
+}
+
+/**
+ * `?from&to` (default: the last 30 days) and `conversion` (default: every conversion).
+ *
+ * @example
+ * parseTimeseriesQuery(new URLSearchParams('from=2026-11-01&to=2026-11-02'), '2026-11-25') // hourly
+ */
+export function parseTimeseriesQuery(params: URLSearchParams, today: string): TimeseriesQuery {
+  const range = dateRange(params, today)
+  const o = parse(z.object({ conversion: z.string().min(1).max(200).optional() }), single(params, ['conversion']))
+  return { ...range, conversion: o.conversion ?? null }
+}
+
+/**
+ * @example
+ * const r = await timeseries(store.reports, site, { from: '2026-11-08', to: '2026-11-14', conversion: null })
+ * r.totals.change.sessions // 0.25: a quarter more sessions than 11-01 … 11-07
+ */
+export async function timeseries(rs: Pick<ReportStore, 'activity' | 'spendByDate'>, site: Site, q: TimeseriesQuery): Promise<TimeseriesReport> {
+  const granularity = granularityOf(q.from, q.to)
+  const prev = previousPeriod(q.from, q.to)
+  const period = async (p: DateRangeQuery) => {
+    const bs = buckets(p.from, p.to, site.timezone, granularity)
+    const range = { start: bs[0].start, end: bs[bs.length - 1].end }
+    const [activity, spend] = await Promise.all([rs.activity(site.id, range, q.conversion), rs.spendByDate(site.id, p.from, p.to)])
+    return { buckets: bs, ...fold(bs, activity, spend, site.currency) }
+  }
+  const [cur, before] = await Promise.all([period(q), period(prev)])
+  return {
+    from: q.from, to: q.to, timezone: site.timezone, granularity, previousFrom: prev.from, previousTo: prev.to, conversion: q.conversion,
+    points: pairPeriods(cur, before),
+    totals: { current: cur.total, previous: before.total, change: trendChange(cur.total, before.total) },
+  }
+}

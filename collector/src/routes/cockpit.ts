@@ -1,0 +1,86 @@
+/**
+ * The marketer's cockpit routes under `/api/sites` (issue 11): monthly budgets, their
+ * pacing with reallocation hints, and trends against the previous period. Auth, site lookup and JSON/CSV answers are
+ * the report routes' (`report-kit.ts`); validation and numbers live in `reports/`.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppDeps } from '../app.ts'
+import { readJsonBody } from '../http/body.ts'
+import { apiError } from '../http/errors.ts'
+import { CHANNELS, MONTH, parseBudgets } from '../reports/budgets.ts'
+import { parsePacingQuery } from '../reports/pacing-service.ts'
+import type { ReportRunner } from '../report-runner/runner.ts'
+import { parse, single } from '../reports/query.ts'
+import { parseTimeseriesQuery } from '../reports/timeseries-service.ts'
+import { todayIn } from '../reports/service.ts'
+import type { BudgetScope } from '../store/report-types.ts'
+import { reportKit } from './report-kit.ts'
+
+/** 1,000 budgets of a few hundred bytes each. */
+const MAX_BUDGET_BYTES = 256 * 1024
+const scopeText = z.string().trim().min(1).max(200)
+
+/**
+ * @example
+ * app.route('/api/sites', cockpitRoutes(deps))
+ * // GET /api/sites/shop/pacing?month=2026-11  (Bearer admin token)
+ */
+export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
+  const app = new Hono()
+  const { clock, admin, siteOf, formatParam, answer, params } = reportKit(deps)
+  const rs = deps.store.reports
+
+  app.put('/:site/budgets', admin, async function putBudgets(c) {
+    const site = await siteOf(c)
+    const parsed = parseBudgets(await readJsonBody(c, MAX_BUDGET_BYTES), site.currency)
+    if ('message' in parsed) throw apiError(400, 'invalid_budgets', parsed.message, parsed.issues.length ? parsed.issues : undefined)
+    return c.json({ upserted: await rs.upsertBudgets(site.id, parsed.budgets) })
+  })
+
+  app.get('/:site/budgets', admin, formatParam, async function getBudgets(c) {
+    const site = await siteOf(c)
+    const { month } = parse(z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional() }), single(params(c), ['month']))
+    const budgets = await rs.budgets(site.id, month ?? null)
+    return answer(c, site, 'budgets', month ?? 'all', { budgets }, () => budgets as unknown as Record<string, unknown>[])
+  })
+
+  app.delete('/:site/budgets', admin, async function deleteBudgets(c) {
+    const site = await siteOf(c)
+    const q = parse(z.object({
+      month: z.string({ message: 'month is required (YYYY-MM)' }).regex(MONTH, 'must be YYYY-MM'),
+      channel: z.enum(CHANNELS).optional(),
+      source: scopeText.transform((s) => s.toLowerCase()).optional(),
+      medium: scopeText.transform((s) => s.toLowerCase()).optional(),
+      campaign: scopeText.optional(),
+    }), single(params(c), ['month', 'channel', 'source', 'medium', 'campaign']))
+    const named = q.channel !== undefined || q.source !== undefined
+    if (q.channel !== undefined && (q.source ?? q.medium ?? q.campaign) !== undefined) {
+      throw apiError(400, 'invalid_query', 'name either a channel or a source (with medium and campaign optional)', [{ path: 'channel', message: 'channel with source' }])
+    }
+    if (!named && (q.medium ?? q.campaign) !== undefined) {
+      throw apiError(400, 'invalid_query', 'medium and campaign need a source', [{ path: 'source', message: 'required with medium or campaign' }])
+    }
+    const scope: BudgetScope | null = named
+      ? { channel: q.channel ?? null, source: q.source ?? null, medium: q.medium ?? null, campaign: q.campaign ?? null }
+      : null
+    return c.json({ deleted: await rs.deleteBudgets(site.id, q.month, scope) })
+  })
+
+  app.get('/:site/pacing', admin, formatParam, async function pacingReport(c) {
+    const site = await siteOf(c)
+    const q = parsePacingQuery(params(c), todayIn(site, clock.now()))
+    // Through the runner: derivation catches up first, and on SQLite it runs off this thread.
+    const r = await deps.runner.run('pacing', site, q)
+    return answer(c, site, 'pacing', `${q.month}-as-of-${q.asOf}`, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.get('/:site/timeseries', admin, formatParam, async function trends(c) {
+    const site = await siteOf(c)
+    const q = parseTimeseriesQuery(params(c), todayIn(site, clock.now()))
+    const r = await deps.runner.run('timeseries', site, q)
+    return answer(c, site, 'timeseries', `${q.from}-${q.to}`, r, () => r.points as unknown as Record<string, unknown>[])
+  })
+
+  return app
+}
