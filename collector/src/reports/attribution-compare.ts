@@ -15,7 +15,7 @@ import type { ConversionRow, ReportStore, TouchSession } from '../store/report-t
 import type { AttributionModel, AttributionQuery, AttributionReport, RuleModel } from './types.ts'
 import { dayRange } from './dates.ts'
 import { CreditLedger, creditWeights, touchesInLookback } from './credit.ts'
-import { dimensionValue, isTouch } from './dimensions.ts'
+import { attributionKey, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { DataDrivenCredit } from './markov.ts'
 
 export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_non_direct', 'linear', 'position', 'time_decay', 'data_driven']
@@ -35,7 +35,7 @@ export async function compareModels(
 ): Promise<Record<AttributionModel, AttributionReport>> {
   const rules = models.filter((m): m is RuleModel => m !== 'data_driven')
   const ledgers = rules.map(() => new CreditLedger())
-  const keyOf = (t: Parameters<typeof dimensionValue>[1]) => dimensionValue(q.dimension, t)
+  const keyOf = attributionKey(q.dimension)
   const range = dayRange(q.from, q.to, site.timezone)
   const dd = models.includes('data_driven') ? new DataDrivenCredit(keyOf) : null
   const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion }
@@ -68,10 +68,10 @@ export async function compareModels(
 
   const out = {} as Record<AttributionModel, AttributionReport>
   const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
-  rules.forEach((model, i) => { out[model] = { ...head, model, rows: ledgers[i].rows() } })
+  rules.forEach((model, i) => { out[model] = { ...head, model, rows: readableRows(q.dimension, ledgers[i].rows()) } })
   if (dd) {
     const { ledger, removalEffects } = dd.result(keyOf(null))
-    out.data_driven = { ...head, model: 'data_driven', rows: ledger.rows(), removalEffects: Object.fromEntries(removalEffects) }
+    out.data_driven = { ...head, model: 'data_driven', rows: readableRows(q.dimension, ledger.rows()), removalEffects: readableEffects(q.dimension, removalEffects) }
   }
   return out
 }

@@ -41,3 +41,34 @@ export function dimensionValue(dim: Exclude<BreakdownDimension, 'experiment'>, s
     case 'campaign': return s.campaign ?? NOT_SET
   }
 }
+
+/** A stable key for a (source, medium, campaign) triple. */
+function campaignTriple(source: string, medium: string, campaign: string): string {
+  return JSON.stringify([source, medium, campaign])
+}
+
+/**
+ * The key attribution credits by for a dimension. A campaign is (source, medium,
+ * campaign), so Google's and Meta's "brand" campaigns stay apart.
+ *
+ * @example
+ * attributionKey('campaign')(session) // '["google","cpc","brand"]'
+ */
+export function attributionKey(dim: Exclude<BreakdownDimension, 'experiment'>): (t: TouchAttrs | null) => string {
+  if (dim !== 'campaign') return (t) => dimensionValue(dim, t)
+  return (t) => campaignTriple(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
+}
+
+/** Rows keyed by `attributionKey`, readable: a campaign row's value is `google / cpc / brand` and it carries the parts. */
+export function readableRows<R extends { value: string }>(dim: string, rows: R[]): (R & { source?: string; medium?: string; campaign?: string })[] {
+  if (dim !== 'campaign') return rows
+  return rows.map((r) => {
+    const [source, medium, campaign] = JSON.parse(r.value) as [string, string, string]
+    return { ...r, value: `${source} / ${medium} / ${campaign}`, source, medium, campaign }
+  })
+}
+
+/** Removal effects keyed by `attributionKey`, with the same readable keys as the rows. */
+export function readableEffects(dim: string, effects: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...effects].map(([k, v]) => [readableRows(dim, [{ value: k }])[0].value, v]))
+}

@@ -13,7 +13,7 @@ import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-type
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
-import { dimensionValue, isTouch } from './dimensions.ts'
+import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { FunnelTally, matchFunnel } from './funnel.ts'
 import { metricsByKey } from './table.ts'
 import { matchSpend } from './spend-match.ts'
@@ -125,7 +125,7 @@ export function createReports(rs: ReportStore): Reports {
     },
 
     async campaigns(site, q) {
-      const keyOf = campaignKeyOf
+      const keyOf = attributionKey('campaign')
       const ledger = await credit(site, q, keyOf)
       const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
       const totals = await rs.spendTotals(site.id, q.from, q.to)
@@ -140,17 +140,13 @@ export function createReports(rs: ReportStore): Reports {
     },
 
     async attribution(site, q) {
-      // A campaign is (source, medium, campaign): Google's and Meta's "brand" stay apart.
-      const byCampaign = q.dimension === 'campaign'
-      const keyOf = byCampaign ? campaignKeyOf : (t: TouchAttrs | null) => dimensionValue(q.dimension, t)
-      const readable = (rows: AttributionRow[]) => (byCampaign ? rows.map(campaignAttributionRow) : rows)
+      const keyOf = attributionKey(q.dimension)
       const head = { from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
       if (q.model === 'data_driven') {
         const dd = await dataDriven(rs, site, q, keyOf)
-        const effects = [...dd.removalEffects].map(([k, v]) => [byCampaign ? campaignAttributionRow({ value: k } as AttributionRow).value : k, v])
-        return { ...head, rows: readable(dd.ledger.rows()), removalEffects: Object.fromEntries(effects) }
+        return { ...head, rows: readableRows(q.dimension, dd.ledger.rows()), removalEffects: readableEffects(q.dimension, dd.removalEffects) }
       }
-      return { ...head, rows: readable((await credit(site, q, keyOf)).rows()) }
+      return { ...head, rows: readableRows(q.dimension, (await credit(site, q, keyOf)).rows()) }
     },
 
     async experiment(site, name, q) {
@@ -166,14 +162,4 @@ export function createReports(rs: ReportStore): Reports {
 /** A stable key for a (source, medium, campaign) triple. */
 function campaignKey(source: string, medium: string, campaign: string): string {
   return JSON.stringify([source, medium, campaign])
-}
-
-function campaignKeyOf(t: TouchAttrs | null): string {
-  return campaignKey(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
-}
-
-/** An attribution row keyed by a campaign triple, readable: `google / cpc / brand`, and the parts. */
-function campaignAttributionRow(r: AttributionRow): AttributionRow {
-  const [source, medium, campaign] = JSON.parse(r.value) as [string, string, string]
-  return { ...r, value: `${source} / ${medium} / ${campaign}`, source, medium, campaign }
 }
