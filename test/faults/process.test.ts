@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
+import { decodeGroup } from '../../collector/src/store/inbox-codec.ts'
 
 // These tests run the real server entry as a child process, as `npm start` does.
 const root = join(import.meta.dirname, '../..')
@@ -63,7 +64,7 @@ const storedIds = (dir: string) => {
   try {
     const derived = new Set((db.prepare('SELECT id FROM events').all() as { id: string }[]).map((r) => r.id))
     const pending = new Set((db.prepare('SELECT events FROM inbox').all() as { events: string }[])
-      .flatMap((r) => (JSON.parse(r.events) as { id: string }[]).map((e) => e.id)))
+      .flatMap((r) => decodeGroup(r.events).map((e) => e.id)))
     return { derived, pending, all: new Set([...derived, ...pending]) }
   } finally {
     db.close()

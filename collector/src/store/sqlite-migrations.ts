@@ -121,7 +121,7 @@ export const SQLITE_MIGRATIONS: string[] = [
     WHERE type = 'conversion' AND order_id IS NOT NULL;
   DROP INDEX events_site_id;
   DROP INDEX events_order;
-  CREATE TABLE inbox (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, received INTEGER NOT NULL,
+  CREATE TABLE inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, received INTEGER NOT NULL,
     n INTEGER NOT NULL, events TEXT NOT NULL);
   `,
   /* 6: spend rows keep the ad platform's campaign id, so sessions tagged with utm_id (or
