@@ -273,6 +273,8 @@ async function main(): Promise<void> {
   await stallSection(files.get(largest)!, largest)
   if (!QUICK) postgresSection(files.get(SIZES[0])!, SIZES[0])
   out(`Whole run: ${((Date.now() - started) / 60_000).toFixed(1)} minutes.`)
+  out()
+  out(readFileSync(join(import.meta.dirname, 'profile-notes.md'), 'utf8').trim())
   writeFileSync(join(root, 'BENCHMARKS.md'), `${md.join('\n')}\n`)
   rmSync(work, { recursive: true, force: true })
 }
