@@ -21,6 +21,13 @@ export interface DeriverOptions {
    */
   cacheSessions?: boolean
   log?: (msg: string, err?: unknown) => void
+  /**
+   * Least time from the end of one pass to the start of the next (a backlog is still
+   * derived step after step within a pass). On a SQLite file, every pass takes the write
+   * lock that ingest commits wait for; passes of a few events each would take it hundreds
+   * of times a second.
+   */
+  minIntervalMs?: number
   /** Called after each step with the number of events derived. */
   onDerived?: (events: number) => void
 }
@@ -152,11 +159,15 @@ export class Deriver implements Derivation {
   private failures = 0
   private retryTimer: NodeJS.Timeout | null = null
   private readonly chunk: number
+  private readonly minIntervalMs: number
+  private lastPassEnd = 0
+  private throttle: NodeJS.Timeout | null = null
   private readonly cache: LatestSessionCache | null
   private readonly log: (msg: string, err?: unknown) => void
 
   constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
+    this.minIntervalMs = opts.minIntervalMs ?? 0
     this.cache = opts.cacheSessions ? new LatestSessionCache() : null
     this.log = opts.log ?? ((msg, err) => console.error(msg, err))
   }
@@ -168,8 +179,16 @@ export class Deriver implements Derivation {
       this.again = true
       return
     }
+    const wait = this.lastPassEnd + this.minIntervalMs - Date.now()
+    if (wait > 0) {
+      // Under a steady trickle of requests, gather their events instead of deriving (and
+      // taking the write lock) once per request.
+      this.throttle ??= setTimeout(() => { this.throttle = null; this.poke() }, wait)
+      return
+    }
     this.pass = this.run().finally(() => {
       this.pass = null
+      this.lastPassEnd = Date.now()
       if (this.again && !this.closed) {
         this.again = false
         this.poke()
@@ -200,6 +219,7 @@ export class Deriver implements Derivation {
   async close(): Promise<void> {
     this.closed = true
     if (this.retryTimer) clearTimeout(this.retryTimer)
+    if (this.throttle) clearTimeout(this.throttle)
     await this.pass
   }
 
@@ -209,6 +229,8 @@ export class Deriver implements Derivation {
         const n = await this.step()
         if (n === 0 || this.closed) return
         this.failures = 0
+        // A step that was not full took all that was pending: end the pass here.
+        if (this.minIntervalMs > 0 && n < this.chunk) return
         // Let requests in between steps: ingest answers while a backlog is derived.
         await new Promise((r) => setImmediate(r))
       }

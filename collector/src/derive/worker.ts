@@ -13,7 +13,9 @@ const WORKER_CHUNK_EVENTS = 1000
 const { file } = workerData as { file: string }
 const store = new SqliteStore(file)
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
-const deriver = new Deriver(store, { log, chunkEvents: WORKER_CHUNK_EVENTS, cacheSessions: true })
+// Passes at most every 50 ms: events gather for a step, and ingest finds the write lock
+// free most of the time. Reports wait for derivation, so this is the floor of their lag.
+const deriver = new Deriver(store, { log, chunkEvents: WORKER_CHUNK_EVENTS, cacheSessions: true, minIntervalMs: 50 })
 deriver.poke()
 const poll = setInterval(() => deriver.poke(), 1000)
 
