@@ -59,6 +59,10 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = OFF')
   migrate(db)
+  // Indexes are built after the rows are in: a sort per index instead of millions of
+  // B-tree inserts (10M events: minutes instead of most of an hour).
+  const indexes = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'sessions') AND sql IS NOT NULL`).pluck().all() as string[]
+  for (const sql of indexes) db.exec(`DROP INDEX ${/INDEX\s+(\S+)/i.exec(sql)![1]}`)
   db.prepare(`INSERT INTO sites (id, origins, secret_hash, currency, timezone, created) VALUES ('bench', '[]', 'x', 'EUR', 'UTC', 0)`).run()
   const ev = db.prepare(`INSERT INTO events (site, id, type, name, ts, received, visitor, session_id, path, source, medium,
     campaign, click_id_type, referrer_host, channel, device, browser, country, value, currency, order_id, props, consent, origin)
@@ -123,6 +127,7 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
       }
     }
   })()
+  for (const sql of indexes) db.exec(sql)
   db.exec('ANALYZE')
   db.close()
   return { events, sessions }
