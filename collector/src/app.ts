@@ -8,6 +8,7 @@ import { SiteCache } from './http/site-cache.ts'
 import { Metrics } from './http/metrics.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { countRefusals } from './http/refusals.ts'
+import { closeAfterTooLarge } from './http/oversize.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { collectRoutes } from './routes/collect.ts'
 import { pixelRoutes } from './routes/pixel.ts'
@@ -22,6 +23,9 @@ import { reportRoutes } from './routes/reports.ts'
 import { cockpitRoutes } from './routes/cockpit.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
+import { tokenRoutes } from './routes/tokens.ts'
+import { privacyRoutes } from './routes/privacy.ts'
+import { startHousekeeping } from './privacy/housekeeping.ts'
 import { Deriver } from './derive/deriver.ts'
 import type { Derivation } from './derive/background.ts'
 import { inProcessRunner, type ReportRunner } from './report-runner/runner.ts'
@@ -36,6 +40,8 @@ export interface AppDeps {
   deriver?: Derivation
   /** Where reports run; in process (after derivation catches up) when absent. */
   runner?: ReportRunner
+  /** How often the salt and retention timer looks (real time); 10 minutes when absent. */
+  housekeepingMs?: number
 }
 
 /** How often derivation looks for work it was not poked for (another process's events, a retry). */
@@ -59,6 +65,8 @@ export function createApp(deps: AppDeps): Hono {
   // Events acknowledged before a restart (or by another process) are derived without a poke.
   deriver.poke()
   setInterval(() => deriver.poke(), DERIVE_POLL_MS).unref()
+  // Salts (48 h) and the retention limit are kept by a timer, not by traffic.
+  startHousekeeping({ trust: deps.store.trust, clock, retentionDays: deps.config.retentionDays ?? null, log, everyMs: deps.housekeepingMs })
   // Real time, not the app clock: a test clock that stands still must not keep a site for ever.
   const sites = new SiteCache((id) => deps.store.getSite(id), () => Date.now())
   const ingestDeps = {
@@ -74,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
     metrics.observe(c.req.routePath || 'unmatched', (performance.now() - start) / 1000)
   })
   app.use('*', countRefusals(metrics))
+  app.use('*', closeAfterTooLarge())
   // Browsers read the answer of /collect (for retries), so it needs CORS; the site's
   // allowlist is enforced by the route itself with a 403. Retry-After is not a
   // CORS-safelisted header: without exposing it the SDK cannot see how long to back off.
@@ -84,6 +93,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', serverEventRoutes(ingestDeps))
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
+  app.route('/', tokenRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
+  app.route('/', privacyRoutes({ store: deps.store, adminToken: () => deps.config.adminToken, settle: () => deriver.settle(), log: (msg) => log(msg) }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
   // Spend matching and conversion exports read derived data: they wait for derivation.
   const settled = { ...deps, deriver }
@@ -91,7 +102,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', exportRoutes(settled))
   app.route('/api/sites', destinationRoutes(deps))
   app.route('/api/sites', cockpitRoutes({ ...deps, runner }))
-  app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
+  app.route('/dashboard', dashboardRoutes({ ...deps, runner, metrics }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/', scriptRoutes(deps.config))
   return app

@@ -22,6 +22,8 @@ export interface Config {
   adPlatforms: AdPlatformUrls
   /** How often the outbox looks for new conversions and due retries. */
   outboxIntervalMs: number
+  /** Days events, sessions and quarantine rows are kept (FUNNELBEAM_RETENTION_DAYS); null: for ever. */
+  retentionDays: number | null
 }
 
 export interface AdPlatformUrls {
@@ -46,6 +48,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
     yandexMetrica: 'https://api-metrika.yandex.net',
   },
   outboxIntervalMs: 30_000,
+  retentionDays: null,
 }
 
 /**
@@ -78,5 +81,7 @@ export function readEnvConfig(env: Record<string, string | undefined>): Omit<Con
       yandexMetrica: env.FUNNELBEAM_YANDEX_METRICA_URL || DEFAULT_CONFIG.adPlatforms.yandexMetrica,
     },
     outboxIntervalMs: int(env.FUNNELBEAM_OUTBOX_INTERVAL_MS, DEFAULT_CONFIG.outboxIntervalMs),
+    // 0 or unset: off. A positive whole number of days turns the daily deletion on.
+    retentionDays: int(env.FUNNELBEAM_RETENTION_DAYS, 0) > 0 ? int(env.FUNNELBEAM_RETENTION_DAYS, 0) : null,
   }
 }

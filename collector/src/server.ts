@@ -16,6 +16,7 @@ import { Metrics } from './http/metrics.ts'
 import { OutboxWorker } from './exports/outbox.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
+import { DEFAULT_TIMEOUTS, idleTimeout, timeoutOptions } from './http/timeouts.ts'
 
 // The server entry: read the configuration, open the store, serve. Everything else is in createApp.
 const env = readEnvConfig(process.env)
@@ -44,7 +45,8 @@ outbox.start()
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
-const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+// Slow clients (headers or body trickling in) are answered 408 and cut off; see http/timeouts.ts.
+const server = serve({ fetch: app.fetch, port: config.port, serverOptions: timeoutOptions(DEFAULT_TIMEOUTS) }, (info) => {
   const url = `http://localhost:${info.port}`
   console.log(`Funnelbeam collector listening on ${url} (${storeLabel})`)
   console.log(admin.created ? `Admin token (shown once, stored in ${admin.file}): ${admin.token}` : `Admin token: ${admin.file ? `in ${admin.file}` : 'from FUNNELBEAM_ADMIN_TOKEN'}`)
@@ -52,6 +54,8 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   console.log(`Dashboard: ${url}/dashboard/demo`)
   for (const line of demoLinks(url)) console.log(line)
 })
+
+idleTimeout(server as unknown as import('node:http').Server, DEFAULT_TIMEOUTS)
 
 // SIGTERM: stop accepting, let in-flight requests finish (their writes commit), then close the database.
 let stopping = false

@@ -1,6 +1,6 @@
 /**
  * Dashboard benchmark: renders `GET /dashboard/bench` in-process (the real app, signed in
- * with the admin cookie) against a SQLite file written by the report benchmark.
+ * with an admin session) against a SQLite file written by the report benchmark.
  *
  *   npx tsx test/bench/reports.ts 1000000 --keep     # prints "kept /tmp/…/bench.db"
  *   npx tsx test/bench/dashboard.ts /tmp/…/bench.db [runs]
@@ -15,6 +15,7 @@
 import { createApp } from '../../collector/src/app.ts'
 import { DEFAULT_CONFIG } from '../../collector/src/config.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { signIn } from '../helpers/app.ts'
 
 const file = process.argv[2]
 const runs = Number(process.argv[3] ?? 3)
@@ -27,7 +28,7 @@ const adminToken = 'bench-admin-token'
 const now = Date.parse('2026-10-30T18:00:00Z')
 const store = new SqliteStore(file)
 const makeApp = () => createApp({ store, config: { ...DEFAULT_CONFIG, adminToken }, clock: { now: () => now }, log: (m, e) => console.error(m, e) })
-const headers = { cookie: `fb_admin=${adminToken}` }
+const headers = { cookie: await signIn((p, i) => makeApp().request(p, i), adminToken) }
 
 async function render(app: ReturnType<typeof makeApp>, path: string): Promise<{ ms: number; cpu: number; bytes: number }> {
   const t0 = performance.now()

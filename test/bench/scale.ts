@@ -24,6 +24,7 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
 import { reportTasks } from '../../collector/src/report-runner/tasks.ts'
 import { generateBenchDb } from './generate.ts'
+import { signIn } from '../helpers/app.ts'
 import { BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
 
 const QUICK = process.argv.includes('--quick')
@@ -216,6 +217,7 @@ async function stallSection(file: string, n: number): Promise<void> {
   // (each with another model or range, so no cached figures are reused).
   let stop = false
   const reportTimes: number[] = []
+  const session = await signIn((p, i) => fetch(collector.url + p, i), ADMIN)
   const models = ['last_non_direct', 'linear', 'first', 'position', 'time_decay']
   const reader = (async () => {
     for (let i = 0; !stop; i++) {
@@ -228,7 +230,7 @@ async function stallSection(file: string, n: number): Promise<void> {
       for (const path of paths) {
         if (stop) break
         const t0 = performance.now()
-        const res = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${ADMIN}`, cookie: `fb_admin=${ADMIN}` } })
+        const res = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${ADMIN}`, cookie: session } })
         await res.text()
         if (res.status === 200) reportTimes.push(performance.now() - t0)
       }

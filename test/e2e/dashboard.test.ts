@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium, report, startShop, type Shop } from './harness.ts'
 import { seedDemo } from '../../demo-site/seed-run.ts'
+import { signIn } from '../helpers/app.ts'
 
 let browser: Browser
 let shop: Shop
@@ -45,7 +46,9 @@ describe('marketer dashboard', () => {
     await page.waitForURL('**/dashboard/demo?model=linear')
     expect(page.url()).not.toContain(shop.t.adminToken)
     const [cookie] = await context.cookies()
-    expect(cookie).toMatchObject({ name: 'fb_admin', httpOnly: true, sameSite: 'Strict' })
+    expect(cookie).toMatchObject({ name: 'fb_session', httpOnly: true, sameSite: 'Strict' })
+    expect(cookie.value).not.toContain(shop.t.adminToken)
+    expect(cookie.expires).toBeGreaterThan(Date.now() / 1000)
 
     // The tiles show the same numbers as the JSON API.
     const summary = await report(shop, 'summary')
@@ -92,7 +95,8 @@ describe('marketer dashboard', () => {
 
   it('fits a phone screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })
-    await context.addCookies([{ name: 'fb_admin', value: shop.t.adminToken, url: shop.url, httpOnly: true, sameSite: 'Strict' }])
+    const session = (await signIn((p, i) => fetch(shop.url + p, i), shop.t.adminToken)).split('=')[1]
+    await context.addCookies([{ name: 'fb_session', value: session, url: shop.url, httpOnly: true, sameSite: 'Strict' }])
     const page = await context.newPage()
     const res = await page.goto(`${shop.url}/dashboard/demo`)
     expect(res!.status()).toBe(200)

@@ -96,3 +96,19 @@ export async function startTestServer(app: { fetch: Hono['fetch'] }): Promise<{ 
     })
   })
 }
+
+/**
+ * Signs in to the dashboard with a token (admin or report) and answers the `Cookie` header
+ * value of the session it starts (`fb_session=…`).
+ *
+ * @example
+ * const cookie = await signIn((path, init) => t.app.request(path, init), t.adminToken)
+ * await t.app.request('/dashboard/shop', { headers: { cookie } })
+ */
+export async function signIn(request: (path: string, init: RequestInit) => Response | Promise<Response>, token: string): Promise<string> {
+  const res = await request('/dashboard/login', { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' })
+  const set = res.headers.get('set-cookie') ?? ''
+  const m = /fb_session=([^;]+)/.exec(set)
+  if (res.status !== 303 || !m) throw new Error(`sign-in failed: ${res.status}`)
+  return `fb_session=${m[1]}`
+}

@@ -1,13 +1,14 @@
 /** @jsxImportSource hono/jsx */
-/** The tracking-health panel: events per hour, rejected events by reason, consent shares. */
+/** The tracking-health panel: events per hour, rejected events and refused requests by reason, consent shares. */
 import type { HealthData } from './health.ts'
+import type { RefusalCount } from '../http/refusals.ts'
 import { fmtAgo, fmtCount, fmtPercent } from './format.ts'
 import { consentRows, healthVerdict, hourBars } from './view-model.ts'
 import { Show, type Loaded } from './sections.tsx'
 
 const HOUR_W = 20
 
-export function HealthPanel(props: { health: Loaded<HealthData>; now: number }) {
+export function HealthPanel(props: { health: Loaded<HealthData>; now: number; refusals: RefusalCount[] }) {
   return (
     <Show data={props.health} render={(h) => {
       const verdict = healthVerdict(h, props.now)
@@ -43,6 +44,16 @@ export function HealthPanel(props: { health: Loaded<HealthData>; now: number }) 
                   <tbody>{h.rejected.map((r) => <tr><th scope="row"><code>{r.reason}</code></th><td class="num">{fmtCount(r.day)}</td><td class="num">{fmtCount(r.week)}</td></tr>)}</tbody>
                 </table>
               ) : <p class="empty">None in the last 7 days.</p>}
+            </div>
+            <div>
+              <h3>Refused requests (403, 429)</h3>
+              {props.refusals.length ? (
+                <table class="compact" id="refusals">
+                  <thead><tr><th scope="col">Reason</th><th scope="col" class="num">Requests</th></tr></thead>
+                  <tbody>{props.refusals.map((r) => <tr><th scope="row"><code>{r.reason}</code></th><td class="num">{fmtCount(r.count)}</td></tr>)}</tbody>
+                </table>
+              ) : <p class="empty">None since this collector process started.</p>}
+              <p class="muted small">All sites, this process, since it started: a wrong origin allowlist shows here at once.</p>
             </div>
             <div>
               <h3>Visitors by consent, last 7 days</h3>

@@ -4,6 +4,7 @@ import type {
   AttributionModel, AttributionReport, CampaignsReport, ChannelsReport, ExperimentReport, FunnelReport, SummaryReport,
 } from '../reports/types.ts'
 import type { Catalog, HealthData } from './health.ts'
+import type { RefusalCount } from '../http/refusals.ts'
 import { Layout, Logo } from './layout.tsx'
 import { Card, Tiles, Unavailable, type Loaded } from './sections.tsx'
 import { FunnelBreakdown, FunnelChart } from './funnel-view.tsx'
@@ -35,6 +36,8 @@ export interface DashboardData {
   previousSummary: Loaded<SummaryReport>
   trends: Loaded<TimeseriesReport>
   pacing: Loaded<PacingReport>
+  /** Requests this collector process refused (403, 429) since it started, by reason; all sites. */
+  refusals?: RefusalCount[]
   /** When the oldest figure taken from the dashboard's short cache was computed; null when all are fresh. */
   cachedAt: number | null
   /** How long figures are cached. */
@@ -140,7 +143,7 @@ export function DashboardPage(props: { d: DashboardData }) {
             </details>
           </Card>
           <Card id="health" title="Tracking health" subtitle="Is the tag working today?">
-            <HealthPanel health={d.health} now={d.now} />
+            <HealthPanel health={d.health} now={d.now} refusals={d.refusals ?? []} />
           </Card>
         </div>
 

@@ -12,6 +12,13 @@ export class Metrics {
     this.counters.set(key, (this.counters.get(key) ?? 0) + by)
   }
 
+  /** A counter's samples by label text (`{reason="x"}`), for readers inside the process. */
+  samples(name: string): [labels: string, value: number][] {
+    const out: [string, number][] = []
+    for (const [key, v] of this.counters) if (key === name || key.startsWith(name + '{')) out.push([key.slice(name.length), v])
+    return out
+  }
+
   observe(route: string, seconds: number): void {
     let h = this.latency.get(route)
     if (!h) this.latency.set(route, (h = { counts: this.buckets.map(() => 0), sum: 0, n: 0 }))

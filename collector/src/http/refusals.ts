@@ -34,3 +34,22 @@ export function countRefusals(metrics: Metrics): MiddlewareHandler {
     if (c.error) countRefusal(metrics, c.error)
   }
 }
+
+/** Refused requests of one reason, as the dashboard's tracking-health panel lists them. */
+export interface RefusalCount {
+  reason: string
+  count: number
+}
+
+/**
+ * This process's refusal counters, most frequent first. They are counted per process and
+ * per reason only (a site label would let anyone mint label values with made-up site ids).
+ *
+ * @example
+ * refusalCounts(metrics) // [{ reason: 'origin_not_allowed', count: 12 }]
+ */
+export function refusalCounts(metrics: Metrics): RefusalCount[] {
+  return metrics.samples(REFUSED_TOTAL)
+    .map(([labels, count]) => ({ reason: /reason="([^"]*)"/.exec(labels)?.[1] ?? 'unknown', count }))
+    .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
+}

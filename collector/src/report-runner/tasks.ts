@@ -12,6 +12,7 @@ import type { DashboardData } from '../dashboard/page.tsx'
 import { pacing, type PacingQuery, type PacingReport } from '../reports/pacing-service.ts'
 import { timeseries, type TimeseriesQuery } from '../reports/timeseries-service.ts'
 import type { TimeseriesReport } from '../reports/timeseries.ts'
+import type { RefusalCount } from '../http/refusals.ts'
 
 export interface DashboardRequest {
   site: Site
@@ -19,6 +20,8 @@ export interface DashboardRequest {
   now: number
   /** The page's query string. */
   params: string
+  /** The main thread's refusal counters: a report worker has its own (empty) metrics. */
+  refusals?: RefusalCount[]
 }
 
 export type ReportTasks = {
@@ -53,8 +56,9 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
     experiment: (site, name, q) => reports.experiment(site, name, q),
     pacing: (site, q) => pacing(rs, site, q),
     timeseries: (site, q) => timeseries(rs, site, q),
-    dashboard: (req) => loadDashboard({
-      reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log,
+    dashboard: async (req) => ({
+      ...await loadDashboard({ reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log }),
+      refusals: req.refusals ?? [],
     }),
   }
 }

@@ -28,7 +28,7 @@ const scopeText = z.string().trim().min(1).max(200)
  */
 export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
   const app = new Hono()
-  const { clock, admin, siteOf, formatParam, answer, params } = reportKit(deps)
+  const { clock, admin, reader, siteOf, formatParam, answer, params } = reportKit(deps)
   const rs = deps.store.reports
 
   app.put('/:site/budgets', admin, async function putBudgets(c) {
@@ -67,7 +67,7 @@ export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
     return c.json({ deleted: await rs.deleteBudgets(site.id, q.month, scope) })
   })
 
-  app.get('/:site/pacing', admin, formatParam, async function pacingReport(c) {
+  app.get('/:site/pacing', reader, formatParam, async function pacingReport(c) {
     const site = await siteOf(c)
     const q = parsePacingQuery(params(c), todayIn(site, clock.now()))
     // Through the runner: derivation catches up first, and on SQLite it runs off this thread.
@@ -75,7 +75,7 @@ export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
     return answer(c, site, 'pacing', `${q.month}-as-of-${q.asOf}`, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/timeseries', admin, formatParam, async function trends(c) {
+  app.get('/:site/timeseries', reader, formatParam, async function trends(c) {
     const site = await siteOf(c)
     const q = parseTimeseriesQuery(params(c), todayIn(site, clock.now()))
     const r = await deps.runner.run('timeseries', site, q)

@@ -13,7 +13,7 @@ import { dayRange } from '../reports/dates.ts'
 import { AdsPage, type AdsPageData } from '../dashboard/ads-page.tsx'
 import { LoginPage, MessagePage } from '../dashboard/layout.tsx'
 import { loadCatalog } from '../dashboard/health.ts'
-import { safeNext, sameOrigin, signedIn } from '../dashboard/session.ts'
+import { safeNext, sameOrigin, sessionOf } from '../dashboard/session.ts'
 import { EXPORT_PLATFORMS, type ExportPlatform } from '../exports/formats.ts'
 import { creditedConversions } from '../exports/service.ts'
 import { importSpend } from '../spend/import.ts'
@@ -42,13 +42,18 @@ const uploadForm = z.object({
 export function dashboardAdsRoutes(deps: AppDeps): Hono {
   const app = new Hono()
   const clock = deps.clock ?? systemClock
-  const loggedIn = (c: Context) => signedIn(c, deps.config.adminToken)
   app.use('*', dashboardHeaders)
 
   /** The site of the path, or the page to answer instead (login, not found). */
   async function open(c: Context): Promise<Site | Response> {
     const id = siteId.safeParse(c.req.param('site'))
-    if (!loggedIn(c)) return c.html(LoginPage({ next: safeNext(`/dashboard/${id.success ? id.data : ''}/ads`) }), 401)
+    const p = await sessionOf(c, deps.store.trust, clock.now())
+    if (p === null || p === 'expired') {
+      const error = p === 'expired' ? 'Your session has expired. Please sign in again.' : undefined
+      return c.html(LoginPage({ next: safeNext(`/dashboard/${id.success ? id.data : ''}/ads`), error }), 401)
+    }
+    // Spend uploads and conversion exports (click ids) are the admin's: a report token only reads reports.
+    if (p.role !== 'admin') return c.html(MessagePage({ title: 'Admin only', message: 'The ad platforms page needs the admin token. Sign out and sign in with it.' }), 403)
     const site = id.success ? await deps.store.getSite(id.data) : null
     return site ?? c.html(MessagePage({ title: 'No such site', message: 'There is no site with that id on this collector.' }), 404)
   }

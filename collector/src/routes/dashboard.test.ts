@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { makeTestApp, signIn, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 
 let t: TestApp
 let cookie: string
@@ -12,7 +12,7 @@ beforeAll(async () => {
     { type: 'conversion', name: 'purchase', visitorId: 'v1', consent: { analytics: true, ads: true }, url: 'https://shop.example/thanks', value: 49, currency: 'EUR', orderId: 'A-1' },
   ])
   expect(res.body.accepted).toBe(2)
-  cookie = `fb_admin=${t.adminToken}`
+  cookie = await signIn((p, i) => t.app.request(p, i), t.adminToken)
 })
 afterAll(async () => { await t.close() })
 
@@ -34,7 +34,10 @@ describe('dashboard sign-in', () => {
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/dashboard/demo?model=linear')
     const set = res.headers.get('set-cookie')!
-    expect(set).toMatch(/^fb_admin=[^;]+;/)
+    // The cookie holds a random session id, never the token itself, and it expires.
+    expect(set).toMatch(/^fb_session=[A-Za-z0-9_-]{43};/)
+    expect(set).not.toContain(t.adminToken)
+    expect(set).toMatch(/Max-Age=\d+/)
     expect(set).toContain('HttpOnly')
     expect(set).toContain('SameSite=Strict')
     expect(set).toContain('Path=/')
@@ -76,17 +79,41 @@ describe('dashboard sign-in', () => {
     }
   })
 
-  it('signs out by clearing the cookie', async () => {
-    const res = await t.app.request('/dashboard/logout', { headers: { cookie } })
+  it('signs out by revoking the session, not only clearing the cookie', async () => {
+    const own = await signIn((p, i) => t.app.request(p, i), t.adminToken)
+    expect((await t.app.request('/dashboard/demo', { headers: { cookie: own } })).status).toBe(200)
+    const res = await t.app.request('/dashboard/logout', { headers: { cookie: own } })
     expect(res.status).toBe(303)
-    expect(res.headers.get('set-cookie')).toMatch(/fb_admin=;.*Max-Age=0/)
+    expect(res.headers.get('set-cookie')).toMatch(/fb_session=;.*Max-Age=0/)
+    // A copy of the old cookie is worthless now.
+    const after = await t.app.request('/dashboard/demo', { headers: { cookie: own } })
+    expect(after.status).toBe(401)
+    expect(await after.text()).toContain('session has expired')
+    expect((await t.app.request('/api/sites/demo/summary', { headers: { cookie: own } })).status).toBe(401)
+  })
+
+  it('expires a session after its lifetime', async () => {
+    const clock = new TestClock(Date.parse('2026-11-24T12:00:00Z'))
+    const fresh = await makeTestApp({ clock })
+    try {
+      await fresh.createSite('demo')
+      const own = await signIn((p, i) => fresh.app.request(p, i), fresh.adminToken)
+      clock.advance(6 * 86_400_000)
+      expect((await fresh.app.request('/dashboard/demo', { headers: { cookie: own } })).status).toBe(200)
+      clock.advance(86_400_000 + 1)
+      expect((await fresh.app.request('/dashboard/demo', { headers: { cookie: own } })).status).toBe(401)
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('lets the CSV exports use the same cookie, and only the right one', async () => {
     const ok = await t.app.request('/api/sites/demo/summary?format=csv', { headers: { cookie } })
     expect(ok.status).toBe(200)
     expect(ok.headers.get('content-type')).toContain('text/csv')
-    expect((await t.app.request('/api/sites/demo/summary', { headers: { cookie: 'fb_admin=wrong' } })).status).toBe(403)
+    // The old cookie, holding the admin token itself, opens nothing any more.
+    expect((await t.app.request('/api/sites/demo/summary', { headers: { cookie: `fb_admin=${t.adminToken}` } })).status).toBe(401)
+    expect((await t.app.request('/api/sites/demo/summary', { headers: { cookie: `fb_session=${'x'.repeat(43)}` } })).status).toBe(401)
   })
 })
 
@@ -117,7 +144,8 @@ describe('dashboard page', () => {
       const { secret } = await fresh.createSite('demo')
       const buy = (orderId: string) => ({ type: 'conversion', name: 'purchase', visitorId: orderId, value: 10, currency: 'EUR', orderId, consent: { analytics: true } })
       await fresh.sendServerEvents(secret, [buy('A-1')])
-      const page = async () => (await fresh.app.request('/dashboard/demo', { headers: { cookie } })).text()
+      const freshCookie = await signIn((p, i) => fresh.app.request(p, i), fresh.adminToken)
+      const page = async () => (await fresh.app.request('/dashboard/demo', { headers: { cookie: freshCookie } })).text()
       const first = await page()
       expect(first).toContain('figures computed now')
       expect(first).toContain('€10.00')

@@ -10,13 +10,15 @@ import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import type { ReportRunner } from '../report-runner/runner.ts'
 import { systemClock } from '../clock.ts'
-import { secretsEqual } from '../http/auth.ts'
+import { principalOfToken, mayRead } from '../http/access.ts'
 import { clientIp } from '../http/client.ts'
 import { RateLimiter } from '../http/rate-limit.ts'
 import { todayIn } from '../reports/service.ts'
 import { LoginPage, MessagePage, SitesPage } from '../dashboard/layout.tsx'
 import { DashboardPage } from '../dashboard/page.tsx'
-import { adminCookie, clearAdminCookie, safeNext, sameOrigin, setAdminCookie, signedIn } from '../dashboard/session.ts'
+import { endSession, safeNext, sameOrigin, sessionOf, startSession } from '../dashboard/session.ts'
+import type { Metrics } from '../http/metrics.ts'
+import { refusalCounts } from '../http/refusals.ts'
 
 /** No scripts, no inline styles, no framing, forms only to ourselves. */
 export const DASHBOARD_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -42,13 +44,13 @@ const LOGIN_WINDOW_MS = 15 * 60_000
  * @example
  * app.route('/dashboard', dashboardRoutes(deps))
  */
-export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
+export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner; metrics: Metrics }): Hono {
   const app = new Hono()
   const clock = deps.clock ?? systemClock
   const log = deps.log ?? ((msg: string, err?: unknown) => console.error(msg, err))
   const css = readFileSync(new URL('../dashboard/dashboard.css', import.meta.url))
   const attempts = new RateLimiter(LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, () => clock.now())
-  const loggedIn = (c: Context) => signedIn(c, deps.config.adminToken)
+  const session = (c: Context) => sessionOf(c, deps.store.trust, clock.now())
 
   app.use('*', dashboardHeaders)
 
@@ -56,8 +58,11 @@ export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono 
     return c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' })
   })
 
-  app.get('/', function dashboardHome(c) {
-    if (!loggedIn(c)) return c.html(LoginPage({ next: '/dashboard' }), 401)
+  app.get('/', async function dashboardHome(c) {
+    const p = await session(c)
+    if (p === null || p === 'expired') return c.html(LoginPage({ next: '/dashboard' }), 401)
+    // A report reader has one site: take them straight there.
+    if (p.role === 'report') return c.redirect(`/dashboard/${p.site}`, 303)
     return c.html(SitesPage({ sites: [] }))
   })
 
@@ -74,15 +79,14 @@ export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono 
     const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>))
     const next = safeNext(form.next)
     const token = typeof form.token === 'string' ? form.token.trim() : ''
-    if (!token || token.length > 512 || !secretsEqual(token, deps.config.adminToken)) {
-      return c.html(LoginPage({ next, error: 'That token is not right. Check the admin token and try again.' }), 401)
-    }
-    setAdminCookie(c, token)
-    return c.redirect(next, 303)
+    const p = token && token.length <= 512 ? await principalOfToken(token, deps.config.adminToken, deps.store.trust) : null
+    if (!p) return c.html(LoginPage({ next, error: 'That token is not right. Check the admin or report token and try again.' }), 401)
+    await startSession(c, deps.store.trust, p, clock.now())
+    return c.redirect(p.role === 'report' && next === '/dashboard' ? `/dashboard/${p.site}` : next, 303)
   })
 
-  app.get('/logout', function dashboardLogout(c) {
-    clearAdminCookie(c)
+  app.get('/logout', async function dashboardLogout(c) {
+    await endSession(c, deps.store.trust)
     return c.redirect('/dashboard', 303)
   })
 
@@ -94,14 +98,19 @@ export function dashboardRoutes(deps: AppDeps & { runner: ReportRunner }): Hono 
   app.get('/:site', async function dashboardSite(c) {
     const id = siteId.safeParse(c.req.param('site'))
     const self = `/dashboard/${id.success ? id.data : ''}${new URL(c.req.url).search}`
-    if (!loggedIn(c)) {
-      const error = adminCookie(c) ? 'Your session has expired. Please sign in again.' : undefined
+    const p = await session(c)
+    if (p === null || p === 'expired') {
+      const error = p === 'expired' ? 'Your session has expired. Please sign in again.' : undefined
       return c.html(LoginPage({ next: safeNext(self), error }), 401)
+    }
+    if (!mayRead(p, id.success ? id.data : '')) {
+      return c.html(MessagePage({ title: 'Not your site', message: 'This sign-in can read another site only. Sign out and sign in with a token for this site.' }), 403)
     }
     const site = id.success ? await deps.store.getSite(id.data) : null
     if (!site) return c.html(MessagePage({ title: 'No such site', message: 'There is no site with that id on this collector.' }), 404)
     const now = clock.now()
-    const data = await deps.runner.run('dashboard', { site, today: todayIn(site, now), now, params: new URL(c.req.url).search })
+    // Refusal counters live in this process; a report worker cannot see them, so they travel with the request.
+    const data = await deps.runner.run('dashboard', { site, today: todayIn(site, now), now, params: new URL(c.req.url).search, refusals: refusalCounts(deps.metrics) })
     return c.html(DashboardPage({ d: data }))
   })
 

@@ -1,5 +1,6 @@
 /**
- * What every report route needs: admin auth (Bearer token or the dashboard's cookie), the
+ * What every report route needs: auth (`reader`: admin or the site's report token, or a
+ * dashboard session; `admin` for what changes data), the
  * site from `:site`, a checked `format`, and an answer in JSON or, with `?format=csv`,
  * CSV. Shared by the report routes and the cockpit routes, so both behave alike.
  */
@@ -7,8 +8,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
 import { systemClock } from '../clock.ts'
-import { requireAdmin } from '../http/auth.ts'
-import { adminCookie } from '../dashboard/session.ts'
+import { siteGuards } from '../http/access.ts'
 import { toCsv } from '../http/csv.ts'
 import { apiError } from '../http/errors.ts'
 import type { Site } from '../store/types.ts'
@@ -23,8 +23,8 @@ const format = z.enum(['json', 'csv']).default('json')
  */
 export function reportKit(deps: AppDeps) {
   const clock = deps.clock ?? systemClock
-  // The dashboard's login cookie works here too, so its CSV links need no token in the URL.
-  const admin = requireAdmin(() => deps.config.adminToken, adminCookie)
+  // The dashboard's session works here too, so its CSV links need no token in the URL.
+  const { admin, reader } = siteGuards(deps)
 
   async function siteOf(c: Context): Promise<Site> {
     const id = siteParam.safeParse(c.req.param('site'))
@@ -52,5 +52,5 @@ export function reportKit(deps: AppDeps) {
 
   const params = (c: Context) => new URL(c.req.url).searchParams
 
-  return { clock, admin, siteOf, formatParam, answer, params }
+  return { clock, admin, reader, siteOf, formatParam, answer, params }
 }

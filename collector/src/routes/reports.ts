@@ -1,6 +1,7 @@
 /**
  * Report routes under `/api/sites`: summary, funnel, channels, campaigns, attribution,
- * experiments (JSON, or CSV with `?format=csv`). All need the admin token. The spend
+ * experiments (JSON, or CSV with `?format=csv`). All need the admin token or the site's
+ * report token (or a dashboard session for the site). The spend
  * import is in `spend.ts`. Validation lives in `reports/query.ts`, the numbers in
  * `reports/service.ts`; this file only wires HTTP to them.
  *
@@ -32,47 +33,47 @@ export function reportRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
   const app = new Hono()
   const reports = runnerReports(deps.runner)
   const kit = reportKit(deps)
-  const { clock, admin, siteOf, formatParam, params } = kit
+  const { clock, reader, siteOf, formatParam, params } = kit
   /** Answers JSON, or `rows` as CSV named after the site, report and range. */
   const answer = (c: Context, site: Site, name: string, q: { from: string; to: string }, json: object, rows: () => Record<string, unknown>[]) =>
     kit.answer(c, site, name, `${q.from}-${q.to}`, json, rows)
 
-  app.get('/:site/summary', admin, formatParam, async function summary(c) {
+  app.get('/:site/summary', reader, formatParam, async function summary(c) {
     const site = await siteOf(c)
     const q = parseSummaryQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.summary(site, q)
     return answer(c, site, 'summary', q, r, () => [r as unknown as Record<string, unknown>])
   })
 
-  app.get('/:site/funnel', admin, formatParam, async function funnel(c) {
+  app.get('/:site/funnel', reader, formatParam, async function funnel(c) {
     const site = await siteOf(c)
     const q = parseFunnelQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.funnel(site, q)
     return answer(c, site, 'funnel', q, r, () => funnelRows(r))
   })
 
-  app.get('/:site/channels', admin, formatParam, async function channels(c) {
+  app.get('/:site/channels', reader, formatParam, async function channels(c) {
     const site = await siteOf(c)
     const q = parseChannelsQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.channels(site, q)
     return answer(c, site, 'channels', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/campaigns', admin, formatParam, async function campaigns(c) {
+  app.get('/:site/campaigns', reader, formatParam, async function campaigns(c) {
     const site = await siteOf(c)
     const q = parseCampaignsQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.campaigns(site, q)
     return answer(c, site, 'campaigns', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/attribution', admin, formatParam, async function attribution(c) {
+  app.get('/:site/attribution', reader, formatParam, async function attribution(c) {
     const site = await siteOf(c)
     const q = parseAttributionQuery(params(c), todayIn(site, clock.now()))
     const r = await reports.attribution(site, q)
     return answer(c, site, 'attribution', q, r, () => r.rows as unknown as Record<string, unknown>[])
   })
 
-  app.get('/:site/experiments/:name', admin, formatParam, async function experiment(c) {
+  app.get('/:site/experiments/:name', reader, formatParam, async function experiment(c) {
     const site = await siteOf(c)
     const name = z.string().min(1).max(200).safeParse(c.req.param('name'))
     if (!name.success) throw apiError(400, 'invalid_query', 'experiment name must be 1-200 characters')

@@ -1,13 +1,13 @@
 /**
- * What the admin API routes outside `reports.ts` share: the admin check (Bearer token, or
- * the dashboard's login cookie so its download links need no token) and the `:site` lookup.
+ * What the admin API routes outside `reports.ts` share: the admin check (Bearer admin
+ * token, or an admin's dashboard session so its download links need no token; never a
+ * report token) and the `:site` lookup.
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppDeps } from '../app.ts'
-import { requireAdmin } from '../http/auth.ts'
+import { siteGuards } from '../http/access.ts'
 import { apiError } from '../http/errors.ts'
-import { adminCookie } from '../dashboard/session.ts'
 import type { Site } from '../store/types.ts'
 
 const siteParam = z.string().min(1).max(100)
@@ -21,7 +21,7 @@ const siteParam = z.string().min(1).max(100)
  */
 export function siteAccess(deps: AppDeps): { admin: MiddlewareHandler; siteOf(c: Context): Promise<Site> } {
   return {
-    admin: requireAdmin(() => deps.config.adminToken, adminCookie),
+    admin: siteGuards(deps).admin,
     async siteOf(c) {
       const id = siteParam.safeParse(c.req.param('site'))
       const site = id.success ? await deps.store.getSite(id.data) : null

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { makeTestApp, signIn, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 import { openTestPostgres, probePostgres } from '../../../test/helpers/postgres.ts'
 import { createApp } from '../app.ts'
 import { Deriver } from '../derive/deriver.ts'
@@ -85,7 +85,7 @@ describe.skipIf(noPostgres !== null)('PostgreSQL', () => {
       const t = await makeTestApp({ clock })
       const app = createApp({ store: pgStore.store, config: t.config, clock, log: () => {} })
       await seed(app, made!.secret, pgStore.store)
-      const res = await app.request('/dashboard/shop', { headers: { cookie: `fb_admin=${t.adminToken}` } })
+      const res = await app.request('/dashboard/shop', { headers: { cookie: await signIn((p, i) => app.request(p, i), t.adminToken) } })
       await t.close()
       expect(res.status).toBe(200)
       const html = await res.text()

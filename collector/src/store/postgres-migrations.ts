@@ -208,6 +208,14 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (site, month, channel, source, medium, campaign)
   );
   `,
+  /* 10 (issue 9; renumbered at merge): as SQLite's: report tokens and dashboard sessions. */ `
+  CREATE TABLE report_tokens (id text COLLATE "C" PRIMARY KEY, site text COLLATE "C" NOT NULL, hash text NOT NULL,
+    label text, created bigint NOT NULL);
+  CREATE INDEX report_tokens_site ON report_tokens(site);
+  CREATE TABLE dashboard_sessions (hash text COLLATE "C" PRIMARY KEY, site text COLLATE "C", token_id text COLLATE "C",
+    expires bigint NOT NULL);
+  CREATE INDEX dashboard_sessions_token ON dashboard_sessions(token_id);
+  `,
 ]
 
 /**

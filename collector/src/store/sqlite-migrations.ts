@@ -184,4 +184,13 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (site, month, channel, source, medium, campaign)
   );
   `,
+  /* 10 (issue 9; renumbered at merge): per-site report tokens and dashboard sessions.
+     Only SHA-256 hashes of their secrets are stored; a session names the token it was
+     signed in with, so revoking the token ends its sessions too. */ `
+  CREATE TABLE report_tokens (id TEXT PRIMARY KEY, site TEXT NOT NULL, hash TEXT NOT NULL, label TEXT,
+    created INTEGER NOT NULL);
+  CREATE INDEX report_tokens_site ON report_tokens(site);
+  CREATE TABLE dashboard_sessions (hash TEXT PRIMARY KEY, site TEXT, token_id TEXT, expires INTEGER NOT NULL);
+  CREATE INDEX dashboard_sessions_token ON dashboard_sessions(token_id);
+  `,
 ]

@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { SqliteReports } from './sqlite-reports.ts'
 import { decodeGroup, encodeGroup } from './inbox-codec.ts'
+import { SqliteTrust } from './sqlite-trust.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
@@ -46,6 +47,7 @@ export function migrate(db: Database.Database): void {
 export class SqliteStore implements Store {
   readonly db: Database.Database
   readonly reports: SqliteReports
+  readonly trust: SqliteTrust
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   /** Called after each ingest commit that accepted events (derivation starts a pass). */
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000')
     migrate(this.db)
     this.reports = new SqliteReports(this.db)
+    this.trust = new SqliteTrust(this.db)
     this.stmt = {
       // Positional parameters: binding 34 named ones per row measurably slowed derivation.
       insertEvent: this.db.prepare(`INSERT INTO events (site, id, type, name, ts, received, visitor, user_id,

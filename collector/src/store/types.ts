@@ -1,4 +1,5 @@
 import type { ReportStore } from './report-types.ts'
+import type { TrustStore } from './trust-types.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -96,5 +97,7 @@ export interface Store extends DerivationStore {
   insertEvents(site: string, events: EnrichedEvent[]): Promise<InsertOutcome[]>
   quarantine(rows: QuarantineRow[]): Promise<void>
   readonly reports: ReportStore
+  /** Salts and retention on a schedule, data-subject requests, report tokens, dashboard sessions. */
+  readonly trust: TrustStore
   close(): Promise<void>
 }
