@@ -45,7 +45,7 @@ export interface TestApp<S extends Store = SqliteStore> {
  * const { secret } = await t.createSite('shop', { origins: ['https://shop.example'] })
  * const res = await t.app.request('/healthz')
  */
-export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?: Partial<Config>; clock?: Clock; store?: S; metrics?: Metrics; log?: (msg: string, err?: unknown) => void } = {}): Promise<TestApp<S>> {
+export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?: Partial<Config>; clock?: Clock; store?: S; metrics?: Metrics; log?: (msg: string, err?: unknown) => void; housekeepingMs?: number } = {}): Promise<TestApp<S>> {
   const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-test-'))
   const adminToken = 'test-admin-token'
   const config: Config = {
@@ -55,7 +55,7 @@ export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?
   // A given store (e.g. PostgreSQL) is the app's from now on: close() closes it.
   const store = opts.store ?? (new SqliteStore(join(dir, 'funnelbeam.db')) as Store as S)
   const deriver = new Deriver(store, { log: () => {} })
-  const app = createApp({ store, config, clock, log: opts.log ?? (() => {}), deriver, metrics: opts.metrics })
+  const app = createApp({ store, config, clock, log: opts.log ?? (() => {}), deriver, metrics: opts.metrics, housekeepingMs: opts.housekeepingMs })
   return {
     app, store, config, adminToken, clock, dir,
     settle: () => deriver.settle(),
