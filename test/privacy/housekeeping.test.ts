@@ -4,7 +4,7 @@
  * and quarantine rows daily while an old event's id still counts as seen.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { makeTestApp, signIn, TestClock, type TestApp } from '../helpers/app.ts'
 
 const HOUR = 3600_000
 let t: TestApp | undefined
@@ -29,6 +29,17 @@ describe('salts on a timer', () => {
     expect(count('salts')).toBe(1)
     clock.advance(HOUR + 1)
     await until(() => count('salts') === 0)
+  })
+})
+
+describe('dashboard sessions', () => {
+  it('deletes expired sessions nobody visits again', async () => {
+    const clock = new TestClock(Date.parse('2026-11-20T12:00:00Z'))
+    t = await makeTestApp({ clock, housekeepingMs: 30 })
+    await signIn((p, i) => t!.app.request(p, i), t.adminToken)
+    expect(count('dashboard_sessions')).toBe(1)
+    clock.advance(8 * 24 * HOUR)
+    await until(() => count('dashboard_sessions') === 0)
   })
 })
 
@@ -85,7 +96,8 @@ describe.skipIf(noPostgres !== null)('the same timer on PostgreSQL', () => {
       const q = async (sql: string) => (await pg.store.pool.query(sql)).rows
       clock.advance(49 * HOUR)
       const end = Date.now() + 3000
-      while ((await q('SELECT name FROM events')).length !== 1 || (await q('SELECT day FROM salts')).length !== 0) {
+      // Each table is its own statement on PostgreSQL: wait until the last one is done.
+      while ((await q('SELECT name FROM events')).length !== 1 || (await q('SELECT day FROM salts')).length !== 0 || (await q('SELECT id FROM sessions')).length !== 1) {
         if (Date.now() > end) throw new Error('timed out')
         await new Promise((r) => setTimeout(r, 30))
       }

@@ -48,7 +48,7 @@ export function LoginPage(props: { next: string; error?: string }) {
         <Logo />
         <form class="card login-card" method="post" action="/dashboard/login">
           <h1>Sign in to your dashboard</h1>
-          <p class="muted">Use the admin token printed when the collector first started (or set in <code>FUNNELBEAM_ADMIN_TOKEN</code>).</p>
+          <p class="muted">Use the admin token printed when the collector first started (or set in <code>FUNNELBEAM_ADMIN_TOKEN</code>), or a report token for one site.</p>
           {props.error ? <p class="notice notice-bad" role="alert">{props.error}</p> : null}
           <label for="token">Admin token</label>
           <input id="token" name="token" type="password" autocomplete="current-password" required maxlength={512} autofocus />

@@ -24,15 +24,16 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * Requires the admin token as a Bearer token: 401 without one, 403 with a wrong one.
- * `fallback` may supply a token from elsewhere (the dashboard's HttpOnly cookie).
+ * Requires the admin token as a Bearer token: 401 without one, 403 with a wrong one. Only
+ * a Bearer header counts: the dashboard's session cookie opens reading routes only
+ * (see `http/access.ts`).
  *
  * @example
  * app.use('/api/sites/*', requireAdmin(() => config.adminToken))
  */
-export function requireAdmin(adminToken: () => string, fallback?: (c: Parameters<MiddlewareHandler>[0]) => string | null | undefined): MiddlewareHandler {
+export function requireAdmin(adminToken: () => string): MiddlewareHandler {
   return async function adminAuth(c, next) {
-    const token = bearerToken(c.req.header('authorization')) ?? fallback?.(c) ?? null
+    const token = bearerToken(c.req.header('authorization'))
     if (!token) throw apiError(401, 'unauthorized', 'Missing Authorization: Bearer <admin token>')
     if (!secretsEqual(token, adminToken())) throw apiError(403, 'forbidden', 'Wrong admin token')
     await next()

@@ -1,7 +1,8 @@
 /**
  * Privacy promises kept on a timer, not on traffic: salts older than 48 hours are
  * destroyed even when no event arrives to make a new one, and with a retention limit
- * events, sessions and quarantine rows older than it are deleted once a day.
+ * events, sessions and quarantine rows older than it are deleted once a day. Expired
+ * dashboard sessions are deleted too, so one never visited again does not linger.
  */
 import type { Clock } from '../clock.ts'
 import type { TrustStore } from '../store/trust-types.ts'
@@ -43,6 +44,7 @@ export function startHousekeeping(o: HousekeepingOptions): Housekeeping {
   async function pass(): Promise<void> {
     const now = o.clock.now()
     await o.trust.dropSalts(now - SALT_TTL_MS)
+    await o.trust.dropExpiredSessions(now)
     if (o.retentionDays != null && (lastPurge == null || now - lastPurge >= DAY_MS)) {
       lastPurge = now
       const gone = await o.trust.purge(now - o.retentionDays * DAY_MS)

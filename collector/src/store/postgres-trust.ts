@@ -153,4 +153,8 @@ export class PostgresTrust implements TrustStore {
   async dropSession(hash: string): Promise<void> {
     await this.pool.query('DELETE FROM dashboard_sessions WHERE hash = $1', [hash])
   }
+
+  async dropExpiredSessions(now: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM dashboard_sessions WHERE expires <= $1', [now])).rowCount ?? 0
+  }
 }

@@ -166,4 +166,8 @@ export class SqliteTrust implements TrustStore {
   async dropSession(hash: string): Promise<void> {
     this.db.prepare('DELETE FROM dashboard_sessions WHERE hash = ?').run(hash)
   }
+
+  async dropExpiredSessions(now: number): Promise<number> {
+    return this.db.prepare('DELETE FROM dashboard_sessions WHERE expires <= ?').run(now).changes
+  }
 }

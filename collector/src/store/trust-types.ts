@@ -78,4 +78,6 @@ export interface TrustStore {
   /** The live session with this id hash (expired ones are deleted and answer null). */
   session(hash: string, now: number): Promise<DashboardSession | null>
   dropSession(hash: string): Promise<void>
+  /** Deletes sessions expired by `now` (ones never visited again would otherwise stay). */
+  dropExpiredSessions(now: number): Promise<number>
 }
