@@ -69,6 +69,19 @@ const MATRIX: Record<string, Row> = {
     via: 'bearer', expect: ADMIN(200),
     request: () => ({ path: '/api/sites/shop/spend', init: { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: 'date,source,medium,campaign,cost,impressions,clicks\n2026-11-19,google,cpc,x,1.5,10,2\n' } }),
   },
+  'GET /api/sites/:site/spend': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/spend' }) },
+  'DELETE /api/sites/:site/spend': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/spend?source=google', init: { method: 'DELETE' } }) },
+  'PUT /api/sites/:site/budgets': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/budgets', init: json('PUT', [{ month: '2026-11', channel: 'Paid Search', amount: 3000 }]) }) },
+  'GET /api/sites/:site/budgets': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/budgets' }) },
+  'DELETE /api/sites/:site/budgets': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/budgets?month=2026-11', init: { method: 'DELETE' } }) },
+  'GET /api/sites/:site/pacing': { via: 'bearer', expect: READER, request: () => ({ path: '/api/sites/shop/pacing?month=2026-11' }) },
+  'GET /api/sites/:site/timeseries': { via: 'bearer', expect: READER, request: () => ({ path: '/api/sites/shop/timeseries' }) },
+  // Conversion exports carry click ids and hashed users, and destinations hold platform tokens: admin only.
+  'GET /api/sites/:site/exports/:platform': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/exports/google-ads' }) },
+  'PUT /api/sites/:site/destinations/:platform': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations/meta', init: json('PUT', { pixelId: '123', accessToken: 'EAAB-test-token', conversion: 'purchase' }) }) },
+  'GET /api/sites/:site/destinations': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations' }) },
+  'GET /api/sites/:site/destinations/:platform/deliveries': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations/meta/deliveries' }) },
+  'DELETE /api/sites/:site/destinations/:platform': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations/meta', init: { method: 'DELETE' } }) },
   'GET /healthz': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/healthz' }) },
   'GET /metrics': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/metrics' }) },
   'GET /funnelbeam.js': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/funnelbeam.js' }) },
@@ -78,6 +91,9 @@ const MATRIX: Record<string, Row> = {
   'POST /dashboard/login': { via: 'form', expect: [401, 401, 401, 303, 303, 401, 303], request: () => ({ path: '/dashboard/login' }) },
   'GET /dashboard/logout': { via: 'cookie', expect: ALL(303), request: () => ({ path: '/dashboard/logout' }) },
   'GET /dashboard/open': { via: 'cookie', expect: ALL(303), request: () => ({ path: '/dashboard/open?site=shop' }) },
+  // The ad platforms page uploads spend and links the conversion exports: admin sessions only.
+  'GET /dashboard/:site/ads': { via: 'cookie', expect: [401, 401, 401, 403, 403, 401, 200], request: () => ({ path: '/dashboard/shop/ads' }) },
+  'POST /dashboard/:site/spend': { via: 'cookie', expect: [401, 401, 401, 403, 403, 401, 400], request: () => ({ path: '/dashboard/shop/spend', init: { method: 'POST', body: new FormData() } }) },
   'GET /dashboard/:site': { via: 'cookie', expect: [401, 401, 401, 403, 200, 401, 200], request: () => ({ path: '/dashboard/shop' }) },
 }
 

@@ -43,7 +43,7 @@ for (const kind of kinds) {
       const sent = await t.sendServerEvents(secret, [
         ev('v-anna', 'browse'),
         ev('v-anna', 'signin', { userId: 'u-anna' }),
-        { ...ev('v-anna', 'purchase', { userId: 'u-anna', value: 20, currency: 'EUR', orderId: 'o-1' }), type: 'conversion' },
+        { ...ev('v-anna', 'purchase', { userId: 'u-anna', value: 20, currency: 'EUR', orderId: 'o-1', user: { email: 'Anna@Example.com' } }), type: 'conversion' },
         ev('v-anna-phone', 'signin', { userId: 'u-anna' }),
         ev('v-anna-phone', 'browse'),
         ev('v-bob', 'browse'),
@@ -96,6 +96,20 @@ for (const kind of kinds) {
       // Exactly once still holds: the erased purchase's id is remembered, a retry is a duplicate.
       const retry = await t.sendServerEvents(secret, [{ ...ev('v-x', 'purchase', { value: 20, currency: 'EUR', orderId: 'o-1' }), type: 'conversion' }])
       expect(retry.body.duplicates).toBe(1)
+    })
+
+    it('exports and erases the hashed e-mail and the outbox rows of the subject\'s conversions', async () => {
+      const purchase = (await (await call('GET', '/api/sites/shop/users/u-anna')).json()).events.find((e: { name: string }) => e.name === 'purchase')
+      await t.store.reports.ads.enqueue('shop', 'meta', [{ id: purchase.id, name: 'purchase', ts: purchase.ts, value: 20, currency: 'EUR', orderId: 'o-1', url: null, clickIdType: 'fbclid' } as never], purchase.ts)
+      const body = await (await call('GET', '/api/sites/shop/users/u-anna')).json()
+      expect(body.userHashes).toHaveLength(1)
+      expect(body.userHashes[0].email_sha256).toMatch(/^[0-9a-f]{64}$/)
+      expect(body.outbox.map((r: { event_id: string }) => r.event_id)).toEqual([purchase.id])
+      const { erased } = await (await call('DELETE', '/api/sites/shop/users/u-anna')).json()
+      expect(erased).toMatchObject({ userHashes: 1, outbox: 1 })
+      const after = await (await call('GET', '/api/sites/shop/users/u-anna')).json()
+      expect(after.userHashes).toEqual([])
+      expect(after.outbox).toEqual([])
     })
 
     it('erases a visitor only on its own site', async () => {

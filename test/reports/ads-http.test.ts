@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, startTestServer, TestClock, type TestApp } from '../helpers/app.ts'
+import { makeTestApp, signIn, startTestServer, TestClock, type TestApp } from '../helpers/app.ts'
 import type { Store } from '../../collector/src/store/types.ts'
 
 const SHOP = 'https://shop.example'
@@ -289,7 +289,7 @@ for (const [name, openStore] of stores) {
     })
 
     it('offers the upload form and the exports with their counts on the dashboard', async () => {
-      const cookie = `fb_admin=${t.adminToken}`
+      const cookie = await signIn((p, i) => t.app.request(p, i), t.adminToken)
       expect((await t.app.request('http://localhost/dashboard/shop/ads')).status).toBe(401)
       const page = await t.app.request(`http://localhost/dashboard/shop/ads?${RANGE}`, { headers: { cookie } })
       expect(page.headers.get('content-security-policy')).toContain("form-action 'self'")

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { makeTestApp, signIn, TestClock, type TestApp } from '../helpers/app.ts'
 import { startAdPlatforms, type StandIn } from '../helpers/ad-platforms.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { Metrics } from '../../collector/src/http/metrics.ts'
@@ -127,7 +127,7 @@ describe('ad platform destinations and the outbox', () => {
     expect(api.received.google).not.toContain('O-8')
     expect(logs.join('\n')).toMatch(/google-data-manager for site shop: HTTP 400/)
     expect(logs.join('\n')).not.toMatch(/token-0123456789/)
-    const page = await (await t.app.request('http://localhost/dashboard/shop/ads', { headers: { cookie: `fb_admin=${t.adminToken}` } })).text()
+    const page = await (await t.app.request('http://localhost/dashboard/shop/ads', { headers: { cookie: await signIn((p, i) => t.app.request(p, i), t.adminToken) } })).text()
     expect(page).toContain('Google Data Manager (JSON) · purchase')
     expect(page).toMatch(/3 sent · 0 pending · 1 failed/)
     expect(page).not.toMatch(/token-0123456789/)

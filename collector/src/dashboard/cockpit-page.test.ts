@@ -6,7 +6,7 @@
  * conversions against 1, 70 EUR against 40, in Europe/Berlin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { makeTestApp, signIn, TestClock, type TestApp } from '../../../test/helpers/app.ts'
 
 const SHOP = 'https://shop.example'
 let t: TestApp
@@ -29,7 +29,7 @@ beforeAll(async () => {
   })
   expect((await put('spend', 'date,source,medium,campaign,cost,impressions,clicks\n2026-11-08,google,cpc,brand,10,0,0\n2026-11-02,google,cpc,brand,20,0,0\n', 'text/csv')).status).toBe(200)
   expect((await put('budgets', JSON.stringify([{ month: '2026-11', channel: 'Paid Search', amount: 300, targetCpa: 5 }]), 'application/json')).status).toBe(200)
-  const res = await t.app.request('/dashboard/shop?from=2026-11-08&to=2026-11-14&conversion=all', { headers: { cookie: `fb_admin=${t.adminToken}` } })
+  const res = await t.app.request('/dashboard/shop?from=2026-11-08&to=2026-11-14&conversion=all', { headers: { cookie: await signIn((p, i) => t.app.request(p, i), t.adminToken) } })
   expect(res.status).toBe(200)
   html = await res.text()
 })
