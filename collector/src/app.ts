@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', siteRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken, sites }))
   app.route('/', healthRoutes({ metrics, backlog: () => deps.store.derivationBacklog(), now: () => Date.now() }))
   app.route('/', tokenRoutes({ store: deps.store, clock, adminToken: () => deps.config.adminToken }))
-  app.route('/', privacyRoutes({ store: deps.store, adminToken: () => deps.config.adminToken, settle: () => deriver.settle(), log: (msg) => log(msg) }))
+  app.route('/', privacyRoutes({ store: deps.store, adminToken: () => deps.config.adminToken, settle: () => deriver.settle(), forget: () => deriver.forget?.(), log: (msg) => log(msg) }))
   app.route('/api/sites', reportRoutes({ ...deps, runner }))
   // Spend matching and conversion exports read derived data: they wait for derivation.
   const settled = { ...deps, deriver }

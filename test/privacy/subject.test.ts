@@ -8,6 +8,7 @@ import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import type { Store } from '../../collector/src/store/types.ts'
 import { auditId } from '../../collector/src/routes/privacy.ts'
+import { Deriver, planDerivation } from '../../collector/src/derive/deriver.ts'
 
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`PostgreSQL privacy tests skipped: ${noPostgres}`)
@@ -110,6 +111,39 @@ for (const kind of kinds) {
       const after = await (await call('GET', '/api/sites/shop/users/u-anna')).json()
       expect(after.userHashes).toEqual([])
       expect(after.outbox).toEqual([])
+    })
+
+    it('rolls back a derivation step that read an inbox row before the erasure rewrote it', async () => {
+      const base = (await (await call('GET', '/api/sites/shop/visitors/v-bob')).json()).events[0]
+      await t.store.insertEvents('shop', [
+        { ...base, id: 'r-1', visitor: 'v-anna', userId: null, name: 'late' },
+        { ...base, id: 'r-2', visitor: 'v-bob', userId: null, name: 'late' },
+      ])
+      // A step reads the row, then the erasure runs before the step writes.
+      const stale = await planDerivation(t.store, await t.store.pendingGroups(1000))
+      expect((await t.store.trust.eraseSubject('shop', { kind: 'visitor', id: 'v-anna' })).pending).toBe(1)
+      await expect(t.store.applyDerivation(stale)).rejects.toThrow(/gone|derived by another process/)
+      await t.settle()
+      expect((await t.store.trust.exportSubject('shop', { kind: 'visitor', id: 'v-anna' })).events).toEqual([])
+      expect((await t.store.trust.exportSubject('shop', { kind: 'visitor', id: 'v-bob' })).events.map((e) => e.id)).toContain('r-2')
+    })
+
+    it('does not write back a session derivation remembered from before the erasure', async () => {
+      const deriver = new Deriver(t.store, { log: () => {}, cacheSessions: true })
+      const base = (await (await call('GET', '/api/sites/shop/visitors/v-bob')).json()).events[0]
+      const at = (ms: number) => ({ ...base, visitor: 'v-cara', userId: null, ts: base.ts + ms, received: base.received + ms })
+      await t.store.insertEvents('shop', [{ ...at(60_000), id: 'c-1', name: 'first', path: '/secret-landing' }])
+      await deriver.settle()
+      expect((await t.store.trust.exportSubject('shop', { kind: 'visitor', id: 'v-cara' })).sessions[0].landingPath).toBe('/secret-landing')
+      await t.store.trust.eraseSubject('shop', { kind: 'visitor', id: 'v-cara' })
+      deriver.forget()
+      // The same browser comes back a minute later: a new session, knowing nothing of the erased one.
+      await t.store.insertEvents('shop', [{ ...at(120_000), id: 'c-2', name: 'again', path: '/after' }])
+      await deriver.settle()
+      const [session] = (await t.store.trust.exportSubject('shop', { kind: 'visitor', id: 'v-cara' })).sessions
+      expect(session.landingPath).toBe('/after')
+      expect(session.events).toBe(1)
+      await deriver.close()
     })
 
     it('erases a visitor only on its own site', async () => {

@@ -11,6 +11,8 @@ export interface Derivation {
   poke(): void
   /** Waits (at most `timeoutMs`) until what was acknowledged when called is derived. */
   settle(timeoutMs?: number): Promise<void>
+  /** Drops what derivation remembers between steps (each visitor's latest session): after an erasure it must not write it back. */
+  forget?(): void
   close(): Promise<void>
 }
 
@@ -65,6 +67,7 @@ export function threadDeriver(store: Pick<DerivationStore, 'derivationBacklog'>,
       setImmediate(() => { poked = false; worker.postMessage('poke') })
     },
     settle: (timeoutMs = 3000) => settleBacklog(store, timeoutMs),
+    forget: () => worker.postMessage('forget'),
     async close() {
       closing = true
       const closed = new Promise<void>((resolve) => {

@@ -215,6 +215,11 @@ export class Deriver implements Derivation {
     return ran ? n : 0
   }
 
+  /** Drops the remembered latest sessions; the next step reads them from the store. */
+  forget(): void {
+    this.cache?.clear()
+  }
+
   /** Stops starting passes and waits for the running one. */
   async close(): Promise<void> {
     this.closed = true

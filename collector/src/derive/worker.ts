@@ -19,8 +19,9 @@ const deriver = new Deriver(store, { log, chunkEvents: WORKER_CHUNK_EVENTS, cach
 deriver.poke()
 const poll = setInterval(() => deriver.poke(), 1000)
 
-parentPort!.on('message', async (m: 'poke' | 'close') => {
+parentPort!.on('message', async (m: 'poke' | 'forget' | 'close') => {
   if (m === 'poke') return deriver.poke()
+  if (m === 'forget') return deriver.forget()
   clearInterval(poll)
   await deriver.close()
   await store.close()

@@ -15,7 +15,12 @@ export interface ClientTimeouts {
   idleMs: number
 }
 
-export const DEFAULT_TIMEOUTS: ClientTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 }
+/**
+ * A whole request may take a minute: the largest body (a 4 MiB spend file from the
+ * dashboard) still arrives over a 0.6 Mbit/s link. Idle is longer than the slowest cold
+ * report, during which the socket is quiet while the answer is computed.
+ */
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { headersMs: 10_000, requestMs: 60_000, idleMs: 120_000 }
 
 /**
  * The `http.createServer` options for these timeouts. Node checks them on a timer

@@ -26,14 +26,15 @@ export function auditId(id: string): string {
 }
 
 /**
- * The privacy routes (full paths; mount at `/`). `settle` waits for derivation: an
- * erasure runs, lets derivation catch up, and runs again, so an event that derivation
- * had read from the inbox just before the first pass is erased by the second.
+ * The privacy routes (full paths; mount at `/`). An erasure rewrites pending inbox rows
+ * under new seqs, so a derivation step that read one before is rolled back; it then lets
+ * derivation catch up (`settle`) and runs again, and has derivation drop the sessions it
+ * remembers (`forget`), so nothing erased is written back.
  *
  * @example
  * app.route('/', privacyRoutes({ store, adminToken: () => config.adminToken, settle: () => deriver.settle(), log }))
  */
-export function privacyRoutes(deps: { store: Store; adminToken: () => string; settle: () => Promise<void>; log: (msg: string) => void }): Hono {
+export function privacyRoutes(deps: { store: Store; adminToken: () => string; settle: () => Promise<void>; forget?: () => void; log: (msg: string) => void }): Hono {
   const app = new Hono()
   const admin = requireAdmin(deps.adminToken)
 
@@ -56,8 +57,11 @@ export function privacyRoutes(deps: { store: Store; adminToken: () => string; se
     app.delete(`/api/sites/:site/${path}/:id`, admin, async function eraseSubject(c) {
       const { site, subject } = await subjectOf(c, kind)
       const first = await deps.store.trust.eraseSubject(site, subject)
+      // Derivation must not write back a session it remembered from before the erasure.
+      deps.forget?.()
       await deps.settle()
       const second = await deps.store.trust.eraseSubject(site, subject)
+      deps.forget?.()
       const erased = Object.fromEntries(Object.keys(first).map((k) => [k, first[k as keyof Erased] + second[k as keyof Erased]])) as unknown as Erased
       deps.log(`privacy: erase ${kind} ${auditId(subject.id)} on site ${site}: ${erased.events} events, ${erased.sessions} sessions, ${erased.pending} pending, ${erased.quarantine} quarantined, ${erased.userHashes} hashed users, ${erased.outbox} outbox`)
       return c.json({ site, erased })

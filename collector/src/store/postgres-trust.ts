@@ -105,8 +105,9 @@ export class PostgresTrust implements TrustStore {
         if (gone.length === 0) continue
         pending += gone.length
         ids.push(...gone.map((e) => e.id))
-        if (keep.length === 0) await c.query('DELETE FROM inbox WHERE seq = $1', [row.seq])
-        else await c.query('UPDATE inbox SET n = $1, events = $2 WHERE seq = $3', [keep.length, encodeGroup(keep), row.seq])
+        // A rewritten row gets a new seq: a derivation step that read the old row finds it gone and rolls back.
+        if (keep.length > 0) await c.query('INSERT INTO inbox (site, received, n, events) SELECT site, received, $1, $2 FROM inbox WHERE seq = $3', [keep.length, encodeGroup(keep), row.seq])
+        await c.query('DELETE FROM inbox WHERE seq = $1', [row.seq])
       }
       if (f.quarantine.length) await c.query('DELETE FROM quarantine WHERE seq = ANY($1::bigint[])', [f.quarantine.map((r) => r.seq)])
       const userHashes = (await c.query('DELETE FROM user_hashes WHERE site = $1 AND event_id = ANY($2::text[])', [site, ids])).rowCount ?? 0

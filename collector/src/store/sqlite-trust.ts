@@ -110,15 +110,16 @@ export class SqliteTrust implements TrustStore {
       const sessions = this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?))')
         .run(site, JSON.stringify([...f.visitors])).changes
       let pending = 0
-      const rewrite = this.db.prepare('UPDATE inbox SET n = ?, events = ? WHERE seq = ?')
+      // A rewritten row gets a new seq: a derivation step that read the old row finds it gone and rolls back.
+      const rewrite = this.db.prepare('INSERT INTO inbox (site, received, n, events) SELECT site, received, ?, ? FROM inbox WHERE seq = ?')
       const drop = this.db.prepare('DELETE FROM inbox WHERE seq = ?')
       for (const row of f.pending) {
         const { keep, gone } = splitPending(row.events, f.mine)
         if (gone.length === 0) continue
         pending += gone.length
         ids.push(...gone.map((e) => e.id))
-        if (keep.length === 0) drop.run(row.seq)
-        else rewrite.run(keep.length, encodeGroup(keep), row.seq)
+        if (keep.length > 0) rewrite.run(keep.length, encodeGroup(keep), row.seq)
+        drop.run(row.seq)
       }
       const dropQ = this.db.prepare('DELETE FROM quarantine WHERE seq = ?')
       for (const r of f.quarantine) dropQ.run(r.seq)

@@ -216,7 +216,8 @@ export class SqliteStore implements Store {
           e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
         )
       }
-      for (const seq of w.done) this.stmt.doneGroups.run(seq)
+      // A group gone meanwhile (an erasure rewrote it under a new seq) rolls the step back, as on PostgreSQL.
+      for (const seq of w.done) if (this.stmt.doneGroups.run(seq).changes !== 1) throw new Error(`derivation: pending group ${seq} is gone`)
     })()
   }
 
