@@ -8,6 +8,8 @@ import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationStore, DerivationWrite, PendingGroup } from '../store/types.ts'
 import { byTime, sessionEvent, sessionize, type SessionEvent } from './sessions.ts'
 import { settleBacklog, type Derivation } from './background.ts'
+import { goalHits } from './goals.ts'
+import type { GoalBook } from '../store/goal-types.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
 export const DERIVE_CHUNK_EVENTS = 2000
@@ -35,13 +37,16 @@ export interface DeriverOptions {
 /**
  * Plans one derivation step for the pending groups: each visitor's new events are put in
  * time order and either continue its latest session (all of them after its last event) or
- * re-derive its history from the session the earliest one falls into.
+ * re-derive its history from the session the earliest one falls into. With `goals`, each
+ * event that matches a goal of its site becomes a goal conversion for its session (the
+ * store keeps it to one per session), and the step carries the goals' version.
  *
  * @example
- * const w = await planDerivation(store, await store.pendingGroups(2000))
+ * const w = await planDerivation(store, await store.pendingGroups(2000), null, await store.goals.goalBook())
  * await store.applyDerivation(w)
  */
-export async function planDerivation(store: DerivationStore, groups: PendingGroup[], cache: LatestSessionCache | null = null): Promise<DerivationWrite> {
+export async function planDerivation(store: DerivationStore, groups: PendingGroup[], cache: LatestSessionCache | null = null,
+  goals: GoalBook | null = null): Promise<DerivationWrite> {
   const w: DerivationWrite = { done: groups.map((g) => g.seq), events: [], dropSessions: [], sessions: [], moved: [] }
   const byVisitor = new Map<string, { site: string; visitor: string; events: EnrichedEvent[] }>()
   const sessionOf = new Map<EnrichedEvent, string | null>()
@@ -70,6 +75,10 @@ export async function planDerivation(store: DerivationStore, groups: PendingGrou
     await rederive(store, site, visitor, events, fresh, sessionOf, w)
   }
   for (const g of groups) for (const e of g.events) w.events.push({ site: g.site, event: e, sessionId: sessionOf.get(e) ?? null })
+  if (goals) {
+    w.goalsVersion = goals.version
+    if (goals.bySite.size > 0) w.goalHits = goalHits(w.events, (site) => goals.bySite.get(site) ?? [])
+  }
   return w
 }
 
@@ -164,6 +173,8 @@ export class Deriver implements Derivation {
   private throttle: NodeJS.Timeout | null = null
   private readonly cache: LatestSessionCache | null
   private readonly log: (msg: string, err?: unknown) => void
+  /** Every site's goals as last read; read again when a step finds they changed. */
+  private goals: GoalBook | null = null
 
   constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
@@ -245,12 +256,19 @@ export class Deriver implements Derivation {
   }
 
   private async apply(groups: PendingGroup[]): Promise<number> {
-    const w = await planDerivation(this.store, groups, this.cache)
-    try {
-      await this.store.applyDerivation(w)
-    } catch (err) {
-      this.cache?.clear()
-      throw err
+    let w: DerivationWrite
+    for (let attempt = 1; ; attempt++) {
+      this.goals ??= await this.store.goals.goalBook()
+      w = await planDerivation(this.store, groups, this.cache, this.goals)
+      try {
+        await this.store.applyDerivation(w)
+        break
+      } catch (err) {
+        this.cache?.clear()
+        // A goal changed while this step was planned (here or in another process): plan it again with the goals as they are now.
+        if ((err as Error).name !== 'StaleGoalsError' || attempt >= 3) throw err
+        this.goals = null
+      }
     }
     this.cache?.remember(w)
     this.derived += w.events.length

@@ -208,6 +208,22 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (site, month, channel, source, medium, campaign)
   );
   `,
+  /* goals (numbered at merge): as SQLite's goals migration. */ `
+  CREATE TABLE goals (
+    site text COLLATE "C" NOT NULL,
+    name text COLLATE "C" NOT NULL,
+    definition jsonb NOT NULL,
+    PRIMARY KEY (site, name)
+  );
+  CREATE TABLE goal_hits (
+    site text COLLATE "C" NOT NULL,
+    goal text COLLATE "C" NOT NULL,
+    key text COLLATE "C" NOT NULL,
+    PRIMARY KEY (site, goal, key)
+  );
+  CREATE TABLE goal_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+  INSERT INTO goal_version (id, version) VALUES (1, 0);
+  `,
 ]
 
 /**

@@ -4,6 +4,7 @@ import { inTransaction, openPool, type PostgresOptions } from './postgres-pool.t
 import { appendPending, clean, type PendingEvents } from './postgres-ingest.ts'
 import * as derivation from './postgres-derivation.ts'
 import { PostgresReports } from './postgres-reports.ts'
+import { PostgresGoals } from './postgres-goals.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
@@ -36,6 +37,7 @@ export type { PostgresOptions } from './postgres-pool.ts'
  */
 export class PostgresStore implements Store {
   readonly reports: PostgresReports
+  readonly goals: PostgresGoals
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   private pending: PendingWrite[] = []
@@ -48,6 +50,7 @@ export class PostgresStore implements Store {
 
   private constructor(readonly pool: pg.Pool) {
     this.reports = new PostgresReports(pool)
+    this.goals = new PostgresGoals(pool)
   }
 
   /** Connects and brings the schema up to date (several processes may do this at once). */

@@ -184,4 +184,19 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (site, month, channel, source, medium, campaign)
   );
   `,
+  /* goals (issue 11; numbered at merge): goals without code. A goal's conversions are
+     event rows (origin 'goal'); goal_hits claims (site, goal, session) once, so a goal
+     counts once per session whether derivation or the backfill of a new goal gets there
+     first; goal_version moves on with every change to the goals, and a derivation step
+     planned with an older one is refused (it would miss the new goal's events). */ `
+  CREATE TABLE goals (
+    site TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (site, name)
+  );
+  CREATE TABLE goal_hits (site TEXT NOT NULL, goal TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (site, goal, key)) WITHOUT ROWID;
+  CREATE TABLE goal_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+  INSERT INTO goal_version (id, version) VALUES (1, 0);
+  `,
 ]

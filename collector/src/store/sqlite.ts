@@ -8,6 +8,7 @@ import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
+import { SqliteGoals } from './sqlite-goals.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 
@@ -46,6 +47,7 @@ export function migrate(db: Database.Database): void {
 export class SqliteStore implements Store {
   readonly db: Database.Database
   readonly reports: SqliteReports
+  readonly goals: SqliteGoals
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   /** Called after each ingest commit that accepted events (derivation starts a pass). */
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
       quarantine: this.db.prepare(`INSERT INTO quarantine (site, received, origin, reason, message, payload)
         VALUES (@site, @received, @origin, @reason, @message, @payload)`),
     }
+    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId))
   }
 
   async createSite(site: Site): Promise<boolean> {
@@ -204,17 +207,21 @@ export class SqliteStore implements Store {
           s.consent, s.bot ? 1 : 0, s.events, s.pageviews)
       }
       for (const m of w.moved) this.stmt.moveEvent.run(m.sessionId, m.ref)
-      for (const { site, event: e, sessionId } of w.events) {
-        const t = e.touch
-        this.stmt.insertEvent.run(
-          site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
-          t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
-          e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
-          e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
-        )
-      }
+      for (const { site, event: e, sessionId } of w.events) this.putEvent(site, e, sessionId)
       for (const seq of w.done) this.stmt.doneGroups.run(seq)
+      if (w.goalHits?.length) this.goals.claimIn(w.goalHits)
+      if (w.goalsVersion !== undefined) this.goals.checkVersion(w.goalsVersion)
     })()
+  }
+
+  private putEvent(site: string, e: EnrichedEvent, sessionId: string | null): void {
+    const t = e.touch
+    this.stmt.insertEvent.run(
+      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
+      t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
+      e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
+      e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
+    )
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {
@@ -222,6 +229,8 @@ export class SqliteStore implements Store {
   }
 
   async requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number> {
+    // Goal conversions are derived: derivation makes them anew (with today's goals) instead.
+    this.db.transaction(() => this.goals.dropAllDerived())()
     const total = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number
     const chunk = this.db.prepare('SELECT rowid, * FROM events ORDER BY rowid LIMIT 5000')
     const drop = this.db.prepare('DELETE FROM events WHERE rowid <= ?')

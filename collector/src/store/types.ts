@@ -1,4 +1,5 @@
 import type { ReportStore } from './report-types.ts'
+import type { GoalHit, GoalStore } from './goal-types.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -36,6 +37,10 @@ export interface DerivationWrite {
   sessions: { site: string; session: DerivedSession }[]
   /** Stored events whose session changed. */
   moved: { ref: number; sessionId: string }[]
+  /** Goal conversions to claim (once per site, goal and session) and store. */
+  goalHits?: GoalHit[]
+  /** The goals' version the step was planned with: the store refuses the step (StaleGoalsError) if they changed since. */
+  goalsVersion?: number
 }
 
 /** How far derived data lags behind what was acknowledged. */
@@ -80,6 +85,8 @@ export interface DerivationStore {
    * it again to finish. Answers the events moved.
    */
   requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number>
+  /** Goals, their version and claims: derivation turns matching events into goal conversions. */
+  readonly goals: GoalStore
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
