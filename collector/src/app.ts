@@ -20,6 +20,7 @@ import { destinationRoutes } from './routes/destinations.ts'
 import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { cockpitRoutes } from './routes/cockpit.ts'
+import { alertRoutes } from './routes/alerts.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { Deriver } from './derive/deriver.ts'
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', exportRoutes(settled))
   app.route('/api/sites', destinationRoutes(deps))
   app.route('/api/sites', cockpitRoutes({ ...deps, runner }))
+  app.route('/api/sites', alertRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/', scriptRoutes(deps.config))

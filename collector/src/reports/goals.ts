@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import type { ErrorIssue } from '../http/errors.ts'
 import type { Goal } from '../store/goal-types.ts'
+import { isInvalid, validBody } from '../http/body-issues.ts'
 
 export type { Goal }
 
@@ -32,17 +33,9 @@ const body = z.object({
  * parseGoal('pro', { event: 'plan_select', props: { plan: 'pro' }, value: 30 }, 'EUR').currency // 'EUR'
  */
 export function parseGoal(name: string, input: unknown, defaultCurrency: string): Goal | { message: string; issues: ErrorIssue[] } {
-  const issues: ErrorIssue[] = []
-  if (!GOAL_NAME.test(name)) issues.push({ path: 'name', message: 'a goal name is 1-100 letters, digits, _ . : or -' })
-  const r = body.safeParse(input)
-  if (!r.success) {
-    for (const e of r.error.issues) {
-      const field = e.path.join('.') || ((e as { keys?: string[] }).keys ?? []).join(', ')
-      issues.push({ path: field, code: e.code, message: `${field || 'body'}: ${e.message}` })
-    }
-  }
-  if (issues.length || !r.success) return { message: issues.map((i) => i.message).join('; '), issues }
-  const g = r.data
+  const nameIssue: ErrorIssue[] = GOAL_NAME.test(name) ? [] : [{ path: 'name', message: 'a goal name is 1-100 letters, digits, _ . : or -' }]
+  const g = validBody(body, input, nameIssue)
+  if (isInvalid(g)) return g
   return {
     name, path: g.path ?? null, event: g.event ?? null, props: g.props ?? {},
     value: g.value ?? null, currency: g.value === undefined ? null : (g.currency ?? defaultCurrency),

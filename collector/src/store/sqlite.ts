@@ -9,6 +9,7 @@ import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site 
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import { SqliteGoals } from './sqlite-goals.ts'
+import { SqliteAlerts } from './sqlite-alerts.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 
@@ -48,6 +49,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database
   readonly reports: SqliteReports
   readonly goals: SqliteGoals
+  readonly alerts: SqliteAlerts
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   /** Called after each ingest commit that accepted events (derivation starts a pass). */
@@ -98,6 +100,7 @@ export class SqliteStore implements Store {
       quarantine: this.db.prepare(`INSERT INTO quarantine (site, received, origin, reason, message, payload)
         VALUES (@site, @received, @origin, @reason, @message, @payload)`),
     }
+    this.alerts = new SqliteAlerts(this.db)
     this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId))
   }
 

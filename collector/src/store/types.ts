@@ -1,5 +1,6 @@
 import type { ReportStore } from './report-types.ts'
 import type { GoalHit, GoalStore } from './goal-types.ts'
+import type { AlertStore } from './alert-types.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -103,5 +104,7 @@ export interface Store extends DerivationStore {
   insertEvents(site: string, events: EnrichedEvent[]): Promise<InsertOutcome[]>
   quarantine(rows: QuarantineRow[]): Promise<void>
   readonly reports: ReportStore
+  /** Alert rules, incidents and their webhook messages (issue 11). */
+  readonly alerts: AlertStore
   close(): Promise<void>
 }
