@@ -21,6 +21,7 @@ import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { cockpitRoutes } from './routes/cockpit.ts'
 import { alertRoutes } from './routes/alerts.ts'
+import { dashboardAlertsRoutes } from './routes/dashboard-alerts.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { Deriver } from './derive/deriver.ts'
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', alertRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
+  app.route('/dashboard', dashboardAlertsRoutes(deps))
   app.route('/', scriptRoutes(deps.config))
   return app
 }

@@ -69,6 +69,12 @@ eachStore('alerts', (open) => {
     await tick('2026-11-25T12:03:00Z')
     expect(texts()).toEqual(['stopped:open', 'stopped:resolved'])
     const history = (await call('GET', '/api/sites/shop/alerts/history')).body.incidents
+    const page = await t.app.request('http://localhost/dashboard/shop/alerts', { headers: { cookie: `fb_admin=${t.adminToken}` } })
+    const html = await page.text()
+    expect(html).toContain('tracking stopped: no events for 60 min')
+    expect(html).toContain('2026-11-25 12:03')
+    expect(html).not.toContain(hook.url) // the webhook URL is a secret
+    expect((await t.app.request('http://localhost/dashboard/shop/alerts')).status).toBe(401)
     expect(history).toMatchObject([{
       rule: 'stopped', type: 'tracking_stopped', opened: Date.parse('2026-11-25T12:00:00Z'), resolved: Date.parse('2026-11-25T12:03:00Z'),
       messages: [{ state: 'open', status: 'sent', attempts: 1 }, { state: 'resolved', status: 'sent', attempts: 1 }],
