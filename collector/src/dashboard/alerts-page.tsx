@@ -3,7 +3,7 @@
  * The dashboard's alerts page: the site's rules and the history of their incidents, each
  * with when it opened and resolved and how its webhook messages fared.
  */
-import { Layout, Logo } from './layout.tsx'
+import { Layout, SiteTopbar } from './layout.tsx'
 import { Card } from './sections.tsx'
 import type { AlertRule, IncidentHistory } from '../store/alert-types.ts'
 
@@ -23,16 +23,9 @@ function thresholds(r: AlertRule): string {
 
 export function AlertsPage(props: { d: AlertsPageData }) {
   const { d } = props
-  const site = encodeURIComponent(d.site)
   return (
     <Layout title={`${d.site} · Alerts · Funnelbeam`} wide>
-      <header class="topbar">
-        <div class="topbar-inner">
-          <Logo />
-          <a class="site-name" href={`/dashboard/${site}`}>{d.site}</a>
-          <a class="signout" href="/dashboard/logout">Sign out</a>
-        </div>
-      </header>
+      <SiteTopbar site={d.site} />
       <main class="wrap">
         <Card id="alert-rules" title="Alert rules" subtitle="Judged every minute; set them with PUT /api/sites/:site/alerts/:id">
           {d.rules.length === 0 ? <p class="muted">No alert rules.</p> : (
