@@ -88,6 +88,14 @@ eachStore('goals', (open) => {
     expect((await call('GET', `/api/sites/shop/summary?${RANGE}`)).body).toMatchObject({ conversions: 6, revenue: { EUR: 40 } })
   })
 
+  it('leaves goal conversions out of the tracking-health event counts', async () => {
+    await t.sendServerEvents(secret, [pv('v6', '2026-11-25T11:30:00Z', '/thanks/z')])
+    await t.settle()
+    const hours = await t.store.reports.health.eventsPerHour('shop', Date.parse('2026-11-25T12:00:00Z'))
+    expect(hours.find((h) => h.hour === Date.parse('2026-11-25T11:00:00Z'))?.events).toBe(1)
+    expect((await call('GET', '/api/sites/shop/summary?from=2026-11-25&to=2026-11-25')).body).toMatchObject({ pageviews: 1, conversions: 1 })
+  })
+
   it('re-derives a changed goal and removes a deleted one\'s conversions', async () => {
     expect((await call('PUT', '/api/sites/shop/goals/signup', { path: '/nowhere' })).body.conversions).toBe(0)
     expect(await attributed('signup')).toEqual({})
