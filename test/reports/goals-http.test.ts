@@ -79,13 +79,24 @@ eachStore('goals', (open) => {
     expect((await attributed('signup')).Direct).toEqual([3, 30])
   })
 
+  it('keeps one conversion when a late event joins two sessions that each had one', async () => {
+    const day = async () => (await call('GET', '/api/sites/shop/summary?from=2026-11-22&to=2026-11-22')).body
+    await t.sendServerEvents(secret, [pv('v7', '2026-11-22T10:00:00Z', '/thanks/a')])
+    await t.sendServerEvents(secret, [pv('v7', '2026-11-22T11:00:00Z', '/thanks/b')]) // an hour later: a session of its own
+    expect(await day()).toMatchObject({ sessions: 2, conversions: 2 })
+    await t.sendServerEvents(secret, [pv('v7', '2026-11-22T10:30:00Z', '/pricing')]) // arrives late and bridges the gap
+    expect(await day()).toMatchObject({ sessions: 1, conversions: 1 })
+    await t.sendServerEvents(secret, [pv('v7', '2026-11-22T11:10:00Z', '/thanks/c')])
+    expect(await day()).toMatchObject({ sessions: 1, conversions: 1 })
+  })
+
   it('makes the same goal conversions anew on a rebuild', async () => {
     const before = await attributed('signup')
     await t.settle()
     await rebuildDerived(t.store)
     expect(await attributed('signup')).toEqual(before)
     expect(await attributed('pro')).toEqual({ Email: [2, 0] })
-    expect((await call('GET', `/api/sites/shop/summary?${RANGE}`)).body).toMatchObject({ conversions: 6, revenue: { EUR: 40 } })
+    expect((await call('GET', `/api/sites/shop/summary?${RANGE}`)).body).toMatchObject({ conversions: 7, revenue: { EUR: 50 } })
   })
 
   it('leaves goal conversions out of the tracking-health event counts', async () => {

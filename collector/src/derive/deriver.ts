@@ -8,7 +8,7 @@ import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationStore, DerivationWrite, PendingGroup } from '../store/types.ts'
 import { byTime, sessionEvent, sessionize, type SessionEvent } from './sessions.ts'
 import { settleBacklog, type Derivation } from './background.ts'
-import { goalHits } from './goals.ts'
+import { goalHits, goalMoves } from './goals.ts'
 import type { GoalBook } from '../store/goal-types.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
@@ -134,10 +134,10 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
   // A stored copy of a pending event cannot exist (ingest accepts an id once), but a
   // store that keeps pending events in its events table (PostgreSQL) hands them back here.
   const stored = (await store.visitorEvents(site, visitor, from)).filter((s) => !newIds.has(s.event.id))
-  type Item = { ev: SessionEvent; ref: number | null; was: string | null; fresh: EnrichedEvent | null }
+  type Item = { ev: SessionEvent; ref: number | null; was: string | null; fresh: EnrichedEvent | null; goal: string | null }
   const items: Item[] = [
-    ...stored.map((s): Item => ({ ev: sessionEvent(s.event), ref: s.ref, was: s.sessionId, fresh: null })),
-    ...events.map((e, i): Item => ({ ev: fresh[i], ref: null, was: null, fresh: e })),
+    ...stored.map((s): Item => ({ ev: sessionEvent(s.event), ref: s.ref, was: s.sessionId, fresh: null, goal: s.goal })),
+    ...events.map((e, i): Item => ({ ev: fresh[i], ref: null, was: null, fresh: e, goal: null })),
   ].sort((a, b) => byTime(a.ev, b.ev))
   const r = sessionize(visitor, items.map((x) => x.ev))
   w.dropSessions.push({ site, visitor, from })
@@ -146,6 +146,9 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
     if (x.fresh) sessionOf.set(x.fresh, r.ids[i])
     else if (x.was !== r.ids[i]) w.moved.push({ ref: x.ref!, sessionId: r.ids[i] })
   })
+  // A goal counts once per session: its conversions follow their sessions' new ids, and a merge leaves one.
+  const moves = goalMoves(site, items.flatMap((x, i) => (x.goal !== null && x.was !== null ? [{ goal: x.goal, was: x.was, now: r.ids[i], ref: x.ref! }] : [])))
+  if (moves.length) (w.goalMoves ??= []).push(...moves)
 }
 
 /**

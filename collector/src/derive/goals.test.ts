@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { goalHits } from './goals.ts'
+import { goalHits, goalMoves } from './goals.ts'
 import { parseGoal } from '../reports/goals.ts'
 import type { Goal } from '../store/goal-types.ts'
 import type { EnrichedEvent, Props } from '../model.ts'
@@ -43,5 +43,19 @@ describe('goalHits', () => {
   })
   it('never matches a goal conversion itself', () => {
     expect(goalHits([{ site: 's', sessionId: 's1', event: ev('goal:x', 1, { type: 'event', name: 'plan', props: { plan: 'pro' }, origin: 'goal' }) }], () => goals)).toEqual([])
+  })
+})
+
+describe('goalMoves', () => {
+  it('moves claims with their sessions and keeps the earliest conversion of a goal in a merged session', () => {
+    expect(goalMoves('s', [
+      { goal: 'signup', was: 's1', now: 's1', ref: 1 }, // unchanged
+      { goal: 'pro', was: 's2', now: 's1', ref: 2 },    // moved: its claim follows
+      { goal: 'signup', was: 's2', now: 's1', ref: 3 }, // a second signup in s1: goes
+      { goal: 'signup', was: 's3', now: 's3', ref: 4 },
+    ])).toEqual([
+      { site: 's', goal: 'pro', from: 's2', to: 's1', ref: 2, drop: false },
+      { site: 's', goal: 'signup', from: 's2', to: 's1', ref: 3, drop: true },
+    ])
   })
 })

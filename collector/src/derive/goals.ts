@@ -8,6 +8,7 @@ import type { EnrichedEvent } from '../model.ts'
 import { matchesStep } from '../reports/steps.ts'
 import type { FunnelStep } from '../reports/types.ts'
 import type { Goal, GoalHit, GoalScan, GoalStore } from '../store/goal-types.ts'
+import type { DerivationWrite } from '../store/types.ts'
 import { byTime } from './sessions.ts'
 
 /**
@@ -66,6 +67,27 @@ export function goalHits(events: Iterable<{ site: string; event: EnrichedEvent; 
   return [...best.values()].map((h) => ({
     site: h.site, goal: h.goal.name, key: h.key, sessionId: h.sessionId, conversion: goalConversion(h.event, h.goal, h.key),
   }))
+}
+
+/**
+ * What a re-derivation does to a visitor's stored goal conversions, given in time order
+ * with the session each had (`was`, its claim's key) and has now: a conversion keeps its
+ * goal's claim, moved to its new session, unless an earlier one of the same goal is in
+ * that session now (two sessions merged), in which case it goes with its claim.
+ *
+ * @example
+ * goalMoves('shop', [{ goal: 'signup', was: 's2', now: 's1', ref: 7 }]) // [{ site: 'shop', goal: 'signup', from: 's2', to: 's1', ref: 7, drop: false }]
+ */
+export function goalMoves(site: string, rows: { goal: string; was: string; now: string; ref: number }[]): NonNullable<DerivationWrite['goalMoves']> {
+  const seen = new Set<string>()
+  const out: NonNullable<DerivationWrite['goalMoves']> = []
+  for (const r of rows) {
+    const k = `${r.goal}\0${r.now}`
+    const second = seen.has(k)
+    seen.add(k)
+    if (second || r.was !== r.now) out.push({ site, goal: r.goal, from: r.was, to: r.now, ref: r.ref, drop: second })
+  }
+  return out
 }
 
 /** What a backfill reads for a goal: its pageviews, or its event's name. */

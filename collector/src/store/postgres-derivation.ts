@@ -10,7 +10,7 @@ import { appendInbox, type PendingEvents } from './postgres-ingest.ts'
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent } from './types.ts'
-import { checkGoalsVersion, claimGoalHitsIn } from './postgres-goals.ts'
+import { checkGoalsVersion, claimGoalHitsIn, moveGoalHitsIn } from './postgres-goals.ts'
 
 /**
  * The oldest inbox rows, at least one when any is pending, at most `maxEvents` events in
@@ -66,7 +66,7 @@ export async function latestSessions(pool: pg.Pool, visitors: { site: string; vi
 export async function visitorEvents(pool: pg.Pool, site: string, visitor: string, from: number): Promise<StoredEvent[]> {
   const r = await pool.query(
     `SELECT seq, session_id, id, ts, type, source, medium, campaign, term, content, utm_id, click_id_type, click_id,
-       referrer_host, channel, path, device, browser, country, consent, bot
+       referrer_host, channel, path, device, browser, country, consent, bot, origin, name
      FROM events WHERE site = $1 AND visitor = $2 AND ts >= $3`,
     [site, visitor, from],
   )
@@ -104,6 +104,7 @@ export async function applyDerivation(pool: pg.Pool, w: DerivationWrite): Promis
       await c.query(`UPDATE events e SET session_id = u.session_id FROM unnest($1::bigint[], $2::text[]) AS u(seq, session_id)
         WHERE e.seq = u.seq`, [w.moved.map((m) => m.ref), w.moved.map((m) => m.sessionId)])
     }
+    if (w.goalMoves?.length) await moveGoalHitsIn(c, w.goalMoves)
     await insertEvents(c, w.events)
     if (w.goalHits?.length) await claimGoalHitsIn(c, w.goalHits)
     if (w.goalsVersion !== undefined) await checkGoalsVersion(c, w.goalsVersion)

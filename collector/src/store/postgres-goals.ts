@@ -4,6 +4,7 @@ import { inTransaction } from './postgres-pool.ts'
 import { eventFromRow } from './derived-rows.ts'
 import { insertEvents } from './postgres-derivation.ts'
 import { goalDefinition, goalOf } from './goal-rows.ts'
+import type { DerivationWrite } from './types.ts'
 import { StaleGoalsError, type Goal, type GoalBook, type GoalHit, type GoalScan, type GoalStore, type ScannedEvent } from './goal-types.ts'
 
 /**
@@ -79,6 +80,23 @@ export async function claimGoalHitsIn(c: pg.PoolClient, hits: GoalHit[]): Promis
   const rows = hits.filter((h) => keys.has(`${h.site}\0${h.goal}\0${h.key}`))
   await insertEvents(c, rows.map((h) => ({ site: h.site, event: h.conversion, sessionId: h.sessionId })))
   return rows.length
+}
+
+/** Inside a transaction: moves the claims of re-derived goal conversions (see `DerivationWrite.goalMoves`). */
+export async function moveGoalHitsIn(c: pg.PoolClient, moves: NonNullable<DerivationWrite['goalMoves']>): Promise<void> {
+  const unclaim = (ms: typeof moves) => c.query(`DELETE FROM goal_hits h USING unnest($1::text[], $2::text[], $3::text[]) AS u(site, goal, key)
+    WHERE h.site = u.site AND h.goal = u.goal AND h.key = u.key`, [ms.map((m) => m.site), ms.map((m) => m.goal), ms.map((m) => m.from)])
+  const drops = moves.filter((m) => m.drop)
+  const keeps = moves.filter((m) => !m.drop)
+  if (drops.length) {
+    await unclaim(drops)
+    await c.query('DELETE FROM events WHERE seq = ANY($1::bigint[])', [drops.map((m) => m.ref)])
+  }
+  if (keeps.length) {
+    await unclaim(keeps)
+    await c.query(`INSERT INTO goal_hits (site, goal, key) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [keeps.map((m) => m.site), keeps.map((m) => m.goal), keeps.map((m) => m.to)])
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { EnrichedEvent } from '../model.ts'
+import type { DerivationWrite } from './types.ts'
 import { eventFromRow } from './derived-rows.ts'
 import { goalDefinition, goalOf } from './goal-rows.ts'
 import { StaleGoalsError, type Goal, type GoalBook, type GoalHit, type GoalScan, type GoalStore, type ScannedEvent } from './goal-types.ts'
@@ -81,6 +82,20 @@ export class SqliteGoals implements GoalStore {
       n++
     }
     return n
+  }
+
+  /** Inside a write transaction: moves the claims of re-derived goal conversions (see `DerivationWrite.goalMoves`). */
+  moveIn(moves: NonNullable<DerivationWrite['goalMoves']>): void {
+    const unclaim = this.db.prepare('DELETE FROM goal_hits WHERE site = ? AND goal = ? AND key = ?')
+    const dropRow = this.db.prepare('DELETE FROM events WHERE rowid = ?')
+    for (const m of moves.filter((x) => x.drop)) {
+      unclaim.run(m.site, m.goal, m.from)
+      dropRow.run(m.ref)
+    }
+    for (const m of moves.filter((x) => !x.drop)) {
+      unclaim.run(m.site, m.goal, m.from)
+      this.stmt.claim.run(m.site, m.goal, m.to)
+    }
   }
 
   /**

@@ -86,7 +86,7 @@ export class SqliteStore implements Store {
       latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
         ORDER BY started DESC, id DESC LIMIT 1`),
       visitorEvents: this.db.prepare(`SELECT rowid, session_id, id, ts, type, source, medium, campaign, term, content, utm_id,
-        click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot
+        click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot, origin, name
         FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
       dropSessions: this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor = ? AND started >= ?'),
       putSession: this.db.prepare(`INSERT OR REPLACE INTO sessions (site, id, visitor, started, last_ts, campaign_key, source,
@@ -210,6 +210,7 @@ export class SqliteStore implements Store {
           s.consent, s.bot ? 1 : 0, s.events, s.pageviews)
       }
       for (const m of w.moved) this.stmt.moveEvent.run(m.sessionId, m.ref)
+      if (w.goalMoves?.length) this.goals.moveIn(w.goalMoves)
       for (const { site, event: e, sessionId } of w.events) this.putEvent(site, e, sessionId)
       for (const seq of w.done) this.stmt.doneGroups.run(seq)
       if (w.goalHits?.length) this.goals.claimIn(w.goalHits)

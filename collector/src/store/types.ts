@@ -20,6 +20,8 @@ export interface StoredEvent {
   ref: number
   sessionId: string | null
   event: SessionFields
+  /** The goal when the row is a goal conversion (origin 'goal'), else null. */
+  goal: string | null
 }
 
 /** One derivation step, written in one transaction. */
@@ -38,6 +40,12 @@ export interface DerivationWrite {
   sessions: { site: string; session: DerivedSession }[]
   /** Stored events whose session changed. */
   moved: { ref: number; sessionId: string }[]
+  /**
+   * Stored goal conversions whose session a re-derivation changed, done before `goalHits`:
+   * the claim on `from` goes and, unless `drop`, one on `to` is made; with `drop` (a second
+   * conversion of the goal in one session) the row `ref` goes too. Drops come first.
+   */
+  goalMoves?: { site: string; goal: string; from: string; to: string; ref: number; drop: boolean }[]
   /** Goal conversions to claim (once per site, goal and session) and store. */
   goalHits?: GoalHit[]
   /** The goals' version the step was planned with: the store refuses the step (StaleGoalsError) if they changed since. */
