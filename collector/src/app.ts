@@ -21,6 +21,8 @@ import { destinationRoutes } from './routes/destinations.ts'
 import { dashboardAdsRoutes } from './routes/dashboard-ads.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { cockpitRoutes } from './routes/cockpit.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { dashboardAlertsRoutes } from './routes/dashboard-alerts.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { scriptRoutes } from './routes/script.ts'
 import { tokenRoutes } from './routes/tokens.ts'
@@ -102,8 +104,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sites', exportRoutes(settled))
   app.route('/api/sites', destinationRoutes(deps))
   app.route('/api/sites', cockpitRoutes({ ...deps, runner }))
+  app.route('/api/sites', alertRoutes(deps))
   app.route('/dashboard', dashboardRoutes({ ...deps, runner, metrics }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
+  app.route('/dashboard', dashboardAlertsRoutes(deps))
   app.route('/', scriptRoutes(deps.config))
   return app
 }

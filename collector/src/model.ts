@@ -4,7 +4,8 @@
  * layer's module just for a type.
  */
 export type EventType = 'pageview' | 'event' | 'conversion' | 'exposure'
-export type EventOrigin = 'browser' | 'pixel' | 'server'
+/** Where an event came from; 'goal' marks a conversion derived from a site's goal (never sent by a client). */
+export type EventOrigin = 'browser' | 'pixel' | 'server' | 'goal'
 export type Props = Record<string, string | number | boolean>
 
 /** Where a visit came from: campaign parameters, click ids and referrer of one URL. */

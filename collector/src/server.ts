@@ -14,6 +14,7 @@ import { inProcessRunner } from './report-runner/runner.ts'
 import { workerRunner, type ReaderTarget } from './report-runner/pool.ts'
 import { Metrics } from './http/metrics.ts'
 import { OutboxWorker } from './exports/outbox.ts'
+import { AlertWorker } from './alerts/worker.ts'
 import { demoSiteRoutes } from '../../demo-site/routes.ts'
 import { demoLinks } from '../../demo-site/links.ts'
 import { DEFAULT_TIMEOUTS, idleTimeout, timeoutOptions } from './http/timeouts.ts'
@@ -42,6 +43,9 @@ const app = createApp({ store, config, deriver, runner, log, metrics })
 // Conversions go to the sites' ad platform destinations in the background, never in a request.
 const outbox = new OutboxWorker({ store, config, clock: systemClock, metrics, log })
 outbox.start()
+// Alert rules are judged once a minute (one process at a time on PostgreSQL) and their webhooks called from a durable queue.
+const alerts = new AlertWorker({ store, clock: systemClock, log })
+alerts.start()
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
@@ -67,6 +71,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     force.unref()
     server.close(async () => {
       await outbox.stop()
+      await alerts.stop()
       await runner.close()
       await deriver.close()
       await store.close()

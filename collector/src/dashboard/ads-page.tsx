@@ -3,7 +3,7 @@
  * The dashboard's ad platform page: upload a spend file as the platform exported it, and
  * download each platform's conversions file per conversion, with the count each holds.
  */
-import { Layout, Logo } from './layout.tsx'
+import { Layout, SiteTopbar } from './layout.tsx'
 import { Card } from './sections.tsx'
 import { fmtCount } from './format.ts'
 import type { SpendImportResult } from '../spend/import.ts'
@@ -51,13 +51,7 @@ export function AdsPage(props: { d: AdsPageData }) {
   const platforms = Object.keys(PLATFORM_LABELS) as ExportPlatform[]
   return (
     <Layout title={`${d.site} · Ad platforms · Funnelbeam`} wide>
-      <header class="topbar">
-        <div class="topbar-inner">
-          <Logo />
-          <a class="site-name" href={`/dashboard/${site}`}>{d.site}</a>
-          <a class="signout" href="/dashboard/logout">Sign out</a>
-        </div>
-      </header>
+      <SiteTopbar site={d.site} />
       <main class="wrap">
         <Card id="spend-upload" title="Spend" subtitle="Upload the file as Google Ads, Meta Ads Manager or Yandex Direct exported it, or Funnelbeam's own CSV">
           {d.upload ? <UploadOutcome upload={d.upload} /> : null}

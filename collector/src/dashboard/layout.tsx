@@ -40,6 +40,19 @@ export function Logo() {
   )
 }
 
+/** The top bar of a site's secondary page (ad platforms, alerts): the logo, the site back to its dashboard, sign out. */
+export function SiteTopbar(props: { site: string }) {
+  return (
+    <header class="topbar">
+      <div class="topbar-inner">
+        <Logo />
+        <a class="site-name" href={`/dashboard/${encodeURIComponent(props.site)}`}>{props.site}</a>
+        <a class="signout" href="/dashboard/logout">Sign out</a>
+      </div>
+    </header>
+  )
+}
+
 /** The login form: the only POST of the dashboard. */
 export function LoginPage(props: { next: string; error?: string }) {
   return (

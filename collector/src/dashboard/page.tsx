@@ -142,7 +142,7 @@ export function DashboardPage(props: { d: DashboardData }) {
               </form>
             </details>
           </Card>
-          <Card id="health" title="Tracking health" subtitle="Is the tag working today?">
+          <Card id="health" title="Tracking health" subtitle={<>Is the tag working today? <a href={`/dashboard/${encodeURIComponent(d.site)}/alerts`}>Alerts</a></>}>
             <HealthPanel health={d.health} now={d.now} refusals={d.refusals ?? []} />
           </Card>
         </div>

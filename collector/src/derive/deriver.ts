@@ -8,6 +8,8 @@ import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationStore, DerivationWrite, PendingGroup } from '../store/types.ts'
 import { byTime, sessionEvent, sessionize, type SessionEvent } from './sessions.ts'
 import { settleBacklog, type Derivation } from './background.ts'
+import { goalHits, goalMoves } from './goals.ts'
+import type { GoalBook } from '../store/goal-types.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
 export const DERIVE_CHUNK_EVENTS = 2000
@@ -35,13 +37,16 @@ export interface DeriverOptions {
 /**
  * Plans one derivation step for the pending groups: each visitor's new events are put in
  * time order and either continue its latest session (all of them after its last event) or
- * re-derive its history from the session the earliest one falls into.
+ * re-derive its history from the session the earliest one falls into. With `goals`, each
+ * event that matches a goal of its site becomes a goal conversion for its session (the
+ * store keeps it to one per session), and the step carries the goals' version.
  *
  * @example
- * const w = await planDerivation(store, await store.pendingGroups(2000))
+ * const w = await planDerivation(store, await store.pendingGroups(2000), null, await store.goals.goalBook())
  * await store.applyDerivation(w)
  */
-export async function planDerivation(store: DerivationStore, groups: PendingGroup[], cache: LatestSessionCache | null = null): Promise<DerivationWrite> {
+export async function planDerivation(store: DerivationStore, groups: PendingGroup[], cache: LatestSessionCache | null = null,
+  goals: GoalBook | null = null): Promise<DerivationWrite> {
   const w: DerivationWrite = { done: groups.map((g) => g.seq), events: [], dropSessions: [], sessions: [], moved: [] }
   const byVisitor = new Map<string, { site: string; visitor: string; events: EnrichedEvent[] }>()
   const sessionOf = new Map<EnrichedEvent, string | null>()
@@ -70,6 +75,10 @@ export async function planDerivation(store: DerivationStore, groups: PendingGrou
     await rederive(store, site, visitor, events, fresh, sessionOf, w)
   }
   for (const g of groups) for (const e of g.events) w.events.push({ site: g.site, event: e, sessionId: sessionOf.get(e) ?? null })
+  if (goals) {
+    w.goalsVersion = goals.version
+    if (goals.bySite.size > 0) w.goalHits = goalHits(w.events, (site) => goals.bySite.get(site) ?? [])
+  }
   return w
 }
 
@@ -125,10 +134,10 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
   // A stored copy of a pending event cannot exist (ingest accepts an id once), but a
   // store that keeps pending events in its events table (PostgreSQL) hands them back here.
   const stored = (await store.visitorEvents(site, visitor, from)).filter((s) => !newIds.has(s.event.id))
-  type Item = { ev: SessionEvent; ref: number | null; was: string | null; fresh: EnrichedEvent | null }
+  type Item = { ev: SessionEvent; ref: number | null; was: string | null; fresh: EnrichedEvent | null; goal: string | null }
   const items: Item[] = [
-    ...stored.map((s): Item => ({ ev: sessionEvent(s.event), ref: s.ref, was: s.sessionId, fresh: null })),
-    ...events.map((e, i): Item => ({ ev: fresh[i], ref: null, was: null, fresh: e })),
+    ...stored.map((s): Item => ({ ev: sessionEvent(s.event), ref: s.ref, was: s.sessionId, fresh: null, goal: s.goal })),
+    ...events.map((e, i): Item => ({ ev: fresh[i], ref: null, was: null, fresh: e, goal: null })),
   ].sort((a, b) => byTime(a.ev, b.ev))
   const r = sessionize(visitor, items.map((x) => x.ev))
   w.dropSessions.push({ site, visitor, from })
@@ -137,6 +146,9 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
     if (x.fresh) sessionOf.set(x.fresh, r.ids[i])
     else if (x.was !== r.ids[i]) w.moved.push({ ref: x.ref!, sessionId: r.ids[i] })
   })
+  // A goal counts once per session: its conversions follow their sessions' new ids, and a merge leaves one.
+  const moves = goalMoves(site, items.flatMap((x, i) => (x.goal !== null && x.was !== null ? [{ goal: x.goal, was: x.was, now: r.ids[i], ref: x.ref! }] : [])))
+  if (moves.length) (w.goalMoves ??= []).push(...moves)
 }
 
 /**
@@ -164,6 +176,8 @@ export class Deriver implements Derivation {
   private throttle: NodeJS.Timeout | null = null
   private readonly cache: LatestSessionCache | null
   private readonly log: (msg: string, err?: unknown) => void
+  /** Every site's goals as last read; read again when a step finds they changed. */
+  private goals: GoalBook | null = null
 
   constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
@@ -250,12 +264,19 @@ export class Deriver implements Derivation {
   }
 
   private async apply(groups: PendingGroup[]): Promise<number> {
-    const w = await planDerivation(this.store, groups, this.cache)
-    try {
-      await this.store.applyDerivation(w)
-    } catch (err) {
-      this.cache?.clear()
-      throw err
+    let w: DerivationWrite
+    for (let attempt = 1; ; attempt++) {
+      this.goals ??= await this.store.goals.goalBook()
+      w = await planDerivation(this.store, groups, this.cache, this.goals)
+      try {
+        await this.store.applyDerivation(w)
+        break
+      } catch (err) {
+        this.cache?.clear()
+        // A goal changed while this step was planned (here or in another process): plan it again with the goals as they are now.
+        if ((err as Error).name !== 'StaleGoalsError' || attempt >= 3) throw err
+        this.goals = null
+      }
     }
     this.cache?.remember(w)
     this.derived += w.events.length

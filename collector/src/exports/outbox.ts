@@ -16,6 +16,7 @@ import type { Destination } from '../store/ads-types.ts'
 import type { Store } from '../store/types.ts'
 import { deliveryRequest, type DestinationPlatform } from './senders.ts'
 import { creditedConversions } from './service.ts'
+import { Periodic, postOnce, type PostOutcome } from '../periodic.ts'
 
 export const MAX_ATTEMPTS = 8
 const BATCH = 100
@@ -56,31 +57,13 @@ export interface OutboxDeps {
  * // on shutdown
  * await outbox.stop()
  */
-export class OutboxWorker {
-  private timer: ReturnType<typeof setInterval> | null = null
-  private running: Promise<void> | null = null
-
-  constructor(private readonly deps: OutboxDeps) {}
-
-  start(): void {
-    if (this.timer) return
-    this.timer = setInterval(() => { void this.tick() }, this.deps.config.outboxIntervalMs)
-    this.timer.unref()
+export class OutboxWorker extends Periodic {
+  constructor(private readonly deps: OutboxDeps) {
+    super(deps.config.outboxIntervalMs)
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer)
-    this.timer = null
-    await this.running
-  }
-
-  /** One round over every destination; a round already under way is joined, not doubled. */
-  tick(): Promise<void> {
-    this.running ??= this.round().finally(() => { this.running = null })
-    return this.running
-  }
-
-  private async round(): Promise<void> {
+  /** One round over every destination. */
+  protected async round(): Promise<void> {
     for (const d of await this.deps.store.reports.ads.destinations()) {
       try {
         await this.queue(d)
@@ -126,19 +109,9 @@ export class OutboxWorker {
     }
   }
 
-  private async post(url: string, init: RequestInit, secret: string): Promise<{ ok: true } | { ok: false; final: boolean; error: string }> {
-    try {
-      const res = await (this.deps.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-      if (res.ok) {
-        await res.body?.cancel()
-        return { ok: true }
-      }
-      const text = (await res.text().catch(() => '')).slice(0, 300)
-      const final = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
-      return { ok: false, final, error: redactText(`HTTP ${res.status}${text ? `: ${text}` : ''}`, secret) }
-    } catch (err) {
-      return { ok: false, final: false, error: redactText(`request failed: ${(err as Error).message}`, secret) }
-    }
+  private async post(url: string, init: RequestInit, secret: string): Promise<PostOutcome> {
+    const outcome = await postOnce(this.deps.fetch ?? fetch, url, init, REQUEST_TIMEOUT_MS)
+    return outcome.ok ? outcome : { ...outcome, error: redactText(outcome.error, secret) }
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The marketer's cockpit routes under `/api/sites` (issue 11): monthly budgets, their
- * pacing with reallocation hints, and trends against the previous period. Auth, site lookup and JSON/CSV answers are
+ * pacing with reallocation hints, trends against the previous period, and goals. Auth, site lookup and JSON/CSV answers are
  * the report routes' (`report-kit.ts`); validation and numbers live in `reports/`.
  */
 import { Hono } from 'hono'
@@ -16,6 +16,8 @@ import { parseTimeseriesQuery } from '../reports/timeseries-service.ts'
 import { todayIn } from '../reports/service.ts'
 import type { BudgetScope } from '../store/report-types.ts'
 import { reportKit } from './report-kit.ts'
+import { GOAL_NAME, parseGoal } from '../reports/goals.ts'
+import { backfillGoal } from '../derive/goals.ts'
 
 /** 1,000 budgets of a few hundred bytes each. */
 const MAX_BUDGET_BYTES = 256 * 1024
@@ -73,6 +75,30 @@ export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
     // Through the runner: derivation catches up first, and on SQLite it runs off this thread.
     const r = await deps.runner.run('pacing', site, q)
     return answer(c, site, 'pacing', `${q.month}-as-of-${q.asOf}`, r, () => r.rows as unknown as Record<string, unknown>[])
+  })
+
+  app.put('/:site/goals/:name', admin, async function putGoal(c) {
+    const site = await siteOf(c)
+    const goal = parseGoal(c.req.param('name'), await readJsonBody(c), site.currency)
+    if ('message' in goal) throw apiError(400, 'invalid_goal', goal.message, goal.issues)
+    const version = await deps.store.goals.putGoal(site.id, goal)
+    // Goals apply to past events too: the events derived so far, now; those still pending
+    // are derived with the new goal (a step planned before it is refused and planned again).
+    const conversions = await backfillGoal(deps.store.goals, site.id, goal, version)
+    return c.json({ goal, conversions })
+  })
+
+  app.get('/:site/goals', admin, formatParam, async function listGoals(c) {
+    const site = await siteOf(c)
+    const goals = await deps.store.goals.goals(site.id)
+    return answer(c, site, 'goals', 'all', { goals }, () => goals.map((g) => ({ ...g, props: JSON.stringify(g.props) })))
+  })
+
+  app.delete('/:site/goals/:name', admin, async function deleteGoal(c) {
+    const site = await siteOf(c)
+    const name = c.req.param('name')
+    if (!GOAL_NAME.test(name) || (await deps.store.goals.deleteGoal(site.id, name)) === null) throw apiError(404, 'goal_not_found', 'No such goal')
+    return c.json({ deleted: name })
   })
 
   app.get('/:site/timeseries', reader, formatParam, async function trends(c) {

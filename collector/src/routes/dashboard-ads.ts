@@ -11,9 +11,10 @@ import { readBytesBody } from '../http/body.ts'
 import { parseSummaryQuery, todayIn } from '../reports/service.ts'
 import { dayRange } from '../reports/dates.ts'
 import { AdsPage, type AdsPageData } from '../dashboard/ads-page.tsx'
-import { LoginPage, MessagePage } from '../dashboard/layout.tsx'
+import { MessagePage } from '../dashboard/layout.tsx'
 import { loadCatalog } from '../dashboard/health.ts'
-import { safeNext, sameOrigin, sessionOf } from '../dashboard/session.ts'
+import { sameOrigin } from '../dashboard/session.ts'
+import { dashboardSite } from './dashboard-site.ts'
 import { EXPORT_PLATFORMS, type ExportPlatform } from '../exports/formats.ts'
 import { creditedConversions } from '../exports/service.ts'
 import { importSpend } from '../spend/import.ts'
@@ -22,7 +23,6 @@ import type { Site } from '../store/types.ts'
 import { dashboardHeaders } from './dashboard.ts'
 import { MAX_SPEND_BYTES } from './spend.ts'
 
-const siteId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
 /** Room for the multipart envelope around the largest spend file. */
 const MAX_FORM_BYTES = MAX_SPEND_BYTES + 16 * 1024
 const label = z.string().trim().max(100).transform((s) => s.toLowerCase() || undefined)
@@ -43,20 +43,7 @@ export function dashboardAdsRoutes(deps: AppDeps): Hono {
   const app = new Hono()
   const clock = deps.clock ?? systemClock
   app.use('*', dashboardHeaders)
-
-  /** The site of the path, or the page to answer instead (login, not found). */
-  async function open(c: Context): Promise<Site | Response> {
-    const id = siteId.safeParse(c.req.param('site'))
-    const p = await sessionOf(c, deps.store.trust, clock.now())
-    if (p === null || p === 'expired') {
-      const error = p === 'expired' ? 'Your session has expired. Please sign in again.' : undefined
-      return c.html(LoginPage({ next: safeNext(`/dashboard/${id.success ? id.data : ''}/ads`), error }), 401)
-    }
-    // Spend uploads and conversion exports (click ids) are the admin's: a report token only reads reports.
-    if (p.role !== 'admin') return c.html(MessagePage({ title: 'Admin only', message: 'The ad platforms page needs the admin token. Sign out and sign in with it.' }), 403)
-    const site = id.success ? await deps.store.getSite(id.data) : null
-    return site ?? c.html(MessagePage({ title: 'No such site', message: 'There is no site with that id on this collector.' }), 404)
-  }
+  const open = (c: Context) => dashboardSite(deps, c, 'ads')
 
   async function page(c: Context, site: Site, upload?: AdsPageData['upload']): Promise<AdsPageData> {
     const now = clock.now()

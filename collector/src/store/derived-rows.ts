@@ -27,11 +27,11 @@ export function sessionFromRow(r: Record<string, unknown>): DerivedSession {
  * An events row as derivation re-reads it; `ref` is SQLite's rowid or PostgreSQL's seq.
  *
  * @example
- * const e = storedEventFromRow({ seq: 7, session_id: 's1', id: 'e1', ts: 0, type: 'pageview', channel: 'Direct', consent: 1, bot: false })
+ * const e = storedEventFromRow({ seq: 7, session_id: 's1', id: 'e1', ts: 0, type: 'pageview', channel: 'Direct', consent: 1, bot: false, origin: 'browser' })
  */
 export function storedEventFromRow(r: Record<string, unknown>): StoredEvent {
   return {
-    ref: Number(r.rowid ?? r.seq), sessionId: r.session_id as string | null,
+    ref: Number(r.rowid ?? r.seq), sessionId: r.session_id as string | null, goal: r.origin === 'goal' ? r.name as string : null,
     event: {
       id: r.id as string, ts: Number(r.ts), type: r.type as StoredEvent['event']['type'],
       touch: {

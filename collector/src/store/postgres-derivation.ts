@@ -10,6 +10,7 @@ import { appendInbox, type PendingEvents } from './postgres-ingest.ts'
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent } from './types.ts'
+import { checkGoalsVersion, claimGoalHitsIn, moveGoalHitsIn } from './postgres-goals.ts'
 
 /**
  * The oldest inbox rows, at least one when any is pending, at most `maxEvents` events in
@@ -65,7 +66,7 @@ export async function latestSessions(pool: pg.Pool, visitors: { site: string; vi
 export async function visitorEvents(pool: pg.Pool, site: string, visitor: string, from: number): Promise<StoredEvent[]> {
   const r = await pool.query(
     `SELECT seq, session_id, id, ts, type, source, medium, campaign, term, content, utm_id, click_id_type, click_id,
-       referrer_host, channel, path, device, browser, country, consent, bot
+       referrer_host, channel, path, device, browser, country, consent, bot, origin, name
      FROM events WHERE site = $1 AND visitor = $2 AND ts >= $3`,
     [site, visitor, from],
   )
@@ -103,12 +104,19 @@ export async function applyDerivation(pool: pg.Pool, w: DerivationWrite): Promis
       await c.query(`UPDATE events e SET session_id = u.session_id FROM unnest($1::bigint[], $2::text[]) AS u(seq, session_id)
         WHERE e.seq = u.seq`, [w.moved.map((m) => m.ref), w.moved.map((m) => m.sessionId)])
     }
-    if (w.events.length > 0) {
-      await c.query(INSERT_EVENTS, [
-        w.events.map((r) => r.site), w.events.map((r) => r.sessionId), ...COLUMNS.map(([, , get]) => w.events.map((r) => get(r.event))),
-      ])
-    }
+    if (w.goalMoves?.length) await moveGoalHitsIn(c, w.goalMoves)
+    await insertEvents(c, w.events)
+    if (w.goalHits?.length) await claimGoalHitsIn(c, w.goalHits)
+    if (w.goalsVersion !== undefined) await checkGoalsVersion(c, w.goalsVersion)
   })
+}
+
+/** Writes events rows as derivation makes them, in one statement. */
+export async function insertEvents(c: pg.PoolClient, rows: { site: string; event: EnrichedEvent; sessionId: string | null }[]): Promise<void> {
+  if (rows.length === 0) return
+  await c.query(INSERT_EVENTS, [
+    rows.map((r) => r.site), rows.map((r) => r.sessionId), ...COLUMNS.map(([, , get]) => rows.map((r) => get(r.event))),
+  ])
 }
 
 /** Events moved back to the inbox per transaction. */
@@ -118,13 +126,19 @@ const REQUEUE_CHUNK = 5000
  * Moves every stored event back into the inbox (through `transform`) and empties the
  * sessions, in arrival order, one transaction per chunk: after a crash part-way each event
  * is in one of the two places, and running it again finishes. The key tables stay: the
- * events are still stored once. Answers the events moved.
+ * events are still stored once. Goal conversions and their claims are dropped, not moved:
+ * derivation makes them again. Answers the events moved.
  *
  * @example
  * const n = await requeueAll(pool, (e) => ({ ...e, channel: channelOf(e.touch) }))
  */
 export async function requeueAll(pool: pg.Pool, transform: (e: EnrichedEvent) => EnrichedEvent,
   onProgress?: (moved: number, total: number) => void): Promise<number> {
+  // Goal conversions are derived: derivation makes them anew (with today's goals) instead.
+  await inTransaction(pool, async (c) => {
+    await c.query("DELETE FROM events WHERE origin = 'goal'")
+    await c.query('DELETE FROM goal_hits')
+  })
   const total = (await pool.query<{ n: number }>('SELECT count(*) AS n FROM events')).rows[0].n
   await pool.query('DELETE FROM sessions')
   const received = Date.now()

@@ -13,7 +13,7 @@ export function postgresHealth(pool: pg.Pool): HealthQueries {
     async eventsPerHour(site, now) {
       const { start, end } = hourWindow(now)
       const r = await pool.query<{ hour: string; events: string }>(`SELECT (ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, count(*) AS events
-        FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot GROUP BY 1`, [site, start, end])
+        FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND origin <> 'goal' GROUP BY 1`, [site, start, end])
       return fillHours(start, r.rows.map((x) => ({ hour: Number(x.hour), events: Number(x.events) })))
     },
     async lastReceived(site) {

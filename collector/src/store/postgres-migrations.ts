@@ -216,6 +216,37 @@ export const POSTGRES_MIGRATIONS: string[] = [
     expires bigint NOT NULL);
   CREATE INDEX dashboard_sessions_token ON dashboard_sessions(token_id);
   `,
+  /* 11: as SQLite's migration 11: goals. */ `
+  CREATE TABLE goals (
+    site text COLLATE "C" NOT NULL,
+    name text COLLATE "C" NOT NULL,
+    definition jsonb NOT NULL,
+    PRIMARY KEY (site, name)
+  );
+  CREATE TABLE goal_hits (
+    site text COLLATE "C" NOT NULL,
+    goal text COLLATE "C" NOT NULL,
+    key text COLLATE "C" NOT NULL,
+    PRIMARY KEY (site, goal, key)
+  );
+  CREATE TABLE goal_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+  INSERT INTO goal_version (id, version) VALUES (1, 0);
+  `,
+  /* 12: as SQLite's migration 12: alerts. */ `
+  CREATE TABLE alert_rules (site text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, definition jsonb NOT NULL,
+    created bigint NOT NULL, PRIMARY KEY (site, id));
+  CREATE TABLE alert_incidents (id bigserial PRIMARY KEY, site text COLLATE "C" NOT NULL, rule text COLLATE "C" NOT NULL,
+    type text NOT NULL, opened bigint NOT NULL, resolved bigint, text text NOT NULL);
+  CREATE UNIQUE INDEX alert_incidents_open ON alert_incidents (site, rule) WHERE resolved IS NULL;
+  CREATE INDEX alert_incidents_site ON alert_incidents (site, opened);
+  CREATE TABLE alert_messages (id bigserial PRIMARY KEY, site text COLLATE "C" NOT NULL, incident bigint NOT NULL,
+    state text NOT NULL, url text NOT NULL, body text NOT NULL, status text NOT NULL DEFAULT 'pending',
+    attempts integer NOT NULL DEFAULT 0, next_at bigint NOT NULL, last_error text, sent_at bigint, created bigint NOT NULL);
+  CREATE INDEX alert_messages_due ON alert_messages (status, next_at);
+  CREATE INDEX alert_messages_incident ON alert_messages (incident);
+  CREATE TABLE alert_clock (id int PRIMARY KEY CHECK (id = 1), minute bigint NOT NULL);
+  INSERT INTO alert_clock (id, minute) VALUES (1, 0);
+  `,
 ]
 
 /**

@@ -5,6 +5,8 @@ import { appendPending, clean, type PendingEvents } from './postgres-ingest.ts'
 import * as derivation from './postgres-derivation.ts'
 import { PostgresReports } from './postgres-reports.ts'
 import { PostgresTrust } from './postgres-trust.ts'
+import { PostgresGoals } from './postgres-goals.ts'
+import { PostgresAlerts } from './postgres-alerts.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
@@ -38,6 +40,8 @@ export type { PostgresOptions } from './postgres-pool.ts'
 export class PostgresStore implements Store {
   readonly reports: PostgresReports
   readonly trust: PostgresTrust
+  readonly goals: PostgresGoals
+  readonly alerts: PostgresAlerts
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   private pending: PendingWrite[] = []
@@ -51,6 +55,8 @@ export class PostgresStore implements Store {
   private constructor(readonly pool: pg.Pool) {
     this.reports = new PostgresReports(pool)
     this.trust = new PostgresTrust(pool)
+    this.goals = new PostgresGoals(pool)
+    this.alerts = new PostgresAlerts(pool)
   }
 
   /** Connects and brings the schema up to date (several processes may do this at once). */

@@ -15,7 +15,7 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
     async eventsPerHour(site, now) {
       const { start, end } = hourWindow(now)
       const rows = db.prepare(`SELECT (ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, count(*) AS events FROM events
-        WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 GROUP BY hour`).all(site, start, end) as { hour: number; events: number }[]
+        WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND origin <> 'goal' GROUP BY hour`).all(site, start, end) as { hour: number; events: number }[]
       return fillHours(start, rows)
     },
     async lastReceived(site) {

@@ -193,4 +193,37 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE dashboard_sessions (hash TEXT PRIMARY KEY, site TEXT, token_id TEXT, expires INTEGER NOT NULL);
   CREATE INDEX dashboard_sessions_token ON dashboard_sessions(token_id);
   `,
+  /* 11 (issue 11): goals without code. A goal's conversions are
+     event rows (origin 'goal'); goal_hits claims (site, goal, session) once, so a goal
+     counts once per session whether derivation or the backfill of a new goal gets there
+     first; goal_version moves on with every change to the goals, and a derivation step
+     planned with an older one is refused (it would miss the new goal's events). */ `
+  CREATE TABLE goals (
+    site TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (site, name)
+  );
+  CREATE TABLE goal_hits (site TEXT NOT NULL, goal TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (site, goal, key)) WITHOUT ROWID;
+  CREATE TABLE goal_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+  INSERT INTO goal_version (id, version) VALUES (1, 0);
+  `,
+  /* 12 (issue 11): per-site alert rules, the incidents they open
+     and resolve (one open incident per rule at most), the webhook messages about them (a
+     durable queue with retries), and the last minute evaluated, so several ticks in one
+     minute evaluate once. */ `
+  CREATE TABLE alert_rules (site TEXT NOT NULL, id TEXT NOT NULL, definition TEXT NOT NULL, created INTEGER NOT NULL,
+    PRIMARY KEY (site, id));
+  CREATE TABLE alert_incidents (id INTEGER PRIMARY KEY, site TEXT NOT NULL, rule TEXT NOT NULL, type TEXT NOT NULL,
+    opened INTEGER NOT NULL, resolved INTEGER, text TEXT NOT NULL);
+  CREATE UNIQUE INDEX alert_incidents_open ON alert_incidents(site, rule) WHERE resolved IS NULL;
+  CREATE INDEX alert_incidents_site ON alert_incidents(site, opened);
+  CREATE TABLE alert_messages (id INTEGER PRIMARY KEY, site TEXT NOT NULL, incident INTEGER NOT NULL, state TEXT NOT NULL,
+    url TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL, last_error TEXT, sent_at INTEGER, created INTEGER NOT NULL);
+  CREATE INDEX alert_messages_due ON alert_messages(status, next_at);
+  CREATE INDEX alert_messages_incident ON alert_messages(incident);
+  CREATE TABLE alert_clock (id INTEGER PRIMARY KEY CHECK (id = 1), minute INTEGER NOT NULL);
+  INSERT INTO alert_clock (id, minute) VALUES (1, 0);
+  `,
 ]

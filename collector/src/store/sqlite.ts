@@ -9,6 +9,8 @@ import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
+import { SqliteGoals } from './sqlite-goals.ts'
+import { SqliteAlerts } from './sqlite-alerts.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 
@@ -48,6 +50,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database
   readonly reports: SqliteReports
   readonly trust: SqliteTrust
+  readonly goals: SqliteGoals
+  readonly alerts: SqliteAlerts
   /** Transactions committed by group commit; fewer than requests when requests share them. */
   commits = 0
   /** Called after each ingest commit that accepted events (derivation starts a pass). */
@@ -85,7 +89,7 @@ export class SqliteStore implements Store {
       latestSession: this.db.prepare(`SELECT * FROM sessions WHERE site = ? AND visitor = ? AND started <= ?
         ORDER BY started DESC, id DESC LIMIT 1`),
       visitorEvents: this.db.prepare(`SELECT rowid, session_id, id, ts, type, source, medium, campaign, term, content, utm_id,
-        click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot
+        click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot, origin, name
         FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
       dropSessions: this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor = ? AND started >= ?'),
       putSession: this.db.prepare(`INSERT OR REPLACE INTO sessions (site, id, visitor, started, last_ts, campaign_key, source,
@@ -99,6 +103,8 @@ export class SqliteStore implements Store {
       quarantine: this.db.prepare(`INSERT INTO quarantine (site, received, origin, reason, message, payload)
         VALUES (@site, @received, @origin, @reason, @message, @payload)`),
     }
+    this.alerts = new SqliteAlerts(this.db)
+    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId))
   }
 
   async createSite(site: Site): Promise<boolean> {
@@ -207,18 +213,23 @@ export class SqliteStore implements Store {
           s.consent, s.bot ? 1 : 0, s.events, s.pageviews)
       }
       for (const m of w.moved) this.stmt.moveEvent.run(m.sessionId, m.ref)
-      for (const { site, event: e, sessionId } of w.events) {
-        const t = e.touch
-        this.stmt.insertEvent.run(
-          site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
-          t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
-          e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
-          e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
-        )
-      }
+      if (w.goalMoves?.length) this.goals.moveIn(w.goalMoves)
+      for (const { site, event: e, sessionId } of w.events) this.putEvent(site, e, sessionId)
       // A group gone meanwhile (an erasure rewrote it under a new seq) rolls the step back, as on PostgreSQL.
       for (const seq of w.done) if (this.stmt.doneGroups.run(seq).changes !== 1) throw new Error(`derivation: pending group ${seq} is gone`)
+      if (w.goalHits?.length) this.goals.claimIn(w.goalHits)
+      if (w.goalsVersion !== undefined) this.goals.checkVersion(w.goalsVersion)
     })()
+  }
+
+  private putEvent(site: string, e: EnrichedEvent, sessionId: string | null): void {
+    const t = e.touch
+    this.stmt.insertEvent.run(
+      site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
+      t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
+      e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
+      e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
+    )
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {
@@ -226,6 +237,8 @@ export class SqliteStore implements Store {
   }
 
   async requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number> {
+    // Goal conversions are derived: derivation makes them anew (with today's goals) instead.
+    this.db.transaction(() => this.goals.dropAllDerived())()
     const total = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number
     const chunk = this.db.prepare('SELECT rowid, * FROM events ORDER BY rowid LIMIT 5000')
     const drop = this.db.prepare('DELETE FROM events WHERE rowid <= ?')

@@ -1,5 +1,7 @@
 import type { ReportStore } from './report-types.ts'
 import type { TrustStore } from './trust-types.ts'
+import type { GoalHit, GoalStore } from './goal-types.ts'
+import type { AlertStore } from './alert-types.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -19,6 +21,8 @@ export interface StoredEvent {
   ref: number
   sessionId: string | null
   event: SessionFields
+  /** The goal when the row is a goal conversion (origin 'goal'), else null. */
+  goal: string | null
 }
 
 /** One derivation step, written in one transaction. */
@@ -37,6 +41,16 @@ export interface DerivationWrite {
   sessions: { site: string; session: DerivedSession }[]
   /** Stored events whose session changed. */
   moved: { ref: number; sessionId: string }[]
+  /**
+   * Stored goal conversions whose session a re-derivation changed, done before `goalHits`:
+   * the claim on `from` goes and, unless `drop`, one on `to` is made; with `drop` (a second
+   * conversion of the goal in one session) the row `ref` goes too. Drops come first.
+   */
+  goalMoves?: { site: string; goal: string; from: string; to: string; ref: number; drop: boolean }[]
+  /** Goal conversions to claim (once per site, goal and session) and store. */
+  goalHits?: GoalHit[]
+  /** The goals' version the step was planned with: the store refuses the step (StaleGoalsError) if they changed since. */
+  goalsVersion?: number
 }
 
 /** How far derived data lags behind what was acknowledged. */
@@ -81,6 +95,8 @@ export interface DerivationStore {
    * it again to finish. Answers the events moved.
    */
   requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number>
+  /** Goals, their version and claims: derivation turns matching events into goal conversions. */
+  readonly goals: GoalStore
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
@@ -99,5 +115,7 @@ export interface Store extends DerivationStore {
   readonly reports: ReportStore
   /** Salts and retention on a schedule, data-subject requests, report tokens, dashboard sessions. */
   readonly trust: TrustStore
+  /** Alert rules, incidents and their webhook messages (issue 11). */
+  readonly alerts: AlertStore
   close(): Promise<void>
 }
