@@ -82,6 +82,15 @@ const MATRIX: Record<string, Row> = {
   'GET /api/sites/:site/destinations': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations' }) },
   'GET /api/sites/:site/destinations/:platform/deliveries': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations/meta/deliveries' }) },
   'DELETE /api/sites/:site/destinations/:platform': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/destinations/meta', init: { method: 'DELETE' } }) },
+  // Goals and alerts change what counts and where messages go: admin only.
+  'PUT /api/sites/:site/goals/:name': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/goals/thanks', init: json('PUT', { path: '/thanks*' }) }) },
+  'GET /api/sites/:site/goals': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/goals' }) },
+  'DELETE /api/sites/:site/goals/:name': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/goals/thanks', init: { method: 'DELETE' } }) },
+  'PUT /api/sites/:site/alerts/:id': { via: 'bearer', expect: ADMIN(201), request: () => ({ path: '/api/sites/shop/alerts/stopped', init: json('PUT', { type: 'tracking_stopped', webhook: 'https://hooks.example/x', minutes: 30, minEvents: 10 }) }) },
+  'GET /api/sites/:site/alerts': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/alerts' }) },
+  'GET /api/sites/:site/alerts/history': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/alerts/history' }) },
+  'GET /api/sites/:site/alerts/:id': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/alerts/stopped' }) },
+  'DELETE /api/sites/:site/alerts/:id': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop/alerts/stopped', init: { method: 'DELETE' } }) },
   'GET /healthz': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/healthz' }) },
   'GET /metrics': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/metrics' }) },
   'GET /funnelbeam.js': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/funnelbeam.js' }) },
@@ -94,6 +103,7 @@ const MATRIX: Record<string, Row> = {
   // The ad platforms page uploads spend and links the conversion exports: admin sessions only.
   'GET /dashboard/:site/ads': { via: 'cookie', expect: [401, 401, 401, 403, 403, 401, 200], request: () => ({ path: '/dashboard/shop/ads' }) },
   'POST /dashboard/:site/spend': { via: 'cookie', expect: [401, 401, 401, 403, 403, 401, 400], request: () => ({ path: '/dashboard/shop/spend', init: { method: 'POST', body: new FormData() } }) },
+  'GET /dashboard/:site/alerts': { via: 'cookie', expect: [401, 401, 401, 403, 403, 401, 200], request: () => ({ path: '/dashboard/shop/alerts' }) },
   'GET /dashboard/:site': { via: 'cookie', expect: [401, 401, 401, 403, 200, 401, 200], request: () => ({ path: '/dashboard/shop' }) },
 }
 

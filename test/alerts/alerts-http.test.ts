@@ -5,7 +5,7 @@
  * quiet for an hour in an hour that was busy a week ago.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { TestClock, type TestApp } from '../helpers/app.ts'
+import { TestClock, type TestApp, signIn } from '../helpers/app.ts'
 import { eachStore } from '../helpers/stores.ts'
 import { webhookReceiver } from '../helpers/webhook.ts'
 import { AlertWorker } from '../../collector/src/alerts/worker.ts'
@@ -69,7 +69,8 @@ eachStore('alerts', (open) => {
     await tick('2026-11-25T12:03:00Z')
     expect(texts()).toEqual(['stopped:open', 'stopped:resolved'])
     const history = (await call('GET', '/api/sites/shop/alerts/history')).body.incidents
-    const page = await t.app.request('http://localhost/dashboard/shop/alerts', { headers: { cookie: `fb_admin=${t.adminToken}` } })
+    const cookie = await signIn((path, init) => t.app.request(path, init), t.adminToken)
+    const page = await t.app.request('http://localhost/dashboard/shop/alerts', { headers: { cookie } })
     const html = await page.text()
     expect(html).toContain('tracking stopped: no events for 60 min')
     expect(html).toContain('2026-11-25 12:03')
