@@ -108,6 +108,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/dashboard', dashboardRoutes({ ...deps, runner, metrics }))
   app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/dashboard', dashboardAlertsRoutes(deps))
-  app.route('/', scriptRoutes(deps.config))
+  app.route('/', scriptRoutes(deps.config, sites))
   return app
 }

@@ -3,6 +3,8 @@
  * persist, and reports read. Every layer imports them from here, so none depends on another
  * layer's module just for a type.
  */
+import type { ConsentRegions } from './privacy/consent-regions.ts'
+
 export type EventType = 'pageview' | 'event' | 'conversion' | 'exposure'
 /** Where an event came from; 'goal' marks a conversion derived from a site's goal (never sent by a client). */
 export type EventOrigin = 'browser' | 'pixel' | 'server' | 'goal'
@@ -61,6 +63,8 @@ export interface Site {
   currency: string
   timezone: string
   created: number
+  /** Which consent mode the script tag starts with, per visitor country; null: the tag's own. */
+  consentRegions?: ConsentRegions | null
 }
 
 export interface QuarantineRow {

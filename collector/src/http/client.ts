@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
+import { ipCountryDb } from '../geo/ip-country.ts'
 
 /**
  * The client's IP: the socket's address, or with TRUST_PROXY the first address of
@@ -18,11 +19,25 @@ export function clientIp(c: Context, trustProxy: boolean): string | null {
   }
 }
 
-/** The visitor's country when a trusted proxy or CDN tells it; we ship no GeoIP database. */
+/** The visitor's country when a trusted proxy or CDN tells it (see `requestCountry` for the rest). */
 export function clientCountry(c: Context, trustProxy: boolean): string | null {
   if (!trustProxy) return null
   const v = c.req.header('cf-ipcountry') ?? c.req.header('x-country-code') ?? c.req.header('x-vercel-ip-country')
   return v && /^[A-Za-z]{2}$/.test(v) ? v.toUpperCase() : null
+}
+
+/**
+ * The visitor's country: a trusted proxy's header, else the client IP looked up in the
+ * shipped whois country database (`@ip-location-db/geo-whois-asn-country`). The IP is
+ * only looked up, never kept. Null for private and unknown addresses.
+ *
+ * @example
+ * const country = await requestCountry(c, config.trustProxy, clientIp(c, config.trustProxy))
+ */
+export async function requestCountry(c: Context, trustProxy: boolean, ip: string | null): Promise<string | null> {
+  const told = clientCountry(c, trustProxy)
+  if (told || !ip) return told
+  return (await ipCountryDb()).country(ip)
 }
 
 /**

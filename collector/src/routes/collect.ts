@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { WIRE_TYPES, type WireEvent } from '../../../sdk/src/wire.ts'
 import { readJsonBody } from '../http/body.ts'
 import { apiError } from '../http/errors.ts'
-import { clientCountry } from '../http/client.ts'
+import { requestCountry } from '../http/client.ts'
 import { correctedTime, BROWSER_MAX_AGE_MS } from '../ingest/time.ts'
 import type { Candidate } from '../ingest/ingestor.ts'
 import type { IncomingEvent } from '../ingest/enrich.ts'
@@ -52,7 +52,7 @@ export function collectRoutes(deps: IngestDeps): Hono {
     const candidates = e.map((raw, i) => wireCandidate(raw, i, received, t))
     const result = await deps.ingestor.ingest(candidates, {
       site: s, origin: 'browser', ip, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-      country: clientCountry(c, deps.config.trustProxy), webdriver: b === 1, allowBots: deps.config.allowBots,
+      country: await requestCountry(c, deps.config.trustProxy, ip), webdriver: b === 1, allowBots: deps.config.allowBots,
       maxAgeMs: BROWSER_MAX_AGE_MS,
     })
     return c.json(result)

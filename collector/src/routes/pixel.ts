@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { clientCountry } from '../http/client.ts'
+import { requestCountry } from '../http/client.ts'
 import { countRefusal } from '../http/refusals.ts'
 import { BROWSER_MAX_AGE_MS } from '../ingest/time.ts'
 import { uuidv7 } from '../ingest/uuid.ts'
@@ -46,7 +46,7 @@ export function pixelRoutes(deps: IngestDeps): Hono {
       const raw = pixelEvent(query, now, c.req.header('referer') ?? null)
       const result = await deps.ingestor.ingest([wireCandidate(raw, 0, now, now)], {
         site: site.data, origin: 'pixel', ip, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-        country: clientCountry(c, deps.config.trustProxy), webdriver: false, allowBots: deps.config.allowBots,
+        country: await requestCountry(c, deps.config.trustProxy, ip), webdriver: false, allowBots: deps.config.allowBots,
         maxAgeMs: BROWSER_MAX_AGE_MS,
       })
       if (result.rejected.length) error = `${result.rejected[0].code}: ${result.rejected[0].message}`

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_CONFIG, type Config } from '../config.ts'
 import { errorHandler } from '../http/errors.ts'
+import { SiteCache } from '../http/site-cache.ts'
 import { scriptRoutes } from './script.ts'
 
 const dirs: string[] = []
@@ -14,7 +15,8 @@ function setup(content?: string) {
   dirs.push(dir)
   if (content != null) writeFileSync(join(dir, 'funnelbeam.js'), content)
   const config: Config = { ...DEFAULT_CONFIG, adminToken: 't', sdkDir: dir }
-  const app = scriptRoutes(config)
+  // No sites here: the per-site variant is tested with the whole app (test/privacy/consent-regions.test.ts).
+  const app = scriptRoutes(config, new SiteCache(async () => null, Date.now))
   app.onError(errorHandler(() => {}))
   return { app, dir }
 }

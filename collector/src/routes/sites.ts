@@ -7,6 +7,7 @@ import { newSiteSchema, sitePatchSchema, zodIssues } from '../schemas/events.ts'
 import type { Store } from '../store/types.ts'
 import type { SiteCache } from '../http/site-cache.ts'
 import type { Clock } from '../clock.ts'
+import type { ConsentRegions } from '../privacy/consent-regions.ts'
 
 /** A new site secret: `<site>.<32 random bytes, base64url>`. */
 export function newSiteSecret(site: string): string {
@@ -19,11 +20,11 @@ export function newSiteSecret(site: string): string {
  * @example
  * const { secret } = await createSite(store, clock, { id: 'shop', origins: ['https://shop.example'] })
  */
-export async function createSite(store: Store, clock: Clock, input: { id: string; origins: string[]; currency?: string; timezone?: string }): Promise<{ id: string; secret: string } | null> {
+export async function createSite(store: Store, clock: Clock, input: { id: string; origins: string[]; currency?: string; timezone?: string; consentRegions?: ConsentRegions }): Promise<{ id: string; secret: string } | null> {
   const secret = newSiteSecret(input.id)
   const created = await store.createSite({
     id: input.id, origins: input.origins, secretHash: hashSecret(secret), currency: input.currency ?? 'EUR',
-    timezone: input.timezone ?? 'UTC', created: clock.now(),
+    timezone: input.timezone ?? 'UTC', created: clock.now(), consentRegions: input.consentRegions ?? null,
   })
   return created ? { id: input.id, secret } : null
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { consentRegionsSchema } from '../privacy/consent-regions.ts'
 import { e164 } from '../exports/user-hashes.ts'
 import type { WireBatch, WireEvent } from '../../../sdk/src/wire.ts'
 
@@ -94,12 +95,15 @@ export const newSiteSchema = z.strictObject({
   origins: origins.default([]),
   currency: currency.default('EUR'),
   timezone: timezone.default('UTC'),
+  consentRegions: consentRegionsSchema.optional(),
 })
 
 export const sitePatchSchema = z.strictObject({
   origins: origins.optional(),
   currency: currency.optional(),
   timezone: timezone.optional(),
+  /** null removes the setting. */
+  consentRegions: consentRegionsSchema.nullable().optional(),
 })
 
 function isTimeZone(tz: string): boolean {

@@ -72,23 +72,28 @@ export class PostgresStore implements Store {
   }
 
   async createSite(site: Site): Promise<boolean> {
-    const r = await this.pool.query(`INSERT INTO sites (id, origins, secret_hash, currency, timezone, created)
-      VALUES ($1, $2::jsonb, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-    [site.id, JSON.stringify(site.origins), site.secretHash, site.currency, site.timezone, site.created])
+    const r = await this.pool.query(`INSERT INTO sites (id, origins, secret_hash, currency, timezone, created, consent_regions)
+      VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING`,
+    [site.id, JSON.stringify(site.origins), site.secretHash, site.currency, site.timezone, site.created,
+      site.consentRegions ? JSON.stringify(site.consentRegions) : null])
     return r.rowCount === 1
   }
 
   async getSite(id: string): Promise<Site | null> {
-    const r = (await this.pool.query<{ id: string; origins: string[]; secret_hash: string; currency: string; timezone: string; created: number }>(
+    const r = (await this.pool.query<{ id: string; origins: string[]; secret_hash: string; currency: string; timezone: string; created: number; consent_regions: Site['consentRegions'] }>(
       'SELECT * FROM sites WHERE id = $1', [id])).rows[0]
     if (!r) return null
-    return { id: r.id, origins: r.origins, secretHash: r.secret_hash, currency: r.currency, timezone: r.timezone, created: r.created }
+    return { id: r.id, origins: r.origins, secretHash: r.secret_hash, currency: r.currency, timezone: r.timezone, created: r.created, consentRegions: r.consent_regions }
   }
 
-  async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone'>>): Promise<void> {
+  async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void> {
     await this.pool.query(`UPDATE sites SET origins = COALESCE($2::jsonb, origins), currency = COALESCE($3, currency),
       timezone = COALESCE($4, timezone) WHERE id = $1`,
     [id, patch.origins ? JSON.stringify(patch.origins) : null, patch.currency || null, patch.timezone || null])
+    // null clears the setting, so it is checked for presence rather than truth.
+    if (patch.consentRegions !== undefined) {
+      await this.pool.query('UPDATE sites SET consent_regions = $2::jsonb WHERE id = $1', [id, patch.consentRegions ? JSON.stringify(patch.consentRegions) : null])
+    }
   }
 
   async dailySalt(day: string, now: number): Promise<string> {

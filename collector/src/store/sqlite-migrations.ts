@@ -226,4 +226,9 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE alert_clock (id INTEGER PRIMARY KEY CHECK (id = 1), minute INTEGER NOT NULL);
   INSERT INTO alert_clock (id, minute) VALUES (1, 0);
   `,
+  /* 13 (issue 9): region-aware consent defaults. The site's mapping of visitor countries
+     to the consent mode its script tag starts with (JSON, as PATCH /api/sites sends it);
+     NULL: the tag's data-consent, or the SDK's default. */ `
+  ALTER TABLE sites ADD COLUMN consent_regions TEXT;
+  `,
 ]

@@ -108,8 +108,9 @@ export class SqliteStore implements Store {
   }
 
   async createSite(site: Site): Promise<boolean> {
-    const r = this.db.prepare(`INSERT OR IGNORE INTO sites (id, origins, secret_hash, currency, timezone, created)
-      VALUES (?, ?, ?, ?, ?, ?)`).run(site.id, JSON.stringify(site.origins), site.secretHash, site.currency, site.timezone, site.created)
+    const r = this.db.prepare(`INSERT OR IGNORE INTO sites (id, origins, secret_hash, currency, timezone, created, consent_regions)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(site.id, JSON.stringify(site.origins), site.secretHash, site.currency, site.timezone, site.created,
+      site.consentRegions ? JSON.stringify(site.consentRegions) : null)
     return r.changes === 1
   }
 
@@ -117,13 +118,18 @@ export class SqliteStore implements Store {
     // Every browser request looks its site up, so the statement is prepared once.
     const r = this.stmt.getSite.get(id) as Record<string, string | number> | undefined
     if (!r) return null
-    return { id: String(r.id), origins: JSON.parse(String(r.origins)), secretHash: String(r.secret_hash), currency: String(r.currency), timezone: String(r.timezone), created: Number(r.created) }
+    return { id: String(r.id), origins: JSON.parse(String(r.origins)), secretHash: String(r.secret_hash), currency: String(r.currency), timezone: String(r.timezone), created: Number(r.created),
+      consentRegions: r.consent_regions == null ? null : JSON.parse(String(r.consent_regions)) }
   }
 
-  async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone'>>): Promise<void> {
+  async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void> {
     if (patch.origins) this.db.prepare('UPDATE sites SET origins = ? WHERE id = ?').run(JSON.stringify(patch.origins), id)
     if (patch.currency) this.db.prepare('UPDATE sites SET currency = ? WHERE id = ?').run(patch.currency, id)
     if (patch.timezone) this.db.prepare('UPDATE sites SET timezone = ? WHERE id = ?').run(patch.timezone, id)
+    // null clears the setting, so it is checked for presence rather than truth.
+    if (patch.consentRegions !== undefined) {
+      this.db.prepare('UPDATE sites SET consent_regions = ? WHERE id = ?').run(patch.consentRegions ? JSON.stringify(patch.consentRegions) : null, id)
+    }
   }
 
   async dailySalt(day: string, now: number): Promise<string> {

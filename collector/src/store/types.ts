@@ -103,7 +103,7 @@ export interface DerivationStore {
 export interface Store extends DerivationStore {
   createSite(site: Site): Promise<boolean>
   getSite(id: string): Promise<Site | null>
-  updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone'>>): Promise<void>
+  updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void>
   /** The salt for a UTC day (YYYY-MM-DD), made on first use; salts older than 48 h are destroyed. */
   dailySalt(day: string, now: number): Promise<string>
   /**
