@@ -39,6 +39,8 @@ export interface PageOptions extends Partial<Options> {
   configuredEndpoint?: string
   /** Calls queued before the SDK is ready: the stub's queue (script tag) or calls before init() (ESM). */
   queue?: unknown[][]
+  /** Code the collector serves before the script-tag build (`/funnelbeam.js?site=`'s consent default). */
+  scriptPrefix?: string
 }
 
 export interface Post {
@@ -136,7 +138,7 @@ export async function openPage(build: Build, o: PageOptions = {}): Promise<TestP
     if (o.debug) el.setAttribute('data-debug', '')
     doc.head.appendChild(el)
     Object.defineProperty(doc, 'currentScript', { get: () => el, configurable: true })
-    run(dist('funnelbeam.js'))
+    run((o.scriptPrefix ?? '') + dist('funnelbeam.js'))
     Object.defineProperty(doc, 'currentScript', { get: () => null, configurable: true })
     fb = (w as unknown as { funnelbeam: Api }).funnelbeam
   } else {

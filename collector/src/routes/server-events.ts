@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { CONSENT_ADS, CONSENT_ANALYTICS } from '../../../sdk/src/wire.ts'
+import { ipCountryDb } from '../geo/ip-country.ts'
 import { bearerToken, hashMatches } from '../http/auth.ts'
 import { readJsonBody } from '../http/body.ts'
 import { apiError } from '../http/errors.ts'
@@ -74,9 +75,12 @@ export function serverEventRoutes(deps: IngestDeps): Hono {
       if (group) group.push(cand)
       else groups.set(key, [cand])
     }
+    // A backend naming its visitor's IP gets that IP's country (the IP is not kept).
+    const geo = candidates.some((cand) => cand.ip) ? await ipCountryDb() : null
     // The groups go to the store together, so group commit can put them in one transaction.
     const results = await Promise.all([...groups.values()].map((group) => deps.ingestor.ingest(group, {
-      site: site.id, origin: 'server', ip: group[0].ip ?? null, userAgent: group[0].ua ?? null, country: null,
+      site: site.id, origin: 'server', ip: group[0].ip ?? null, userAgent: group[0].ua ?? null,
+      country: group[0].ip ? geo!.country(group[0].ip) : null,
       webdriver: false, allowBots: true, maxAgeMs: SERVER_MAX_AGE_MS,
     })))
     const total = {
