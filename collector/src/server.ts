@@ -1,3 +1,4 @@
+import { ipCountryDb } from './geo/ip-country.ts'
 import { serve } from '@hono/node-server'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,6 +51,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..')
 app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 
 // Slow clients (headers or body trickling in) are answered 408 and cut off; see http/timeouts.ts.
+// The IP-to-country table takes about a second to load; load it before the first request waits for it.
+await ipCountryDb()
 const server = serve({ fetch: app.fetch, port: config.port, serverOptions: timeoutOptions(DEFAULT_TIMEOUTS) }, (info) => {
   const url = `http://localhost:${info.port}`
   console.log(`Funnelbeam collector listening on ${url} (${storeLabel})`)
