@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { createApp } from './app.ts'
 import { readEnvConfig, type Config } from './config.ts'
 import { systemClock } from './clock.ts'
-import { SqliteStore } from './store/sqlite.ts'
-import { PostgresStore } from './store/postgres.ts'
-import type { Store } from './store/types.ts'
+import { openConfiguredStore } from './store/open.ts'
 import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
 import { Deriver } from './derive/deriver.ts'
 import { threadDeriver, type Derivation } from './derive/background.ts'
@@ -25,8 +23,7 @@ const env = readEnvConfig(process.env)
 const admin = resolveAdminToken(env.dataDir, env.adminToken)
 const config: Config = { ...env, adminToken: admin.token }
 // With DATABASE_URL, PostgreSQL (migrated on start) is shared by every collector process.
-const store: Store = env.databaseUrl ? await PostgresStore.open(env.databaseUrl) : new SqliteStore(join(config.dataDir, 'funnelbeam.db'))
-const storeLabel = env.databaseUrl ? `PostgreSQL: ${redactUrl(env.databaseUrl)}` : `SQLite: ${join(config.dataDir, 'funnelbeam.db')}`
+const { store, label: storeLabel } = await openConfiguredStore(config)
 const demo = await ensureDemoSite(store, systemClock, config.dataDir)
 
 const log = (msg: string, err?: unknown) => console.error(msg, err ?? '')
@@ -86,15 +83,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     idle.closeIdleConnections?.()
     setInterval(() => idle.closeIdleConnections?.(), 50).unref()
   })
-}
-
-/** The URL without its password, for the log. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'postgres://…'
-  }
 }

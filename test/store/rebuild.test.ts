@@ -54,11 +54,11 @@ describe('rebuilding derived data', () => {
     await store.close()
   })
 
-  it('runs as `npm run rebuild` on the data directory', { timeout: 60_000 }, async () => {
+  it('runs as `npm run rebuild` (funnelbeam rebuild) on the data directory', { timeout: 60_000 }, async () => {
     const { dir, store } = await storeWithStaleChannels()
     await store.close()
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'collector/src/cli/rebuild.ts'], { cwd: root, env: { ...process.env, DATA_DIR: dir } })
-    expect(stdout).toMatch(/rebuilt sessions and channels of 5 events/)
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'collector/src/cli/main.ts', 'rebuild'], { cwd: root, env: { ...process.env, DATA_DIR: dir } })
+    expect(stdout).toMatch(/Rebuilt sessions and channels of 5 events/)
     const reopened = new SqliteStore(join(dir, 'funnelbeam.db'))
     expect(reopened.db.prepare(`SELECT channel FROM sessions WHERE visitor = 'v1' ORDER BY started`).pluck().all()).toEqual(['Paid Search', 'Direct'])
     await reopened.close()

@@ -32,6 +32,16 @@ export function flatten(row: Record<string, unknown>, prefix = '', out: Record<s
 }
 
 /**
+ * One CSV line (with its CRLF) of plain cells, for writers that stream rows.
+ *
+ * @example
+ * csvLine(['a,b', 1, null]) // '"a,b",1,\r\n'
+ */
+export function csvLine(cells: Cell[]): string {
+  return cells.map(cell).join(',') + '\r\n'
+}
+
+/**
  * Rows (objects, nested allowed) as CSV with a header: the union of all flattened keys in
  * first-seen order.
  *

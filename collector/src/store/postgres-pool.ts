@@ -91,7 +91,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
  * @example
  * await streamRows(pool, 'SELECT visitor, ts FROM events WHERE site = $1 ORDER BY visitor, ts', ['shop'], (rows) => { … })
  */
-export async function streamRows(pool: pg.Pool, sql: string, args: unknown[], onRows: (rows: unknown[][]) => void): Promise<void> {
+export async function streamRows(pool: pg.Pool, sql: string, args: unknown[], onRows: (rows: unknown[][]) => void | Promise<void>): Promise<void> {
   const client = await pool.connect()
   let broken = false
   try {
@@ -102,7 +102,8 @@ export async function streamRows(pool: pg.Pool, sql: string, args: unknown[], on
     await client.query({ text: `DECLARE fb_scan NO SCROLL CURSOR FOR ${sql}`, values: args })
     for (;;) {
       const page = await client.query<unknown[]>({ text: `FETCH ${FETCH_ROWS} FROM fb_scan`, rowMode: 'array' })
-      if (page.rows.length > 0) onRows(page.rows)
+      // Awaited, so a slow consumer (a file being written) holds the next page back.
+      if (page.rows.length > 0) await onRows(page.rows)
       if (page.rows.length < FETCH_ROWS) break
     }
     await client.query('COMMIT')

@@ -24,6 +24,11 @@ interface PendingWrite extends PendingEvents {
 
 export type { PostgresOptions } from './postgres-pool.ts'
 
+type SiteRow = { id: string; origins: string[]; secret_hash: string; currency: string; timezone: string; created: number; consent_regions: Site['consentRegions'] }
+const siteFromRow = (r: SiteRow): Site => ({
+  id: r.id, origins: r.origins, secretHash: r.secret_hash, currency: r.currency, timezone: r.timezone, created: r.created, consentRegions: r.consent_regions,
+})
+
 /**
  * The networked store: any number of collector processes share one PostgreSQL database,
  * and deduplication, salts, sessions and reports all live there, so every process gives
@@ -80,10 +85,12 @@ export class PostgresStore implements Store {
   }
 
   async getSite(id: string): Promise<Site | null> {
-    const r = (await this.pool.query<{ id: string; origins: string[]; secret_hash: string; currency: string; timezone: string; created: number; consent_regions: Site['consentRegions'] }>(
-      'SELECT * FROM sites WHERE id = $1', [id])).rows[0]
-    if (!r) return null
-    return { id: r.id, origins: r.origins, secretHash: r.secret_hash, currency: r.currency, timezone: r.timezone, created: r.created, consentRegions: r.consent_regions }
+    const r = (await this.pool.query<SiteRow>('SELECT * FROM sites WHERE id = $1', [id])).rows[0]
+    return r ? siteFromRow(r) : null
+  }
+
+  async listSites(): Promise<Site[]> {
+    return (await this.pool.query<SiteRow>('SELECT * FROM sites ORDER BY id')).rows.map(siteFromRow)
   }
 
   async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void> {

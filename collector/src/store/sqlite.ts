@@ -117,9 +117,11 @@ export class SqliteStore implements Store {
   async getSite(id: string): Promise<Site | null> {
     // Every browser request looks its site up, so the statement is prepared once.
     const r = this.stmt.getSite.get(id) as Record<string, string | number> | undefined
-    if (!r) return null
-    return { id: String(r.id), origins: JSON.parse(String(r.origins)), secretHash: String(r.secret_hash), currency: String(r.currency), timezone: String(r.timezone), created: Number(r.created),
-      consentRegions: r.consent_regions == null ? null : JSON.parse(String(r.consent_regions)) }
+    return r ? siteFromRow(r) : null
+  }
+
+  async listSites(): Promise<Site[]> {
+    return (this.db.prepare('SELECT * FROM sites ORDER BY id').all() as Record<string, string | number>[]).map(siteFromRow)
   }
 
   async updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void> {
@@ -289,6 +291,11 @@ export class SqliteStore implements Store {
     this.flush()
     this.db.close()
   }
+}
+
+function siteFromRow(r: Record<string, string | number>): Site {
+  return { id: String(r.id), origins: JSON.parse(String(r.origins)), secretHash: String(r.secret_hash), currency: String(r.currency), timezone: String(r.timezone), created: Number(r.created),
+    consentRegions: r.consent_regions == null ? null : JSON.parse(String(r.consent_regions)) }
 }
 
 export function openSqliteStore(file: string): SqliteStore {

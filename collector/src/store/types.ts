@@ -103,6 +103,8 @@ export interface DerivationStore {
 export interface Store extends DerivationStore {
   createSite(site: Site): Promise<boolean>
   getSite(id: string): Promise<Site | null>
+  /** Every site, by id. */
+  listSites(): Promise<Site[]>
   updateSite(id: string, patch: Partial<Pick<Site, 'origins' | 'currency' | 'timezone' | 'consentRegions'>>): Promise<void>
   /** The salt for a UTC day (YYYY-MM-DD), made on first use; salts older than 48 h are destroyed. */
   dailySalt(day: string, now: number): Promise<string>

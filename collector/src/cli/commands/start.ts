@@ -1,0 +1,23 @@
+/** `funnelbeam start`: the collector server, as `npm start` runs it. */
+import { UsageError, str, type Command } from '../command.ts'
+
+export const startCommand: Command = {
+  path: ['start'],
+  summary: 'Starts the collector. HTTP on PORT (default 8787), data in DATA_DIR\'s SQLite file or DATABASE_URL.',
+  args: [],
+  options: {
+    port: { type: 'string', value: '<port>', description: 'HTTP port (default: PORT or 8787)' },
+  },
+  details: 'Environment: PORT, DATA_DIR, DATABASE_URL, FUNNELBEAM_ADMIN_TOKEN, TRUST_PROXY, FUNNELBEAM_LOG_LEVEL and the\n' +
+    'others in the README. SIGTERM stops it cleanly.',
+  async run(inv) {
+    const port = str(inv, 'port')
+    if (port !== undefined) {
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`)
+      process.env.PORT = port
+    }
+    await import('../../server.ts')
+    // The server keeps the process alive and exits on SIGTERM itself.
+    return new Promise<never>(() => {})
+  },
+}

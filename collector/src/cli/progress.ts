@@ -1,0 +1,80 @@
+/**
+ * Progress of a long command (import, export, migration): a bar with rate and ETA on a
+ * terminal, a line every few seconds otherwise, nothing with `--json` unless stderr is a
+ * terminal. Behind this interface so a library (cli-progress) can replace the built-in
+ * bar without touching the commands.
+ */
+export interface Progress {
+  /** Starts (or restarts) a bar; `total` null when unknown. */
+  start(label: string, total: number | null, done?: number): void
+  update(done: number): void
+  stop(): void
+}
+
+export interface ProgressStream {
+  write(s: string): boolean
+  isTTY?: boolean
+  columns?: number
+}
+
+/** Formats a rate and an ETA the way the bar shows them. Pure, for tests. */
+export function progressLine(label: string, done: number, total: number | null, elapsedMs: number, width = 24): string {
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0
+  const n = (x: number) => Math.round(x).toLocaleString('en')
+  if (total === null || total <= 0) return `${label} ${n(done)} | ${n(rate)}/s`
+  const share = Math.min(1, done / total)
+  const filled = Math.round(share * width)
+  const eta = rate > 0 ? (total - done) / rate : Infinity
+  return `${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${n(done)}/${n(total)} | ${n(rate)}/s | ETA ${duration(eta)}`
+}
+
+/** `3s`, `2m05s`, `1h02m`; `?` while unknown. */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?'
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}
+
+/**
+ * The built-in bar: redrawn in place at most 10 times a second on a terminal; elsewhere
+ * (a log file, CI) one line every `everyMs`, and the final figures if it printed any.
+ *
+ * @example
+ * const p = textProgress(process.stderr)
+ * p.start('export', 1_000_000); p.update(5000); p.stop()
+ */
+export function textProgress(stream: ProgressStream, now: () => number = Date.now, everyMs = 5000): Progress {
+  let label = ''
+  let total: number | null = null
+  let done = 0
+  let started = 0
+  let drawn = 0
+  let active = false
+  let lines = 0
+  const draw = (final: boolean) => {
+    const line = progressLine(label, done, total, now() - started)
+    if (stream.isTTY) stream.write(`\r${line.slice(0, (stream.columns ?? 100) - 1)}\x1b[K${final ? '\n' : ''}`)
+    else stream.write(line + '\n')
+    drawn = now()
+  }
+  return {
+    start(l, t, d = 0) {
+      this.stop()
+      label = l; total = t; done = d; started = now(); drawn = stream.isTTY ? 0 : started; lines = 0; active = true
+    },
+    update(d) {
+      done = d
+      if (now() - drawn >= (stream.isTTY ? 100 : everyMs)) { draw(false); lines++ }
+    },
+    stop() {
+      // Off a terminal a short job leaves no trace; a long one ends with its final figures.
+      if (active && (stream.isTTY || lines > 0)) draw(true)
+      active = false
+    },
+  }
+}
+
+/** Progress that shows nothing (with --json on a pipe). */
+export const silentProgress: Progress = { start() {}, update() {}, stop() {} }
