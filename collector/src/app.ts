@@ -9,6 +9,8 @@ import { Metrics } from './http/metrics.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { countRefusals } from './http/refusals.ts'
 import { closeAfterTooLarge } from './http/oversize.ts'
+import { requestLog } from './http/request-log.ts'
+import type { Logger } from './log.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { collectRoutes } from './routes/collect.ts'
 import { pixelRoutes } from './routes/pixel.ts'
@@ -37,6 +39,8 @@ export interface AppDeps {
   config: Config
   clock?: Clock
   log?: (msg: string, err?: unknown) => void
+  /** Writes one JSON line per request; none when absent (tests). */
+  logger?: Logger
   metrics?: Metrics
   /** Derives sessions and report rows from acknowledged events; made over `store` when absent. */
   deriver?: Derivation
@@ -78,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   app.onError(errorHandler(log))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'No such route' } }, 404))
+  if (deps.logger) app.use('*', requestLog(deps.logger))
   app.use('*', async function timing(c, next) {
     const start = performance.now()
     await next()

@@ -1,3 +1,5 @@
+import { parseLogLevel, type LogLevel } from './log.ts'
+
 /** Collector configuration, read once from the environment by the server entry. */
 export interface Config {
   port: number
@@ -24,6 +26,8 @@ export interface Config {
   outboxIntervalMs: number
   /** Days events, sessions and quarantine rows are kept (FUNNELBEAM_RETENTION_DAYS); null: for ever. */
   retentionDays: number | null
+  /** Lowest level written to the JSON log (FUNNELBEAM_LOG_LEVEL). */
+  logLevel: LogLevel
 }
 
 export interface AdPlatformUrls {
@@ -49,6 +53,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
   },
   outboxIntervalMs: 30_000,
   retentionDays: null,
+  logLevel: 'info',
 }
 
 /**
@@ -83,5 +88,6 @@ export function readEnvConfig(env: Record<string, string | undefined>): Omit<Con
     outboxIntervalMs: int(env.FUNNELBEAM_OUTBOX_INTERVAL_MS, DEFAULT_CONFIG.outboxIntervalMs),
     // 0 or unset: off. A positive whole number of days turns the daily deletion on.
     retentionDays: int(env.FUNNELBEAM_RETENTION_DAYS, 0) > 0 ? int(env.FUNNELBEAM_RETENTION_DAYS, 0) : null,
+    logLevel: parseLogLevel(env.FUNNELBEAM_LOG_LEVEL),
   }
 }

@@ -6,6 +6,7 @@ import { createApp } from './app.ts'
 import { readEnvConfig, type Config } from './config.ts'
 import { systemClock } from './clock.ts'
 import { openConfiguredStore } from './store/open.ts'
+import { createLogger } from './log.ts'
 import { ensureDemoSite, resolveAdminToken } from './bootstrap.ts'
 import { Deriver } from './derive/deriver.ts'
 import { threadDeriver, type Derivation } from './derive/background.ts'
@@ -26,7 +27,10 @@ const config: Config = { ...env, adminToken: admin.token }
 const { store, label: storeLabel } = await openConfiguredStore(config)
 const demo = await ensureDemoSite(store, systemClock, config.dataDir)
 
-const log = (msg: string, err?: unknown) => console.error(msg, err ?? '')
+// JSON lines on stdout (one per request, plus start and stop); on a terminal the start is
+// the human banner instead.
+const logger = createLogger({ level: config.logLevel })
+const log = logger.errors
 // On a SQLite file, derivation gets its own thread and connection; on PostgreSQL each
 // process derives in turn (an advisory lock), in process.
 const deriver: Derivation = env.databaseUrl ? new Deriver(store, { log }) : threadDeriver(store, join(config.dataDir, 'funnelbeam.db'), log)
@@ -37,7 +41,7 @@ const runner = config.reportWorkers > 0
   ? workerRunner(readFrom, config.reportWorkers, { log, beforeRead: () => deriver.settle() })
   : inProcessRunner(store.reports, { log, beforeRead: () => deriver.settle() })
 const metrics = new Metrics()
-const app = createApp({ store, config, deriver, runner, log, metrics })
+const app = createApp({ store, config, deriver, runner, log, logger, metrics })
 // Conversions go to the sites' ad platform destinations in the background, never in a request.
 const outbox = new OutboxWorker({ store, config, clock: systemClock, metrics, log })
 outbox.start()
@@ -52,9 +56,16 @@ app.route('/', demoSiteRoutes(join(root, 'demo-site/public')))
 await ipCountryDb()
 const server = serve({ fetch: app.fetch, port: config.port, serverOptions: timeoutOptions(DEFAULT_TIMEOUTS) }, (info) => {
   const url = `http://localhost:${info.port}`
+  const demoSecret = join(config.dataDir, 'demo-site-secret')
+  if (!process.stdout.isTTY) {
+    // Logs are collected and kept: they name where the admin token is, never the token.
+    logger.info('listening', { url, store: storeLabel, adminToken: admin.file ? `in ${admin.file}` : 'from FUNNELBEAM_ADMIN_TOKEN', pid: process.pid })
+    if (demo.created) logger.info('site created', { site: 'demo', secretFile: demoSecret })
+    return
+  }
   console.log(`Funnelbeam collector listening on ${url} (${storeLabel})`)
   console.log(admin.created ? `Admin token (shown once, stored in ${admin.file}): ${admin.token}` : `Admin token: ${admin.file ? `in ${admin.file}` : 'from FUNNELBEAM_ADMIN_TOKEN'}`)
-  if (demo.created) console.log(`Site "demo" created; its secret (for /api/events) is in ${join(config.dataDir, 'demo-site-secret')}`)
+  if (demo.created) console.log(`Site "demo" created; its secret (for /api/events) is in ${demoSecret}`)
   console.log(`Dashboard: ${url}/dashboard/demo`)
   for (const line of demoLinks(url)) console.log(line)
 })
@@ -67,7 +78,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return
     stopping = true
-    const force = setTimeout(() => process.exit(1), 10_000)
+    logger.info('stopping', { signal })
+    const force = setTimeout(() => { logger.error('stopped: in-flight work did not finish within 10 s'); process.exit(1) }, 10_000)
     force.unref()
     server.close(async () => {
       await outbox.stop()
@@ -75,6 +87,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await runner.close()
       await deriver.close()
       await store.close()
+      logger.info('stopped')
       process.exit(0)
     })
     // Keep-alive connections that finish their last request after close() would hold the

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts'
 import { apiError } from '../http/errors.ts'
 import type { SiteCache } from '../http/site-cache.ts'
 import { clientIp, originAllowed, requestOrigin } from '../http/client.ts'
+import { noteSite } from '../http/request-log.ts'
 
 /** What the ingest routes share, settled once in createApp. */
 export interface IngestDeps {
@@ -32,6 +33,7 @@ export function limitClient(c: Context, deps: IngestDeps): string | null {
 export async function browserSite(c: Context, deps: IngestDeps, siteId: string): Promise<Site> {
   const site = await deps.sites.get(siteId)
   if (!site) throw apiError(403, 'unknown_site', `Unknown site ${siteId}`)
+  noteSite(c, site.id)
   const origin = requestOrigin(c)
   // Requests without Origin or Referer are not from a browser page; an allowlist cannot
   // verify them either way, so they pass (as in Plausible and Umami).

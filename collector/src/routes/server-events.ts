@@ -3,6 +3,7 @@ import { CONSENT_ADS, CONSENT_ANALYTICS } from '../../../sdk/src/wire.ts'
 import { ipCountryDb } from '../geo/ip-country.ts'
 import { bearerToken, hashMatches } from '../http/auth.ts'
 import { readJsonBody } from '../http/body.ts'
+import { noteSite } from '../http/request-log.ts'
 import { apiError } from '../http/errors.ts'
 import { SERVER_MAX_AGE_MS } from '../ingest/time.ts'
 import type { Candidate } from '../ingest/ingestor.ts'
@@ -63,6 +64,7 @@ export function serverEventRoutes(deps: IngestDeps): Hono {
   app.post('/api/events', async function serverEvents(c) {
     limitClient(c, deps)
     const site = await authorizeSite(deps, c.req.header('authorization'))
+    noteSite(c, site.id)
     const body = serverBatchSchema.safeParse(await readJsonBody(c))
     if (!body.success) throw apiError(400, 'invalid_batch', 'Expected { "events": [ … ] } with 1 to 100 events', zodIssues(body.error))
     const now = deps.clock.now()
