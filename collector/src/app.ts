@@ -30,6 +30,8 @@ import { scriptRoutes } from './routes/script.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { privacyRoutes } from './routes/privacy.ts'
 import { startHousekeeping } from './privacy/housekeeping.ts'
+import { docsRoutes } from './routes/docs.ts'
+import { collectorVersion } from './version.ts'
 import { Deriver } from './derive/deriver.ts'
 import type { Derivation } from './derive/background.ts'
 import { inProcessRunner, type ReportRunner } from './report-runner/runner.ts'
@@ -114,5 +116,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/dashboard', dashboardAdsRoutes(settled))
   app.route('/dashboard', dashboardAlertsRoutes(deps))
   app.route('/', scriptRoutes(deps.config, sites))
+  app.route('/', docsRoutes(collectorVersion()))
   return app
 }

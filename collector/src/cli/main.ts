@@ -2,7 +2,6 @@
  * `funnelbeam`: the collector's command line. Exit codes: 0 done, 1 failed (the message
  * says why), 2 called wrongly (the message names the argument; `--help` shows usage).
  */
-import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { CliError, commandHelp, parseInvocation, UsageError, type Command, type Invocation, type Output } from './command.ts'
 import { silentProgress, textProgress, type Progress } from './progress.ts'
@@ -12,10 +11,10 @@ import { exportCommand } from './commands/export.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rebuildCommand } from './commands/rebuild.ts'
 import { startCommand } from './commands/start.ts'
+import { collectorVersion } from '../version.ts'
 
 export const COMMANDS: Command[] = [startCommand, siteAdd, siteList, siteShow, spendImport, exportCommand, migrateCommand, rebuildCommand]
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /** The top-level --help. */
 export function mainHelp(): string {
@@ -51,7 +50,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   const say = (s: string) => io.stderr.write(s.endsWith('\n') ? s : s + '\n')
   if (argv.length === 0) { say(mainHelp()); return 2 }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') { io.stdout.write(mainHelp()); return 0 }
-  if (argv[0] === '--version' || argv[0] === '-v') { io.stdout.write(VERSION + '\n'); return 0 }
+  if (argv[0] === '--version' || argv[0] === '-v') { io.stdout.write(collectorVersion() + '\n'); return 0 }
   const cmd = COMMANDS.filter((c) => c.path.every((w, i) => argv[i] === w)).sort((a, b) => b.path.length - a.path.length)[0]
   const wantsJson = argv.includes('--json')
   const fail = (code: string, message: string, exit: number) => {

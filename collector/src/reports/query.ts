@@ -50,9 +50,32 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<
   return r.data
 }
 
+// The query parameters of each report as they are validated, exported so the OpenAPI
+// description is generated from the very schemas that check requests.
+export const rangeParams = z.object({ from: date.optional(), to: date.optional() })
+export const funnelStepParams = z.object({
+  step: z.array(z.string().min(3).max(300)).min(2, 'a funnel has at least 2 steps').max(10, 'a funnel has at most 10 steps'),
+})
+export const funnelOptionParams = z.object({
+  window: duration(60_000, 90 * DAY).default(7 * DAY),
+  mode: z.enum(['ordered', 'strict']).default('ordered'),
+  unit: z.enum(['visitor', 'session']).default('visitor'),
+  breakdown: z.union([
+    z.enum(['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country']),
+    z.string().regex(/^experiment:.{1,200}$/, 'must be a dimension or experiment:<name>'),
+  ]).optional(),
+})
+export const attributionOptionParams = z.object({
+  model: model.default('last_non_direct'),
+  conversion: name.optional(),
+  lookback: duration(DAY, 90 * DAY).default(30 * DAY),
+})
+export const dimensionParams = z.object({ dimension: dimension.default('channel') })
+export const experimentParams = z.object({ conversion: name.optional(), weights: z.string().max(2000).optional() })
+
 /** Resolves `from`/`to` with defaults relative to `today` and checks their order and span. */
 export function dateRange(params: URLSearchParams, today: string): DateRangeQuery {
-  const raw = parse(z.object({ from: date.optional(), to: date.optional() }), single(params, ['from', 'to']))
+  const raw = parse(rangeParams, single(params, ['from', 'to']))
   const to = raw.to ?? today
   const from = raw.from ?? addDays(to, -(DEFAULT_DAYS - 1))
   const span = daysBetween(from, to)
@@ -81,9 +104,7 @@ export function parseSummaryQuery(params: URLSearchParams, today: string): DateR
  */
 export function parseFunnelQuery(params: URLSearchParams, today: string): FunnelQuery {
   const range = dateRange(params, today)
-  const rawSteps = params.getAll('step')
-  const stepsSchema = z.array(z.string().min(3).max(300)).min(2, 'a funnel has at least 2 steps').max(10, 'a funnel has at most 10 steps')
-  const labels = parse(z.object({ step: stepsSchema }), { step: rawSteps }).step
+  const labels = parse(funnelStepParams, { step: params.getAll('step') }).step
   const steps: FunnelStep[] = []
   const issues: ErrorIssue[] = []
   labels.forEach((label, i) => {
@@ -92,27 +113,13 @@ export function parseFunnelQuery(params: URLSearchParams, today: string): Funnel
     else steps.push(s)
   })
   if (issues.length) throw queryError(issues.map((i) => i.message).join('; '), issues)
-  const opts = parse(z.object({
-    window: duration(60_000, 90 * DAY).default(7 * DAY),
-    mode: z.enum(['ordered', 'strict']).default('ordered'),
-    unit: z.enum(['visitor', 'session']).default('visitor'),
-    breakdown: z.union([
-      z.enum(['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country']),
-      z.string().regex(/^experiment:.{1,200}$/, 'must be a dimension or experiment:<name>'),
-    ]).optional(),
-  }), single(params, ['window', 'mode', 'unit', 'breakdown']))
+  const opts = parse(funnelOptionParams, single(params, ['window', 'mode', 'unit', 'breakdown']))
   const isExperiment = opts.breakdown?.startsWith('experiment:') ?? false
   return {
     ...range, steps, windowMs: opts.window, mode: opts.mode, unit: opts.unit,
     breakdown: isExperiment ? 'experiment' : (opts.breakdown as FunnelQuery['breakdown']) ?? null,
     experiment: isExperiment ? opts.breakdown!.slice('experiment:'.length) : null,
   }
-}
-
-const attributionOpts = {
-  model: model.default('last_non_direct'),
-  conversion: name.optional(),
-  lookback: duration(DAY, 90 * DAY).default(30 * DAY),
 }
 
 /**
@@ -124,7 +131,7 @@ const attributionOpts = {
  */
 export function parseChannelsQuery(params: URLSearchParams, today: string): ChannelsQuery {
   const range = dateRange(params, today)
-  const o = parse(z.object(attributionOpts), single(params, ['model', 'conversion', 'lookback']))
+  const o = parse(attributionOptionParams, single(params, ['model', 'conversion', 'lookback']))
   return { ...range, model: o.model, conversion: o.conversion ?? null, lookbackMs: o.lookback }
 }
 
@@ -139,7 +146,7 @@ export const parseCampaignsQuery = parseChannelsQuery
  */
 export function parseAttributionQuery(params: URLSearchParams, today: string): AttributionQuery {
   const base = parseChannelsQuery(params, today)
-  const o = parse(z.object({ dimension: dimension.default('channel') }), single(params, ['dimension']))
+  const o = parse(dimensionParams, single(params, ['dimension']))
   return { ...base, dimension: o.dimension }
 }
 
@@ -153,7 +160,7 @@ export function parseAttributionQuery(params: URLSearchParams, today: string): A
  */
 export function parseExperimentQuery(params: URLSearchParams, today: string): ExperimentQuery {
   const range = dateRange(params, today)
-  const o = parse(z.object({ conversion: name.optional(), weights: z.string().max(2000).optional() }), single(params, ['conversion', 'weights']))
+  const o = parse(experimentParams, single(params, ['conversion', 'weights']))
   return { ...range, conversion: o.conversion ?? null, weights: o.weights ? parseWeights(o.weights) : null }
 }
 

@@ -27,7 +27,8 @@ const count = z.union([z.number(), z.string().trim().regex(/^\d*$/, 'must be a w
 const amount = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be a number like 12.50').transform(Number)])
   .pipe(z.number().finite().min(0, 'must not be negative').max(1e12))
 
-function rowSchema(defaultCurrency: string) {
+/** One spend row as validated (CSV cells or JSON values); rows without a currency get `defaultCurrency`. */
+export function rowSchema(defaultCurrency: string) {
   return z.object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
       .refine(isCalendarDate, 'not a calendar date')

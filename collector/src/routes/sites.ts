@@ -29,10 +29,13 @@ export async function createSite(store: Store, clock: Clock, input: { id: string
   return created ? { id: input.id, secret } : null
 }
 
-/** `POST /api/sites`, `GET|PATCH /api/sites/:site` for the admin. */
+/** `GET|POST /api/sites`, `GET|PATCH /api/sites/:site` for the admin. */
 export function siteRoutes(deps: { store: Store; clock: Clock; adminToken: () => string; sites: SiteCache }): Hono {
   const app = new Hono()
   const admin = requireAdmin(deps.adminToken)
+  app.get('/api/sites', admin, async function listSites(c) {
+    return c.json((await deps.store.listSites()).map(({ secretHash: _hidden, ...pub }) => pub))
+  })
   app.post('/api/sites', admin, async function postSite(c) {
     const r = newSiteSchema.safeParse(await readJsonBody(c))
     if (!r.success) throw apiError(400, 'invalid_site', 'Invalid site', zodIssues(r.error))

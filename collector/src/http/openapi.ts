@@ -1,0 +1,195 @@
+/**
+ * The OpenAPI 3.1 description of the collector's HTTP API, built from the zod schemas that
+ * validate requests (`schemas/events.ts`, `reports/query.ts`, `reports/spend.ts`), so a
+ * change to what a route accepts changes its description with it. Served at
+ * `/openapi.json` and rendered at `/docs`; a test checks every route of the app is here.
+ */
+import { z } from 'zod'
+import {
+  newSiteSchema, serverBatchSchema, serverEventSchema, sitePatchSchema, siteId, wireBatchSchema, wireEventSchema,
+} from '../schemas/events.ts'
+import {
+  attributionOptionParams, dimensionParams, experimentParams, funnelOptionParams, funnelStepParams, rangeParams,
+} from '../reports/query.ts'
+import { rowSchema } from '../reports/spend.ts'
+import { ADMIN_COOKIE } from '../dashboard/session.ts'
+
+type JsonSchema = Record<string, unknown>
+type Auth = 'admin' | 'site' | 'none'
+
+interface Operation {
+  method: 'get' | 'post' | 'put' | 'patch'
+  /** Hono's form: `/api/sites/:site`. */
+  path: string
+  tag: string
+  summary: string
+  description?: string
+  auth: Auth
+  /** Report routes also take the dashboard's login cookie. */
+  cookie?: boolean
+  query?: z.ZodObject[]
+  body?: Record<string, z.ZodType>
+  /** Status → description and, for JSON, the schema of the answer. */
+  responses: Record<string, { description: string; content?: Record<string, z.ZodType | null> }>
+}
+
+/** What every error answers. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(), message: z.string(),
+    issues: z.array(z.object({ path: z.string().optional(), index: z.number().int().optional(), code: z.string().optional(), message: z.string() })).optional(),
+  }),
+})
+const ingestResult = z.object({
+  accepted: z.number().int(), duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), code: z.string(), message: z.string() })),
+})
+const publicSite = z.object({ id: z.string(), origins: z.array(z.string()), currency: z.string(), timezone: z.string(), created: z.number().int() })
+const report = z.record(z.string(), z.unknown()).describe('the report (fields in the README)')
+const loginForm = z.object({ token: z.string().max(512), next: z.string().optional() })
+
+// Documentation views of the batches: the routes check the envelope first and then each
+// event on its own (so one bad event cannot sink the rest); here the two are put together.
+const collectBody = wireBatchSchema.extend({ e: z.array(wireEventSchema).min(1).max(100) })
+const serverBody = serverBatchSchema.extend({ events: z.array(serverEventSchema).min(1).max(100) })
+const spendRows = z.array(rowSchema('EUR')).max(10_000)
+
+const reportQuery = {
+  summary: [rangeParams], funnel: [rangeParams, funnelStepParams, funnelOptionParams], channels: [rangeParams, attributionOptionParams],
+  campaigns: [rangeParams, attributionOptionParams], attribution: [rangeParams, attributionOptionParams, dimensionParams],
+  experiment: [rangeParams, experimentParams],
+}
+const formatParam = z.object({ format: z.enum(['json', 'csv']).default('json') })
+const reportAnswer = {
+  200: { description: 'the report as JSON, or its rows as CSV with format=csv', content: { 'application/json': report, 'text/csv': null } },
+  400: { description: 'a bad parameter, one issue each' }, 401: { description: 'no token' }, 403: { description: 'wrong token' }, 404: { description: 'no such site' },
+}
+
+function reportOp(path: string, summary: string, query: z.ZodObject[]): Operation {
+  return { method: 'get', path: `/api/sites/:site/${path}`, tag: 'Reports', summary, auth: 'admin', cookie: true, query: [...query, formatParam], responses: reportAnswer }
+}
+
+export const OPERATIONS: Operation[] = [
+  {
+    method: 'post', path: '/collect', tag: 'Ingest', summary: 'A batch of browser events (the SDK sends text/plain: no CORS preflight)', auth: 'none',
+    body: { 'text/plain': collectBody, 'application/json': collectBody },
+    responses: { 200: { description: 'what was stored, what was a duplicate, what was rejected and why', content: { 'application/json': ingestResult } }, 400: { description: 'not a batch' }, 403: { description: 'unknown site or origin not allowed' }, 413: { description: 'body over 64 KiB' }, 429: { description: 'rate limited (Retry-After)' } },
+  },
+  {
+    method: 'get', path: '/pixel.gif', tag: 'Ingest', summary: 'One event for an <img> tag: the /collect event keys as query parameters, props as p.<key>', auth: 'none',
+    query: [z.object({ s: siteId }), wireEventSchema.omit({ p: true }).partial()],
+    responses: { 200: { description: 'always a 1×1 GIF; a problem is named in X-Funnelbeam-Error', content: { 'image/gif': null } } },
+  },
+  {
+    method: 'post', path: '/api/events', tag: 'Ingest', summary: 'Server-side and offline events (Bearer site secret)', auth: 'site',
+    body: { 'application/json': serverBody },
+    responses: { 200: { description: 'what was stored', content: { 'application/json': ingestResult } }, 400: { description: 'not a batch' }, 401: { description: 'no secret' }, 403: { description: 'wrong secret' } },
+  },
+  { method: 'get', path: '/api/sites', tag: 'Sites', summary: 'Lists the sites', auth: 'admin', responses: { 200: { description: 'every site, by id', content: { 'application/json': z.array(publicSite) } }, 401: { description: 'no token' }, 403: { description: 'wrong token' } } },
+  {
+    method: 'post', path: '/api/sites', tag: 'Sites', summary: 'Creates a site; the answer holds its secret, shown once', auth: 'admin', body: { 'application/json': newSiteSchema },
+    responses: { 201: { description: 'created', content: { 'application/json': z.object({ id: z.string(), secret: z.string() }) } }, 400: { description: 'invalid site' }, 409: { description: 'the site exists' } },
+  },
+  { method: 'get', path: '/api/sites/:site', tag: 'Sites', summary: 'Shows a site (never its secret)', auth: 'admin', responses: { 200: { description: 'the site', content: { 'application/json': publicSite } }, 404: { description: 'no such site' } } },
+  {
+    method: 'patch', path: '/api/sites/:site', tag: 'Sites', summary: "Changes a site's origins, currency or time zone", auth: 'admin', body: { 'application/json': sitePatchSchema },
+    responses: { 200: { description: 'the changed site', content: { 'application/json': publicSite } }, 400: { description: 'invalid change' }, 404: { description: 'no such site' } },
+  },
+  reportOp('summary', 'Visitors, sessions, pageviews, conversions and revenue', reportQuery.summary),
+  reportOp('funnel', 'Funnel of 2–10 steps, optionally broken down', reportQuery.funnel),
+  reportOp('channels', 'Channels with attributed conversions, spend, CPA and ROAS', reportQuery.channels),
+  reportOp('campaigns', 'Campaigns (source / medium / campaign) with attributed conversions and spend', reportQuery.campaigns),
+  reportOp('attribution', 'Conversions credited by an attribution model', reportQuery.attribution),
+  reportOp('experiments/:name', 'A/B readout with lift, interval, p-value and sample-ratio check', reportQuery.experiment),
+  {
+    method: 'put', path: '/api/sites/:site/spend', tag: 'Reports', summary: 'Imports ad spend (CSV or JSON); rows with the same date, source, medium and campaign replace each other', auth: 'admin', cookie: true,
+    body: { 'text/csv': z.string().describe('header date,source,medium,campaign,cost,impressions,clicks[,currency]'), 'application/json': spendRows },
+    responses: { 200: { description: 'rows written', content: { 'application/json': z.object({ upserted: z.number().int() }) } }, 400: { description: 'a bad row, named by row, line and column' } },
+  },
+  { method: 'get', path: '/healthz', tag: 'Operations', summary: 'Liveness and how far reports lag behind ingest', auth: 'none', responses: { 200: { description: 'ok', content: { 'application/json': z.object({ ok: z.boolean(), derivation: z.object({ pendingEvents: z.number().int(), lagSeconds: z.number() }) }) } } } },
+  { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics', auth: 'none', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': null } } } },
+  { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This description', auth: 'none', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': null } } } },
+  { method: 'get', path: '/docs', tag: 'Operations', summary: 'This description as a page', auth: 'none', responses: { 200: { description: 'HTML', content: { 'text/html': null } } } },
+  { method: 'get', path: '/funnelbeam.js', tag: 'SDK', summary: 'The script-tag SDK', auth: 'none', responses: { 200: { description: 'JavaScript (ETag, If-None-Match)', content: { 'text/javascript': null } }, 304: { description: 'not modified' } } },
+  { method: 'get', path: '/dashboard', tag: 'Dashboard', summary: 'Sign-in page', auth: 'none', responses: { 200: { description: 'HTML', content: { 'text/html': null } } } },
+  {
+    method: 'post', path: '/dashboard/login', tag: 'Dashboard', summary: 'Signs in with the admin token: sets an HttpOnly cookie', auth: 'none', body: { 'application/x-www-form-urlencoded': loginForm },
+    responses: { 303: { description: 'to the dashboard, signed in' }, 401: { description: 'wrong token (HTML)' }, 403: { description: 'form sent from another site (HTML)' }, 429: { description: 'too many attempts (HTML)' } },
+  },
+  { method: 'get', path: '/dashboard/logout', tag: 'Dashboard', summary: 'Signs out', auth: 'none', responses: { 303: { description: 'to the sign-in page' } } },
+  { method: 'get', path: '/dashboard/open', tag: 'Dashboard', summary: "Goes to a site's dashboard (the sign-in page's site field)", auth: 'none', query: [z.object({ site: siteId })], responses: { 303: { description: "to the site's dashboard" } } },
+  { method: 'get', path: '/dashboard/_/dashboard.css', tag: 'Dashboard', summary: "The dashboard's style sheet", auth: 'none', responses: { 200: { description: 'CSS', content: { 'text/css': null } } } },
+  {
+    method: 'get', path: '/dashboard/:site', tag: 'Dashboard', summary: "A site's dashboard (signed in)", auth: 'admin', cookie: true,
+    query: [rangeParams, z.object({ model: attributionOptionParams.shape.model, conversion: attributionOptionParams.shape.conversion, step: funnelStepParams.shape.step.optional() })],
+    responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } },
+  },
+]
+
+/**
+ * The OpenAPI 3.1 document.
+ *
+ * @example
+ * const doc = openApiDocument('0.1.0')
+ * doc.paths['/api/sites/{site}/funnel'].get.parameters // [{ name: 'from', in: 'query', … }, …]
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const op of OPERATIONS) {
+    const path = op.path.replace(/:(\w+)/g, '{$1}')
+    const pathParams = [...op.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1], in: 'path', required: true, schema: m[1] === 'site' ? schemaOf(siteId) : { type: 'string', minLength: 1, maxLength: 200 },
+    }))
+    const query = (op.query ?? []).flatMap((o) => Object.entries(o.shape).map(([name, s]) => queryParam(name, s as z.ZodType)))
+    const security = op.auth === 'none' ? [] : op.auth === 'site' ? [{ siteSecret: [] }] : [{ adminToken: [] }, ...(op.cookie ? [{ dashboardCookie: [] }] : [])]
+    paths[path] ??= {}
+    paths[path][op.method] = {
+      operationId: operationId(op), tags: [op.tag], summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      security,
+      ...(pathParams.length || query.length ? { parameters: [...pathParams, ...query] } : {}),
+      ...(op.body ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(op.body).map(([type, s]) => [type, { schema: schemaOf(s) }])) } } : {}),
+      responses: Object.fromEntries(Object.entries(op.responses).map(([status, r]) => [status, {
+        description: r.description,
+        ...(r.content ? { content: Object.fromEntries(Object.entries(r.content).map(([type, s]) => [type, s ? { schema: schemaOf(s) } : {}])) }
+          : Number(status) >= 400 ? { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } : {}),
+      }])),
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Funnelbeam collector', version, license: { name: 'MIT', identifier: 'MIT' },
+      description: 'Self-hosted conversion tracking: ingest (browser SDK, pixel, server events), sites, reports and spend. Errors answer { "error": { "code", "message", "issues"? } }.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: {
+      schemas: { Error: schemaOf(errorBodySchema) },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token (FUNNELBEAM_ADMIN_TOKEN or DATA_DIR/admin-token)' },
+        siteSecret: { type: 'http', scheme: 'bearer', description: "a site's secret, from POST /api/sites or funnelbeam site add" },
+        dashboardCookie: { type: 'apiKey', in: 'cookie', name: ADMIN_COOKIE, description: 'set by POST /dashboard/login' },
+      },
+    },
+  }
+}
+
+/** `getApiSitesSiteSummary`-style ids, unique per method and path. */
+function operationId(op: Operation): string {
+  const words = op.path.split(/[/._:-]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1))
+  return op.method + (words.join('') || 'Root')
+}
+
+/** The JSON Schema of what a request may send (zod's input side), without the $schema line. */
+function schemaOf(s: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema
+  return rest
+}
+
+function queryParam(name: string, s: z.ZodType): Record<string, unknown> {
+  const schema = schemaOf(s)
+  const optional = s.safeParse(undefined).success
+  // Query values arrive as text: a number in the schema is written as digits.
+  return { name, in: 'query', required: !optional, schema, ...(schema.type === 'array' ? { style: 'form', explode: true } : {}) }
+}
