@@ -3,7 +3,8 @@
 //   It is bundled by esbuild, called from here: esbuild's bundler inlines constants across
 //   modules, which rollup + a minifier cannot, and that is worth ~60 bytes gzipped.
 // - dist/esm/: the ESM build for `npm install funnelbeam` (rollup), declarations by tsc,
-//   and the publishable package.json (`npm publish dist/esm`).
+//   the script tag file (for CDNs serving the package), and the publishable package.json
+//   (`npm publish dist/esm`).
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { build } from 'esbuild'
@@ -33,6 +34,7 @@ const scriptTagAndDeclarations = {
     mkdirSync('dist/esm', { recursive: true })
     copyFileSync('sdk/package.json', 'dist/esm/package.json')
     copyFileSync('sdk/README.md', 'dist/esm/README.md')
+    copyFileSync('dist/funnelbeam.js', 'dist/esm/funnelbeam.js')
   },
 }
 

@@ -1,5 +1,6 @@
 /** `funnelbeam start`: the collector server, as `npm start` runs it. */
 import { UsageError, str, type Command } from '../command.ts'
+import { runServer } from '../../run-server.ts'
 
 export const startCommand: Command = {
   path: ['start'],
@@ -8,7 +9,7 @@ export const startCommand: Command = {
   options: {
     port: { type: 'string', value: '<port>', description: 'HTTP port (default: PORT or 8787)' },
   },
-  details: 'Environment: PORT, DATA_DIR, DATABASE_URL, FUNNELBEAM_ADMIN_TOKEN, TRUST_PROXY, FUNNELBEAM_LOG_LEVEL and the\n' +
+  details: 'Without the demo shop that npm start adds in a checkout of the repository.\nEnvironment: PORT, DATA_DIR, DATABASE_URL, FUNNELBEAM_ADMIN_TOKEN, TRUST_PROXY, FUNNELBEAM_LOG_LEVEL and the\n' +
     'others in the README. SIGTERM stops it cleanly.',
   async run(inv) {
     const port = str(inv, 'port')
@@ -16,7 +17,7 @@ export const startCommand: Command = {
       if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`)
       process.env.PORT = port
     }
-    await import('../../server.ts')
+    await runServer()
     // The server keeps the process alive and exits on SIGTERM itself.
     return new Promise<never>(() => {})
   },
