@@ -15,10 +15,10 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const collect = (events: unknown[]) => t.app.request('/collect', {
+const collect = async (events: unknown[]) => (await t.app.request('/collect', {
   method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://shop.example' },
   body: JSON.stringify({ s: 'shop', t: Date.now(), e: events }),
-}).then((r) => r.json())
+})).json()
 const admin = () => ({ headers: { authorization: `Bearer ${t.adminToken}` } })
 
 describe('recipe: an offline conversion with the browser\'s event id', () => {
