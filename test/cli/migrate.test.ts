@@ -36,7 +36,8 @@ describe.skipIf(noPostgres !== null)('funnelbeam migrate --to postgres://…', (
     expect(out.ok).toBe(true)
     const tables = Object.fromEntries(out.tables.map((t: { table: string; sqlite: number; postgres: number }) => [t.table, t]))
     // Every data table of the SQLite schema, found by enumerating it.
-    expect(Object.keys(tables).sort()).toEqual(['event_ids', 'events', 'inbox', 'order_ids', 'quarantine', 'salts', 'sessions', 'sites', 'spend'])
+    expect(Object.keys(tables).sort()).toEqual(['budgets', 'destinations', 'event_ids', 'events', 'inbox', 'order_ids', 'outbox', 'quarantine', 'salts', 'sessions', 'sites', 'spend', 'user_hashes'])
+    expect(tables.budgets).toEqual({ table: 'budgets', sqlite: 1, postgres: 1 })
     const all = SEEDED.days.length * SEEDED.eventsPerDay + SEEDED.late
     expect(tables.events).toEqual({ table: 'events', sqlite: all, postgres: all })
     expect(tables.quarantine.postgres).toBe(1)

@@ -11,7 +11,7 @@ export const SEEDED = { days: ['2026-11-02', '2026-11-03', '2026-11-04'], events
 
 /**
  * A data dir whose SQLite file holds site `shop` with pageviews, conversions (with value),
- * campaign touches, a quarantined event, spend, and one acknowledged batch not yet derived.
+ * campaign touches, a quarantined event, spend, a budget, and one acknowledged batch not yet derived.
  */
 export async function seededDataDir(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'funnelbeam-cli-'))
@@ -35,6 +35,11 @@ export async function seededDataDir(): Promise<string> {
     method: 'PUT', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'text/csv' },
     body: 'date,source,medium,campaign,cost,impressions,clicks\n2026-11-02,google,cpc,brand,10,100,5\n',
   })
+  const budget = await t.app.request('/api/sites/shop/budgets', {
+    method: 'PUT', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify([{ month: '2026-11', channel: 'Paid Search', amount: 3000, targetCpa: 40 }]),
+  })
+  if (budget.status !== 200) throw new Error(await budget.text())
   await t.settle()
   await t.close()
   // One more event straight into the store, with no deriver running: acknowledged, in the

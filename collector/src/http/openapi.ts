@@ -13,12 +13,22 @@ import {
 } from '../reports/query.ts'
 import { rowSchema } from '../reports/spend.ts'
 import { ADMIN_COOKIE } from '../dashboard/session.ts'
+import { filterQuery as spendFilterQuery, uploadQuery as spendUploadQuery } from '../routes/spend.ts'
+import { options as exportOptions } from '../routes/exports.ts'
+import { BODIES as destinationBodies } from '../routes/destinations.ts'
+import { budgetDeleteParams, budgetListParams } from '../routes/cockpit.ts'
+import { uploadForm as dashboardSpendForm } from '../routes/dashboard-ads.ts'
+import { budgetSchema } from '../reports/budgets.ts'
+import { timeseriesParams } from '../reports/timeseries-service.ts'
+import { pacingParams } from '../reports/pacing-service.ts'
+import { EXPORT_PLATFORMS } from '../exports/formats.ts'
+import { DESTINATION_PLATFORMS } from '../exports/senders.ts'
 
 type JsonSchema = Record<string, unknown>
 type Auth = 'admin' | 'site' | 'none'
 
 interface Operation {
-  method: 'get' | 'post' | 'put' | 'patch'
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   /** Hono's form: `/api/sites/:site`. */
   path: string
   tag: string
@@ -28,6 +38,8 @@ interface Operation {
   /** Report routes also take the dashboard's login cookie. */
   cookie?: boolean
   query?: z.ZodObject[]
+  /** Path parameters other than `site` (plain strings when not named here). */
+  pathParams?: Record<string, z.ZodType>
   body?: Record<string, z.ZodType>
   /** Status → description and, for JSON, the schema of the answer. */
   responses: Record<string, { description: string; content?: Record<string, z.ZodType | null> }>
@@ -102,10 +114,35 @@ export const OPERATIONS: Operation[] = [
   reportOp('attribution', 'Conversions credited by an attribution model', reportQuery.attribution),
   reportOp('experiments/:name', 'A/B readout with lift, interval, p-value and sample-ratio check', reportQuery.experiment),
   {
-    method: 'put', path: '/api/sites/:site/spend', tag: 'Reports', summary: 'Imports ad spend (CSV or JSON); rows with the same date, source, medium and campaign replace each other', auth: 'admin', cookie: true,
-    body: { 'text/csv': z.string().describe('header date,source,medium,campaign,cost,impressions,clicks[,currency]'), 'application/json': spendRows },
-    responses: { 200: { description: 'rows written', content: { 'application/json': z.object({ upserted: z.number().int() }) } }, 400: { description: 'a bad row, named by row, line and column' } },
+    method: 'put', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Imports ad spend: a Google Ads, Meta or Yandex Direct export as downloaded, or canonical CSV / JSON; rows with the same date, source, medium and campaign replace each other', auth: 'admin', cookie: true,
+    query: [spendUploadQuery],
+    body: { 'text/csv': z.string().describe('a platform export, or the header date,source,medium,campaign,cost,impressions,clicks[,currency]'), 'application/json': spendRows },
+    responses: { 200: { description: 'the format, rows written, lines skipped and campaigns no session matches', content: { 'application/json': report } }, 400: { description: 'a bad row, named by line and column' }, 413: { description: 'over 4 MiB' } },
   },
+  { method: 'get', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Lists stored spend rows', auth: 'admin', cookie: true, query: [spendFilterQuery], responses: { 200: { description: 'rows (at most 10,000; truncated says when more matched)', content: { 'application/json': report } }, 400: { description: 'a bad filter' } } },
+  { method: 'delete', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Deletes the spend rows a filter names (a filter is required)', auth: 'admin', cookie: true, query: [spendFilterQuery], responses: { 200: { description: 'rows deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'no filter, or a bad one' } } },
+  {
+    method: 'get', path: '/api/sites/:site/exports/:platform', tag: 'Ad platforms', summary: "Conversions as the platform's upload file, credited to the visitor's last click of that platform", auth: 'admin', cookie: true,
+    pathParams: { platform: z.enum(EXPORT_PLATFORMS) }, query: [rangeParams, exportOptions],
+    responses: { 200: { description: 'the file (X-Conversions: how many)', content: { 'text/csv': null, 'application/json': null } }, 400: { description: 'a bad parameter' }, 404: { description: 'no such site or platform' } },
+  },
+  {
+    method: 'put', path: '/api/sites/:site/destinations/:platform', tag: 'Ad platforms', summary: 'Sets where new conversions are sent (Meta CAPI, Google Data Manager, Yandex Metrica); the token is stored, never shown', auth: 'admin',
+    pathParams: { platform: z.enum(DESTINATION_PLATFORMS) }, body: { 'application/json': z.union(Object.values(destinationBodies).map((b) => b.schema) as [z.ZodType, z.ZodType, ...z.ZodType[]]) },
+    responses: { 200: { description: 'the destination, token shown as "set"', content: { 'application/json': report } }, 400: { description: 'invalid settings' }, 404: { description: 'no such site or platform' } },
+  },
+  { method: 'get', path: '/api/sites/:site/destinations', tag: 'Ad platforms', summary: "The site's destinations (tokens never shown)", auth: 'admin', responses: { 200: { description: 'destinations', content: { 'application/json': report } } } },
+  { method: 'delete', path: '/api/sites/:site/destinations/:platform', tag: 'Ad platforms', summary: 'Stops sending to a platform', auth: 'admin', pathParams: { platform: z.enum(DESTINATION_PLATFORMS) }, responses: { 200: { description: 'deleted', content: { 'application/json': report } }, 404: { description: 'no such site or destination' } } },
+  { method: 'get', path: '/api/sites/:site/destinations/:platform/deliveries', tag: 'Ad platforms', summary: 'Delivery counts and the latest deliveries to a platform', auth: 'admin', pathParams: { platform: z.enum(DESTINATION_PLATFORMS) }, responses: { 200: { description: 'deliveries', content: { 'application/json': report } }, 404: { description: 'no such site or platform' } } },
+  {
+    method: 'put', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: 'Sets monthly budgets per channel or source / medium / campaign, with optional CPA and ROAS targets', auth: 'admin',
+    body: { 'application/json': z.array(budgetSchema('EUR')).max(1000) },
+    responses: { 200: { description: 'budgets written', content: { 'application/json': z.object({ upserted: z.number().int() }) } }, 400: { description: 'a bad budget, named by row and field' } },
+  },
+  { method: 'get', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: 'Lists budgets (of a month)', auth: 'admin', cookie: true, query: [budgetListParams, formatParam], responses: reportAnswer },
+  { method: 'delete', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: "Deletes a month's budgets, or one scope's", auth: 'admin', query: [budgetDeleteParams], responses: { 200: { description: 'budgets deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'a bad parameter' } } },
+  reportOp('pacing', "Budget pacing: spend and credited conversions against the month's budgets, with reallocation hints", [pacingParams]),
+  reportOp('timeseries', 'Trends per day (or hour) with the previous period beside each', [rangeParams, timeseriesParams]),
   { method: 'get', path: '/healthz', tag: 'Operations', summary: 'Liveness and how far reports lag behind ingest', auth: 'none', responses: { 200: { description: 'ok', content: { 'application/json': z.object({ ok: z.boolean(), derivation: z.object({ pendingEvents: z.number().int(), lagSeconds: z.number() }) }) } } } },
   { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics', auth: 'none', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': null } } } },
   { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This description', auth: 'none', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': null } } } },
@@ -119,6 +156,12 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/dashboard/logout', tag: 'Dashboard', summary: 'Signs out', auth: 'none', responses: { 303: { description: 'to the sign-in page' } } },
   { method: 'get', path: '/dashboard/open', tag: 'Dashboard', summary: "Goes to a site's dashboard (the sign-in page's site field)", auth: 'none', query: [z.object({ site: siteId })], responses: { 303: { description: "to the site's dashboard" } } },
   { method: 'get', path: '/dashboard/_/dashboard.css', tag: 'Dashboard', summary: "The dashboard's style sheet", auth: 'none', responses: { 200: { description: 'CSS', content: { 'text/css': null } } } },
+  { method: 'get', path: '/dashboard/:site/ads', tag: 'Dashboard', summary: 'Ad platforms page: spend upload form, conversion exports, destinations (signed in)', auth: 'admin', cookie: true, responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
+  {
+    method: 'post', path: '/dashboard/:site/spend', tag: 'Dashboard', summary: 'The spend upload form (same origin, signed in)', auth: 'admin', cookie: true,
+    body: { 'multipart/form-data': dashboardSpendForm },
+    responses: { 303: { description: 'back to the ad platforms page with the outcome' }, 403: { description: 'form sent from another site (HTML)' } },
+  },
   {
     method: 'get', path: '/dashboard/:site', tag: 'Dashboard', summary: "A site's dashboard (signed in)", auth: 'admin', cookie: true,
     query: [rangeParams, z.object({ model: attributionOptionParams.shape.model, conversion: attributionOptionParams.shape.conversion, step: funnelStepParams.shape.step.optional() })],
@@ -138,7 +181,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
   for (const op of OPERATIONS) {
     const path = op.path.replace(/:(\w+)/g, '{$1}')
     const pathParams = [...op.path.matchAll(/:(\w+)/g)].map((m) => ({
-      name: m[1], in: 'path', required: true, schema: m[1] === 'site' ? schemaOf(siteId) : { type: 'string', minLength: 1, maxLength: 200 },
+      name: m[1], in: 'path', required: true,
+      schema: m[1] === 'site' ? schemaOf(siteId) : op.pathParams?.[m[1]] ? schemaOf(op.pathParams[m[1]]) : { type: 'string', minLength: 1, maxLength: 200 },
     }))
     const query = (op.query ?? []).flatMap((o) => Object.entries(o.shape).map(([name, s]) => queryParam(name, s as z.ZodType)))
     const security = op.auth === 'none' ? [] : op.auth === 'site' ? [{ siteSecret: [] }] : [{ adminToken: [] }, ...(op.cookie ? [{ dashboardCookie: [] }] : [])]

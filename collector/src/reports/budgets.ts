@@ -18,7 +18,8 @@ export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
 const text = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters')
 const money = z.number().finite().positive('must be more than 0').max(1e12)
 
-function budgetSchema(defaultCurrency: string) {
+/** One budget as validated; rows without a currency get `defaultCurrency`. */
+export function budgetSchema(defaultCurrency: string) {
   return z.object({
     month: z.string().regex(MONTH, 'must be YYYY-MM'),
     channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` }).optional(),

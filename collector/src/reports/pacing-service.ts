@@ -34,6 +34,9 @@ export interface PacingReport extends PacingQuery {
   rule: string
 }
 
+/** Pacing's parameters (also read by the OpenAPI description). */
+export const pacingParams = z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional(), asOf: date.optional() })
+
 /**
  * `?month=YYYY-MM&asOf=YYYY-MM-DD`: asOf defaults to yesterday (`today` − 1), month to asOf's month.
  *
@@ -41,7 +44,7 @@ export interface PacingReport extends PacingQuery {
  * parsePacingQuery(new URLSearchParams('month=2026-11'), '2026-11-25') // { month: '2026-11', asOf: '2026-11-24' }
  */
 export function parsePacingQuery(params: URLSearchParams, today: string): PacingQuery {
-  const o = parse(z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional(), asOf: date.optional() }), single(params, ['month', 'asOf']))
+  const o = parse(pacingParams, single(params, ['month', 'asOf']))
   const asOf = o.asOf ?? addDays(today, -1)
   return { month: o.month ?? asOf.slice(0, 7), asOf }
 }

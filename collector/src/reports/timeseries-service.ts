@@ -13,6 +13,9 @@ export interface TimeseriesQuery extends DateRangeQuery {
   conversion: string | null
 }
 
+/** The trend's own parameter beside the date range (also read by the OpenAPI description). */
+export const timeseriesParams = z.object({ conversion: z.string().min(1).max(200).optional() })
+
 /**
  * `?from&to` (default: the last 30 days) and `conversion` (default: every conversion).
  *
@@ -21,7 +24,7 @@ export interface TimeseriesQuery extends DateRangeQuery {
  */
 export function parseTimeseriesQuery(params: URLSearchParams, today: string): TimeseriesQuery {
   const range = dateRange(params, today)
-  const o = parse(z.object({ conversion: z.string().min(1).max(200).optional() }), single(params, ['conversion']))
+  const o = parse(timeseriesParams, single(params, ['conversion']))
   return { ...range, conversion: o.conversion ?? null }
 }
 

@@ -22,6 +22,15 @@ import { backfillGoal } from '../derive/goals.ts'
 /** 1,000 budgets of a few hundred bytes each. */
 const MAX_BUDGET_BYTES = 256 * 1024
 const scopeText = z.string().trim().min(1).max(200)
+// Query schemas, also read by the OpenAPI description.
+export const budgetListParams = z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional() })
+export const budgetDeleteParams = z.object({
+  month: z.string({ message: 'month is required (YYYY-MM)' }).regex(MONTH, 'must be YYYY-MM'),
+  channel: z.enum(CHANNELS).optional(),
+  source: scopeText.transform((s) => s.toLowerCase()).optional(),
+  medium: scopeText.transform((s) => s.toLowerCase()).optional(),
+  campaign: scopeText.optional(),
+})
 
 /**
  * @example
@@ -42,20 +51,14 @@ export function cockpitRoutes(deps: AppDeps & { runner: ReportRunner }): Hono {
 
   app.get('/:site/budgets', admin, formatParam, async function getBudgets(c) {
     const site = await siteOf(c)
-    const { month } = parse(z.object({ month: z.string().regex(MONTH, 'must be YYYY-MM').optional() }), single(params(c), ['month']))
+    const { month } = parse(budgetListParams, single(params(c), ['month']))
     const budgets = await rs.budgets(site.id, month ?? null)
     return answer(c, site, 'budgets', month ?? 'all', { budgets }, () => budgets as unknown as Record<string, unknown>[])
   })
 
   app.delete('/:site/budgets', admin, async function deleteBudgets(c) {
     const site = await siteOf(c)
-    const q = parse(z.object({
-      month: z.string({ message: 'month is required (YYYY-MM)' }).regex(MONTH, 'must be YYYY-MM'),
-      channel: z.enum(CHANNELS).optional(),
-      source: scopeText.transform((s) => s.toLowerCase()).optional(),
-      medium: scopeText.transform((s) => s.toLowerCase()).optional(),
-      campaign: scopeText.optional(),
-    }), single(params(c), ['month', 'channel', 'source', 'medium', 'campaign']))
+    const q = parse(budgetDeleteParams, single(params(c), ['month', 'channel', 'source', 'medium', 'campaign']))
     const named = q.channel !== undefined || q.source !== undefined
     if (q.channel !== undefined && (q.source ?? q.medium ?? q.campaign) !== undefined) {
       throw apiError(400, 'invalid_query', 'name either a channel or a source (with medium and campaign optional)', [{ path: 'channel', message: 'channel with source' }])

@@ -26,7 +26,8 @@ import { MAX_SPEND_BYTES } from './spend.ts'
 /** Room for the multipart envelope around the largest spend file. */
 const MAX_FORM_BYTES = MAX_SPEND_BYTES + 16 * 1024
 const label = z.string().trim().max(100).transform((s) => s.toLowerCase() || undefined)
-const uploadForm = z.object({
+/** The upload form's fields (also read by the OpenAPI description). */
+export const uploadForm = z.object({
   file: z.instanceof(File),
   format: z.union([z.enum(SPEND_FORMATS), z.literal('')]).transform((f) => f || undefined),
   source: label,

@@ -18,7 +18,7 @@ const conversion = z.string().min(1).max(200).nullable().default(null)
 const digits = (what: string, max = 20) => z.string().regex(new RegExp(`^\\d{1,${max}}$`), `${what}: digits only`)
 
 /** Per platform: the non-secret settings, and which field is the secret. */
-const BODIES: Record<DestinationPlatform, { schema: z.ZodType<{ conversion: string | null } & Record<string, unknown>>; secret: string }> = {
+export const BODIES: Record<DestinationPlatform, { schema: z.ZodType<{ conversion: string | null } & Record<string, unknown>>; secret: string }> = {
   meta: { schema: z.strictObject({ pixelId: digits('the pixel (dataset) id'), accessToken: token, conversion }), secret: 'accessToken' },
   'google-data-manager': {
     schema: z.strictObject({

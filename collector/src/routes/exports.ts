@@ -12,7 +12,8 @@ import { EXPORT_PLATFORMS } from '../exports/formats.ts'
 import { exportFile } from '../exports/service.ts'
 import { siteAccess } from './site-access.ts'
 
-const options = z.object({
+/** Options of a conversions export (also read by the OpenAPI description). */
+export const options = z.object({
   conversion: z.string().min(1).max(200).optional(),
   account: z.string().regex(/^\d{10}$/, 'a 10-digit Google Ads customer id without dashes').optional(),
   conversionAction: z.string().regex(/^\d{1,20}$/, 'a Google Ads conversion action id').optional(),

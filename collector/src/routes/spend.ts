@@ -21,12 +21,13 @@ const LIST_LIMIT = 10_000
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
 const label = z.string().trim().min(1).max(100)
-const uploadQuery = z.strictObject({
+/** Query of an upload; exported for the OpenAPI description, like the other schemas here. */
+export const uploadQuery = z.strictObject({
   format: z.enum(SPEND_FORMATS).optional(),
   source: label.transform((s) => s.toLowerCase()).optional(),
   medium: label.transform((s) => s.toLowerCase()).optional(),
 })
-const filterQuery = z.strictObject({
+export const filterQuery = z.strictObject({
   from: date.optional(),
   to: date.optional(),
   source: label.transform((s) => s.toLowerCase()).optional(),

@@ -1,48 +1,48 @@
-/** `funnelbeam spend import`: a spend file into a site, as PUT /api/sites/:site/spend does. */
+/** `funnelbeam spend import`: a spend file into a site, exactly as PUT /api/sites/:site/spend imports it. */
 import { readFile } from 'node:fs/promises'
-import { parseSpendFile, SPEND_FORMATS, spendFormatOf } from '../../reports/spend-import.ts'
+import { importSpend } from '../../spend/import.ts'
+import { SPEND_FORMATS, type SpendFormat } from '../../spend/parse.ts'
 import { CliError, str, UsageError, type Command } from '../command.ts'
-import { requireSite, withStore } from '../context.ts'
-
-const CHUNK_ROWS = 1000
+import { catchUp, requireSite, withStore } from '../context.ts'
 
 export const spendImport: Command = {
   path: ['spend', 'import'],
   summary: 'Imports ad spend from a file. Rows with the same date, source, medium and campaign replace each other, so importing again is harmless.',
   args: ['<site>', '<file>'],
   options: {
-    format: { type: 'string', value: '<name>', description: `file format: ${Object.keys(SPEND_FORMATS).join(', ')} (default: by extension, else csv)` },
-    source: { type: 'string', value: '<source>', description: 'utm_source for rows whose file has no source column (e.g. google)' },
-    medium: { type: 'string', value: '<medium>', description: 'utm_medium for rows whose file has no medium column (e.g. cpc)' },
+    format: { type: 'string', value: '<name>', description: `${SPEND_FORMATS.join(', ')} (default: detected from the file)` },
+    source: { type: 'string', value: '<source>', description: "utm_source for a platform export's rows, instead of the platform's default (e.g. google)" },
+    medium: { type: 'string', value: '<medium>', description: "utm_medium for a platform export's rows, instead of the platform's default (e.g. cpc)" },
   },
-  details: 'CSV header: date,source,medium,campaign,cost,impressions,clicks[,currency]; JSON: an array of the same objects.\n' +
-    'A bad row fails the whole import, naming its line and column; nothing is written then.',
+  details: 'Files: a Google Ads campaign report, a Meta Ads Manager export or a Yandex Direct report as downloaded\n' +
+    '(any encoding), or canonical CSV (header date,source,medium,campaign,cost,impressions,clicks[,currency]) or\n' +
+    'JSON (.json: an array of the same objects). A bad row fails the whole import, naming its line and column;\n' +
+    'nothing is written then. Campaigns no tracked session matches are listed.',
   async run(inv) {
     const [siteId, file] = inv.positionals
-    const format = spendFormatOf(file, str(inv, 'format'))
-    if (!SPEND_FORMATS[format]) throw new UsageError(`unknown --format ${format} (known: ${Object.keys(SPEND_FORMATS).join(', ')})`)
-    let text: string
+    const format = str(inv, 'format')
+    if (format !== undefined && !(SPEND_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format ${format} (known: ${SPEND_FORMATS.join(', ')})`)
+    let bytes: Uint8Array
     try {
-      text = await readFile(file, 'utf8')
+      bytes = await readFile(file)
     } catch (err) {
       throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
-    const written = await withStore(inv, async ({ store }) => {
+    const result = await withStore(inv, async ({ store }) => {
       const site = await requireSite(store, siteId)
-      const parsed = parseSpendFile(text, format, { currency: site.currency, source: str(inv, 'source'), medium: str(inv, 'medium') })
-      if ('message' in parsed) {
-        const hint = /missing: .*(source|medium)/.test(parsed.message) ? ' (or name them for every row with --source and --medium)' : ''
-        throw new CliError(`${file}: ${parsed.message}${hint}`)
-      }
-      inv.progress.start('spend rows', parsed.rows.length)
-      let n = 0
-      for (let i = 0; i < parsed.rows.length; i += CHUNK_ROWS) {
-        n += await store.reports.upsertSpend(site.id, parsed.rows.slice(i, i + CHUNK_ROWS))
-        inv.progress.update(Math.min(parsed.rows.length, i + CHUNK_ROWS))
-      }
-      inv.progress.stop()
-      return n
+      // Sessions acknowledged before the import can then match its campaigns.
+      await catchUp(store)
+      return importSpend(store, site, bytes, {
+        format: format as SpendFormat | undefined, json: /\.json$/i.test(file),
+        source: str(inv, 'source')?.toLowerCase(), medium: str(inv, 'medium')?.toLowerCase(),
+      })
     })
-    inv.out.result(`Imported ${written.toLocaleString('en')} spend rows into ${siteId}.`, { site: siteId, upserted: written })
+    if ('message' in result) throw new CliError(`${file}: ${result.message}`)
+    const human = [
+      `Imported ${result.upserted.toLocaleString('en')} spend rows (${result.format}) into ${siteId}.`,
+      ...result.skipped.map((s) => `skipped line ${s.line}: ${s.reason}`),
+      ...result.unmatchedCampaigns.map((c) => `no tracked session matches ${c.source} / ${c.medium} / ${c.campaign}${c.campaignId ? ` (id ${c.campaignId})` : ''}`),
+    ].join('\n')
+    inv.out.result(human, { site: siteId, ...result })
   },
 }
