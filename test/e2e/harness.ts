@@ -60,6 +60,9 @@ async function e2eFixture(path: string): Promise<Response | null> {
   if (path === '/_e2e/esm/index.js') return new Response(await readFile(`${SDK_DIR}/esm/index.js`), { headers: JS })
   if (path === '/_e2e/esm-app.js') return new Response(await readFile(`${FIXTURES}esm-app.js`), { headers: JS })
   if (path.startsWith('/_e2e/app/')) return new Response(await readFile(`${FIXTURES}esm-app.html`), { headers: { 'content-type': 'text/html; charset=utf-8' } })
+  // The README's recipe pages (test/e2e/recipes.test.ts); names are checked, never joined as given.
+  const recipe = path.match(/^\/_e2e\/recipes\/([a-z-]{1,40})\.html$/)
+  if (recipe) return new Response(await readFile(`${FIXTURES}recipes/${recipe[1]}.html`), { headers: { 'content-type': 'text/html; charset=utf-8' } })
   return null
 }
 
