@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { CliError, commandHelp, parseInvocation, UsageError, type Command, type Invocation, type Output } from './command.ts'
-import { silentProgress, textProgress, type Progress } from './progress.ts'
+import { silentProgress, terminalProgress, textProgress, type Progress } from './progress.ts'
 import { siteAdd, siteList, siteShow } from './commands/site.ts'
 import { spendImport } from './commands/spend.ts'
 import { exportCommand } from './commands/export.ts'
@@ -82,7 +82,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     result: (human, data) => io.stdout.write(parsed.json ? JSON.stringify(data, null, 2) + '\n' : human + '\n'),
     note: (line) => say(line),
   }
-  const progress: Progress = io.stderr.isTTY || !parsed.json ? textProgress(io.stderr) : silentProgress
+  const progress: Progress = io.stderr.isTTY ? await terminalProgress(io.stderr) : parsed.json ? silentProgress : textProgress(io.stderr)
   const inv: Invocation = { positionals: parsed.positionals, options: parsed.options, json: parsed.json, out, env: io.env, progress }
   try {
     return (await cmd.run(inv)) ?? 0

@@ -78,3 +78,60 @@ export function textProgress(stream: ProgressStream, now: () => number = Date.no
 
 /** Progress that shows nothing (with --json on a pipe). */
 export const silentProgress: Progress = { start() {}, update() {}, stop() {} }
+
+/** The part of cli-progress used here (https://github.com/npkg/cli-progress, MIT). */
+interface CliProgressLib {
+  SingleBar: new (opts: Record<string, unknown>, preset?: unknown) => {
+    start(total: number, value: number, payload?: Record<string, unknown>): void
+    update(value: number, payload?: Record<string, unknown>): void
+    stop(): void
+  }
+  Presets: Record<string, unknown>
+}
+
+/**
+ * A bar drawn by cli-progress, with the same figures as the built-in one.
+ *
+ * @example
+ * const p = libraryProgress(await import('cli-progress'), process.stderr)
+ */
+export function libraryProgress(lib: CliProgressLib, stream: ProgressStream, now: () => number = Date.now): Progress {
+  const bar = new lib.SingleBar({
+    stream, hideCursor: true, clearOnComplete: false, etaBuffer: 50, fps: 10,
+    format: '{label} [{bar}] {percentage}% {value}/{total} | {rate}/s | ETA {eta_formatted}',
+    formatValue: (v: number, _o: unknown, type: string) => (type === 'value' || type === 'total' ? v.toLocaleString('en') : v),
+  }, lib.Presets.shades_classic)
+  let active = false
+  let started = 0
+  const rate = (done: number) => Math.round((done * 1000) / Math.max(1, now() - started)).toLocaleString('en')
+  return {
+    start(label, total, done = 0) {
+      if (active) bar.stop()
+      started = now()
+      active = true
+      bar.start(total ?? 0, done, { label, rate: '0' })
+    },
+    update(done) {
+      bar.update(done, { rate: rate(done) })
+    },
+    stop() {
+      if (active) bar.stop()
+      active = false
+    },
+  }
+}
+
+/**
+ * The bar for a terminal: cli-progress once it is installed, the built-in one until then.
+ * Off a terminal (logs, CI) always the built-in lines.
+ *
+ * @example
+ * const progress = await terminalProgress(process.stderr)
+ */
+export async function terminalProgress(stream: ProgressStream): Promise<Progress> {
+  if (!stream.isTTY) return textProgress(stream)
+  // A specifier in a variable: the package is optional, so neither tsc nor a bundler insists on it.
+  const name = 'cli-progress'
+  const lib = await import(/* @vite-ignore */ name).then((m: { default?: CliProgressLib } & CliProgressLib) => m.default ?? m, () => null)
+  return lib ? libraryProgress(lib, stream) : textProgress(stream)
+}
