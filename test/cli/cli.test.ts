@@ -10,6 +10,8 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { hashMatches } from '../../collector/src/http/auth.ts'
 import { parseCsv } from '../../collector/src/http/csv.ts'
 import { COMMANDS } from '../../collector/src/cli/main.ts'
+import { createApp } from '../../collector/src/app.ts'
+import { DEFAULT_CONFIG } from '../../collector/src/config.ts'
 
 // Every test runs `funnelbeam` as a process; each start of a TypeScript entry takes a
 // second or two on a busy machine.
@@ -19,11 +21,10 @@ const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'funnelbeam-cli-'))
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
 
 describe('funnelbeam: help and bad arguments', () => {
-  it('lists every command in --help (exit 0) and says report tokens are not available yet; no command is exit 2', T, async () => {
+  it('lists every command in --help (exit 0); no command is exit 2', T, async () => {
     const help = await funnelbeam(['--help'])
     expect(help.code).toBe(0)
     for (const c of COMMANDS) expect(help.stdout).toContain(c.path.join(' '))
-    expect(help.stdout).toMatch(/token create\|list\|revoke\s+report tokens: not available yet/)
     const none = await funnelbeam([])
     expect(none.code).toBe(2)
     expect(none.stderr).toContain('Usage: funnelbeam <command>')
@@ -42,8 +43,6 @@ describe('funnelbeam: help and bad arguments', () => {
     const dir = tempDir()
     const unknown = await funnelbeam(['sites'], { DATA_DIR: dir })
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "sites"')])
-    const token = await funnelbeam(['token', 'list'], { DATA_DIR: dir })
-    expect(token.code).toBe(2)
     const option = await funnelbeam(['site', 'list', '--colour'], { DATA_DIR: dir })
     expect([option.code, option.stderr]).toEqual([2, expect.stringContaining("'--colour'")])
     const missing = await funnelbeam(['site', 'show'], { DATA_DIR: dir })
@@ -103,6 +102,33 @@ describe('funnelbeam site', () => {
     expect(bad.stderr).toMatch(/id: .*currency: an ISO 4217 code/)
     const none = await funnelbeam(['site', 'show', 'nope'], env)
     expect([none.code, none.stderr]).toEqual([1, expect.stringContaining('no site "nope"')])
+  })
+})
+
+describe('funnelbeam token', () => {
+  it('creates a report token that opens the site\'s reports, lists it by id and label, and revokes it', T, async () => {
+    const env = { DATA_DIR: tempDir() }
+    await funnelbeam(['site', 'add', 'shop', '--origin', 'https://shop.example'], env)
+    const made = JSON.parse((await funnelbeam(['token', 'create', 'shop', '--label', 'CFO sheet', '--json'], env)).stdout)
+    expect(made).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{16}$/), token: expect.any(String), site: 'shop', label: 'CFO sheet' })
+    const summary = async () => {
+      const store = new SqliteStore(join(env.DATA_DIR, 'funnelbeam.db'))
+      const app = createApp({ store, config: { ...DEFAULT_CONFIG, dataDir: env.DATA_DIR, adminToken: 'admin-token-for-this-test' }, log: () => {} })
+      try {
+        return (await app.request('/api/sites/shop/summary', { headers: { authorization: `Bearer ${made.token}` } })).status
+      } finally {
+        await store.close()
+      }
+    }
+    expect(await summary()).toBe(200)
+    const list = await funnelbeam(['token', 'list', 'shop', '--json'], env)
+    expect(JSON.parse(list.stdout)).toEqual([{ id: made.id, label: 'CFO sheet', created: made.created }])
+    expect(list.stdout).not.toContain(made.token)
+    expect((await funnelbeam(['token', 'revoke', 'shop', made.id], env)).code).toBe(0)
+    expect(await summary()).not.toBe(200)
+    const again = await funnelbeam(['token', 'revoke', 'shop', made.id], env)
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining(`no token ${made.id}`)])
+    expect((await funnelbeam(['token', 'revoke', 'shop', 'nope'], env)).code).toBe(2)
   })
 })
 

@@ -46,7 +46,8 @@ const pacingOutsideRule = z.object({
   high: z.number().min(0).max(10).default(1.2),
 }).strict().refine((r) => r.low < r.high, { message: 'low must be below high', path: ['low'] })
 
-const definition = z.discriminatedUnion('type', [trackingStoppedRule, conversionsDownRule, rejectedShareRule, cpaAboveTargetRule, pacingOutsideRule])
+/** An alert rule as validated (also read by the OpenAPI description). */
+export const definition = z.discriminatedUnion('type', [trackingStoppedRule, conversionsDownRule, rejectedShareRule, cpaAboveTargetRule, pacingOutsideRule])
 
 export type AlertDefinition = z.infer<typeof definition>
 export const ALERT_TYPES = ['tracking_stopped', 'conversions_down', 'rejected_share', 'cpa_above_target', 'pacing_outside'] as const

@@ -7,13 +7,14 @@ import { CliError, commandHelp, parseInvocation, UsageError, type Command, type 
 import { silentProgress, terminalProgress, textProgress, type Progress } from './progress.ts'
 import { siteAdd, siteList, siteShow } from './commands/site.ts'
 import { spendImport } from './commands/spend.ts'
+import { tokenCreate, tokenList, tokenRevoke } from './commands/token.ts'
 import { exportCommand } from './commands/export.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { rebuildCommand } from './commands/rebuild.ts'
 import { startCommand } from './commands/start.ts'
 import { collectorVersion } from '../version.ts'
 
-export const COMMANDS: Command[] = [startCommand, siteAdd, siteList, siteShow, spendImport, exportCommand, migrateCommand, rebuildCommand]
+export const COMMANDS: Command[] = [startCommand, siteAdd, siteList, siteShow, tokenCreate, tokenList, tokenRevoke, spendImport, exportCommand, migrateCommand, rebuildCommand]
 
 
 /** The top-level --help. */
@@ -25,7 +26,6 @@ export function mainHelp(): string {
     '',
     'Commands:',
     ...rows.map(([u, s]) => `  ${u.padEnd(width)}${s}`),
-    `  ${'token create|list|revoke'.padEnd(width)}report tokens: not available yet`,
     '',
     'Every command takes --help, and --json for output that scripts read.',
     'Configuration comes from the same environment as the server: DATA_DIR (default ./data),',

@@ -12,7 +12,7 @@ import {
   attributionOptionParams, dimensionParams, experimentParams, funnelOptionParams, funnelStepParams, rangeParams,
 } from '../reports/query.ts'
 import { rowSchema } from '../reports/spend.ts'
-import { ADMIN_COOKIE } from '../dashboard/session.ts'
+import { SESSION_COOKIE } from '../dashboard/session.ts'
 import { filterQuery as spendFilterQuery, uploadQuery as spendUploadQuery } from '../routes/spend.ts'
 import { options as exportOptions } from '../routes/exports.ts'
 import { BODIES as destinationBodies } from '../routes/destinations.ts'
@@ -23,6 +23,10 @@ import { timeseriesParams } from '../reports/timeseries-service.ts'
 import { pacingParams } from '../reports/pacing-service.ts'
 import { EXPORT_PLATFORMS } from '../exports/formats.ts'
 import { DESTINATION_PLATFORMS } from '../exports/senders.ts'
+import { newTokenSchema } from '../routes/tokens.ts'
+import { body as goalSchema, GOAL_NAME } from '../reports/goals.ts'
+import { definition as alertSchema } from '../alerts/rules.ts'
+import { historyParams as alertHistoryParams } from '../routes/alerts.ts'
 
 type JsonSchema = Record<string, unknown>
 type Auth = 'admin' | 'site' | 'none'
@@ -141,6 +145,31 @@ export const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: 'Lists budgets (of a month)', auth: 'admin', cookie: true, query: [budgetListParams, formatParam], responses: reportAnswer },
   { method: 'delete', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: "Deletes a month's budgets, or one scope's", auth: 'admin', query: [budgetDeleteParams], responses: { 200: { description: 'budgets deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'a bad parameter' } } },
+  {
+    method: 'post', path: '/api/sites/:site/tokens', tag: 'Access', summary: "Creates a report token for one site (reading routes only); the answer holds it, shown once", auth: 'admin',
+    body: { 'application/json': newTokenSchema }, responses: { 201: { description: 'the token and its id', content: { 'application/json': report } }, 400: { description: 'invalid label' }, 404: { description: 'no such site' } },
+  },
+  { method: 'get', path: '/api/sites/:site/tokens', tag: 'Access', summary: "The site's report tokens (never the tokens themselves)", auth: 'admin', responses: { 200: { description: 'tokens', content: { 'application/json': report } } } },
+  { method: 'delete', path: '/api/sites/:site/tokens/:id', tag: 'Access', summary: 'Revokes a report token (and the dashboard sessions it opened)', auth: 'admin', pathParams: { id: z.string().regex(/^[0-9a-f]{16}$/) }, responses: { 200: { description: 'revoked', content: { 'application/json': report } }, 404: { description: 'no such token' } } },
+  ...(['visitors', 'users'] as const).flatMap((kind): Operation[] => [
+    { method: 'get', path: `/api/sites/:site/${kind}/:id`, tag: 'Privacy', summary: `Everything stored about one ${kind.slice(0, -1)} (data-subject export)`, auth: 'admin', responses: { 200: { description: 'events, sessions, pending and quarantined rows', content: { 'application/json': report } }, 404: { description: 'no such site' } } },
+    { method: 'delete', path: `/api/sites/:site/${kind}/:id`, tag: 'Privacy', summary: `Erases one ${kind.slice(0, -1)} (events, sessions, pending and quarantined rows)`, auth: 'admin', responses: { 200: { description: 'what was erased', content: { 'application/json': report } }, 404: { description: 'no such site' } } },
+  ]),
+  {
+    method: 'put', path: '/api/sites/:site/goals/:name', tag: 'Goals', summary: 'Defines a goal without code: a path glob or an event (with props), optionally with a value', auth: 'admin',
+    pathParams: { name: z.string().regex(GOAL_NAME) }, body: { 'application/json': goalSchema },
+    responses: { 200: { description: 'the goal', content: { 'application/json': report } }, 400: { description: 'a bad field' } },
+  },
+  { method: 'get', path: '/api/sites/:site/goals', tag: 'Goals', summary: "The site's goals", auth: 'admin', cookie: true, query: [formatParam], responses: reportAnswer },
+  { method: 'delete', path: '/api/sites/:site/goals/:name', tag: 'Goals', summary: 'Deletes a goal', auth: 'admin', pathParams: { name: z.string().regex(GOAL_NAME) }, responses: { 200: { description: 'deleted', content: { 'application/json': report } }, 404: { description: 'no such goal' } } },
+  { method: 'get', path: '/api/sites/:site/alerts/history', tag: 'Alerts', summary: 'Incidents, newest first, with message delivery', auth: 'admin', cookie: true, query: [alertHistoryParams, formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/alerts', tag: 'Alerts', summary: "The site's alert rules (webhooks withheld)", auth: 'admin', cookie: true, query: [formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/alerts/:id', tag: 'Alerts', summary: 'One alert rule', auth: 'admin', responses: { 200: { description: 'the rule', content: { 'application/json': report } }, 404: { description: 'no such rule' } } },
+  {
+    method: 'put', path: '/api/sites/:site/alerts/:id', tag: 'Alerts', summary: 'Sets an alert rule with its webhook (judged once a minute)', auth: 'admin',
+    body: { 'application/json': alertSchema }, responses: { 200: { description: 'the rule', content: { 'application/json': report } }, 400: { description: 'a bad field' } },
+  },
+  { method: 'delete', path: '/api/sites/:site/alerts/:id', tag: 'Alerts', summary: 'Deletes an alert rule', auth: 'admin', responses: { 200: { description: 'deleted', content: { 'application/json': report } }, 404: { description: 'no such rule' } } },
   reportOp('pacing', "Budget pacing: spend and credited conversions against the month's budgets, with reallocation hints", [pacingParams]),
   reportOp('timeseries', 'Trends per day (or hour) with the previous period beside each', [rangeParams, timeseriesParams]),
   { method: 'get', path: '/healthz', tag: 'Operations', summary: 'Liveness and how far reports lag behind ingest', auth: 'none', responses: { 200: { description: 'ok', content: { 'application/json': z.object({ ok: z.boolean(), derivation: z.object({ pendingEvents: z.number().int(), lagSeconds: z.number() }) }) } } } },
@@ -156,6 +185,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/dashboard/logout', tag: 'Dashboard', summary: 'Signs out', auth: 'none', responses: { 303: { description: 'to the sign-in page' } } },
   { method: 'get', path: '/dashboard/open', tag: 'Dashboard', summary: "Goes to a site's dashboard (the sign-in page's site field)", auth: 'none', query: [z.object({ site: siteId })], responses: { 303: { description: "to the site's dashboard" } } },
   { method: 'get', path: '/dashboard/_/dashboard.css', tag: 'Dashboard', summary: "The dashboard's style sheet", auth: 'none', responses: { 200: { description: 'CSS', content: { 'text/css': null } } } },
+  { method: 'get', path: '/dashboard/:site/alerts', tag: 'Dashboard', summary: 'Alerts page: rules and incident history (signed in)', auth: 'admin', cookie: true, responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
   { method: 'get', path: '/dashboard/:site/ads', tag: 'Dashboard', summary: 'Ad platforms page: spend upload form, conversion exports, destinations (signed in)', auth: 'admin', cookie: true, responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
   {
     method: 'post', path: '/dashboard/:site/spend', tag: 'Dashboard', summary: 'The spend upload form (same origin, signed in)', auth: 'admin', cookie: true,
@@ -185,7 +215,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       schema: m[1] === 'site' ? schemaOf(siteId) : op.pathParams?.[m[1]] ? schemaOf(op.pathParams[m[1]]) : { type: 'string', minLength: 1, maxLength: 200 },
     }))
     const query = (op.query ?? []).flatMap((o) => Object.entries(o.shape).map(([name, s]) => queryParam(name, s as z.ZodType)))
-    const security = op.auth === 'none' ? [] : op.auth === 'site' ? [{ siteSecret: [] }] : [{ adminToken: [] }, ...(op.cookie ? [{ dashboardCookie: [] }] : [])]
+    const security = op.auth === 'none' ? [] : op.auth === 'site' ? [{ siteSecret: [] }] : [{ adminToken: [] }, ...(op.cookie ? [{ reportToken: [] }, { dashboardSession: [] }] : [])]
     paths[path] ??= {}
     paths[path][op.method] = {
       operationId: operationId(op), tags: [op.tag], summary: op.summary,
@@ -213,7 +243,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token (FUNNELBEAM_ADMIN_TOKEN or DATA_DIR/admin-token)' },
         siteSecret: { type: 'http', scheme: 'bearer', description: "a site's secret, from POST /api/sites or funnelbeam site add" },
-        dashboardCookie: { type: 'apiKey', in: 'cookie', name: ADMIN_COOKIE, description: 'set by POST /dashboard/login' },
+        dashboardSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'the dashboard session, set by POST /dashboard/login (opens reading routes)' },
+        reportToken: { type: 'http', scheme: 'bearer', description: 'a report token of one site (reading routes only; POST /api/sites/{site}/tokens)' },
       },
     },
   }

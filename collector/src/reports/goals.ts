@@ -14,7 +14,8 @@ export const GOAL_NAME = /^[\w.:-]{1,100}$/
 const MAX_PROPS = 20
 
 const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]).transform(String)
-const body = z.object({
+/** A goal definition as validated (also read by the OpenAPI description). */
+export const body = z.object({
   path: z.string().min(1).max(300).regex(/^[/*]/, 'must start with / (a path glob such as /thanks*)').optional(),
   event: z.string().trim().min(1).max(200).optional(),
   props: z.record(z.string().min(1).max(100), scalar).refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} properties`).optional(),

@@ -12,6 +12,9 @@ import { ALERT_ID, parseAlert } from '../alerts/rules.ts'
 import { parse, single } from '../reports/query.ts'
 import { reportKit } from './report-kit.ts'
 
+
+/** `?limit` of the incident history (also read by the OpenAPI description). */
+export const historyParams = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) })
 /**
  * @example
  * app.route('/api/sites', alertRoutes(deps))
@@ -24,7 +27,7 @@ export function alertRoutes(deps: AppDeps): Hono {
 
   app.get('/:site/alerts/history', admin, formatParam, async function alertHistory(c) {
     const site = await siteOf(c)
-    const { limit } = parse(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }), single(params(c), ['limit']))
+    const { limit } = parse(historyParams, single(params(c), ['limit']))
     const incidents = await alerts.history(site.id, limit)
     return answer(c, site, 'alert-history', 'latest', { incidents }, () => incidents.map(({ messages, ...i }) => ({
       ...i, opened: new Date(i.opened).toISOString(), resolved: i.resolved === null ? null : new Date(i.resolved).toISOString(),

@@ -13,7 +13,8 @@ import { zodIssues } from '../schemas/events.ts'
 import type { Store } from '../store/types.ts'
 import type { Clock } from '../clock.ts'
 
-const newTokenSchema = z.object({ label: z.string().trim().min(1).max(100).optional() }).strict()
+/** The body of POST …/tokens (also read by the OpenAPI description). */
+export const newTokenSchema = z.object({ label: z.string().trim().min(1).max(100).optional() }).strict()
 const tokenId = z.string().regex(/^[0-9a-f]{16}$/)
 
 /**
