@@ -49,6 +49,7 @@ const MATRIX: Record<string, Row> = {
   'GET /pixel.gif': { via: 'bearer', expect: ALL(200), request: () => ({ path: `/pixel.gif?s=shop&n=pageview&u=${encodeURIComponent(ORIGIN + '/')}` }) },
   // The secret names its site: another site's secret stores events for that other site.
   'POST /api/events': { via: 'bearer', expect: [401, 403, 200, 403, 403, 200, 403], request: () => ({ path: '/api/events', init: json('POST', { events: [{ type: 'event', name: 'signup' }] }) }) },
+  'GET /api/sites': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites' }) },
   'POST /api/sites': { via: 'bearer', expect: ADMIN(201), request: () => ({ path: '/api/sites', init: json('POST', { id: 'made', origins: [] }) }) },
   'GET /api/sites/:site': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop' }) },
   'PATCH /api/sites/:site': { via: 'bearer', expect: ADMIN(200), request: () => ({ path: '/api/sites/shop', init: json('PATCH', { origins: [ORIGIN] }) }) },
@@ -94,6 +95,9 @@ const MATRIX: Record<string, Row> = {
   'GET /healthz': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/healthz' }) },
   'GET /metrics': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/metrics' }) },
   'GET /funnelbeam.js': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/funnelbeam.js' }) },
+  // The API description is public: it holds no data, only what every request may send.
+  'GET /openapi.json': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/openapi.json' }) },
+  'GET /docs': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/docs' }) },
   'GET /dashboard/_/dashboard.css': { via: 'bearer', expect: ALL(200), request: () => ({ path: '/dashboard/_/dashboard.css' }) },
   // A Bearer header opens no dashboard page: the dashboard knows only its session cookie.
   'GET /dashboard': { via: 'cookie', expect: [401, 401, 401, 303, 303, 401, 200], request: () => ({ path: '/dashboard' }) },

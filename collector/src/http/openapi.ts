@@ -29,7 +29,8 @@ import { definition as alertSchema } from '../alerts/rules.ts'
 import { historyParams as alertHistoryParams } from '../routes/alerts.ts'
 
 type JsonSchema = Record<string, unknown>
-type Auth = 'admin' | 'site' | 'none'
+/** admin: the admin token; reader: also the site's report token or a dashboard session; session: a dashboard session. */
+type Auth = 'admin' | 'reader' | 'session' | 'site' | 'none'
 
 interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -39,8 +40,6 @@ interface Operation {
   summary: string
   description?: string
   auth: Auth
-  /** Report routes also take the dashboard's login cookie. */
-  cookie?: boolean
   query?: z.ZodObject[]
   /** Path parameters other than `site` (plain strings when not named here). */
   pathParams?: Record<string, z.ZodType>
@@ -82,7 +81,7 @@ const reportAnswer = {
 }
 
 function reportOp(path: string, summary: string, query: z.ZodObject[]): Operation {
-  return { method: 'get', path: `/api/sites/:site/${path}`, tag: 'Reports', summary, auth: 'admin', cookie: true, query: [...query, formatParam], responses: reportAnswer }
+  return { method: 'get', path: `/api/sites/:site/${path}`, tag: 'Reports', summary, auth: 'reader', query: [...query, formatParam], responses: reportAnswer }
 }
 
 export const OPERATIONS: Operation[] = [
@@ -118,15 +117,15 @@ export const OPERATIONS: Operation[] = [
   reportOp('attribution', 'Conversions credited by an attribution model', reportQuery.attribution),
   reportOp('experiments/:name', 'A/B readout with lift, interval, p-value and sample-ratio check', reportQuery.experiment),
   {
-    method: 'put', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Imports ad spend: a Google Ads, Meta or Yandex Direct export as downloaded, or canonical CSV / JSON; rows with the same date, source, medium and campaign replace each other', auth: 'admin', cookie: true,
+    method: 'put', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Imports ad spend: a Google Ads, Meta or Yandex Direct export as downloaded, or canonical CSV / JSON; rows with the same date, source, medium and campaign replace each other', auth: 'admin',
     query: [spendUploadQuery],
     body: { 'text/csv': z.string().describe('a platform export, or the header date,source,medium,campaign,cost,impressions,clicks[,currency]'), 'application/json': spendRows },
     responses: { 200: { description: 'the format, rows written, lines skipped and campaigns no session matches', content: { 'application/json': report } }, 400: { description: 'a bad row, named by line and column' }, 413: { description: 'over 4 MiB' } },
   },
-  { method: 'get', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Lists stored spend rows', auth: 'admin', cookie: true, query: [spendFilterQuery], responses: { 200: { description: 'rows (at most 10,000; truncated says when more matched)', content: { 'application/json': report } }, 400: { description: 'a bad filter' } } },
-  { method: 'delete', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Deletes the spend rows a filter names (a filter is required)', auth: 'admin', cookie: true, query: [spendFilterQuery], responses: { 200: { description: 'rows deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'no filter, or a bad one' } } },
+  { method: 'get', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Lists stored spend rows', auth: 'admin', query: [spendFilterQuery], responses: { 200: { description: 'rows (at most 10,000; truncated says when more matched)', content: { 'application/json': report } }, 400: { description: 'a bad filter' } } },
+  { method: 'delete', path: '/api/sites/:site/spend', tag: 'Spend', summary: 'Deletes the spend rows a filter names (a filter is required)', auth: 'admin', query: [spendFilterQuery], responses: { 200: { description: 'rows deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'no filter, or a bad one' } } },
   {
-    method: 'get', path: '/api/sites/:site/exports/:platform', tag: 'Ad platforms', summary: "Conversions as the platform's upload file, credited to the visitor's last click of that platform", auth: 'admin', cookie: true,
+    method: 'get', path: '/api/sites/:site/exports/:platform', tag: 'Ad platforms', summary: "Conversions as the platform's upload file, credited to the visitor's last click of that platform", auth: 'admin',
     pathParams: { platform: z.enum(EXPORT_PLATFORMS) }, query: [rangeParams, exportOptions],
     responses: { 200: { description: 'the file (X-Conversions: how many)', content: { 'text/csv': null, 'application/json': null } }, 400: { description: 'a bad parameter' }, 404: { description: 'no such site or platform' } },
   },
@@ -143,7 +142,7 @@ export const OPERATIONS: Operation[] = [
     body: { 'application/json': z.array(budgetSchema('EUR')).max(1000) },
     responses: { 200: { description: 'budgets written', content: { 'application/json': z.object({ upserted: z.number().int() }) } }, 400: { description: 'a bad budget, named by row and field' } },
   },
-  { method: 'get', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: 'Lists budgets (of a month)', auth: 'admin', cookie: true, query: [budgetListParams, formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: 'Lists budgets (of a month)', auth: 'admin', query: [budgetListParams, formatParam], responses: reportAnswer },
   { method: 'delete', path: '/api/sites/:site/budgets', tag: 'Budgets', summary: "Deletes a month's budgets, or one scope's", auth: 'admin', query: [budgetDeleteParams], responses: { 200: { description: 'budgets deleted', content: { 'application/json': z.object({ deleted: z.number().int() }) } }, 400: { description: 'a bad parameter' } } },
   {
     method: 'post', path: '/api/sites/:site/tokens', tag: 'Access', summary: "Creates a report token for one site (reading routes only); the answer holds it, shown once", auth: 'admin',
@@ -160,10 +159,10 @@ export const OPERATIONS: Operation[] = [
     pathParams: { name: z.string().regex(GOAL_NAME) }, body: { 'application/json': goalSchema },
     responses: { 200: { description: 'the goal', content: { 'application/json': report } }, 400: { description: 'a bad field' } },
   },
-  { method: 'get', path: '/api/sites/:site/goals', tag: 'Goals', summary: "The site's goals", auth: 'admin', cookie: true, query: [formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/goals', tag: 'Goals', summary: "The site's goals", auth: 'admin', query: [formatParam], responses: reportAnswer },
   { method: 'delete', path: '/api/sites/:site/goals/:name', tag: 'Goals', summary: 'Deletes a goal', auth: 'admin', pathParams: { name: z.string().regex(GOAL_NAME) }, responses: { 200: { description: 'deleted', content: { 'application/json': report } }, 404: { description: 'no such goal' } } },
-  { method: 'get', path: '/api/sites/:site/alerts/history', tag: 'Alerts', summary: 'Incidents, newest first, with message delivery', auth: 'admin', cookie: true, query: [alertHistoryParams, formatParam], responses: reportAnswer },
-  { method: 'get', path: '/api/sites/:site/alerts', tag: 'Alerts', summary: "The site's alert rules (webhooks withheld)", auth: 'admin', cookie: true, query: [formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/alerts/history', tag: 'Alerts', summary: 'Incidents, newest first, with message delivery', auth: 'admin', query: [alertHistoryParams, formatParam], responses: reportAnswer },
+  { method: 'get', path: '/api/sites/:site/alerts', tag: 'Alerts', summary: "The site's alert rules (webhooks withheld)", auth: 'admin', query: [formatParam], responses: reportAnswer },
   { method: 'get', path: '/api/sites/:site/alerts/:id', tag: 'Alerts', summary: 'One alert rule', auth: 'admin', responses: { 200: { description: 'the rule', content: { 'application/json': report } }, 404: { description: 'no such rule' } } },
   {
     method: 'put', path: '/api/sites/:site/alerts/:id', tag: 'Alerts', summary: 'Sets an alert rule with its webhook (judged once a minute)', auth: 'admin',
@@ -185,15 +184,15 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/dashboard/logout', tag: 'Dashboard', summary: 'Signs out', auth: 'none', responses: { 303: { description: 'to the sign-in page' } } },
   { method: 'get', path: '/dashboard/open', tag: 'Dashboard', summary: "Goes to a site's dashboard (the sign-in page's site field)", auth: 'none', query: [z.object({ site: siteId })], responses: { 303: { description: "to the site's dashboard" } } },
   { method: 'get', path: '/dashboard/_/dashboard.css', tag: 'Dashboard', summary: "The dashboard's style sheet", auth: 'none', responses: { 200: { description: 'CSS', content: { 'text/css': null } } } },
-  { method: 'get', path: '/dashboard/:site/alerts', tag: 'Dashboard', summary: 'Alerts page: rules and incident history (signed in)', auth: 'admin', cookie: true, responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
-  { method: 'get', path: '/dashboard/:site/ads', tag: 'Dashboard', summary: 'Ad platforms page: spend upload form, conversion exports, destinations (signed in)', auth: 'admin', cookie: true, responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
+  { method: 'get', path: '/dashboard/:site/alerts', tag: 'Dashboard', summary: 'Alerts page: rules and incident history (signed in)', auth: 'session', responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
+  { method: 'get', path: '/dashboard/:site/ads', tag: 'Dashboard', summary: 'Ad platforms page: spend upload form, conversion exports, destinations (signed in)', auth: 'session', responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } } },
   {
-    method: 'post', path: '/dashboard/:site/spend', tag: 'Dashboard', summary: 'The spend upload form (same origin, signed in)', auth: 'admin', cookie: true,
+    method: 'post', path: '/dashboard/:site/spend', tag: 'Dashboard', summary: 'The spend upload form (same origin, signed in)', auth: 'session',
     body: { 'multipart/form-data': dashboardSpendForm },
     responses: { 303: { description: 'back to the ad platforms page with the outcome' }, 403: { description: 'form sent from another site (HTML)' } },
   },
   {
-    method: 'get', path: '/dashboard/:site', tag: 'Dashboard', summary: "A site's dashboard (signed in)", auth: 'admin', cookie: true,
+    method: 'get', path: '/dashboard/:site', tag: 'Dashboard', summary: "A site's dashboard (signed in)", auth: 'session',
     query: [rangeParams, z.object({ model: attributionOptionParams.shape.model, conversion: attributionOptionParams.shape.conversion, step: funnelStepParams.shape.step.optional() })],
     responses: { 200: { description: 'HTML', content: { 'text/html': null } }, 303: { description: 'to the sign-in page when not signed in' } },
   },
@@ -215,7 +214,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       schema: m[1] === 'site' ? schemaOf(siteId) : op.pathParams?.[m[1]] ? schemaOf(op.pathParams[m[1]]) : { type: 'string', minLength: 1, maxLength: 200 },
     }))
     const query = (op.query ?? []).flatMap((o) => Object.entries(o.shape).map(([name, s]) => queryParam(name, s as z.ZodType)))
-    const security = op.auth === 'none' ? [] : op.auth === 'site' ? [{ siteSecret: [] }] : [{ adminToken: [] }, ...(op.cookie ? [{ reportToken: [] }, { dashboardSession: [] }] : [])]
+    const security = {
+      none: [], site: [{ siteSecret: [] }], admin: [{ adminToken: [] }], session: [{ dashboardSession: [] }],
+      reader: [{ adminToken: [] }, { reportToken: [] }, { dashboardSession: [] }],
+    }[op.auth]
     paths[path] ??= {}
     paths[path][op.method] = {
       operationId: operationId(op), tags: [op.tag], summary: op.summary,
@@ -243,7 +245,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token (FUNNELBEAM_ADMIN_TOKEN or DATA_DIR/admin-token)' },
         siteSecret: { type: 'http', scheme: 'bearer', description: "a site's secret, from POST /api/sites or funnelbeam site add" },
-        dashboardSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'the dashboard session, set by POST /dashboard/login (opens reading routes)' },
+        dashboardSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "the dashboard session set by POST /dashboard/login: a report token's opens the site's pages and reading routes; an admin's also the site's admin routes under /api/sites/{site} that the dashboard links to (never a Bearer-only route such as tokens)" },
         reportToken: { type: 'http', scheme: 'bearer', description: 'a report token of one site (reading routes only; POST /api/sites/{site}/tokens)' },
       },
     },
