@@ -79,22 +79,31 @@ export async function planCopy(db: Database.Database, pool: pg.Pool): Promise<Ta
 }
 
 /**
- * Copies the planned tables, resuming each where a previous run stopped. A table that was
- * not started must be empty in PostgreSQL (nothing is ever merged into existing data).
+ * Copies the planned tables, resuming each where a previous run stopped. A fresh copy needs
+ * a database without sites (nothing is ever merged into data in use).
  *
  * @example
  * await copyTables(sqlite.db, pg.pool, await planCopy(sqlite.db, pg.pool), { onRows: (t, n) => bar.update(n) })
  */
 export async function copyTables(db: Database.Database, pool: pg.Pool, plans: TablePlan[], hooks: MigrationHooks = {}, chunkRows = 5000): Promise<void> {
   await pool.query(PROGRESS_TABLE)
+  const started = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM funnelbeam_migration')).rows[0].n > 0
+  if (!started) {
+    // A database in use has sites; one the collector only migrated has none.
+    const sites = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sites')).rows[0].n
+    if (sites > 0) throw new Error(`PostgreSQL already holds ${sites} sites: migrate into an empty database or schema`)
+  }
   for (const plan of plans) {
     const state = (await pool.query<{ last_key: string | null; copied: number; done: boolean }>(
       'SELECT last_key, copied::float8 AS copied, done FROM funnelbeam_migration WHERE tbl = $1', [plan.name])).rows[0]
     if (state?.done) continue
     if (!state) {
-      const there = (await pool.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM "${plan.name}"`)).rows[0].n
-      if (there > 0) throw new Error(`PostgreSQL table ${plan.name} already has ${there} rows: migrate into an empty database or schema`)
-      await pool.query('INSERT INTO funnelbeam_migration (tbl) VALUES ($1)', [plan.name])
+      // Rows a table holds before its copy starts were put there by the schema migrations
+      // (a clock row, say): the SQLite file's own rows replace them.
+      await inTransaction(pool, async (client) => {
+        await client.query(`DELETE FROM "${plan.name}"`)
+        await client.query('INSERT INTO funnelbeam_migration (tbl) VALUES ($1)', [plan.name])
+      })
     }
     await copyTable(db, pool, plan, state?.last_key ? JSON.parse(state.last_key) as unknown[] : null, state?.copied ?? 0, hooks, chunkRows)
   }
