@@ -90,7 +90,7 @@ describe('funnelbeam site', () => {
     await store.close()
 
     const list = await funnelbeam(['site', 'list', '--json'], env)
-    expect(JSON.parse(list.stdout)).toEqual([{ id: 'shop', origins: ['https://shop.example', 'https://*.shop.example'], currency: 'USD', timezone: 'America/New_York', created: expect.any(String) }])
+    expect(JSON.parse(list.stdout)).toEqual([{ id: 'shop', origins: ['https://shop.example', 'https://*.shop.example'], currency: 'USD', timezone: 'America/New_York', created: expect.any(String), consentRegions: null }])
     const show = await funnelbeam(['site', 'show', 'shop'], env)
     expect(show.stdout).toContain('America/New_York')
     for (const out of [list.stdout, show.stdout]) expect(out).not.toContain(made.secret.split('.')[1])

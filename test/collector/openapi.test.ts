@@ -75,6 +75,6 @@ describe('GET /api/sites', () => {
     const res = await t.app.request('/api/sites', { headers: { authorization: `Bearer ${t.adminToken}` } })
     const sites = await res.json() as Record<string, unknown>[]
     expect(sites.map((s) => s.id)).toEqual(['a-shop', 'b-shop'])
-    expect(sites[0]).toEqual({ id: 'a-shop', origins: ['https://a.example'], currency: 'USD', timezone: 'UTC', created: expect.any(Number) })
+    expect(sites[0]).toEqual({ id: 'a-shop', origins: ['https://a.example'], currency: 'USD', timezone: 'UTC', created: expect.any(Number), consentRegions: null })
   })
 })

@@ -13,6 +13,7 @@ import {
 } from '../reports/query.ts'
 import { rowSchema } from '../reports/spend.ts'
 import { SESSION_COOKIE } from '../dashboard/session.ts'
+import { consentRegionsSchema } from '../privacy/consent-regions.ts'
 import { filterQuery as spendFilterQuery, uploadQuery as spendUploadQuery } from '../routes/spend.ts'
 import { options as exportOptions } from '../routes/exports.ts'
 import { BODIES as destinationBodies } from '../routes/destinations.ts'
@@ -59,7 +60,7 @@ const ingestResult = z.object({
   accepted: z.number().int(), duplicates: z.number().int(),
   rejected: z.array(z.object({ index: z.number().int(), code: z.string(), message: z.string() })),
 })
-const publicSite = z.object({ id: z.string(), origins: z.array(z.string()), currency: z.string(), timezone: z.string(), created: z.number().int() })
+const publicSite = z.object({ id: z.string(), origins: z.array(z.string()), currency: z.string(), timezone: z.string(), created: z.number().int(), consentRegions: consentRegionsSchema.nullable().optional() })
 const report = z.record(z.string(), z.unknown()).describe('the report (fields in the README)')
 const loginForm = z.object({ token: z.string().max(512), next: z.string().optional() })
 
