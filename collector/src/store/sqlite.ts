@@ -192,6 +192,9 @@ export class SqliteStore implements Store {
   }
 
   async pendingGroups(maxEvents: number): Promise<PendingGroup[]> {
+    // A deriver still running when the store closes finds nothing to do: what is pending
+    // stays in the inbox for the next start.
+    if (this.closed) return []
     const out: PendingGroup[] = []
     let n = 0
     // Every group holds at least one event; the cursor stops once the step is full.
@@ -204,15 +207,18 @@ export class SqliteStore implements Store {
   }
 
   async latestSession(site: string, visitor: string, atOrBefore: number): Promise<DerivedSession | null> {
+    if (this.closed) return null
     const r = this.stmt.latestSession.get(site, visitor, atOrBefore) as Record<string, unknown> | undefined
     return r ? sessionFromRow(r) : null
   }
 
   async visitorEvents(site: string, visitor: string, from: number): Promise<StoredEvent[]> {
+    if (this.closed) return []
     return (this.stmt.visitorEvents.all(site, visitor, from) as Record<string, unknown>[]).map(storedEventFromRow)
   }
 
   async applyDerivation(w: DerivationWrite): Promise<void> {
+    if (this.closed) return
     this.db.transaction(() => {
       for (const d of w.dropSessions) this.stmt.dropSessions.run(d.site, d.visitor, d.from)
       for (const { site, session: s } of w.sessions) {
@@ -241,6 +247,7 @@ export class SqliteStore implements Store {
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {
+    if (this.closed) return { events: 0, oldestReceived: null, oldestSeq: null, newestSeq: null }
     return this.stmt.backlog.get() as DerivationBacklog
   }
 
