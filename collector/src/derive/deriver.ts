@@ -30,8 +30,6 @@ export interface DeriverOptions {
    * of times a second.
    */
   minIntervalMs?: number
-  /** Called after each step with the number of events derived. */
-  onDerived?: (events: number) => void
 }
 
 /**
@@ -163,8 +161,6 @@ async function rederive(store: DerivationStore, site: string, visitor: string, e
  * await deriver.settle()
  */
 export class Deriver implements Derivation {
-  /** Events derived by this process since it started. */
-  derived = 0
   private pass: Promise<void> | null = null
   private again = false
   private closed = false
@@ -179,7 +175,7 @@ export class Deriver implements Derivation {
   /** Every site's goals as last read; read again when a step finds they changed. */
   private goals: GoalBook | null = null
 
-  constructor(private readonly store: DerivationStore, private readonly opts: DeriverOptions = {}) {
+  constructor(private readonly store: DerivationStore, opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
     this.minIntervalMs = opts.minIntervalMs ?? 0
     this.cache = opts.cacheSessions ? new LatestSessionCache() : null
@@ -279,8 +275,6 @@ export class Deriver implements Derivation {
       }
     }
     this.cache?.remember(w)
-    this.derived += w.events.length
-    this.opts.onDerived?.(w.events.length)
     return w.events.length
   }
 }
