@@ -100,7 +100,7 @@ export async function loadDashboard(o: {
       : Promise.resolve(null),
     settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log),
     // Cockpit (issue 11): the tiles' previous period, trends, and the pacing of the range's last month.
-    settle(cached('summary', () => parseSummaryQuery(q({ ...prev }), today), (sq) => reports.summary(site, sq)), log),
+    settle(cached('summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)), log),
     settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log),
     settle(cached('pacing', () => parsePacingQuery(new URLSearchParams({ month: filters.to.slice(0, 7), asOf: filters.to < yesterday ? filters.to : yesterday }), today),
       (pq) => pacing(rs, site, pq)), log),

@@ -33,7 +33,7 @@ export function sharedScans(rs: ReportStore): ReportStore {
     return p
   }
   async function sharedScan(kind: 'touches' | 'journeys', site: string, q: AttributionScan, onVisitor: (t: TouchSession[], c: ConversionRow[]) => void) {
-    const key = JSON.stringify([kind, site, q.range.start, q.range.end, q.lookbackMs, q.conversion])
+    const key = JSON.stringify([kind, site, q.range.start, q.range.end, q.lookbackMs, q.conversion, q.segment ?? null])
     let visitors = scans.get(key)
     if (!visitors) {
       const kept: Visitor[] = []
@@ -47,8 +47,9 @@ export function sharedScans(rs: ReportStore): ReportStore {
   // Everything not shared here goes straight to `rs` through the prototype.
   const shared: Partial<ReportStore> = {
     ads: rs.ads,
-    campaignIds: (site, range) => memo(JSON.stringify(['ids', site, range.start, range.end]), () => rs.campaignIds(site, range)),
-    sessionGroups: (site, range) => memo(JSON.stringify(['groups', site, range.start, range.end]), () => rs.sessionGroups(site, range)),
+    campaignIds: (site, range, segment) => memo(JSON.stringify(['ids', site, range.start, range.end, segment ?? null]), () => rs.campaignIds(site, range, segment)),
+    sessionGroups: (site, range, segment) => memo(JSON.stringify(['groups', site, range.start, range.end, segment ?? null]), () => rs.sessionGroups(site, range, segment)),
+    referrerHosts: (site) => memo(JSON.stringify(['hosts', site]), () => rs.referrerHosts(site)),
     spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
     scanAttribution: (site, q, onVisitor) => sharedScan('touches', site, q, onVisitor),
     scanJourneys: (site, q, onVisitor) => sharedScan('journeys', site, q, onVisitor),

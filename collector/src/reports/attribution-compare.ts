@@ -10,6 +10,7 @@
  * touches as well: the rule-based models take the converting visitors from it, in the
  * same visitor order, so their sums do not change.
  */
+import { resolveSegment, segmentOf } from './segment.ts'
 import type { Site } from '../model.ts'
 import type { ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
 import type { AttributionModel, AttributionQuery, AttributionReport, RuleModel } from './types.ts'
@@ -28,7 +29,7 @@ export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_n
  * byModel.linear.rows // [{ value: 'Paid Search', conversions: 12.5, revenue: { EUR: 1234.5 } }, …]
  */
 export async function compareModels(
-  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys'>,
+  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'referrerHosts'>,
   site: Site,
   q: Omit<AttributionQuery, 'model'>,
   models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
@@ -38,7 +39,7 @@ export async function compareModels(
   const keyOf = attributionKey(q.dimension)
   const range = dayRange(q.from, q.to, site.timezone)
   const dd = models.includes('data_driven') ? new DataDrivenCredit(keyOf) : null
-  const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion }
+  const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment: await resolveSegment(rs, site.id, q.segment) }
 
   const creditRules = (touches: TouchSession[], conversions: ConversionRow[]) => {
     const credited = touches.filter(isTouch)
@@ -67,7 +68,7 @@ export async function compareModels(
   } else await rs.scanAttribution(site.id, scan, creditRules)
 
   const out = {} as Record<AttributionModel, AttributionReport>
-  const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
+  const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000, ...segmentOf(q) }
   rules.forEach((model, i) => { out[model] = { ...head, model, rows: readableRows(q.dimension, ledgers[i].rows()) } })
   if (dd) {
     const { ledger, removalEffects } = dd.result(keyOf(null))

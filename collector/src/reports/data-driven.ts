@@ -2,7 +2,7 @@
  * Data-driven attribution over a store: one journeys scan feeds the Markov chain of
  * `markov.ts`, whose removal effects split the range's conversions and revenue.
  */
-import type { ReportStore, TouchAttrs } from '../store/report-types.ts'
+import type { ReportStore, SegmentCond, TouchAttrs } from '../store/report-types.ts'
 import type { Site } from '../store/types.ts'
 import type { CreditLedger } from './credit.ts'
 import { dayRange } from './dates.ts'
@@ -27,10 +27,11 @@ export async function dataDriven(
   site: Site,
   q: DateRangeQuery & { conversion: string | null; lookbackMs: number },
   keyOf: (t: TouchAttrs | null) => string,
+  segment: SegmentCond | null = null,
 ): Promise<DataDrivenResult> {
   const dd = new DataDrivenCredit(keyOf)
   const range = dayRange(q.from, q.to, site.timezone)
-  await rs.scanJourneys(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (sessions, conversions) => {
+  await rs.scanJourneys(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }, (sessions, conversions) => {
     dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
   })
   return dd.result(keyOf(null))

@@ -33,6 +33,8 @@ export function isTouch(s: TouchAttrs): boolean {
  */
 export function dimensionValue(dim: Exclude<BreakdownDimension, 'experiment'>, s: (TouchAttrs & Partial<SessionAttrs>) | null): string {
   if (dim === 'device' || dim === 'browser' || dim === 'country') return s?.[dim] ?? '(unknown)'
+  if (dim === 'landing') return s?.landingPath ?? '(unknown)'
+  if (dim === 'visitor') return s?.firstSession === undefined ? '(unknown)' : s.firstSession ? 'new' : 'returning'
   if (!s || !isTouch(s)) return dim === 'channel' ? (s?.channel ?? DIRECT_CHANNEL) : DIRECT_VALUE
   switch (dim) {
     case 'channel': return s.channel
@@ -54,7 +56,7 @@ function campaignTriple(source: string, medium: string, campaign: string): strin
  * @example
  * attributionKey('campaign')(session) // '["google","cpc","brand"]'
  */
-export function attributionKey(dim: Exclude<BreakdownDimension, 'experiment'>): (t: TouchAttrs | null) => string {
+export function attributionKey(dim: Exclude<BreakdownDimension, 'experiment' | 'landing' | 'visitor'>): (t: TouchAttrs | null) => string {
   if (dim !== 'campaign') return (t) => dimensionValue(dim, t)
   return (t) => campaignTriple(dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t))
 }

@@ -6,14 +6,16 @@
  */
 import { z } from 'zod'
 import type { Site } from '../store/types.ts'
-import type { ReportStore, SpendTotal, TouchAttrs } from '../store/report-types.ts'
+import type { ReportStore, SegmentCond, SpendTotal, TouchAttrs } from '../store/report-types.ts'
 import { addDays, dayRange, daysBetween } from './dates.ts'
 import { CreditLedger, creditVisitor } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
 import { date, parse, single } from './query.ts'
-import type { AttributionModel } from './types.ts'
+import type { AttributionModel, SegmentFilters } from './types.ts'
+import { acquisitionMatches, parseSegment, resolveSegment, segmentSplitsSpend, spendTouch } from './segment.ts'
+import { queryError } from './query-error.ts'
 
 const MODEL = 'last_non_direct' satisfies AttributionModel
 const LOOKBACK_MS = 30 * 86_400_000
@@ -23,9 +25,12 @@ export interface PacingQuery {
   month: string
   /** Last day counted, YYYY-MM-DD. */
   asOf: string
+  /** Channel, source, medium and campaign filters: the spend and conversions they keep. */
+  segment?: SegmentFilters
 }
 
 export interface PacingReport extends PacingQuery {
+  segment?: SegmentFilters
   elapsedDays: number
   daysInMonth: number
   model: AttributionModel
@@ -46,7 +51,14 @@ export const pacingParams = z.object({ month: z.string().regex(MONTH, 'must be Y
 export function parsePacingQuery(params: URLSearchParams, today: string): PacingQuery {
   const o = parse(pacingParams, single(params, ['month', 'asOf']))
   const asOf = o.asOf ?? addDays(today, -1)
-  return { month: o.month ?? asOf.slice(0, 7), asOf }
+  const segment = parseSegment(params)
+  if (segmentSplitsSpend(segment)) {
+    // Pacing is spend against budget: a segment that cannot split spend has no answer here.
+    const field = (['device', 'browser', 'country', 'landing', 'visitor', 'variant'] as const).find((k) => segment?.[k] !== undefined)!
+    throw queryError(`Pacing compares imported spend with budgets, and spend is not known per ${field}: filter pacing by channel, source, medium or campaign only`,
+      [{ path: field, message: 'not a pacing filter' }])
+  }
+  return segment ? { month: o.month ?? asOf.slice(0, 7), asOf, segment } : { month: o.month ?? asOf.slice(0, 7), asOf }
 }
 
 /** Credited conversions per channel and per (source, medium, campaign), from one scan. */
@@ -55,13 +67,13 @@ interface Credited {
   byTriple: CreditLedger
 }
 
-async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, from: string, to: string): Promise<Credited> {
+async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, from: string, to: string, segment: SegmentCond | null): Promise<Credited> {
   const byChannel = new CreditLedger()
   const byTriple = new CreditLedger()
   const channelKey = (t: TouchAttrs | null) => dimensionValue('channel', t)
   const tripleKey = (t: TouchAttrs | null) => JSON.stringify([dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t)])
   const range = dayRange(from, to, site.timezone)
-  await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null }, (touches, conversions) => {
+  await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null, segment }, (touches, conversions) => {
     const t = touches.filter(isTouch)
     creditVisitor(MODEL, t, conversions, LOOKBACK_MS, channelKey, byChannel, site.currency)
     creditVisitor(MODEL, t, conversions, LOOKBACK_MS, tripleKey, byTriple, site.currency)
@@ -90,17 +102,23 @@ const NONE = { spend: [] as SpendTotal[], credited: { byChannel: new CreditLedge
  * const r = await pacing(store.reports, site, { month: '2026-11', asOf: '2026-11-24' })
  * r.rows[0] // { month: '2026-11', channel: 'Paid Search', amount: 3000, spend: 2480, expected: 2400, pacing: 1.03, projected: 3100, … }
  */
-export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution'>, site: Site, q: PacingQuery): Promise<PacingReport> {
+export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
   const budgets = await rs.budgets(site.id, q.month)
+  const segment = await resolveSegment(rs, site.id, q.segment)
+  const spendTotals = async (from: string, to: string) =>
+    (await rs.spendTotals(site.id, from, to)).filter((s) => acquisitionMatches(q.segment, spendTouch(s)))
   const monthDays = daysInMonth(q.month)
   const first = `${q.month}-01`
   const last = `${q.month}-${String(monthDays).padStart(2, '0')}`
   const elapsed = Math.max(0, Math.min(monthDays, daysBetween(first, q.asOf) + 1))
   const end = elapsed >= monthDays ? last : q.asOf
   const load = async (from: string) => elapsed === 0 || budgets.length === 0 ? NONE
-    : { spend: await rs.spendTotals(site.id, from, end), credited: await credited(rs, site, from, end) }
+    : { spend: await spendTotals(from, end), credited: await credited(rs, site, from, end, segment) }
   const toDate = await load(first)
   const recent = await load(addDays(end, -(HINT_DAYS - 1)))
   const rows = budgets.map((b) => pacingRow(b, figures(b, toDate.spend, toDate.credited), figures(b, recent.spend, recent.credited), elapsed, monthDays))
-  return { month: q.month, asOf: q.asOf, elapsedDays: elapsed, daysInMonth: monthDays, model: MODEL, rows, hints: reallocationHints(rows), rule: REALLOCATION_RULE }
+  return {
+    month: q.month, asOf: q.asOf, elapsedDays: elapsed, daysInMonth: monthDays, model: MODEL, rows, hints: reallocationHints(rows), rule: REALLOCATION_RULE,
+    ...(q.segment ? { segment: q.segment } : {}),
+  }
 }

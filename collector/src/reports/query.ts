@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { queryError, type QueryIssue as ErrorIssue } from './query-error.ts'
 import { parseStep } from './steps.ts'
 import { addDays, daysBetween, isCalendarDate } from './dates.ts'
+import { parseSegment } from './segment.ts'
 import type {
   AttributionQuery, ChannelsQuery, DateRangeQuery, ExperimentQuery, FunnelQuery, FunnelStep,
 } from './types.ts'
@@ -61,7 +62,7 @@ export const funnelOptionParams = z.object({
   mode: z.enum(['ordered', 'strict']).default('ordered'),
   unit: z.enum(['visitor', 'session']).default('visitor'),
   breakdown: z.union([
-    z.enum(['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country']),
+    z.enum(['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country', 'landing', 'visitor']),
     z.string().regex(/^experiment:.{1,200}$/, 'must be a dimension or experiment:<name>'),
   ]).optional(),
 })
@@ -81,7 +82,8 @@ export function dateRange(params: URLSearchParams, today: string): DateRangeQuer
   const span = daysBetween(from, to)
   if (span < 0) throw queryError('`from` must not be after `to`', [{ path: 'from', message: 'after to' }])
   if (span >= MAX_RANGE_DAYS) throw queryError(`A report covers at most ${MAX_RANGE_DAYS} days`, [{ path: 'to', message: 'range too long' }])
-  return { from, to }
+  const segment = parseSegment(params)
+  return segment ? { from, to, segment } : { from, to }
 }
 
 /**

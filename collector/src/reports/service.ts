@@ -21,6 +21,8 @@ import { ratio } from './stats.ts'
 import { readout, resolveWeights } from './experiment.ts'
 import { queryError } from './query-error.ts'
 import { channelOf } from '../ingest/channel.ts'
+import { acquisitionMatches, resolveSegment, segmentOf, segmentSplitsSpend, spendTouch } from './segment.ts'
+import type { SegmentCond, SpendTotal } from '../store/report-types.ts'
 
 export * from './types.ts'
 export {
@@ -54,26 +56,37 @@ export interface Reports {
 export function createReports(rs: ReportStore): Reports {
 
   /** Credits conversions in the range to values of `keyOf`, by the chosen model. */
-  async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchAttrs | null) => string): Promise<CreditLedger> {
-    if (q.model === 'data_driven') return (await dataDriven(rs, site, q, keyOf)).ledger
+  async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchAttrs | null) => string, segment: SegmentCond | null): Promise<CreditLedger> {
+    if (q.model === 'data_driven') return (await dataDriven(rs, site, q, keyOf, segment)).ledger
     const model = q.model
     const ledger = new CreditLedger()
     const range = dayRange(q.from, q.to, site.timezone)
-    await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion }, (touches, conversions) => {
+    await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }, (touches, conversions) => {
       creditVisitor(model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
     })
     return ledger
   }
 
+  /**
+   * The range's spend for tables: the rows a channel, source, medium or campaign filter
+   * keeps; none at all under a segment spend cannot be split by (device, country, …).
+   */
+  async function spendOf(site: Site, q: DateRangeQuery): Promise<SpendTotal[]> {
+    if (segmentSplitsSpend(q.segment)) return []
+    const totals = await rs.spendTotals(site.id, q.from, q.to)
+    return q.segment ? totals.filter((s) => acquisitionMatches(q.segment, spendTouch(s))) : totals
+  }
+
   return {
     async summary(site, q) {
-      const c = await rs.summary(site.id, dayRange(q.from, q.to, site.timezone))
+      const c = await rs.summary(site.id, dayRange(q.from, q.to, site.timezone), await resolveSegment(rs, site.id, q.segment))
       const revenue: Money = {}
       for (const r of c.revenue) revenue[r.currency ?? site.currency] = (revenue[r.currency ?? site.currency] ?? 0) + r.amount
       return {
         from: q.from, to: q.to, timezone: site.timezone,
         visitors: c.visitors, sessions: c.sessions, pageviews: c.pageviews, conversions: c.conversions,
         convertingVisitors: c.convertingVisitors, conversionRate: ratio(c.convertingVisitors, c.visitors), revenue,
+        ...segmentOf(q),
       }
     },
 
@@ -84,7 +97,7 @@ export function createReports(rs: ReportStore): Reports {
       const parts = new Map<string, { entries: number; tally: FunnelTally }>()
       const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
       await rs.scanFunnel(site.id, {
-        range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict',
+        range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict', segment: await resolveSegment(rs, site.id, q.segment),
         steps: q.steps.map(({ type, name, pathGlob, props }) => ({ type, name, pathGlob, needsProps: Object.keys(props).length > 0 })),
         withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
         withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
@@ -107,54 +120,58 @@ export function createReports(rs: ReportStore): Reports {
       }
       return {
         from: q.from, to: q.to, unit: q.unit, mode: q.mode, windowSeconds: q.windowMs / 1000,
-        steps: total.rows(), breakdown,
+        steps: total.rows(), breakdown, ...segmentOf(q),
       }
     },
 
     async channels(site, q) {
       const keyOf = (t: TouchAttrs | null) => dimensionValue('channel', t)
-      const ledger = await credit(site, q, keyOf)
-      const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
+      const segment = await resolveSegment(rs, site.id, q.segment)
+      const range = dayRange(q.from, q.to, site.timezone)
+      const ledger = await credit(site, q, keyOf, segment)
+      const groups = await rs.sessionGroups(site.id, range, segment)
       // Spend rows carry no channel: the ingest's own rules classify their source and medium.
-      const spend = (await rs.spendTotals(site.id, q.from, q.to)).map((s) => ({
-        ...s, key: channelOf({ source: s.source, medium: s.medium, campaign: s.campaign, referrerHost: null }),
-      }))
+      const spend = (await spendOf(site, q)).map((s) => ({ ...s, key: channelOf(spendTouch(s)) }))
       const rows: ChannelRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend)
         .map(([channel, m]) => ({ channel, ...m }))
-      return { from: q.from, to: q.to, model: q.model, rows }
+      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q) }
     },
 
     async campaigns(site, q) {
       const keyOf = attributionKey('campaign')
-      const ledger = await credit(site, q, keyOf)
-      const groups = await rs.sessionGroups(site.id, dayRange(q.from, q.to, site.timezone))
-      const totals = await rs.spendTotals(site.id, q.from, q.to)
-      const ids = totals.some((s) => s.campaignId) ? await rs.campaignIds(site.id, dayRange(q.from, q.to, site.timezone)) : []
+      const segment = await resolveSegment(rs, site.id, q.segment)
+      const range = dayRange(q.from, q.to, site.timezone)
+      const ledger = await credit(site, q, keyOf, segment)
+      const groups = await rs.sessionGroups(site.id, range, segment)
+      const totals = await spendOf(site, q)
+      const ids = totals.some((s) => s.campaignId) ? await rs.campaignIds(site.id, range, segment) : []
       const matched = matchSpend(totals, groups, ids)
       const spend = totals.map((s, i) => ({ ...s, key: campaignKey(...(matched[i] ?? [s.source, s.medium, s.campaign])) }))
       const rows: CampaignRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend).map(([k, m]) => {
         const [source, medium, campaign] = JSON.parse(k) as [string, string, string]
         return { source, medium, campaign, ...m }
       })
-      return { from: q.from, to: q.to, model: q.model, rows }
+      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q) }
     },
 
     async attribution(site, q) {
       const keyOf = attributionKey(q.dimension)
       const head = { from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
+      const segment = await resolveSegment(rs, site.id, q.segment)
       if (q.model === 'data_driven') {
-        const dd = await dataDriven(rs, site, q, keyOf)
-        return { ...head, rows: readableRows(q.dimension, dd.ledger.rows()), removalEffects: readableEffects(q.dimension, dd.removalEffects) }
+        const dd = await dataDriven(rs, site, q, keyOf, segment)
+        return { ...head, rows: readableRows(q.dimension, dd.ledger.rows()), removalEffects: readableEffects(q.dimension, dd.removalEffects), ...segmentOf(q) }
       }
-      return { ...head, rows: readableRows(q.dimension, (await credit(site, q, keyOf)).rows()) }
+      return { ...head, rows: readableRows(q.dimension, (await credit(site, q, keyOf, segment)).rows()), ...segmentOf(q) }
     },
 
     async experiment(site, name, q) {
       const range = dayRange(q.from, q.to, site.timezone)
-      const counts = await rs.experiment(site.id, { experiment: name, range, conversion: q.conversion })
+      const segment = await resolveSegment(rs, site.id, q.segment)
+      const counts = await rs.experiment(site.id, { experiment: name, range, conversion: q.conversion, segment })
       const weights = resolveWeights(counts.map((c) => c.variant), q.weights)
       if (typeof weights === 'string') throw queryError(weights, [{ path: 'weights', message: weights }])
-      return readout(name, q, counts, weights)
+      return { ...readout(name, q, counts, weights), ...segmentOf(q) }
     },
   }
 }

@@ -51,17 +51,33 @@ const globCache = new Map<string, RegExp>()
  * matchPath('/blog/**', '/blog/a/b')    // true
  */
 export function matchPath(glob: string, path: string): boolean {
-  let re = globCache.get(glob)
+  return matchPathRegExp(globRegExp(glob)).test(path)
+}
+
+/** The compiled, cached regular expression of a `globRegExp` source. */
+export function matchPathRegExp(source: string): RegExp {
+  let re = globCache.get(source)
   if (!re) {
-    const src = glob
-      .split('**')
-      .map((part) => part.split('*').map(escapeRegExp).join('[^/]*'))
-      .join('.*')
-    re = new RegExp(`^${src}$`)
+    re = new RegExp(source)
     if (globCache.size > 1000) globCache.clear()
-    globCache.set(glob, re)
+    globCache.set(source, re)
   }
-  return re.test(path)
+  return re
+}
+
+/**
+ * A path glob as an anchored regular expression source, in the syntax JavaScript and
+ * PostgreSQL (`~`) share.
+ *
+ * @example
+ * globRegExp('/blog/*') // '^/blog/[^/]*$'
+ */
+export function globRegExp(glob: string): string {
+  const src = glob
+    .split('**')
+    .map((part) => part.split('*').map(escapeRegExp).join('[^/]*'))
+    .join('.*')
+  return `^${src}$`
 }
 
 function escapeRegExp(s: string): string {

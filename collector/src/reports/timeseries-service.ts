@@ -7,7 +7,31 @@ import type { ReportStore } from '../store/report-types.ts'
 import type { Site } from '../store/types.ts'
 import { dateRange, parse, single } from './query.ts'
 import { buckets, fold, granularityOf, pairPeriods, previousPeriod, trendChange, type TimeseriesReport } from './timeseries.ts'
-import type { DateRangeQuery } from './types.ts'
+import type { DateRangeQuery, SegmentFilters } from './types.ts'
+import type { DailySpend } from '../store/report-types.ts'
+import { acquisitionMatches, resolveSegment, segmentOf, segmentSplitsSpend, spendTouch } from './segment.ts'
+
+/** Enough rows for 400 days of every campaign a site runs. */
+const MAX_SPEND_ROWS = 1_000_000
+
+/**
+ * Spend per date and currency in micros; under a segment only the rows its channel,
+ * source, medium and campaign filters keep, and none under one spend cannot be split by.
+ */
+async function spendByDate(rs: Pick<ReportStore, 'spendByDate' | 'listSpend'>, site: Site, p: DateRangeQuery, f: SegmentFilters | undefined): Promise<DailySpend[]> {
+  if (!f) return rs.spendByDate(site.id, p.from, p.to)
+  if (segmentSplitsSpend(f)) return []
+  const byKey = new Map<string, DailySpend>()
+  for (const r of await rs.listSpend(site.id, { from: p.from, to: p.to }, MAX_SPEND_ROWS)) {
+    if (!acquisitionMatches(f, spendTouch(r))) continue
+    const key = `${r.date}\n${r.currency}`
+    const d = byKey.get(key) ?? { date: r.date, currency: r.currency, micros: 0 }
+    // As the store sums: each row rounded to whole micros first.
+    d.micros += Math.round(r.cost * 1_000_000)
+    byKey.set(key, d)
+  }
+  return [...byKey.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.currency < b.currency ? -1 : 1))
+}
 
 export interface TimeseriesQuery extends DateRangeQuery {
   conversion: string | null
@@ -33,13 +57,14 @@ export function parseTimeseriesQuery(params: URLSearchParams, today: string): Ti
  * const r = await timeseries(store.reports, site, { from: '2026-11-08', to: '2026-11-14', conversion: null })
  * r.totals.change.sessions // 0.25: a quarter more sessions than 11-01 … 11-07
  */
-export async function timeseries(rs: Pick<ReportStore, 'activity' | 'spendByDate'>, site: Site, q: TimeseriesQuery): Promise<TimeseriesReport> {
+export async function timeseries(rs: Pick<ReportStore, 'activity' | 'spendByDate' | 'listSpend' | 'referrerHosts'>, site: Site, q: TimeseriesQuery): Promise<TimeseriesReport & { segment?: SegmentFilters; spendNote?: string }> {
   const granularity = granularityOf(q.from, q.to)
   const prev = previousPeriod(q.from, q.to)
+  const segment = await resolveSegment(rs, site.id, q.segment)
   const period = async (p: DateRangeQuery) => {
     const bs = buckets(p.from, p.to, site.timezone, granularity)
     const range = { start: bs[0].start, end: bs[bs.length - 1].end }
-    const [activity, spend] = await Promise.all([rs.activity(site.id, range, q.conversion), rs.spendByDate(site.id, p.from, p.to)])
+    const [activity, spend] = await Promise.all([rs.activity(site.id, range, q.conversion, segment), spendByDate(rs, site, p, q.segment)])
     return { buckets: bs, ...fold(bs, activity, spend, site.currency) }
   }
   const [cur, before] = await Promise.all([period(q), period(prev)])
@@ -47,5 +72,6 @@ export async function timeseries(rs: Pick<ReportStore, 'activity' | 'spendByDate
     from: q.from, to: q.to, timezone: site.timezone, granularity, previousFrom: prev.from, previousTo: prev.to, conversion: q.conversion,
     points: pairPeriods(cur, before),
     totals: { current: cur.total, previous: before.total, change: trendChange(cur.total, before.total) },
+    ...segmentOf(q),
   }
 }

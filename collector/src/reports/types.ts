@@ -8,6 +8,30 @@ import type { EventType } from '../model.ts'
 export interface DateRangeQuery {
   from: string
   to: string
+  /** Segment filters (issue 11); absent when the report covers every session. */
+  segment?: SegmentFilters
+}
+
+/**
+ * Segment filters as the query string names them. Each dimension takes one or more
+ * values (any of them matches); dimensions combine (all must match). They test a
+ * session's entry attributes, so a report over a segment counts the matching sessions
+ * and the events in them, as if nothing else had been recorded.
+ */
+export interface SegmentFilters {
+  channel?: string[]
+  source?: string[]
+  medium?: string[]
+  campaign?: string[]
+  device?: string[]
+  browser?: string[]
+  country?: string[]
+  /** Landing page paths; `*` matches within a path segment, `**` across them. */
+  landing?: string[]
+  /** new: the visitor's first session ever; returning: any later one. */
+  visitor?: 'new' | 'returning'
+  /** The visitor's first exposure to `experiment` showed `variant`, at or before the session's last event. */
+  variant?: { experiment: string; variant: string }[]
 }
 
 /** Models that split one conversion over its touches by a fixed rule. */
@@ -15,7 +39,7 @@ export type RuleModel = 'first' | 'last_non_direct' | 'linear' | 'position' | 't
 /** `data_driven`: a Markov chain over every visitor's path, credit by removal effect (`markov.ts`). */
 export type AttributionModel = RuleModel | 'data_driven'
 export type Dimension = 'channel' | 'source' | 'medium' | 'campaign'
-export type BreakdownDimension = Dimension | 'device' | 'browser' | 'country' | 'experiment'
+export type BreakdownDimension = Dimension | 'device' | 'browser' | 'country' | 'landing' | 'visitor' | 'experiment'
 
 export interface FunnelStep {
   /** The step as written, e.g. `event:cta_click?plan=pro`; echoed in the answer. */

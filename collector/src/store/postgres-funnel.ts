@@ -2,10 +2,12 @@
  * The SQL of a funnel scan on PostgreSQL, the same rows the SQLite scan reads: one arm
  * per distinct step filter in ordered mode, every event of the entered units tagged with
  * its filter and successor in strict mode. Row layout: unit, ts, seq, arm, next, (unused),
- * path, props, then the entry's nine session attributes and its variant.
+ * path, props, then the entry's nine session attributes, landing path, whether it is the
+ * visitor's first session ('true'/'false'), and its variant.
  */
 import type { FunnelScan, StepFilter } from './report-types.ts'
 import { distinctStepFilters, stepFilterKey } from './funnel-filters.ts'
+import { eventInSegment } from './segment-sql.ts'
 
 export interface FunnelSql {
   sql: string
@@ -37,16 +39,20 @@ export function funnelSql(site: string, q: FunnelScan): FunnelSql {
     if (!f.pathGlob.includes('*')) return `e.type = 'pageview' AND e.path = ${arg(f.pathGlob)}`
     return `e.type = 'pageview' AND e.path LIKE ${arg(likePattern(f.pathGlob))}`
   }
-  const base = `e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL`
+  // In a segment, only events of its sessions exist for the funnel (strict successors too).
+  const inSegment = eventInSegment(q.segment, 'postgres', arg, 'e')
+  const base = `e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL AND ${inSegment}`
   // The entry's attributes (session columns, then the variant), joined only to rows of the
   // first step's arm: only those can be entries.
   const nulls = (n: number) => ', NULL::text'.repeat(n)
   const entry = (on: boolean, sid: string, vis: string, only = 'true'): [cols: string, joins: string] => {
-    if (!on || (!q.withEntry && q.experiment === null)) return [nulls(10), '']
-    let cols = nulls(9)
+    if (!on || (!q.withEntry && q.experiment === null)) return [nulls(12), '']
+    let cols = nulls(11)
     let joins = ''
     if (q.withEntry) {
-      cols = ', s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country'
+      cols = `, s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country,
+        s.landing_path, CASE WHEN s.id IS NOT NULL THEN (NOT EXISTS (SELECT 1 FROM sessions p
+          WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started))::text END`
       joins += ` LEFT JOIN sessions s ON ${only} AND s.site = $1 AND s.id = ${sid}`
     }
     if (q.experiment === null) return [cols + nulls(1), joins]
@@ -63,7 +69,7 @@ export function funnelSql(site: string, q: FunnelScan): FunnelSql {
     // it meets (or -1) and the seq of the unit's next event; only events some step can
     // match cross into JS.
     const entered = `${unitCol} IN (SELECT ${unitCol} FROM events e WHERE e.site = $1 AND e.ts >= $2 AND e.ts < ${arg(q.range.end)} AND NOT e.bot
-      AND ${where(q.steps[0])})`
+      AND ${inSegment} AND ${where(q.steps[0])})`
     const cases = filters.map((f, k) => `WHEN ${where(f)} THEN ${k}`).join(' ')
     const [cols, joins] = entry(true, 't.sid', 't.vis', `t.arm = ${firstArm}`)
     sql = `SELECT t.unit, t.ts, t.seq, t.arm, t.next, NULL::text, t.path, t.props${cols} FROM (

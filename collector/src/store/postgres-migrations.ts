@@ -252,6 +252,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
      NULL: the tag's data-consent, or the SDK's default. */ `
   ALTER TABLE sites ADD COLUMN consent_regions jsonb;
   `,
+  /* 14 (issue 11): segments by source or medium resolve which referrer hosts stand for a
+     search engine or referral by reading the distinct hosts, one index seek each. */ `
+  CREATE INDEX sessions_site_referrer ON sessions(site, referrer_host) WHERE referrer_host IS NOT NULL;
+  `,
 ]
 
 /**

@@ -21,6 +21,8 @@ import type {
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
+import type { SegmentCond } from './report-types.ts'
+import { eventInSegment, sessionInSegment } from './segment-sql.ts'
 
 /**
  * @example
@@ -43,16 +45,19 @@ export class PostgresReports implements ReportStore {
     return Object.fromEntries(r.rows.map((x) => [x.reason, x.n]))
   }
 
-  async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
-    const args = [site, range.start, range.end]
+  async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
+    const args: unknown[] = [site, range.start, range.end]
+    const b = (v: unknown) => `$${args.push(v)}`
+    const inE = eventInSegment(segment, 'postgres', b, 'e')
+    const inS = sessionInSegment(segment, 'postgres', b, 's')
     const [ev, sessions, revenue] = await Promise.all([
       this.pool.query(`SELECT COUNT(DISTINCT visitor) AS visitors,
           COUNT(*) FILTER (WHERE type = 'pageview') AS pageviews, COUNT(*) FILTER (WHERE type = 'conversion') AS conversions,
           COUNT(DISTINCT visitor) FILTER (WHERE type = 'conversion') AS "convertingVisitors"
-        FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot`, args),
-      this.pool.query(`SELECT COUNT(*) AS n FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot`, args),
-      this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, ${exactSum('value')} AS amount FROM events
-        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot AND value IS NOT NULL
+        FROM events e WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND ${inE}`, args),
+      this.pool.query(`SELECT COUNT(*) AS n FROM sessions s WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS}`, args),
+      this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, ${exactSum('value')} AS amount FROM events e
+        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot AND value IS NOT NULL AND ${inE}
         GROUP BY currency ORDER BY currency NULLS FIRST`, args),
     ])
     const e = ev.rows[0]
@@ -60,6 +65,15 @@ export class PostgresReports implements ReportStore {
       visitors: e.visitors, sessions: sessions.rows[0].n, pageviews: e.pageviews, conversions: e.conversions,
       convertingVisitors: e.convertingVisitors, revenue: revenue.rows,
     }
+  }
+
+  async referrerHosts(site: string): Promise<string[]> {
+    // A loose index scan: one seek per distinct host on sessions_site_referrer.
+    const r = await this.pool.query<{ host: string }>(`WITH RECURSIVE h(host) AS (
+        SELECT MIN(referrer_host) FROM sessions WHERE site = $1
+        UNION ALL SELECT (SELECT MIN(referrer_host) FROM sessions WHERE site = $1 AND referrer_host > h.host) FROM h WHERE h.host IS NOT NULL)
+      SELECT host FROM h WHERE host IS NOT NULL`, [site])
+    return r.rows.map((x) => x.host)
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
@@ -83,7 +97,7 @@ export class PostgresReports implements ReportStore {
           path: r[6] as string | null, props: propsOf(r[7]),
         }
         if (q.allEvents) ev.next = r[4] as number | null
-        if (withEntry && arm === firstArm && (r[8] !== null || r[17] !== null)) ev.entry = entryOf(r)
+        if (withEntry && arm === firstArm && (r[8] !== null || r[19] !== null)) ev.entry = entryOf(r)
         buf.push(ev)
       }
     })
@@ -101,27 +115,31 @@ export class PostgresReports implements ReportStore {
   /** As SQLite's `scanVisitors`: converting visitors' touches, or (`journeys`) every visitor's sessions. */
   private async scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     const args: unknown[] = [site, q.range.start, q.range.end, q.range.start - q.lookbackMs]
-    const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    const b = (v: unknown) => `$${args.push(v)}`
+    const nameFilter = q.conversion === null ? '' : `AND name = ${b(q.conversion)}`
     const which = journeys ? 'AND (started >= $2 OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const sql = `WITH conv AS (
-        SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events
-        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter})
+        SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events e
+        WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
+          AND ${eventInSegment(q.segment, 'postgres', b, 'e')})
       SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
       UNION ALL
-      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot ${which}
+      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions s
+      WHERE site = $1 AND started >= $4 AND started < $3 AND NOT bot ${which} AND ${sessionInSegment(q.segment, 'postgres', b, 's')}
       ORDER BY 1, 2, 3`
     const group = attributionGrouper(onVisitor, journeys)
     await streamRows(this.pool, sql, args, (rows) => { for (const r of rows) group.push(r) })
     group.end()
   }
 
-  async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+  async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
+    const args: unknown[] = [site, range.start, range.end]
     return (await this.pool.query<SessionGroup>(`SELECT channel, source, medium, campaign, click_id_type AS "clickIdType",
         referrer_host AS "referrerHost", COUNT(*) AS sessions
-      FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot
-      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`, [site, range.start, range.end])).rows
+      FROM sessions s WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot
+        AND ${sessionInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 's')}
+      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`, args)).rows
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
@@ -161,10 +179,12 @@ export class PostgresReports implements ReportStore {
     return (await this.pool.query(`DELETE FROM spend WHERE ${where}`, args)).rowCount ?? 0
   }
 
-  async campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]> {
+  async campaignIds(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<CampaignIdTouch[]> {
+    const args: unknown[] = [site, range.start, range.end]
     return (await this.pool.query<CampaignIdTouch>(`SELECT DISTINCT utm_id AS "utmId", channel, source, medium, campaign,
         click_id_type AS "clickIdType", referrer_host AS "referrerHost"
-      FROM events WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND utm_id IS NOT NULL`, [site, range.start, range.end])).rows
+      FROM events e WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND utm_id IS NOT NULL
+        AND ${eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')}`, args)).rows
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -187,31 +207,36 @@ export class PostgresReports implements ReportStore {
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
     const args: unknown[] = [site, q.experiment, q.range.start, q.range.end]
-    const nameFilter = q.conversion === null ? '' : `AND name = $${args.push(q.conversion)}`
+    const b = (v: unknown) => `$${args.push(v)}`
+    const nameFilter = q.conversion === null ? '' : `AND name = ${b(q.conversion)}`
+    const inE = eventInSegment(q.segment, 'postgres', b, 'e')
     // "Converted after the first exposure" is "the visitor's latest conversion is not
     // before it": two grouped scans and a hash join, where a correlated EXISTS per
     // exposed visitor can turn into exposures × conversions.
     return (await this.pool.query<VariantCounts>(`WITH first AS (
         SELECT DISTINCT ON (visitor) visitor, COALESCE(props->>'variant', '(none)') AS variant, ts
-        FROM events WHERE site = $1 AND type = 'exposure' AND name = $2 AND ts < $4 AND NOT bot AND visitor IS NOT NULL
+        FROM events e WHERE site = $1 AND type = 'exposure' AND name = $2 AND ts < $4 AND NOT bot AND visitor IS NOT NULL AND ${inE}
         ORDER BY visitor, ts, seq),
       latest AS (
-        SELECT visitor, max(ts) AS ts FROM events
-        WHERE site = $1 AND type = 'conversion' AND ts < $4 AND NOT bot AND visitor IS NOT NULL ${nameFilter}
+        SELECT visitor, max(ts) AS ts FROM events e
+        WHERE site = $1 AND type = 'conversion' AND ts < $4 AND NOT bot AND visitor IS NOT NULL ${nameFilter} AND ${inE}
         GROUP BY visitor)
       SELECT f.variant, COUNT(*) AS visitors, COUNT(*) FILTER (WHERE l.ts >= f.ts) AS converters
       FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
       WHERE f.ts >= $3 GROUP BY f.variant ORDER BY f.variant COLLATE "C"`, args)).rows
   }
 
-  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+  async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
+    const sArgs: unknown[] = [site, range.start, range.end]
+    const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
     const args: unknown[] = [site, range.start, range.end]
     const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
+    const inE = eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')
     const [sessions, conversions] = await Promise.all([
-      this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
-        WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot GROUP BY 1 ORDER BY 1`, args.slice(0, 3)),
+      this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
+        WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS} GROUP BY 1 ORDER BY 1`, sArgs),
       this.pool.query(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(round(value * 1000000)::bigint), 0)::bigint AS micros
-        FROM events WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
+        FROM events e WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter} AND ${inE}
         GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`, args),
     ])
     return { sessions: sessions.rows, conversions: conversions.rows }
@@ -268,7 +293,8 @@ function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
   const col = (i: number) => r[8 + i] as string | null
   return {
     channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(9),
+    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(11),
+    landingPath: col(9), firstSession: r[18] === null ? undefined : r[18] === 'true',
   }
 }
 

@@ -45,7 +45,35 @@ export interface SessionAttrs extends TouchAttrs {
   device: string | null
   browser: string | null
   country: string | null
+  /** The path of the session's first pageview. */
+  landingPath?: string | null
+  /** Whether this is the visitor's first session ever. */
+  firstSession?: boolean
 }
+
+/** Session columns a segment can test. */
+export type SegmentColumn =
+  | 'channel' | 'source' | 'medium' | 'campaign' | 'click_id_type' | 'referrer_host'
+  | 'device' | 'browser' | 'country' | 'landing_path'
+
+/**
+ * Which sessions a segment keeps, as a condition on a session row that each store turns
+ * into SQL (`segment-sql.ts`). The reports decide what a filter means (`reports/segment.ts`);
+ * the store only translates. A column test never matches NULL unless it asks `isNull`.
+ */
+export type SegmentCond =
+  | { all: SegmentCond[] }
+  | { any: SegmentCond[] }
+  | { not: SegmentCond }
+  | { col: SegmentColumn; eq: string }
+  | { col: SegmentColumn; in: string[] }
+  | { col: SegmentColumn; isNull: true }
+  /** Path glob: `*` within a segment, `**` across. */
+  | { col: SegmentColumn; glob: string }
+  /** The visitor has no earlier session (true) or has one (false). */
+  | { firstSession: boolean }
+  /** The visitor's first exposure to the experiment, at or before the session's last event, showed this variant. */
+  | { experiment: string; variant: string }
 
 /** Which stored events a funnel step can match; the exact test happens in `reports/steps.ts`. */
 export interface StepFilter {
@@ -59,6 +87,8 @@ export interface StepFilter {
 }
 
 export interface FunnelScan {
+  /** Only sessions matching this, and events in them, count (null or absent: all). */
+  segment?: SegmentCond | null
   /** Events from `range.start` to `range.end + windowMs` (inclusive) are read; entries are judged by the caller. */
   range: TimeRange
   windowMs: number
@@ -92,6 +122,8 @@ export interface FunnelEvent {
 }
 
 export interface AttributionScan {
+  /** Only sessions matching this, and events in them, count (null or absent: all). */
+  segment?: SegmentCond | null
   /** Conversions inside this range are credited. */
   range: TimeRange
   lookbackMs: number
@@ -228,6 +260,8 @@ export interface DailySpend {
 }
 
 export interface ExperimentScan {
+  /** Only sessions matching this, and events in them, count (null or absent: all). */
+  segment?: SegmentCond | null
   experiment: string
   range: TimeRange
   /** Conversion event name, or null for every conversion. */
@@ -248,7 +282,9 @@ export interface ReportStore {
   quarantineCounts(site: string, since: number): Promise<Record<string, number>>
   /** Ad platform destinations and the conversions outbox. */
   readonly ads: AdsStore
-  summary(site: string, range: TimeRange): Promise<SummaryCounts>
+  summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts>
+  /** Distinct referrer hosts of the site's sessions, for segments by source or medium (few: one index seek each). */
+  referrerHosts(site: string): Promise<string[]>
   /**
    * Streams the events that may fill funnel steps, grouped by unit (visitor or session)
    * and ordered by time then arrival; `onUnit` runs synchronously per unit.
@@ -267,7 +303,7 @@ export interface ReportStore {
    * that did not convert as much as those that did.
    */
   scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
-  sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]>
+  sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]>
   /** Spend between two dates (YYYY-MM-DD, both inclusive), summed per source, medium, campaign and currency. */
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */
@@ -277,7 +313,7 @@ export interface ReportStore {
   /** Deletes the spend rows matching a filter; answers how many. */
   deleteSpend(site: string, filter: SpendFilter): Promise<number>
   /** Distinct utm_id values on non-bot events in a range, with their session attributes. */
-  campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]>
+  campaignIds(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<CampaignIdTouch[]>
   /**
    * Conversions in a range whose visitor clicked an ad of one platform within the
    * lookback before them, with that last click; time-ordered.
@@ -285,7 +321,7 @@ export interface ReportStore {
   conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]>
   experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]>
   /** Sessions and conversions (named `conversion`, or all) per slot in the range, by slot. */
-  activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity>
+  activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity>
   /** Spend between two dates (YYYY-MM-DD, both inclusive) per date and currency, by date. */
   spendByDate(site: string, fromDate: string, toDate: string): Promise<DailySpend[]>
   /** Budgets of one month (or all), ordered by month and scope. */

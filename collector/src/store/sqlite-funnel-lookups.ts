@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3'
 import type { EventType, Props } from './types.ts'
 import type { FunnelEvent, FunnelScan } from './report-types.ts'
+import { eventInSegment } from './segment-sql.ts'
 
 type Entry = NonNullable<FunnelEvent['entry']>
 
@@ -29,7 +30,8 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
   // statement to be re-prepared whenever that parameter is bound again, which made each
   // lookup cost ~15-40 µs of planning instead of ~3 µs of searching.
   const session = db.prepare(`WITH k(site, id) AS (SELECT ?, ?)
-    SELECT s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country
+    SELECT s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country,
+      s.landing_path, NOT EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started)
     FROM k JOIN sessions s ON s.site = k.site AND s.id = k.id`).raw(true)
   // One experiment's exposed visitors fit in memory easily and a point lookup per entrant
   // would read every event of that visitor. Exposures come in time order off migration 3's
@@ -46,23 +48,27 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
   }
   // One step along the visitor index. In session mode the unit's next event is the next
   // one of the same session, so other sessions' events are stepped over.
+  // In a segment, the unit's next event is its next one in the segment's sessions.
+  const segArgs: unknown[] = []
+  const inSegment = eventInSegment(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'x')
   const next = db.prepare(`WITH k(site, visitor, ts, seq, session_id) AS (SELECT ?, ?, ?, ?, ?)
     SELECT x.rowid FROM k JOIN events x ON x.site = k.site AND x.visitor = k.visitor
     WHERE x.bot = 0 AND x.ts >= k.ts AND (x.ts > k.ts OR x.rowid > k.seq)
-      ${q.unit === 'session' ? 'AND x.session_id = k.session_id' : ''}
+      ${q.unit === 'session' ? 'AND x.session_id = k.session_id' : ''} AND ${inSegment}
     ORDER BY x.ts, x.rowid LIMIT 1`).pluck(true)
   return {
     entry(sessionId, visitor) {
-      const s = q.withEntry && sessionId !== null ? (session.get(site, sessionId) as (string | null)[] | undefined) : undefined
-      const col = (i: number) => s?.[i] ?? null
+      const s = q.withEntry && sessionId !== null ? (session.get(site, sessionId) as (string | number | null)[] | undefined) : undefined
+      const col = (i: number) => (s?.[i] ?? null) as string | null
       return {
         channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-        referrerHost: col(5), device: col(6), browser: col(7), country: col(8),
+        referrerHost: col(5), device: col(6), browser: col(7), country: col(8), landingPath: col(9),
+        firstSession: s ? s[10] === 1 : undefined,
         variant: visitor !== null ? (variants.get(visitor) ?? null) : null,
       }
     },
     next(ts, seq, visitor, sessionId) {
-      return (next.get(site, visitor, ts, seq, sessionId) as number | undefined) ?? null
+      return (next.get(site, visitor, ts, seq, sessionId, ...segArgs) as number | undefined) ?? null
     },
   }
 }

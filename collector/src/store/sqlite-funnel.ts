@@ -16,6 +16,7 @@ import { sqlGlob } from '../reports/steps.ts'
 import type { FunnelEvent, FunnelScan, StepFilter } from './report-types.ts'
 import { LazyFunnelEvent, scanLookups } from './sqlite-funnel-lookups.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
+import { eventInSegment } from './segment-sql.ts'
 
 /**
  * Streams one site's funnel candidates per unit.
@@ -36,8 +37,10 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
     // SQLite narrows GLOB to an index range only for a literal pattern, not a parameter.
     return [`e.type = 'pageview' AND e.path GLOB ${sqlString(sqlGlob(f.pathGlob))}`, []]
   }
-  const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL`
-  const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1]
+  const segArgs: unknown[] = []
+  const inSegment = eventInSegment(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'e')
+  const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL AND ${inSegment}`
+  const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1, ...segArgs]
   const strict = q.allEvents
   const withEntry = q.withEntry || q.experiment !== null
   // The unit column gives one of session and visitor; the other is read only where a lookup

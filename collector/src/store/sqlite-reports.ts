@@ -16,6 +16,9 @@ import type {
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
+import type { SegmentCond } from './report-types.ts'
+import { eventInSegment, sessionInSegment } from './segment-sql.ts'
+import { matchPathRegExp } from '../reports/steps.ts'
 
 type Row = Record<string, unknown>
 
@@ -28,6 +31,9 @@ export class SqliteReports implements ReportStore {
   constructor(private readonly db: Database.Database) {
     this.health = sqliteHealth(db)
     this.ads = new SqliteAds(db)
+    // Segments by landing page test paths with the funnel's glob rules (`segment-sql.ts`).
+    db.function('fb_regexp', { deterministic: true }, (re: unknown, path: unknown) =>
+      (typeof re === 'string' && typeof path === 'string' && matchPathRegExp(re).test(path) ? 1 : 0))
     this.quarantineStmt = db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
   }
 
@@ -36,17 +42,23 @@ export class SqliteReports implements ReportStore {
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]))
   }
 
-  async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
-    const args = [site, range.start, range.end]
-    const ev = this.db.prepare(`SELECT COUNT(DISTINCT visitor) AS visitors,
+  async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
+    const run = <T>(sql: (bind: (v: unknown) => string) => string, all = false): T => {
+      const args: unknown[] = []
+      const text = sql((v) => (args.push(v), '?'))
+      const stmt = this.db.prepare(text)
+      return (all ? stmt.all(...args) : stmt.get(...args)) as T
+    }
+    const inRange = (b: (v: unknown) => string, col: string) => `site = ${b(site)} AND ${col} >= ${b(range.start)} AND ${col} < ${b(range.end)} AND bot = 0`
+    const ev = run<Row>((b) => `SELECT COUNT(DISTINCT visitor) AS visitors,
         COALESCE(SUM(type = 'pageview'), 0) AS pageviews, COALESCE(SUM(type = 'conversion'), 0) AS conversions,
         COUNT(DISTINCT CASE WHEN type = 'conversion' THEN visitor END) AS convertingVisitors
-      FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0`).get(...args) as Row
-    const sessions = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0`).get(...args) as { n: number }
-    const revenue = this.db.prepare(`SELECT currency, SUM(value) AS amount FROM events
-      WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 AND value IS NOT NULL
-      GROUP BY currency ORDER BY currency`).all(...args) as { currency: string | null; amount: number }[]
+      FROM events e WHERE ${inRange(b, 'ts')} AND ${eventInSegment(segment, 'sqlite', b, 'e')}`)
+    const sessions = run<{ n: number }>((b) => `SELECT COUNT(*) AS n FROM sessions s
+      WHERE ${inRange(b, 'started')} AND ${sessionInSegment(segment, 'sqlite', b, 's')}`)
+    const revenue = run<{ currency: string | null; amount: number }[]>((b) => `SELECT currency, SUM(value) AS amount FROM events e
+      WHERE ${inRange(b, 'ts')} AND type = 'conversion' AND value IS NOT NULL AND ${eventInSegment(segment, 'sqlite', b, 'e')}
+      GROUP BY currency ORDER BY currency`, true)
     return {
       visitors: ev.visitors as number,
       sessions: sessions.n,
@@ -55,6 +67,14 @@ export class SqliteReports implements ReportStore {
       convertingVisitors: ev.convertingVisitors as number,
       revenue,
     }
+  }
+
+  async referrerHosts(site: string): Promise<string[]> {
+    // A loose index scan: one seek per distinct host on sessions_site_referrer.
+    return this.db.prepare(`WITH RECURSIVE h(host) AS (
+        SELECT MIN(referrer_host) FROM sessions WHERE site = ?
+        UNION ALL SELECT (SELECT MIN(referrer_host) FROM sessions WHERE site = ? AND referrer_host > h.host) FROM h WHERE h.host IS NOT NULL)
+      SELECT host FROM h WHERE host IS NOT NULL`).pluck(true).all(site, site) as string[]
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
@@ -75,30 +95,34 @@ export class SqliteReports implements ReportStore {
    * with sessions in the range and no conversion).
    */
   private scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): void {
-    const nameFilter = q.conversion === null ? '' : 'AND name = ?'
-    const convArgs = [site, q.range.start, q.range.end, ...(q.conversion === null ? [] : [q.conversion])]
-    const which = journeys ? 'AND (started >= ? OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
+    const args: unknown[] = []
+    const b = (v: unknown) => (args.push(v), '?')
+    const seg = q.segment ?? null
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
-    const sql = `WITH conv AS (
-        SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events
-        WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter})
+    const conv = `SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events e
+        WHERE site = ${b(site)} AND type = 'conversion' AND ts >= ${b(q.range.start)} AND ts < ${b(q.range.end)} AND bot = 0
+        ${q.conversion === null ? '' : `AND name = ${b(q.conversion)}`} AND ${eventInSegment(seg, 'sqlite', b, 'e')}`
+    const sessions = `site = ${b(site)} AND started >= ${b(q.range.start - q.lookbackMs)} AND started < ${b(q.range.end)} AND bot = 0
+      ${journeys ? `AND (started >= ${b(q.range.start)} OR visitor IN (SELECT visitor FROM conv))` : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"}
+      AND ${sessionInSegment(seg, 'sqlite', b, 's')}`
+    const sql = `WITH conv AS (${conv})
       SELECT visitor, ts, 1 AS kind, value, currency, NULL, NULL, NULL, NULL, NULL, NULL FROM conv
       UNION ALL
-      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 ${which}
+      SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions s
+      WHERE ${sessions}
       ORDER BY 1, 2, 3`
     const stmt = this.db.prepare(sql).raw(true)
     const group = attributionGrouper(onVisitor, journeys)
-    const args = [...convArgs, site, q.range.start - q.lookbackMs, q.range.end, ...(journeys ? [q.range.start] : [])]
     for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) group.push(r)
     group.end()
   }
 
-  async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+  async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
+    const args: unknown[] = [site, range.start, range.end]
     return this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost, COUNT(*) AS sessions
-      FROM sessions WHERE site = ? AND started >= ? AND started < ? AND bot = 0
-      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`).all(site, range.start, range.end) as SessionGroup[]
+      FROM sessions s WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', (v) => (args.push(v), '?'), 's')}
+      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`).all(...args) as SessionGroup[]
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
@@ -129,10 +153,12 @@ export class SqliteReports implements ReportStore {
     return this.db.prepare(`DELETE FROM spend WHERE ${where}`).run(...args).changes
   }
 
-  async campaignIds(site: string, range: TimeRange): Promise<CampaignIdTouch[]> {
+  async campaignIds(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<CampaignIdTouch[]> {
+    const args: unknown[] = [site, range.start, range.end]
     return this.db.prepare(`SELECT DISTINCT utm_id AS utmId, channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost
-      FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND utm_id IS NOT NULL`).all(site, range.start, range.end) as CampaignIdTouch[]
+      FROM events e WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND utm_id IS NOT NULL
+        AND ${eventInSegment(segment, 'sqlite', (v) => (args.push(v), '?'), 'e')}`).all(...args) as CampaignIdTouch[]
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -158,26 +184,32 @@ export class SqliteReports implements ReportStore {
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
-    const nameFilter = q.conversion === null ? '' : 'AND c.name = ?'
+    const args: unknown[] = []
+    const b = (v: unknown) => (args.push(v), '?')
+    const seg = q.segment ?? null
     const sql = `WITH first AS (
         SELECT visitor, COALESCE(CAST(json_extract(props, '$.variant') AS TEXT), '(none)') AS variant, MIN(ts) AS ts
-        FROM events WHERE site = ? AND type = 'exposure' AND name = ? AND ts < ? AND bot = 0 AND visitor IS NOT NULL
+        FROM events e WHERE site = ${b(site)} AND type = 'exposure' AND name = ${b(q.experiment)} AND ts < ${b(q.range.end)} AND bot = 0
+          AND visitor IS NOT NULL AND ${eventInSegment(seg, 'sqlite', b, 'e')}
         GROUP BY visitor)
       SELECT variant, COUNT(*) AS visitors,
-        SUM(EXISTS (SELECT 1 FROM events c WHERE c.site = ? AND c.visitor = first.visitor AND c.type = 'conversion'
-          AND c.ts >= first.ts AND c.ts < ? AND c.bot = 0 ${nameFilter})) AS converters
-      FROM first WHERE ts >= ? GROUP BY variant ORDER BY variant`
-    const args = [site, q.experiment, q.range.end, site, q.range.end, ...(q.conversion === null ? [] : [q.conversion]), q.range.start]
+        SUM(EXISTS (SELECT 1 FROM events c WHERE c.site = ${b(site)} AND c.visitor = first.visitor AND c.type = 'conversion'
+          AND c.ts >= first.ts AND c.ts < ${b(q.range.end)} AND c.bot = 0 ${q.conversion === null ? '' : `AND c.name = ${b(q.conversion)}`}
+          AND ${eventInSegment(seg, 'sqlite', b, 'c')})) AS converters
+      FROM first WHERE ts >= ${b(q.range.start)} GROUP BY variant ORDER BY variant`
     return this.db.prepare(sql).all(...args) as VariantCounts[]
   }
 
-  async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
-    const nameFilter = conversion === null ? '' : 'AND name = ?'
-    const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 GROUP BY 1 ORDER BY 1`).all(site, range.start, range.end) as Activity['sessions']
+  async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
+    const sArgs: unknown[] = [site, range.start, range.end]
+    const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', (v) => (sArgs.push(v), '?'), 's')}
+      GROUP BY 1 ORDER BY 1`).all(...sArgs) as Activity['sessions']
+    const cArgs: unknown[] = [site, range.start, range.end, ...(conversion === null ? [] : [conversion])]
     const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0) AS micros
-      FROM events WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${nameFilter}
-      GROUP BY 1, 2 ORDER BY 1, 2`).all(site, range.start, range.end, ...(conversion === null ? [] : [conversion])) as Activity['conversions']
+      FROM events e WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${conversion === null ? '' : 'AND name = ?'}
+        AND ${eventInSegment(segment, 'sqlite', (v) => (cArgs.push(v), '?'), 'e')}
+      GROUP BY 1, 2 ORDER BY 1, 2`).all(...cArgs) as Activity['conversions']
     return { sessions, conversions }
   }
 

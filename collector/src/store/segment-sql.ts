@@ -1,0 +1,69 @@
+/**
+ * A segment condition (`SegmentCond`, decided in `reports/segment.ts`) as SQL over a
+ * sessions row, for SQLite and PostgreSQL alike. Every column test is two-valued (a NULL
+ * column fails it unless the test asks for NULL), so `not` means what it says.
+ */
+import type { SegmentCond } from './report-types.ts'
+import { globRegExp } from '../reports/steps.ts'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/** Binds a value and answers its placeholder (`?` or `$n`). */
+export type Bind = (v: unknown) => string
+
+/**
+ * The condition as a boolean SQL expression on the sessions row aliased `s`.
+ *
+ * @example
+ * const args: unknown[] = []
+ * segmentSql({ col: 'device', eq: 'mobile' }, 'sqlite', (v) => (args.push(v), '?'), 's')
+ * // '(s.device IS NOT NULL AND s.device = ?)'
+ */
+export function segmentSql(c: SegmentCond, d: Dialect, bind: Bind, s: string): string {
+  const TRUE = d === 'sqlite' ? '1' : 'TRUE'
+  const FALSE = d === 'sqlite' ? '0' : 'FALSE'
+  if ('all' in c) return c.all.length ? `(${c.all.map((x) => segmentSql(x, d, bind, s)).join(' AND ')})` : TRUE
+  if ('any' in c) return c.any.length ? `(${c.any.map((x) => segmentSql(x, d, bind, s)).join(' OR ')})` : FALSE
+  if ('not' in c) return `(NOT ${segmentSql(c.not, d, bind, s)})`
+  if ('firstSession' in c) {
+    // Sessions of one visitor never start at the same instant: the idle gap splits them.
+    const earlier = `EXISTS (SELECT 1 FROM sessions seg_p WHERE seg_p.site = ${s}.site AND seg_p.visitor = ${s}.visitor AND seg_p.started < ${s}.started)`
+    return c.firstSession ? `(NOT ${earlier})` : earlier
+  }
+  if ('experiment' in c) {
+    // The visitor's first exposure, if it came at or before this session's last event.
+    const variant = d === 'sqlite'
+      ? `COALESCE(CAST(json_extract(seg_x.props, '$.variant') AS TEXT), '(none)')`
+      : `COALESCE(seg_x.props->>'variant', '(none)')`
+    const bot = d === 'sqlite' ? 'seg_x.bot = 0' : 'NOT seg_x.bot'
+    const order = d === 'sqlite' ? 'seg_x.ts, seg_x.rowid' : 'seg_x.ts, seg_x.seq'
+    return `COALESCE((SELECT ${variant} FROM events seg_x WHERE seg_x.site = ${s}.site AND seg_x.visitor = ${s}.visitor
+      AND seg_x.type = 'exposure' AND seg_x.name = ${bind(c.experiment)} AND ${bot} AND seg_x.ts <= ${s}.last_ts
+      ORDER BY ${order} LIMIT 1) = ${bind(c.variant)}, ${FALSE})`
+  }
+  const col = `${s}.${c.col}`
+  if ('isNull' in c) return `(${col} IS NULL)`
+  if ('eq' in c) return `(${col} IS NOT NULL AND ${col} = ${bind(c.eq)})`
+  if ('in' in c) return c.in.length ? `(${col} IS NOT NULL AND ${col} IN (${c.in.map(bind).join(', ')}))` : FALSE
+  // Globs match exactly as funnel steps do: `*` within a path segment, `**` across.
+  const re = bind(globRegExp(c.glob))
+  return d === 'sqlite' ? `(${col} IS NOT NULL AND fb_regexp(${re}, ${col}))` : `(${col} IS NOT NULL AND ${col} ~ ${re})`
+}
+
+/**
+ * Whether the event aliased `e` belongs to a session of the segment; TRUE when there is
+ * no segment. One primary-key lookup of its session per event.
+ *
+ * @example
+ * `SELECT count(*) FROM events e WHERE e.site = ? AND ${eventInSegment(seg, 'sqlite', bind, 'e')}`
+ */
+export function eventInSegment(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, e: string): string {
+  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  return `EXISTS (SELECT 1 FROM sessions seg_s WHERE seg_s.site = ${e}.site AND seg_s.id = ${e}.session_id AND ${segmentSql(c, d, bind, 'seg_s')})`
+}
+
+/** Like `segmentSql`, TRUE when there is no segment. */
+export function sessionInSegment(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, s: string): string {
+  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  return segmentSql(c, d, bind, s)
+}
