@@ -96,27 +96,27 @@ const UNTAGGED: SegmentCond = { not: TAGGED }
  * here, by the same function that labels them in reports.
  */
 function sourceOrMedium(dim: 'source' | 'medium', v: string, hosts: string[]): SegmentCond {
-  if (v === DIRECT_VALUE && dim === 'source') {
-    return { any: [{ not: TOUCH }, { all: [UNTAGGED, empty('referrer_host')] }] }
-  }
-  if (v === DIRECT_VALUE) return { not: TOUCH }
-  const tagged = v === NOT_SET ? isNull(dim) : eq(dim, v)
+  const tagged = v === NOT_SET ? { any: [isNull(dim), eq(dim, v)] } : eq(dim, v)
   const referred = hosts.filter((h) => h !== '' && sourceMediumOf({ source: null, medium: null, referrerHost: h })[dim] === v)
   const arms: SegmentCond[] = [{ all: [TAGGED, tagged] }]
   if (referred.length) arms.push({ all: [UNTAGGED, { col: 'referrer_host', in: referred }] })
-  if (dim === 'medium' && v === NO_MEDIUM) arms.push({ all: [UNTAGGED, empty('referrer_host')] })
-  return { all: [TOUCH, { any: arms }] }
+  // A touch with neither tags nor referrer (a click id alone) is `(direct) / (none)`.
+  if (v === (dim === 'source' ? DIRECT_VALUE : NO_MEDIUM)) arms.push({ all: [UNTAGGED, empty('referrer_host')] })
+  const touch: SegmentCond = { all: [TOUCH, { any: arms }] }
+  return v === DIRECT_VALUE ? { any: [{ not: TOUCH }, touch] } : touch
 }
 
 function valueCond(d: ValueDimension, v: string, hosts: string[]): SegmentCond {
   switch (d) {
     case 'channel': return eq('channel', v)
     case 'source': case 'medium': return sourceOrMedium(d, v, hosts)
-    case 'campaign':
-      if (v === DIRECT_VALUE) return { not: TOUCH }
-      return { all: [TOUCH, v === NOT_SET ? isNull('campaign') : eq('campaign', v)] }
+    case 'campaign': {
+      // A utm_campaign may itself read `(not set)` or `(direct)`: it shows as that too.
+      const touch: SegmentCond = { all: [TOUCH, v === NOT_SET ? { any: [isNull('campaign'), eq('campaign', v)] } : eq('campaign', v)] }
+      return v === DIRECT_VALUE ? { any: [{ not: TOUCH }, touch] } : touch
+    }
     case 'device': case 'browser': case 'country':
-      return v === UNKNOWN ? isNull(d) : eq(d, v)
+      return v === UNKNOWN ? { any: [isNull(d), eq(d, v)] } : eq(d, v)
     case 'landing':
       return v.includes('*') ? { col: 'landing_path', glob: v } : eq('landing_path', v)
   }
