@@ -83,6 +83,20 @@ async function allReports(store: Store): Promise<Record<string, unknown>> {
   out.trends = await timeseries(store.reports, site, parseTimeseriesQuery(p('conversion=purchase'), TODAY))
   out['trends hourly'] = await timeseries(store.reports, site, parseTimeseriesQuery(new URLSearchParams('from=2026-11-20&to=2026-11-21'), TODAY))
   out.experiment = await reports.experiment(site, 'checkout_button', parseExperimentQuery(p('conversion=purchase'), TODAY))
+  out['funnel breakdown=landing'] = await reports.funnel(site, parseFunnelQuery(p(`${funnel}&mode=strict&breakdown=landing`), TODAY))
+  out['funnel breakdown=visitor'] = await reports.funnel(site, parseFunnelQuery(p(`${funnel}&unit=session&breakdown=visitor`), TODAY))
+  // Segments (issue 11): each store's SQL for the same filters.
+  for (const seg of ['device=mobile&channel=Paid%20Search', 'source=google', 'medium=referral&visitor=returning', 'variant=checkout_button:green', 'landing=/pricing&visitor=new']) {
+    const s = (q: string) => p(`${q}&${seg}`)
+    out[`${seg} summary`] = await reports.summary(site, parseSummaryQuery(s(''), TODAY))
+    out[`${seg} funnel`] = await reports.funnel(site, parseFunnelQuery(s(funnel), TODAY))
+    out[`${seg} funnel strict`] = await reports.funnel(site, parseFunnelQuery(s(`${funnel}&mode=strict&breakdown=channel`), TODAY))
+    out[`${seg} channels`] = await reports.channels(site, parseChannelsQuery(s('model=linear'), TODAY))
+    out[`${seg} campaigns`] = await reports.campaigns(site, parseChannelsQuery(s('model=first&conversion=purchase'), TODAY))
+    out[`${seg} attribution`] = await reports.attribution(site, parseAttributionQuery(s('model=data_driven&dimension=campaign'), TODAY))
+    out[`${seg} experiment`] = await reports.experiment(site, 'checkout_button', parseExperimentQuery(s('conversion=purchase'), TODAY))
+    out[`${seg} trends`] = await timeseries(store.reports, site, parseTimeseriesQuery(s('conversion=purchase'), TODAY))
+  }
   out['experiment any'] = await reports.experiment(site, 'checkout_button', parseExperimentQuery(new URLSearchParams('from=2026-11-10&to=2026-11-20'), TODAY))
   return out
 }
@@ -125,6 +139,9 @@ describe.skipIf(noPostgres !== null)('SQLite and PostgreSQL report parity', () =
     expect((a.summary as { conversions: number }).conversions).toBeGreaterThan(50)
     expect(((a['attribution time_decay channel'] as { rows: unknown[] }).rows).length).toBeGreaterThan(3)
     expect(((a['attribution data_driven channel'] as { rows: unknown[] }).rows).length).toBeGreaterThan(3)
+    const segmented = a['device=mobile&channel=Paid%20Search summary'] as { sessions: number }
+    expect(segmented.sessions).toBeGreaterThan(0)
+    expect(segmented.sessions).toBeLessThan((a.summary as { sessions: number }).sessions)
   })
 
   it('stores the same events, sessions and quarantine rows', async () => {

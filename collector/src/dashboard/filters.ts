@@ -33,11 +33,24 @@ export interface Filters {
   weights: string | null
   /** Funnel breakdown: a dimension of the entry, `variant` (of the chosen experiment) or null. */
   breakdown: Breakdown | null
+  /**
+   * Segment filters as given (`device=mobile`, …), in order. Every report checks them;
+   * a bad one fails each section with its message instead of the page.
+   */
+  segment: [string, string][]
 }
+
+/** The segment parameters every report takes, and how the dashboard names them. */
+export const SEGMENT_LABELS: Record<string, string> = {
+  channel: 'Channel', source: 'Source', medium: 'Medium', campaign: 'Campaign', device: 'Device', browser: 'Browser',
+  country: 'Country', landing: 'Landing page', visitor: 'Visitors', variant: 'Variant',
+}
+const MAX_SEGMENT_PARAMS = 40
 
 export const BREAKDOWNS = [
   { id: 'channel', label: 'Channel' }, { id: 'source', label: 'Source' }, { id: 'campaign', label: 'Campaign' },
   { id: 'device', label: 'Device' }, { id: 'browser', label: 'Browser' }, { id: 'country', label: 'Country' },
+  { id: 'landing', label: 'Landing page' }, { id: 'visitor', label: 'New vs returning' },
   { id: 'variant', label: 'Experiment variant' },
 ] as const
 export type Breakdown = (typeof BREAKDOWNS)[number]['id']
@@ -77,7 +90,17 @@ export function readFilters(params: URLSearchParams, today: string, catalog: { c
   // Checked by the experiment query itself: a bad value fails only the experiment card.
   const w = params.get('weights')?.replace(/\s+/g, '')
   const weights = w && w.length <= 200 ? w : null
-  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, weights, breakdown }
+  const segment = [...params.entries()]
+    .filter(([k, v]) => k in SEGMENT_LABELS && v.trim() !== '' && v.length <= 401)
+    .map(([k, v]): [string, string] => [k, v.trim()])
+    .filter(([k, v], i, all) => all.findIndex(([k2, v2]) => k2 === k && v2 === v) === i)
+    .slice(0, MAX_SEGMENT_PARAMS)
+  return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, weights, breakdown, segment }
+}
+
+/** The segment's own query parameters (what each report is filtered by). */
+export function segmentQuery(f: Pick<Filters, 'segment'>): URLSearchParams {
+  return new URLSearchParams(f.segment)
 }
 
 /** The filters as query parameters (only what differs from nothing), with overrides. */
@@ -88,6 +111,7 @@ export function filterParams(f: Filters, override: Partial<Filters> = {}): URLSe
   if (g.experiment) p.set('experiment', g.experiment)
   if (g.weights) p.set('weights', g.weights)
   if (g.breakdown) p.set('breakdown', g.breakdown)
+  for (const [k, v] of g.segment) p.append(k, v)
   return p
 }
 
@@ -104,8 +128,12 @@ export function csvLinks(site: string, f: Filters): { label: string; href: strin
   const base = `/api/sites/${encodeURIComponent(site)}`
   const range = { from: f.from, to: f.to, format: 'csv' }
   const conv: Record<string, string> = f.conversion ? { conversion: f.conversion } : {}
-  const q = (extra: Record<string, string>) => new URLSearchParams({ ...range, ...extra }).toString()
-  const funnel = new URLSearchParams(range)
+  const q = (extra: Record<string, string>) => {
+    const p = new URLSearchParams({ ...range, ...extra })
+    for (const [k, v] of f.segment) p.append(k, v)
+    return p.toString()
+  }
+  const funnel = new URLSearchParams(q({}))
   for (const s of f.steps) funnel.append('step', s)
   const breakdown = funnelBreakdownParam(f)
   if (breakdown) funnel.set('breakdown', breakdown)

@@ -102,7 +102,7 @@ export async function loadDashboard(o: {
     // Cockpit (issue 11): the tiles' previous period, trends, and the pacing of the range's last month.
     settle(cached('summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)), log),
     settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log),
-    settle(cached('pacing', () => parsePacingQuery(new URLSearchParams({ month: filters.to.slice(0, 7), asOf: filters.to < yesterday ? filters.to : yesterday }), today),
+    settle(cached('pacing', () => parsePacingQuery(new URLSearchParams([['month', filters.to.slice(0, 7)], ['asOf', filters.to < yesterday ? filters.to : yesterday], ...filters.segment]), today),
       (pq) => pacing(rs, site, pq)), log),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}

@@ -17,6 +17,7 @@ import type { TimeseriesReport } from '../reports/timeseries.ts'
 import type { PacingReport } from '../reports/pacing-service.ts'
 import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, type Filters } from './filters.ts'
 import { spendTotal, stepSuggestions } from './view-model.ts'
+import { SegmentBar } from './segment-bar.tsx'
 
 export interface DashboardData {
   site: string
@@ -107,6 +108,8 @@ export function DashboardPage(props: { d: DashboardData }) {
           <button class="button" type="submit">Apply</button>
         </form>
 
+        <SegmentBar site={d.site} f={f} />
+
         <Tiles summary={d.summary} spend={spend} previous={d.previousSummary.ok ? d.previousSummary.value : null}
           spendChange={d.trends.ok ? d.trends.value.totals.change.spend : null} />
 
@@ -149,6 +152,7 @@ export function DashboardPage(props: { d: DashboardData }) {
 
         <Card id="channels" title="Channels" subtitle={`Conversions credited by ${modelLabel.toLowerCase()}${f.conversion ? ` · ${f.conversion}` : ''}`}>
           {d.channels.ok ? <ChannelsTable report={d.channels.value} /> : <Unavailable error={d.channels.error} />}
+          {d.channels.ok && d.channels.value.spendNote ? <p class="muted small">{d.channels.value.spendNote}</p> : null}
         </Card>
 
         <Card id="pacing" title="Budget pacing" subtitle={d.pacing.ok ? `${d.pacing.value.month} as of ${d.pacing.value.asOf} (${d.pacing.value.elapsedDays} of ${d.pacing.value.daysInMonth} days) · conversions by last non-direct` : 'Monthly budgets against spend'}>

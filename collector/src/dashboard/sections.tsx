@@ -75,7 +75,7 @@ export function Tiles(props: { summary: Loaded<SummaryReport>; spend: Money | nu
           {tiles.map(([label, value, hint, change]) => (
             <div class="tile">
               <p class="tile-label">{label}</p>
-              <p class="tile-value">{value}</p>
+              <p class="tile-value" data-metric={label.toLowerCase().replace(/ /g, '-')}>{value}</p>
               {hint ? <p class="tile-hint">{hint}</p> : null}
               <Delta change={change} days={days} />
             </div>

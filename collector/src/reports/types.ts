@@ -156,6 +156,10 @@ export interface CampaignRow extends CampaignMetrics {
 }
 
 export interface ChannelsReport {
+  /** The segment the report answers for (absent: every session). */
+  segment?: SegmentFilters
+  /** Why cost, CPA and ROAS are missing under this segment. */
+  spendNote?: string
   from: string
   to: string
   model: AttributionModel
@@ -163,6 +167,10 @@ export interface ChannelsReport {
 }
 
 export interface CampaignsReport {
+  /** The segment the report answers for (absent: every session). */
+  segment?: SegmentFilters
+  /** Why cost, CPA and ROAS are missing under this segment. */
+  spendNote?: string
   from: string
   to: string
   model: AttributionModel

@@ -47,15 +47,15 @@ export class PostgresReports implements ReportStore {
 
   async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
     const args: unknown[] = [site, range.start, range.end]
-    const b = (v: unknown) => `$${args.push(v)}`
-    const inE = eventInSegment(segment, 'postgres', b, 'e')
-    const inS = sessionInSegment(segment, 'postgres', b, 's')
+    const inE = eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')
+    const sArgs: unknown[] = [site, range.start, range.end]
+    const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
     const [ev, sessions, revenue] = await Promise.all([
       this.pool.query(`SELECT COUNT(DISTINCT visitor) AS visitors,
           COUNT(*) FILTER (WHERE type = 'pageview') AS pageviews, COUNT(*) FILTER (WHERE type = 'conversion') AS conversions,
           COUNT(DISTINCT visitor) FILTER (WHERE type = 'conversion') AS "convertingVisitors"
         FROM events e WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND ${inE}`, args),
-      this.pool.query(`SELECT COUNT(*) AS n FROM sessions s WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS}`, args),
+      this.pool.query(`SELECT COUNT(*) AS n FROM sessions s WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS}`, sArgs),
       this.pool.query<{ currency: string | null; amount: number }>(`SELECT currency, ${exactSum('value')} AS amount FROM events e
         WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot AND value IS NOT NULL AND ${inE}
         GROUP BY currency ORDER BY currency NULLS FIRST`, args),
