@@ -7,8 +7,16 @@ const TODAY = '2026-11-24'
 describe('readFilters', () => {
   it('defaults to the last 28 days, last non-direct, purchases and the first experiment', () => {
     expect(readFilters(new URLSearchParams(), TODAY, catalog)).toEqual({
-      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button', weights: null, breakdown: null,
+      from: '2026-10-28', to: TODAY, model: 'last_non_direct', conversion: 'purchase', steps: DEFAULT_STEPS, experiment: 'checkout_button', weights: null, breakdown: null, segment: [],
     })
+  })
+
+  it('keeps segment filters once each, drops blank form fields, and carries them into links', () => {
+    const f = readFilters(new URLSearchParams('device=mobile&channel=&visitor=new&device=mobile&device=tablet&password=x'), TODAY, catalog)
+    expect(f.segment).toEqual([['device', 'mobile'], ['visitor', 'new'], ['device', 'tablet']])
+    expect(filterParams(f).getAll('device')).toEqual(['mobile', 'tablet'])
+    for (const l of csvLinks('shop', f)) expect(new URL(l.href, 'http://x').searchParams.get('visitor'), l.label).toBe('new')
+    expect(presets('shop', f, TODAY).every((p) => p.href.includes('device=tablet'))).toBe(true)
   })
 
   it('falls back instead of failing on nonsense, and swaps a reversed range', () => {

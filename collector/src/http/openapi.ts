@@ -22,6 +22,7 @@ import { uploadForm as dashboardSpendForm } from '../routes/dashboard-ads.ts'
 import { budgetSchema } from '../reports/budgets.ts'
 import { timeseriesParams } from '../reports/timeseries-service.ts'
 import { pacingParams } from '../reports/pacing-service.ts'
+import { segmentParams } from '../reports/segment.ts'
 import { EXPORT_PLATFORMS } from '../exports/formats.ts'
 import { DESTINATION_PLATFORMS } from '../exports/senders.ts'
 import { newTokenSchema } from '../routes/tokens.ts'
@@ -82,7 +83,8 @@ const reportAnswer = {
 }
 
 function reportOp(path: string, summary: string, query: z.ZodObject[]): Operation {
-  return { method: 'get', path: `/api/sites/:site/${path}`, tag: 'Reports', summary, auth: 'reader', query: [...query, formatParam], responses: reportAnswer }
+  // Every report takes the segment filters (issue 11); pacing only those that split spend.
+  return { method: 'get', path: `/api/sites/:site/${path}`, tag: 'Reports', summary, auth: 'reader', query: [...query, segmentParams, formatParam], responses: reportAnswer }
 }
 
 export const OPERATIONS: Operation[] = [
