@@ -51,6 +51,8 @@ function contract(name: string, open: () => Promise<{ q: HealthQueries; close():
 
     it('lists experiments, conversions and top paths, and when the last event arrived', async () => {
       expect(await h.q.eventNames('shop', 0)).toEqual({ experiments: ['hero'], conversions: ['purchase'], events: [], paths: ['/pricing'] })
+      // A name last seen before `since` is not offered.
+      expect(await h.q.eventNames('shop', Date.parse('2026-11-24T10:00:00Z'))).toEqual({ experiments: [], conversions: ['purchase'], events: [], paths: ['/pricing'] })
       expect(await h.q.lastReceived('shop')).toBe(NOW)
       expect(await h.q.lastReceived('nosuchsite')).toBeNull()
     })

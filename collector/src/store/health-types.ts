@@ -33,7 +33,10 @@ export interface HealthQueries {
   lastReceived(site: string): Promise<number | null>
   /** Distinct visitors per consent state since `since` (anonymous visitors count by their daily hash). */
   consentShares(site: string, since: number): Promise<ConsentShare[]>
-  /** Names and top paths seen since `since`, for the dashboard's pickers. */
+  /**
+   * Names seen since `since`, and the busiest paths among the latest `PATH_SAMPLE`
+   * pageviews since then, for the dashboard's pickers.
+   */
   eventNames(site: string, since: number): Promise<EventCatalog>
 }
 
@@ -56,6 +59,9 @@ export function fillHours(start: number, rows: HourCount[]): HourCount[] {
 }
 
 /** Splits `(type, name)` rows into the catalog's lists. */
+/** How many of the latest pageviews the catalog's path suggestions are counted from. */
+export const PATH_SAMPLE = 20_000
+
 export function catalogOf(names: { type: string; name: string }[], paths: string[]): EventCatalog {
   const of = (type: string) => names.filter((r) => r.type === type).map((r) => r.name)
   return { experiments: of('exposure'), conversions: of('conversion'), events: of('event'), paths }

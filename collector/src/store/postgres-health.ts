@@ -1,6 +1,6 @@
 /** Tracking-health queries on the PostgreSQL store (see `health-types.ts`). */
 import type pg from 'pg'
-import { catalogOf, fillHours, hourWindow, HOUR_MS, type HealthQueries } from './health-types.ts'
+import { PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, type HealthQueries } from './health-types.ts'
 
 /**
  * The health queries over a pg pool. Counts come back as strings (bigint), hence Number().
@@ -26,10 +26,18 @@ export function postgresHealth(pool: pg.Pool): HealthQueries {
       return r.rows.map((x) => ({ consent: Number(x.consent), visitors: Number(x.visitors) }))
     },
     async eventNames(site, since) {
-      const names = await pool.query<{ type: string; name: string }>(`SELECT DISTINCT type, name FROM events
-        WHERE site = $1 AND ts >= $2 AND type IN ('exposure', 'conversion', 'event') ORDER BY name LIMIT 300`, [site, since])
-      const paths = await pool.query<{ path: string }>(`SELECT path FROM events WHERE site = $1 AND ts >= $2 AND type = 'pageview'
-        AND path IS NOT NULL GROUP BY path ORDER BY count(*) DESC, path LIMIT 15`, [site, since])
+      // As on SQLite: one index seek per distinct name, paths from the latest pageviews.
+      const names = await pool.query<{ type: string; name: string }>(`WITH RECURSIVE t(type) AS (VALUES ('conversion'), ('event'), ('exposure')),
+          n(type, name) AS (
+            SELECT t.type, (SELECT MIN(name) FROM events WHERE site = $1 AND type = t.type) FROM t
+            UNION ALL
+            SELECT n.type, (SELECT MIN(e.name) FROM events e WHERE e.site = $1 AND e.type = n.type AND e.name > n.name) FROM n WHERE n.name IS NOT NULL)
+        SELECT type, name FROM n WHERE name IS NOT NULL
+          AND EXISTS (SELECT 1 FROM events x WHERE x.site = $1 AND x.type = n.type AND x.name = n.name AND x.ts >= $2)
+        ORDER BY name LIMIT 300`, [site, since])
+      const paths = await pool.query<{ path: string }>(`SELECT path FROM (SELECT path FROM events WHERE site = $1 AND type = 'pageview'
+          AND name = 'pageview' AND ts >= $2 ORDER BY ts DESC LIMIT ${PATH_SAMPLE}) p WHERE path IS NOT NULL
+        GROUP BY path ORDER BY count(*) DESC, path LIMIT 15`, [site, since])
       return catalogOf(names.rows, paths.rows.map((x) => x.path))
     },
   }
