@@ -228,6 +228,8 @@ describe('a segmented report is the report over only the segment\'s sessions', (
     expect(sessions(mobile)).toBeLessThan(sessions(plain))
     expect(mobile).toContain('Device: mobile')
     expect(mobile).toContain('Channel: Paid Search')
+    // A channel row narrows the page to that channel.
+    expect(plain).toMatch(/href="\/dashboard\/demo\?[^"]*channel=Paid\+Search[^"]*" class="filter-link"/)
     // CSV links and date presets keep the segment.
     expect(mobile).toMatch(/\/api\/sites\/demo\/summary\?[^"]*device=mobile/)
     expect(mobile).toMatch(/href="\/dashboard\/demo\?[^"]*device=mobile[^"]*"[^>]*>7 days/)

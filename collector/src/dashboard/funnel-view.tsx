@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** The funnel as SVG bars with conversion and drop-off, and its breakdown table. */
+import { FilterLink } from './tables.tsx'
 import type { FunnelReport } from '../reports/types.ts'
 import { fmtCount, fmtDuration, fmtPercent } from './format.ts'
 import { breakdownRows, funnelBars, stepLabel } from './view-model.ts'
@@ -50,7 +51,7 @@ export function FunnelChart(props: { report: FunnelReport }) {
 }
 
 /** Per value of the breakdown: how many entered, reached each step, and the end-to-end rate. */
-export function FunnelBreakdown(props: { report: FunnelReport; label: string }) {
+export function FunnelBreakdown(props: { report: FunnelReport; label: string; filterHref?: (value: string) => string | undefined }) {
   const rows = breakdownRows(props.report.breakdown)
   if (!rows.length) return <p class="empty">Nothing to break down in this range.</p>
   return (
@@ -66,7 +67,7 @@ export function FunnelBreakdown(props: { report: FunnelReport; label: string }) 
         <tbody>
           {rows.map((r) => (
             <tr>
-              <th scope="row">{r.value}</th>
+              <th scope="row"><FilterLink label={r.value} href={props.filterHref?.(r.value)} /></th>
               {r.counts.map((n) => <td class="num">{fmtCount(n)}</td>)}
               <td class="num strong">{fmtPercent(r.rate)}</td>
             </tr>

@@ -68,6 +68,13 @@ export function DashboardPage(props: { d: DashboardData }) {
   const spend = d.campaigns.ok ? spendTotal(d.campaigns.value.rows) : null
   const conversions = [...new Set([...d.catalog.conversions, ...(f.conversion ? [f.conversion] : [])])]
   const experiments = [...new Set([...d.catalog.experiments, ...(f.experiment ? [f.experiment] : [])])]
+  // Clicking a row of a table or breakdown narrows the whole page to it: "and on mobile?".
+  const addFilter = (k: string, v: string) => f.segment.some(([k2, v2]) => k2 === k && v2 === v) ? undefined
+    : `/dashboard/${encodeURIComponent(d.site)}?${filterParams(f, { segment: [...f.segment, [k, v]] })}`
+  const breakdownFilter = (v: string) => !f.breakdown ? undefined
+    : f.breakdown === 'variant' ? (f.experiment ? addFilter('variant', `${f.experiment}:${v}`) : undefined)
+    : f.breakdown === 'landing' && v === '(unknown)' ? undefined
+    : addFilter(f.breakdown, v)
   const stepInputs = [...f.steps, ...Array(Math.max(0, MAX_STEPS - f.steps.length)).fill('')].slice(0, MAX_STEPS)
   return (
     <Layout title={`${d.site} · Funnelbeam dashboard`} wide>
@@ -129,7 +136,7 @@ export function DashboardPage(props: { d: DashboardData }) {
               </select>
               <button class="button button-small" type="submit">Show</button>
             </form>
-            {d.funnel.ok && f.breakdown ? <FunnelBreakdown report={d.funnel.value} label={BREAKDOWNS.find((b) => b.id === f.breakdown)!.label} /> : null}
+            {d.funnel.ok && f.breakdown ? <FunnelBreakdown report={d.funnel.value} label={BREAKDOWNS.find((b) => b.id === f.breakdown)!.label} filterHref={breakdownFilter} /> : null}
             <details class="step-editor">
               <summary>Edit funnel steps</summary>
               <form method="get" action={`/dashboard/${encodeURIComponent(d.site)}`} class="stack">
@@ -151,7 +158,7 @@ export function DashboardPage(props: { d: DashboardData }) {
         </div>
 
         <Card id="channels" title="Channels" subtitle={`Conversions credited by ${modelLabel.toLowerCase()}${f.conversion ? ` · ${f.conversion}` : ''}`}>
-          {d.channels.ok ? <ChannelsTable report={d.channels.value} /> : <Unavailable error={d.channels.error} />}
+          {d.channels.ok ? <ChannelsTable report={d.channels.value} filterHref={(c) => addFilter('channel', c) ?? ''} /> : <Unavailable error={d.channels.error} />}
           {d.channels.ok && d.channels.value.spendNote ? <p class="muted small">{d.channels.value.spendNote}</p> : null}
         </Card>
 

@@ -21,7 +21,12 @@ function MetricCells(props: { m: CampaignMetrics }) {
 
 const METRIC_HEADS = ['Sessions', 'Conversions', 'Conv. rate', 'Revenue', 'Spend', 'CPA', 'ROAS']
 
-export function ChannelsTable(props: { report: ChannelsReport }) {
+/** A row's label, linked to the same page filtered to that value when a link is given. */
+export function FilterLink(props: { label: string; href?: string }) {
+  return props.href ? <a href={props.href} class="filter-link" title={`Show only ${props.label}`}>{props.label}</a> : <>{props.label}</>
+}
+
+export function ChannelsTable(props: { report: ChannelsReport; filterHref?: (channel: string) => string }) {
   const rows = [...props.report.rows].sort((a, b) => b.sessions - a.sessions)
   if (!rows.length) return <p class="empty">No sessions in this range.</p>
   return (
@@ -29,7 +34,7 @@ export function ChannelsTable(props: { report: ChannelsReport }) {
       <table>
         <thead><tr><th scope="col">Channel</th>{METRIC_HEADS.map((h) => <th scope="col" class="num">{h}</th>)}</tr></thead>
         <tbody>
-          {rows.map((r) => <tr><th scope="row">{r.channel}</th><MetricCells m={r} /></tr>)}
+          {rows.map((r) => <tr><th scope="row"><FilterLink label={r.channel} href={props.filterHref?.(r.channel)} /></th><MetricCells m={r} /></tr>)}
         </tbody>
       </table>
     </div>
