@@ -21,4 +21,8 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site) => Prom
   ['channels (linear) + spend', (r, s) => r.channels(s, parseChannelsQuery(p('model=linear'), BENCH_TODAY))],
   ['summary', (r, s) => r.summary(s, parseSummaryQuery(p(''), BENCH_TODAY))],
   ['experiment checkout', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase'), BENCH_TODAY))],
+  // Segments (issue 11): filters on the session's entry, and the events in those sessions.
+  ['summary, segment device=mobile&visitor=new', (r, s) => r.summary(s, parseSummaryQuery(p('device=mobile&visitor=new'), BENCH_TODAY))],
+  ['channels (linear), segment source=google', (r, s) => r.channels(s, parseChannelsQuery(p('model=linear&source=google'), BENCH_TODAY))],
+  ['funnel 3 steps, segment channel=Paid Search', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&channel=Paid%20Search'), BENCH_TODAY))],
 ]
