@@ -3,7 +3,7 @@
  * the same names, and the PostgreSQL pool hands bigints over as numbers.
  */
 import type { DerivedSession, EnrichedEvent } from '../model.ts'
-import type { StoredEvent } from './types.ts'
+import type { DerivationWrite, StoredEvent } from './types.ts'
 
 /**
  * A sessions row as the model's session.
@@ -62,4 +62,17 @@ export function eventFromRow(r: Record<string, unknown>): EnrichedEvent {
     url: str('url'), referrer: str('referrer'), title: str('title'), lang: str('lang'), screen: num('screen'),
     value: num('value'), currency: str('currency'), orderId: str('order_id'), props, origin: r.origin as EnrichedEvent['origin'],
   }
+}
+
+/**
+ * The longest session per site in a derivation step (last event minus start), for the
+ * `session_span` table both stores keep: segments bound their session lookups by it.
+ *
+ * @example
+ * longestSessions({ sessions: [{ site: 'shop', session: { started: 0, lastTs: 600_000, … } }] }) // Map { 'shop' => 600000 }
+ */
+export function longestSessions(w: Pick<DerivationWrite, 'sessions'>): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const { site, session } of w.sessions) out.set(site, Math.max(out.get(site) ?? 0, session.lastTs - session.started))
+  return out
 }

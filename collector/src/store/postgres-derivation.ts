@@ -3,6 +3,7 @@
  * stored events, and one transaction per derivation step. The rules live in `derive/`;
  * this only persists and queries.
  */
+import { longestSessions } from './derived-rows.ts'
 import { decodeGroup, encodeGroup } from './inbox-codec.ts'
 import type pg from 'pg'
 import { inTransaction } from './postgres-pool.ts'
@@ -100,6 +101,11 @@ export async function applyDerivation(pool: pg.Pool, w: DerivationWrite): Promis
       [w.dropSessions.map((d) => d.site), w.dropSessions.map((d) => d.visitor), w.dropSessions.map((d) => d.from)])
     }
     await putSessions(c, w.sessions)
+    const spans = longestSessions(w)
+    if (spans.size > 0) {
+      await c.query(`INSERT INTO session_span (site, max_ms) SELECT * FROM unnest($1::text[], $2::bigint[])
+        ON CONFLICT (site) DO UPDATE SET max_ms = GREATEST(session_span.max_ms, excluded.max_ms)`, [[...spans.keys()], [...spans.values()]])
+    }
     if (w.moved.length > 0) {
       await c.query(`UPDATE events e SET session_id = u.session_id FROM unnest($1::bigint[], $2::text[]) AS u(seq, session_id)
         WHERE e.seq = u.seq`, [w.moved.map((m) => m.ref), w.moved.map((m) => m.sessionId)])

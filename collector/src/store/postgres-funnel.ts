@@ -7,7 +7,7 @@
  */
 import type { FunnelScan, StepFilter } from './report-types.ts'
 import { distinctStepFilters, stepFilterKey } from './funnel-filters.ts'
-import { eventInSegment } from './segment-sql.ts'
+import { eventInSegmentRange } from './segment-sql.ts'
 
 export interface FunnelSql {
   sql: string
@@ -40,7 +40,7 @@ export function funnelSql(site: string, q: FunnelScan): FunnelSql {
     return `e.type = 'pageview' AND e.path LIKE ${arg(likePattern(f.pathGlob))}`
   }
   // In a segment, only events of its sessions exist for the funnel (strict successors too).
-  const inSegment = eventInSegment(q.segment, 'postgres', arg, 'e')
+  const inSegment = eventInSegmentRange(q.segment, 'postgres', arg, 'e', site, { start: q.range.start, end: q.range.end + q.windowMs + 1 })
   const base = `e.site = $1 AND e.ts >= $2 AND e.ts < $3 AND NOT e.bot AND ${unitCol} IS NOT NULL AND ${inSegment}`
   // The entry's attributes (session columns, then the variant), joined only to rows of the
   // first step's arm: only those can be entries.

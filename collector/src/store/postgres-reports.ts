@@ -22,7 +22,7 @@ import type {
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
-import { eventInSegment, sessionInSegment } from './segment-sql.ts'
+import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
 
 /**
  * @example
@@ -47,7 +47,7 @@ export class PostgresReports implements ReportStore {
 
   async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
     const args: unknown[] = [site, range.start, range.end]
-    const inE = eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')
+    const inE = eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)
     const sArgs: unknown[] = [site, range.start, range.end]
     const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
     const [ev, sessions, revenue] = await Promise.all([
@@ -122,7 +122,7 @@ export class PostgresReports implements ReportStore {
     const sql = `WITH conv AS (
         SELECT COALESCE(visitor, 'event:' || seq) AS visitor, ts, value, currency FROM events e
         WHERE site = $1 AND type = 'conversion' AND ts >= $2 AND ts < $3 AND NOT bot ${nameFilter}
-          AND ${eventInSegment(q.segment, 'postgres', b, 'e')})
+          AND ${eventInSegmentRange(q.segment, 'postgres', b, 'e', site, q.range)})
       SELECT visitor, ts, 1 AS kind, value, currency, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text FROM conv
       UNION ALL
       SELECT visitor, started, 0, NULL, NULL, channel, source, medium, campaign, click_id_type, referrer_host FROM sessions s
@@ -184,7 +184,7 @@ export class PostgresReports implements ReportStore {
     return (await this.pool.query<CampaignIdTouch>(`SELECT DISTINCT utm_id AS "utmId", channel, source, medium, campaign,
         click_id_type AS "clickIdType", referrer_host AS "referrerHost"
       FROM events e WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND utm_id IS NOT NULL
-        AND ${eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')}`, args)).rows
+        AND ${eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)}`, args)).rows
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -231,7 +231,7 @@ export class PostgresReports implements ReportStore {
     const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
     const args: unknown[] = [site, range.start, range.end]
     const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
-    const inE = eventInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 'e')
+    const inE = eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)
     const [sessions, conversions] = await Promise.all([
       this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
         WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS} GROUP BY 1 ORDER BY 1`, sArgs),

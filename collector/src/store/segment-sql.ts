@@ -62,6 +62,33 @@ export function eventInSegment(c: SegmentCond | null | undefined, d: Dialect, bi
   return `EXISTS (SELECT 1 FROM sessions seg_s WHERE seg_s.site = ${e}.site AND seg_s.id = ${e}.session_id AND ${segmentSql(c, d, bind, 'seg_s')})`
 }
 
+/** Further back than any session can start: where a site has no span yet, every session is read. */
+const NO_SPAN = 2 ** 52
+
+/**
+ * Like `eventInSegment`, for events of a time range `[start, end)`: the segment's sessions
+ * that can hold them started in `[start - the site's longest session, end)` (`span`, from
+ * `session_span`; undefined: read it in the query; null: none known, read them all), read
+ * once into a set instead of looked up per event (1M events, mobile new visitors: 3.1 s → 0.6 s).
+ *
+ * @example
+ * `… FROM events e WHERE e.site = ? AND e.ts >= ? AND e.ts < ? AND ${eventInSegmentRange(seg, 'sqlite', bind, 'e', site, range)}`
+ */
+export function eventInSegmentRange(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, e: string, site: string,
+  range: { start: number; end: number }, span?: number | null): string {
+  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  // Placeholders are bound in the order they appear (SQLite's `?` are positional). A known
+  // span is bound as a value: SQLite's planner then sees the real bounds and, with
+  // ANALYZE's samples, reads the sessions table straight through when the range covers
+  // most of it rather than row by row through the index.
+  const siteArg = bind(site)
+  const from = span !== undefined ? bind(range.start - (span ?? NO_SPAN))
+    : `${bind(range.start)} - COALESCE((SELECT max_ms FROM session_span WHERE site = ${bind(site)}), ${NO_SPAN})`
+  const endArg = bind(range.end)
+  return `${e}.session_id IN (SELECT seg_s.id FROM sessions seg_s WHERE seg_s.site = ${siteArg}
+    AND seg_s.started >= ${from} AND seg_s.started < ${endArg} AND ${segmentSql(c, d, bind, 'seg_s')})`
+}
+
 /** Like `segmentSql`, TRUE when there is no segment. */
 export function sessionInSegment(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, s: string): string {
   if (!c) return d === 'sqlite' ? '1' : 'TRUE'

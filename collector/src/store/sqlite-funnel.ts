@@ -16,7 +16,7 @@ import { sqlGlob } from '../reports/steps.ts'
 import type { FunnelEvent, FunnelScan, StepFilter } from './report-types.ts'
 import { LazyFunnelEvent, scanLookups } from './sqlite-funnel-lookups.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
-import { eventInSegment } from './segment-sql.ts'
+import { eventInSegmentRange } from './segment-sql.ts'
 
 /**
  * Streams one site's funnel candidates per unit.
@@ -24,7 +24,7 @@ import { eventInSegment } from './segment-sql.ts'
  * @example
  * scanFunnel(db, 'shop', { range, windowMs, steps, allEvents: false, unit: 'visitor', withProps: false, withEntry: false, experiment: null }, (events) => tally(events))
  */
-export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): void {
+export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void, span?: number | null): void {
   const byVisitor = q.unit === 'visitor'
   const unitCol = byVisitor ? 'e.visitor' : 'e.session_id'
   // One arm per distinct step filter; repeated steps share an arm, overlapping globs may
@@ -38,7 +38,7 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
     return [`e.type = 'pageview' AND e.path GLOB ${sqlString(sqlGlob(f.pathGlob))}`, []]
   }
   const segArgs: unknown[] = []
-  const inSegment = eventInSegment(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'e')
+  const inSegment = eventInSegmentRange(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'e', site, { start: q.range.start, end: q.range.end + q.windowMs + 1 }, span)
   const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL AND ${inSegment}`
   const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1, ...segArgs]
   const strict = q.allEvents

@@ -235,4 +235,11 @@ export const SQLITE_MIGRATIONS: string[] = [
      search engine or referral by reading the distinct hosts, one index seek each. */ `
   CREATE INDEX sessions_site_referrer ON sessions(site, referrer_host) WHERE referrer_host IS NOT NULL;
   `,
+  /* 15 (issue 11): the longest session each site has had (last event minus start). A
+     segment's sessions holding events of [a, b) then started in [a - span, b): one index
+     range, where a test of each event's session cost a lookup per event. Never lowered
+     (erasure, retention): a longer span only reads more. */ `
+  CREATE TABLE session_span (site TEXT PRIMARY KEY, max_ms INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site;
+  `,
 ]

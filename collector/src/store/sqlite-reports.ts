@@ -17,7 +17,7 @@ import type {
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
-import { eventInSegment, sessionInSegment } from './segment-sql.ts'
+import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
 import { matchPathRegExp } from '../reports/steps.ts'
 
 type Row = Record<string, unknown>
@@ -37,6 +37,12 @@ export class SqliteReports implements ReportStore {
     this.quarantineStmt = db.prepare('SELECT reason, count(*) AS n FROM quarantine WHERE site = ? AND received >= ? GROUP BY reason')
   }
 
+  /** The site's longest session (`session_span`), read only for a segmented query; null when none is known. */
+  private span(site: string, segment: SegmentCond | null | undefined): number | null {
+    if (!segment) return null
+    return (this.db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck(true).get(site) as number | undefined) ?? null
+  }
+
   async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {
     const rows = this.quarantineStmt.all(site, since) as { reason: string; n: number }[]
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]))
@@ -53,11 +59,11 @@ export class SqliteReports implements ReportStore {
     const ev = run<Row>((b) => `SELECT COUNT(DISTINCT visitor) AS visitors,
         COALESCE(SUM(type = 'pageview'), 0) AS pageviews, COALESCE(SUM(type = 'conversion'), 0) AS conversions,
         COUNT(DISTINCT CASE WHEN type = 'conversion' THEN visitor END) AS convertingVisitors
-      FROM events e WHERE ${inRange(b, 'ts')} AND ${eventInSegment(segment, 'sqlite', b, 'e')}`)
+      FROM events e WHERE ${inRange(b, 'ts')} AND ${eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, this.span(site, segment))}`)
     const sessions = run<{ n: number }>((b) => `SELECT COUNT(*) AS n FROM sessions s
       WHERE ${inRange(b, 'started')} AND ${sessionInSegment(segment, 'sqlite', b, 's')}`)
     const revenue = run<{ currency: string | null; amount: number }[]>((b) => `SELECT currency, SUM(value) AS amount FROM events e
-      WHERE ${inRange(b, 'ts')} AND type = 'conversion' AND value IS NOT NULL AND ${eventInSegment(segment, 'sqlite', b, 'e')}
+      WHERE ${inRange(b, 'ts')} AND type = 'conversion' AND value IS NOT NULL AND ${eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, this.span(site, segment))}
       GROUP BY currency ORDER BY currency`, true)
     return {
       visitors: ev.visitors as number,
@@ -78,7 +84,7 @@ export class SqliteReports implements ReportStore {
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {
-    scanFunnel(this.db, site, q, onUnit)
+    scanFunnel(this.db, site, q, onUnit, this.span(site, q.segment))
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
@@ -101,7 +107,7 @@ export class SqliteReports implements ReportStore {
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const conv = `SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events e
         WHERE site = ${b(site)} AND type = 'conversion' AND ts >= ${b(q.range.start)} AND ts < ${b(q.range.end)} AND bot = 0
-        ${q.conversion === null ? '' : `AND name = ${b(q.conversion)}`} AND ${eventInSegment(seg, 'sqlite', b, 'e')}`
+        ${q.conversion === null ? '' : `AND name = ${b(q.conversion)}`} AND ${eventInSegmentRange(seg, 'sqlite', b, 'e', site, q.range, this.span(site, seg))}`
     const sessions = `site = ${b(site)} AND started >= ${b(q.range.start - q.lookbackMs)} AND started < ${b(q.range.end)} AND bot = 0
       ${journeys ? `AND (started >= ${b(q.range.start)} OR visitor IN (SELECT visitor FROM conv))` : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"}
       AND ${sessionInSegment(seg, 'sqlite', b, 's')}`
@@ -158,7 +164,7 @@ export class SqliteReports implements ReportStore {
     return this.db.prepare(`SELECT DISTINCT utm_id AS utmId, channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost
       FROM events e WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND utm_id IS NOT NULL
-        AND ${eventInSegment(segment, 'sqlite', (v) => (args.push(v), '?'), 'e')}`).all(...args) as CampaignIdTouch[]
+        AND ${eventInSegmentRange(segment, 'sqlite', (v) => (args.push(v), '?'), 'e', site, range, this.span(site, segment))}`).all(...args) as CampaignIdTouch[]
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -216,7 +222,7 @@ export class SqliteReports implements ReportStore {
     const cArgs: unknown[] = [site, range.start, range.end, ...(conversion === null ? [] : [conversion])]
     const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0) AS micros
       FROM events e WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${conversion === null ? '' : 'AND name = ?'}
-        AND ${eventInSegment(segment, 'sqlite', (v) => (cArgs.push(v), '?'), 'e')}
+        AND ${eventInSegmentRange(segment, 'sqlite', (v) => (cArgs.push(v), '?'), 'e', site, range, this.span(site, segment))}
       GROUP BY 1, 2 ORDER BY 1, 2`).all(...cArgs) as Activity['conversions']
     return { sessions, conversions }
   }

@@ -8,7 +8,7 @@ import { SqliteTrust } from './sqlite-trust.ts'
 import { newSalt } from '../ingest/visitor.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, Site } from '../model.ts'
 import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Store } from './types.ts'
-import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
+import { eventFromRow, longestSessions, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
 
@@ -96,6 +96,8 @@ export class SqliteStore implements Store {
         medium, campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country,
         consent, bot, events, pageviews) VALUES (${Array(22).fill('?').join(', ')})`),
       moveEvent: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
+      widenSpan: this.db.prepare(`INSERT INTO session_span (site, max_ms) VALUES (?, ?)
+        ON CONFLICT (site) DO UPDATE SET max_ms = MAX(max_ms, excluded.max_ms)`),
       getSite: this.db.prepare('SELECT * FROM sites WHERE id = ?'),
       insertSalt: this.db.prepare('INSERT OR IGNORE INTO salts (day, salt, created) VALUES (?, ?, ?)'),
       getSalt: this.db.prepare('SELECT salt FROM salts WHERE day = ?'),
@@ -226,6 +228,7 @@ export class SqliteStore implements Store {
           s.term, s.content, s.clickIdType, s.referrerHost, s.channel, s.landingPath, s.device, s.browser, s.country,
           s.consent, s.bot ? 1 : 0, s.events, s.pageviews)
       }
+      for (const [site, ms] of longestSessions(w)) this.stmt.widenSpan.run(site, ms)
       for (const m of w.moved) this.stmt.moveEvent.run(m.sessionId, m.ref)
       if (w.goalMoves?.length) this.goals.moveIn(w.goalMoves)
       for (const { site, event: e, sessionId } of w.events) this.putEvent(site, e, sessionId)
