@@ -2,6 +2,8 @@
  * Versioned schema migrations for the SQLite store, applied in order on start.
  * Append new versions; never edit one that has shipped.
  */
+import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
+
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
   CREATE TABLE sites (
@@ -231,4 +233,7 @@ export const SQLITE_MIGRATIONS: string[] = [
      NULL: the tag's data-consent, or the SDK's default. */ `
   ALTER TABLE sites ADD COLUMN consent_regions TEXT;
   `,
+  /* 14: report rollups (summary, sessions per channel and campaign, trends), backfilled
+     from the stored events and sessions and kept by triggers (see sqlite-rollup-schema.ts). */
+  SQLITE_ROLLUPS_MIGRATION,
 ]

@@ -16,6 +16,7 @@ import type {
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
+import { rollupActivity, rollupSessionGroups, rollupSummary, slotAligned } from './sqlite-rollups.ts'
 
 type Row = Record<string, unknown>
 
@@ -37,6 +38,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
+    return slotAligned(range) ? rollupSummary(this.db, site, range) : this.scanSummary(site, range)
+  }
+
+  /** The summary straight from events and sessions: any range; the rollups must agree with it. */
+  async scanSummary(site: string, range: TimeRange): Promise<SummaryCounts> {
     const args = [site, range.start, range.end]
     const ev = this.db.prepare(`SELECT COUNT(DISTINCT visitor) AS visitors,
         COALESCE(SUM(type = 'pageview'), 0) AS pageviews, COALESCE(SUM(type = 'conversion'), 0) AS conversions,
@@ -95,6 +101,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+    return slotAligned(range) ? rollupSessionGroups(this.db, site, range) : this.scanSessionGroups(site, range)
+  }
+
+  /** Session groups straight from sessions (see `scanSummary`). */
+  async scanSessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
     return this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost, COUNT(*) AS sessions
       FROM sessions WHERE site = ? AND started >= ? AND started < ? AND bot = 0
@@ -172,6 +183,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    return slotAligned(range) ? rollupActivity(this.db, site, range, conversion) : this.scanActivity(site, range, conversion)
+  }
+
+  /** Activity straight from events and sessions (see `scanSummary`). */
+  async scanActivity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
     const nameFilter = conversion === null ? '' : 'AND name = ?'
     const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions
       WHERE site = ? AND started >= ? AND started < ? AND bot = 0 GROUP BY 1 ORDER BY 1`).all(site, range.start, range.end) as Activity['sessions']

@@ -13,6 +13,8 @@ import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
+const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
+  'referrer_host', 'channel', 'landing_path', 'device', 'browser', 'country', 'consent', 'bot', 'events', 'pageviews']
 
 interface PendingWrite {
   site: string
@@ -92,9 +94,10 @@ export class SqliteStore implements Store {
         click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot, origin, name
         FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
       dropSessions: this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor = ? AND started >= ?'),
-      putSession: this.db.prepare(`INSERT OR REPLACE INTO sessions (site, id, visitor, started, last_ts, campaign_key, source,
-        medium, campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country,
-        consent, bot, events, pageviews) VALUES (${Array(22).fill('?').join(', ')})`),
+      // An upsert, not INSERT OR REPLACE: a replace deletes without firing delete triggers, and the rollups' triggers must see the old row.
+      putSession: this.db.prepare(`INSERT INTO sessions (site, id, ${SESSION_COLS.join(', ')})
+        VALUES (${Array(22).fill('?').join(', ')})
+        ON CONFLICT (site, id) DO UPDATE SET ${SESSION_COLS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
       moveEvent: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
       getSite: this.db.prepare('SELECT * FROM sites WHERE id = ?'),
       insertSalt: this.db.prepare('INSERT OR IGNORE INTO salts (day, salt, created) VALUES (?, ?, ?)'),
