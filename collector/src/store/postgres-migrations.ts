@@ -8,6 +8,7 @@
  * sum fractional credit in the same order), whatever the cluster's locale.
  */
 import type pg from 'pg'
+import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollup-schema.ts'
 
 export const POSTGRES_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -252,6 +253,9 @@ export const POSTGRES_MIGRATIONS: string[] = [
      NULL: the tag's data-consent, or the SDK's default. */ `
   ALTER TABLE sites ADD COLUMN consent_regions jsonb;
   `,
+  /* 14: as SQLite's migration 14: report rollups, backfilled and kept by statement-level
+     triggers (see postgres-rollup-schema.ts). */
+  POSTGRES_ROLLUPS_MIGRATION,
 ]
 
 /**

@@ -21,6 +21,8 @@ import type {
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
+import { rollupActivity, rollupSessionGroups, rollupSummary } from './postgres-rollups.ts'
+import { slotAligned } from './rollup-range.ts'
 
 /**
  * @example
@@ -44,6 +46,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async summary(site: string, range: TimeRange): Promise<SummaryCounts> {
+    return slotAligned(range) ? rollupSummary(this.pool, site, range) : this.scanSummary(site, range)
+  }
+
+  /** The summary straight from events and sessions: any range; the rollups must agree with it. */
+  async scanSummary(site: string, range: TimeRange): Promise<SummaryCounts> {
     const args = [site, range.start, range.end]
     const [ev, sessions, revenue] = await Promise.all([
       this.pool.query(`SELECT COUNT(DISTINCT visitor) AS visitors,
@@ -118,6 +125,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async sessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
+    return slotAligned(range) ? rollupSessionGroups(this.pool, site, range) : this.scanSessionGroups(site, range)
+  }
+
+  /** Session groups straight from sessions (see `scanSummary`). */
+  async scanSessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]> {
     return (await this.pool.query<SessionGroup>(`SELECT channel, source, medium, campaign, click_id_type AS "clickIdType",
         referrer_host AS "referrerHost", COUNT(*) AS sessions
       FROM sessions WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot
@@ -205,6 +217,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
+    return slotAligned(range) ? rollupActivity(this.pool, site, range, conversion) : this.scanActivity(site, range, conversion)
+  }
+
+  /** Activity straight from events and sessions (see `scanSummary`). */
+  async scanActivity(site: string, range: TimeRange, conversion: string | null): Promise<Activity> {
     const args: unknown[] = [site, range.start, range.end]
     const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
     const [sessions, conversions] = await Promise.all([

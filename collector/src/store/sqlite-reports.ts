@@ -16,7 +16,8 @@ import type {
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
-import { rollupActivity, rollupSessionGroups, rollupSummary, slotAligned } from './sqlite-rollups.ts'
+import { rollupActivity, rollupSessionGroups, rollupSummary } from './sqlite-rollups.ts'
+import { slotAligned } from './rollup-range.ts'
 
 type Row = Record<string, unknown>
 

@@ -6,12 +6,6 @@
  */
 import type Database from 'better-sqlite3'
 import type { Activity, SessionGroup, SummaryCounts, TimeRange } from './report-types.ts'
-import { SLOT_MS } from './report-types.ts'
-
-/** Whether a range starts and ends on 15-minute slot boundaries, so the rollups can answer for it. */
-export function slotAligned(range: TimeRange): boolean {
-  return range.start % SLOT_MS === 0 && range.end % SLOT_MS === 0
-}
 
 /** Decodes a rollup's nullable text column (NULL is stored as '', text x as '=' || x). */
 const dec = (col: string, as = col) => `CASE WHEN ${col} = '' THEN NULL ELSE substr(${col}, 2) END AS ${as}`
