@@ -2,9 +2,8 @@
  * The SQLite report rollups (migration 14): small tables that summary, sessions per
  * channel/campaign and trends read instead of scanning events and sessions, kept exact by
  * triggers on `events` and `sessions`. Triggers, not code in each writer, because rows
- * come and go on many paths (derivation, goals, rebuild, erasure, retention): a trigger
- * runs inside whichever transaction writes the row, so the rollups can never drift apart
- * from what they summarise.
+ * go on many paths (goals, rebuild, erasure, retention): a trigger runs inside whichever
+ * transaction deletes the row, so the rollups cannot drift apart from what they summarise.
  *
  * - `rollup_events`: pageviews and conversions per 15-minute slot, type, name and currency,
  *   with the count, the sum of values in micros (trends) and as REAL (summary), and how
@@ -16,6 +15,11 @@
  *   visitors in [a, b) are then the rows with a <= slot < b and prev < a: each visitor has
  *   exactly one such row, its first in the range. A plain count, no DISTINCT.
  *
+ * Events inserted are added by `SqliteRollupWriter` at the end of the inserting
+ * transaction (derivation, goal conversions: every insert goes through
+ * `SqliteStore.putEvent`); deleted or updated events and every write of sessions are
+ * followed by triggers.
+ *
  * Nullable grouping columns are stored encoded so they can be part of a primary key:
  * NULL as '' and any text x as '=' || x (injective; decode with `substr(x, 2)`), which
  * keeps byte order, so rows still come out ordered as the scans order them.
@@ -26,24 +30,50 @@ const enc = (col: string) => `COALESCE('=' || ${col}, '')`
 const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
 const ATTRS = ['source', 'medium', 'campaign', 'click_id_type', 'referrer_host'] as const
 
-/** Statements adding (`r` = NEW) or removing (`r` = OLD) one event's share; each guards itself. */
-function eventShare(r: 'NEW' | 'OLD'): string {
-  const add = r === 'NEW'
+/** When a row counts: as a pageview or conversion, as a visitor's event, as a visitor's conversion. */
+const COUNTED = (r: string) => `${r}.bot = 0 AND ${r}.type IN ('pageview', 'conversion')`
+const VISITED = (r: string) => `${r}.bot = 0 AND ${r}.visitor IS NOT NULL`
+const CONVERTED = (r: string) => `${VISITED(r)} AND ${r}.type = 'conversion'`
+
+/** Adds (`r` = NEW) or removes (`r` = OLD) a pageview's or conversion's counts, when `when` holds. */
+function countShare(r: 'NEW' | 'OLD', when: string): string {
   const slot = slotOf(`${r}.ts`)
-  const counted = `${r}.bot = 0 AND ${r}.type IN ('pageview', 'conversion')`
   const micros = `COALESCE(CAST(ROUND(${r}.value * 1000000) AS INTEGER), 0)`
-  const eventKey = `site = ${r}.site AND slot = ${slot} AND type = ${r}.type AND name = ${r}.name AND currency = ${enc(`${r}.currency`)}`
-  const counts = add
-    ? `INSERT INTO rollup_events (site, slot, type, name, currency, n, micros, valued, amount)
+  if (r === 'NEW') {
+    return `INSERT INTO rollup_events (site, slot, type, name, currency, n, micros, valued, amount)
       SELECT ${r}.site, ${slot}, ${r}.type, ${r}.name, ${enc(`${r}.currency`)}, 1, ${micros}, ${r}.value IS NOT NULL, COALESCE(${r}.value, 0)
-      WHERE ${counted}
+      WHERE ${when}
       ON CONFLICT DO UPDATE SET n = n + 1, micros = micros + excluded.micros, valued = valued + excluded.valued, amount = amount + excluded.amount;`
-    // Once no valued row is left the REAL sum restarts from 0, so no rounding residue lingers.
-    : `UPDATE rollup_events SET n = n - 1, micros = micros - ${micros}, valued = valued - (${r}.value IS NOT NULL),
-        amount = CASE WHEN valued - (${r}.value IS NOT NULL) = 0 THEN 0 ELSE amount - COALESCE(${r}.value, 0) END
-      WHERE ${counted} AND ${eventKey};
-    DELETE FROM rollup_events WHERE ${counted} AND ${eventKey} AND n = 0;`
-  return [counts, visitorShare(r, 0, `${r}.bot = 0 AND ${r}.visitor IS NOT NULL`), visitorShare(r, 1, `${r}.bot = 0 AND ${r}.visitor IS NOT NULL AND ${r}.type = 'conversion'`)].join('\n')
+  }
+  const key = `site = ${r}.site AND slot = ${slot} AND type = ${r}.type AND name = ${r}.name AND currency = ${enc(`${r}.currency`)}`
+  // Once no valued row is left the REAL sum restarts from 0, so no rounding residue lingers.
+  return `UPDATE rollup_events SET n = n - 1, micros = micros - ${micros}, valued = valued - (${r}.value IS NOT NULL),
+      amount = CASE WHEN valued - (${r}.value IS NOT NULL) = 0 THEN 0 ELSE amount - COALESCE(${r}.value, 0) END
+    WHERE ${when} AND ${key};
+    DELETE FROM rollup_events WHERE ${when} AND ${key} AND n = 0;`
+}
+
+/** All of a row's shares, each under its own condition (the rare update trigger does them in one). */
+function eventShare(r: 'NEW' | 'OLD'): string {
+  return [countShare(r, COUNTED(r)), visitorShare(r, 0, VISITED(r)), visitorShare(r, 1, CONVERTED(r))].join('\n')
+}
+
+/**
+ * Delete triggers, one per share with its condition as the WHEN: a statement in a trigger
+ * costs microseconds even when its WHERE is false. Inserts are added by
+ * `SqliteRollupWriter` instead (see there why).
+ */
+function deleteTriggers(): string {
+  const op = 'DELETE'
+  const r = 'OLD'
+  const shares: [string, string, string][] = [
+    ['counts', COUNTED(r), countShare(r, '1')],
+    ['visitor', VISITED(r), visitorShare(r, 0, '1')],
+    ['converter', CONVERTED(r), visitorShare(r, 1, '1')],
+  ]
+  return shares.map(([name, when, body]) => `CREATE TRIGGER events_rollup_${name}_${op.toLowerCase()} AFTER ${op} ON events WHEN ${when} BEGIN
+    ${body}
+  END;`).join('\n')
 }
 
 /** Keeps one (visitor, slot) row of a kind counted and the next row's `prev` pointing at the slot before it. */
@@ -98,7 +128,7 @@ export const SQLITE_ROLLUP_BACKFILL = `
     WHERE bot = 0 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 `
 
-/** Migration 14: the rollup tables, their backfill and the triggers that keep them. */
+/** Migration 14: the rollup tables, their backfill and the triggers that follow deletes and updates. */
 export const SQLITE_ROLLUPS_MIGRATION = `
   CREATE TABLE rollup_events (site TEXT NOT NULL, slot INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,
     currency TEXT NOT NULL, n INTEGER NOT NULL, micros INTEGER NOT NULL, valued INTEGER NOT NULL, amount REAL NOT NULL,
@@ -110,12 +140,7 @@ export const SQLITE_ROLLUPS_MIGRATION = `
     n INTEGER NOT NULL, prev INTEGER NOT NULL, PRIMARY KEY (site, kind, visitor, slot)) WITHOUT ROWID;
   CREATE INDEX rollup_visitors_slot ON rollup_visitors(site, kind, slot, prev);
   ${SQLITE_ROLLUP_BACKFILL}
-  CREATE TRIGGER events_rollup_insert AFTER INSERT ON events BEGIN
-    ${eventShare('NEW')}
-  END;
-  CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
-    ${eventShare('OLD')}
-  END;
+  ${deleteTriggers()}
   CREATE TRIGGER events_rollup_update AFTER UPDATE OF ${EVENT_COLS.join(', ')} ON events WHEN ${changed(EVENT_COLS)} BEGIN
     ${eventShare('OLD')}
     ${eventShare('NEW')}

@@ -11,6 +11,7 @@ import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Sto
 import { eventFromRow, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
+import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   private scheduled = false
   private closed = false
   private readonly stmt
+  private readonly rollups: SqliteRollupWriter
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -107,7 +109,8 @@ export class SqliteStore implements Store {
         VALUES (@site, @received, @origin, @reason, @message, @payload)`),
     }
     this.alerts = new SqliteAlerts(this.db)
-    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId))
+    this.rollups = new SqliteRollupWriter(this.db)
+    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId), this.rollups)
   }
 
   async createSite(site: Site): Promise<boolean> {
@@ -223,6 +226,7 @@ export class SqliteStore implements Store {
   async applyDerivation(w: DerivationWrite): Promise<void> {
     if (this.closed) return
     this.db.transaction(() => {
+      this.rollups.begin()
       for (const d of w.dropSessions) this.stmt.dropSessions.run(d.site, d.visitor, d.from)
       for (const { site, session: s } of w.sessions) {
         this.stmt.putSession.run(site, s.id, s.visitor, s.started, s.lastTs, s.campaignKey, s.source, s.medium, s.campaign,
@@ -235,18 +239,20 @@ export class SqliteStore implements Store {
       // A group gone meanwhile (an erasure rewrote it under a new seq) rolls the step back, as on PostgreSQL.
       for (const seq of w.done) if (this.stmt.doneGroups.run(seq).changes !== 1) throw new Error(`derivation: pending group ${seq} is gone`)
       if (w.goalHits?.length) this.goals.claimIn(w.goalHits)
+      this.rollups.flush()
       if (w.goalsVersion !== undefined) this.goals.checkVersion(w.goalsVersion)
     })()
   }
 
   private putEvent(site: string, e: EnrichedEvent, sessionId: string | null): void {
     const t = e.touch
-    this.stmt.insertEvent.run(
+    const { lastInsertRowid } = this.stmt.insertEvent.run(
       site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
       t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
       e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
       e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
     )
+    this.rollups.inserted(Number(lastInsertRowid))
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {
