@@ -17,6 +17,9 @@ const ATTRS = ['source', 'medium', 'campaign', 'click_id_type', 'referrer_host']
 const EVENT_COLS = 'site, ts, type, name, value, currency, visitor, bot'
 const SESSION_COLS = `site, started, bot, channel, ${ATTRS.join(', ')}`
 
+/** The old rows of an update whose counted columns (`cols`) changed. */
+const changes = (cols: string, id: string) => `(SELECT ${id}, ${cols} FROM old_rows EXCEPT ALL SELECT ${id}, ${cols} FROM new_rows) c`
+
 /**
  * The written rows with their sign: +1 for new rows, -1 for old ones. Of an update only
  * the rows whose counted columns changed, so touching a session's last event (every
@@ -25,7 +28,7 @@ const SESSION_COLS = `site, started, bot, channel, ${ATTRS.join(', ')}`
 function signed(op: 'insert' | 'delete' | 'update', cols: string, id: string, key: string): string {
   if (op === 'insert') return `(SELECT ${cols}, 1 AS sign FROM new_rows)`
   if (op === 'delete') return `(SELECT ${cols}, -1 AS sign FROM old_rows)`
-  const changed = `SELECT ${key} FROM (SELECT ${id}, ${cols} FROM old_rows EXCEPT ALL SELECT ${id}, ${cols} FROM new_rows) c`
+  const changed = `SELECT ${key} FROM ${changes(cols, id)}`
   return `(SELECT ${cols}, -1 AS sign FROM old_rows WHERE (${key}) IN (${changed})
     UNION ALL SELECT ${cols}, 1 FROM new_rows WHERE (${key}) IN (${changed}))`
 }
@@ -47,15 +50,24 @@ function eventsBody(op: 'insert' | 'delete' | 'update'): string {
         valued = r.valued + EXCLUDED.valued, amount = r.amount + EXCLUDED.amount;
     ${op === 'insert' ? '' : `DELETE FROM rollup_events r USING (SELECT DISTINCT site, ${slotOf('ts')} AS slot FROM ${d} d) t
       WHERE r.site = t.site AND r.slot = t.slot AND r.n = 0;`}
-    INSERT INTO rollup_visitors AS r (site, kind, visitor, slot, n, prev)
-      SELECT site, kind, visitor, slot, n, -1 FROM (${visitorRows}) t WHERE n <> 0 ORDER BY 1, 2, 3, 4
-      ON CONFLICT (site, kind, visitor, slot) DO UPDATE SET n = r.n + EXCLUDED.n;
-    ${op === 'insert' ? '' : `DELETE FROM rollup_visitors r USING (${touched}) t
-      WHERE r.site = t.site AND r.kind = t.kind AND r.visitor = t.visitor AND r.n = 0;`}
-    UPDATE rollup_visitors r SET prev = x.prev FROM (
-        SELECT v.site, v.kind, v.visitor, v.slot, COALESCE(LAG(v.slot) OVER (PARTITION BY v.site, v.kind, v.visitor ORDER BY v.slot), -1) AS prev
-        FROM rollup_visitors v JOIN (${touched}) t ON v.site = t.site AND v.kind = t.kind AND v.visitor = t.visitor) x
-      WHERE r.site = x.site AND r.kind = x.kind AND r.visitor = x.visitor AND r.slot = x.slot AND r.prev <> x.prev;`
+    -- Only visitors that gained a slot (an insert: xmax = 0) or may have lost one need their links redone.
+    WITH up AS (
+      INSERT INTO rollup_visitors AS r (site, kind, visitor, slot, n, prev)
+        SELECT site, kind, visitor, slot, n, -1 FROM (${visitorRows}) t WHERE n <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (site, kind, visitor, slot) DO UPDATE SET n = r.n + EXCLUDED.n
+        RETURNING r.site, r.kind, r.visitor, r.xmax = 0 AS fresh)
+    SELECT array_agg(site), array_agg(kind), array_agg(visitor) INTO sites, kinds, visitors
+      FROM (SELECT DISTINCT site, kind, visitor FROM ${op === 'insert' ? 'up WHERE fresh' : `(${touched}) t`}) f;
+    ${op === 'insert' ? '' : `DELETE FROM rollup_visitors r WHERE r.ctid = ANY (ARRAY(SELECT v.ctid FROM unnest(sites, kinds, visitors) AS t(site, kind, visitor)
+      CROSS JOIN LATERAL (SELECT ctid FROM rollup_visitors v WHERE v.site = t.site COLLATE "C" AND v.kind = t.kind AND v.visitor = t.visitor COLLATE "C" AND v.n = 0) v));`}
+    IF sites IS NOT NULL THEN
+      -- Rows found by their visitor through the primary key and written back by ctid, so no plan can go through another index.
+      UPDATE rollup_visitors r SET prev = x.prev FROM (
+          SELECT v.tid, v.prev AS was, COALESCE(LAG(v.slot) OVER (PARTITION BY v.site, v.kind, v.visitor ORDER BY v.slot), -1) AS prev
+          FROM unnest(sites, kinds, visitors) AS t(site, kind, visitor)
+          CROSS JOIN LATERAL (SELECT v.ctid AS tid, v.site, v.kind, v.visitor, v.slot, v.prev FROM rollup_visitors v WHERE v.site = t.site COLLATE "C" AND v.kind = t.kind AND v.visitor = t.visitor COLLATE "C") v) x
+        WHERE r.ctid = x.tid AND x.was <> x.prev;
+    END IF;`
 }
 
 function sessionsBody(op: 'insert' | 'delete' | 'update'): string {
@@ -72,10 +84,16 @@ function sessionsBody(op: 'insert' | 'delete' | 'update'): string {
 
 function trigger(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update'): string {
   const body = table === 'events' ? eventsBody(op) : sessionsBody(op)
+  // Most updates (a session's last event, an event's session) change nothing counted: one look, no writes.
+  const unchanged = op !== 'update' ? ''
+    : `IF NOT EXISTS (SELECT 1 FROM ${table === 'events' ? changes(EVENT_COLS, 'seq') : changes(SESSION_COLS, 'id')}) THEN RETURN NULL; END IF;`
   const refs = op === 'insert' ? 'NEW TABLE AS new_rows' : op === 'delete' ? 'OLD TABLE AS old_rows' : 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
   return `
   CREATE FUNCTION ${table}_rollup_${op}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  -- "C" as the columns: compared in another collation the primary key could not be searched by visitor.
+  DECLARE sites text[] COLLATE "C"; kinds smallint[]; visitors text[] COLLATE "C";
   BEGIN
+    ${unchanged}
     ${body}
     RETURN NULL;
   END $fn$;
@@ -110,7 +128,10 @@ export const POSTGRES_ROLLUPS_MIGRATION = `
     PRIMARY KEY (site, slot, channel, ${ATTRS.join(', ')}));
   CREATE TABLE rollup_visitors (site text COLLATE "C" NOT NULL, kind smallint NOT NULL, visitor text COLLATE "C" NOT NULL,
     slot bigint NOT NULL, n bigint NOT NULL, prev bigint NOT NULL, PRIMARY KEY (site, kind, visitor, slot));
-  CREATE INDEX rollup_visitors_slot ON rollup_visitors(site, kind, slot, prev);
+  -- One partial index per kind: an index on (site, kind, …) tempted the planner, without statistics, to read a
+  -- visitor's rows through it instead of the primary key; these cannot serve a lookup by visitor at all.
+  CREATE INDEX rollup_visitors_slot ON rollup_visitors(site, slot, prev) WHERE kind = 0;
+  CREATE INDEX rollup_converters_slot ON rollup_visitors(site, slot, prev) WHERE kind = 1;
   ${POSTGRES_ROLLUP_BACKFILL}
   ${trigger('events', 'insert')}
   ${trigger('events', 'delete')}

@@ -18,8 +18,10 @@ const dec = (col: string, as = col) => `CASE WHEN r.${col} = '' THEN NULL ELSE s
 export async function rollupSummary(pool: pg.Pool, site: string, range: TimeRange): Promise<SummaryCounts> {
   const args = [site, range.start, range.end]
   const [visitors, counts, revenue] = await Promise.all([
-    pool.query(`SELECT COUNT(*) FILTER (WHERE kind = 0) AS visitors, COUNT(*) FILTER (WHERE kind = 1) AS "convertingVisitors"
-      FROM rollup_visitors WHERE site = $1 AND kind IN (0, 1) AND slot >= $2 AND slot < $3 AND prev < $2`, args),
+    // Each visitor counts once: through its first slot in the range, the one whose previous slot lies before it.
+    pool.query(`SELECT
+        (SELECT COUNT(*) FROM rollup_visitors WHERE site = $1 AND kind = 0 AND slot >= $2 AND slot < $3 AND prev < $2) AS visitors,
+        (SELECT COUNT(*) FROM rollup_visitors WHERE site = $1 AND kind = 1 AND slot >= $2 AND slot < $3 AND prev < $2) AS "convertingVisitors"`, args),
     pool.query(`SELECT COALESCE(SUM(n) FILTER (WHERE type = 'pageview'), 0)::bigint AS pageviews,
         COALESCE(SUM(n) FILTER (WHERE type = 'conversion'), 0)::bigint AS conversions,
         (SELECT COALESCE(SUM(n), 0)::bigint FROM rollup_sessions WHERE site = $1 AND slot >= $2 AND slot < $3) AS sessions
