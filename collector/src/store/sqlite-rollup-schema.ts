@@ -1,9 +1,10 @@
 /**
- * The SQLite report rollups (migration 14): small tables that summary, sessions per
- * channel/campaign and trends read instead of scanning events and sessions, kept exact by
- * triggers on `events` and `sessions`. Triggers, not code in each writer, because rows
- * go on many paths (goals, rebuild, erasure, retention): a trigger runs inside whichever
- * transaction deletes the row, so the rollups cannot drift apart from what they summarise.
+ * The SQLite report rollups (migration 14): tables that summary, sessions per
+ * channel/campaign and trends read instead of scanning events and sessions (at 10M events:
+ * 6k, 34k and 3.3M rows), kept exact in the transactions that write events and sessions.
+ * Deletes are followed by triggers, not code in each writer, because rows go on many
+ * paths (goals, rebuild, erasure, retention): a trigger runs inside whichever transaction
+ * deletes the row, so the rollups cannot drift apart from what they summarise.
  *
  * - `rollup_events`: pageviews and conversions per 15-minute slot, type, name and currency,
  *   with the count, the sum of values in micros (trends) and as REAL (summary), and how
