@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3'
 import { migrate } from '../../collector/src/store/sqlite.ts'
+import { SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
 
 const DAY = 86_400_000
 export const BENCH_START = Date.UTC(2026, 9, 1)
@@ -63,6 +64,9 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   // B-tree inserts (10M events: minutes instead of most of an hour).
   const indexes = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'sessions') AND sql IS NOT NULL`).pluck().all() as string[]
   for (const sql of indexes) db.exec(`DROP INDEX ${/INDEX\s+(\S+)/i.exec(sql)![1]}`)
+  // Likewise the rollups: filled once at the end by the migration's backfill, not by a trigger per row.
+  const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('events', 'sessions')`).all() as { name: string; sql: string }[]
+  for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`)
   db.prepare(`INSERT INTO sites (id, origins, secret_hash, currency, timezone, created) VALUES ('bench', '[]', 'x', 'EUR', 'UTC', 0)`).run()
   const ev = db.prepare(`INSERT INTO events (site, id, type, name, ts, received, visitor, session_id, path, source, medium,
     campaign, click_id_type, referrer_host, channel, device, browser, country, value, currency, order_id, props, consent, origin)
@@ -130,6 +134,8 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   for (const sql of indexes) db.exec(sql)
   // Rows written here bypass derivation, which keeps the longest session per site.
   db.exec('INSERT OR REPLACE INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site')
+  db.exec(SQLITE_ROLLUP_BACKFILL)
+  for (const t of triggers) db.exec(t.sql)
   db.exec('ANALYZE')
   db.close()
   return { events, sessions }

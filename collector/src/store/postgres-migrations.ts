@@ -8,6 +8,7 @@
  * sum fractional credit in the same order), whatever the cluster's locale.
  */
 import type pg from 'pg'
+import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollup-schema.ts'
 
 export const POSTGRES_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -263,6 +264,9 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE TABLE session_span (site text PRIMARY KEY, max_ms bigint NOT NULL);
   INSERT INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site;
   `,
+  /* 14: as SQLite's migration 14: report rollups, backfilled and kept by statement-level
+     triggers (see postgres-rollup-schema.ts). */
+  POSTGRES_ROLLUPS_MIGRATION,
 ]
 
 /**

@@ -23,6 +23,8 @@ import type {
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
 import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
+import { rollupActivity, rollupSessionGroups, rollupSummary } from './postgres-rollups.ts'
+import { slotAligned } from './rollup-range.ts'
 
 /**
  * @example
@@ -46,6 +48,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
+    return !segment && slotAligned(range) ? rollupSummary(this.pool, site, range) : this.scanSummary(site, range, segment)
+  }
+
+  /** The summary straight from events and sessions: any range, any segment; the rollups must agree with it. */
+  async scanSummary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
     const args: unknown[] = [site, range.start, range.end]
     const inE = eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)
     const sArgs: unknown[] = [site, range.start, range.end]
@@ -134,6 +141,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
+    return !segment && slotAligned(range) ? rollupSessionGroups(this.pool, site, range) : this.scanSessionGroups(site, range, segment)
+  }
+
+  /** Session groups straight from sessions (see `scanSummary`). */
+  async scanSessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
     const args: unknown[] = [site, range.start, range.end]
     return (await this.pool.query<SessionGroup>(`SELECT channel, source, medium, campaign, click_id_type AS "clickIdType",
         referrer_host AS "referrerHost", COUNT(*) AS sessions
@@ -227,6 +239,11 @@ export class PostgresReports implements ReportStore {
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
+    return !segment && slotAligned(range) ? rollupActivity(this.pool, site, range, conversion) : this.scanActivity(site, range, conversion, segment)
+  }
+
+  /** Activity straight from events and sessions (see `scanSummary`). */
+  async scanActivity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
     const sArgs: unknown[] = [site, range.start, range.end]
     const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
     const args: unknown[] = [site, range.start, range.end]

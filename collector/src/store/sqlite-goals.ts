@@ -13,8 +13,9 @@ import { StaleGoalsError, type Goal, type GoalBook, type GoalHit, type GoalScan,
 export class SqliteGoals implements GoalStore {
   private readonly stmt
 
-  /** `putEvent` writes one events row as derivation does. */
-  constructor(private readonly db: Database.Database, private readonly putEvent: (site: string, e: EnrichedEvent, sessionId: string | null) => void) {
+  /** `putEvent` writes one events row as derivation does; `rollups` adds the rows it wrote to the report rollups. */
+  constructor(private readonly db: Database.Database, private readonly putEvent: (site: string, e: EnrichedEvent, sessionId: string | null) => void,
+    private readonly rollups: { begin(): void; flush(): void }) {
     this.stmt = {
       version: db.prepare('SELECT version FROM goal_version').pluck(),
       bump: db.prepare('UPDATE goal_version SET version = version + 1 RETURNING version').pluck(),
@@ -67,7 +68,9 @@ export class SqliteGoals implements GoalStore {
 
   async claimGoalHits(hits: GoalHit[], version: number): Promise<number> {
     return this.db.transaction(() => {
+      this.rollups.begin()
       const n = this.claimIn(hits)
+      this.rollups.flush()
       this.checkVersion(version)
       return n
     })()
@@ -88,6 +91,8 @@ export class SqliteGoals implements GoalStore {
   moveIn(moves: NonNullable<DerivationWrite['goalMoves']>): void {
     const unclaim = this.db.prepare('DELETE FROM goal_hits WHERE site = ? AND goal = ? AND key = ?')
     const dropRow = this.db.prepare('DELETE FROM events WHERE rowid = ?')
+    // Rows inserted earlier in this transaction must be in the rollups before a delete subtracts.
+    this.rollups.flush()
     for (const m of moves.filter((x) => x.drop)) {
       unclaim.run(m.site, m.goal, m.from)
       dropRow.run(m.ref)

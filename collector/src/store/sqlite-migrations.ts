@@ -2,6 +2,8 @@
  * Versioned schema migrations for the SQLite store, applied in order on start.
  * Append new versions; never edit one that has shipped.
  */
+import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
+
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
   CREATE TABLE sites (
@@ -242,4 +244,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE session_span (site TEXT PRIMARY KEY, max_ms INTEGER NOT NULL) WITHOUT ROWID;
   INSERT INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site;
   `,
+  /* 16: report rollups (summary, sessions per channel and campaign, trends), backfilled
+     from the stored events and sessions and kept by triggers (see sqlite-rollup-schema.ts). */
+  SQLITE_ROLLUPS_MIGRATION,
 ]

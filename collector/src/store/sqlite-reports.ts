@@ -19,6 +19,8 @@ import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
 import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
 import { matchPathRegExp } from '../reports/steps.ts'
+import { rollupActivity, rollupSessionGroups, rollupSummary } from './sqlite-rollups.ts'
+import { slotAligned } from './rollup-range.ts'
 
 type Row = Record<string, unknown>
 
@@ -49,6 +51,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
+    return !segment && slotAligned(range) ? rollupSummary(this.db, site, range) : this.scanSummary(site, range, segment)
+  }
+
+  /** The summary straight from events and sessions: any range, any segment; the rollups must agree with it. */
+  async scanSummary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
     const run = <T>(sql: (bind: (v: unknown) => string) => string, all = false): T => {
       const args: unknown[] = []
       const text = sql((v) => (args.push(v), '?'))
@@ -124,6 +131,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
+    return !segment && slotAligned(range) ? rollupSessionGroups(this.db, site, range) : this.scanSessionGroups(site, range, segment)
+  }
+
+  /** Session groups straight from sessions (see `scanSummary`). */
+  async scanSessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
     const args: unknown[] = [site, range.start, range.end]
     return this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost, COUNT(*) AS sessions
@@ -215,6 +227,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
+    return !segment && slotAligned(range) ? rollupActivity(this.db, site, range, conversion) : this.scanActivity(site, range, conversion, segment)
+  }
+
+  /** Activity straight from events and sessions (see `scanSummary`). */
+  async scanActivity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
     const sArgs: unknown[] = [site, range.start, range.end]
     const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
       WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', (v) => (sArgs.push(v), '?'), 's')}

@@ -12,8 +12,11 @@ import type pg from 'pg'
 import { inTransaction } from './postgres-pool.ts'
 import { clean } from './postgres-ingest.ts'
 
-/** Bookkeeping tables of each store that are not data. */
-const SKIP = new Set(['schema_version', 'funnelbeam_migration'])
+/**
+ * Bookkeeping tables of each store that are not data, and the report rollups: PostgreSQL's
+ * triggers build those from the events and sessions as they are copied.
+ */
+const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors'])
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS funnelbeam_migration (
   tbl text PRIMARY KEY, last_key text, copied bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false)`
 

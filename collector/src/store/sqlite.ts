@@ -11,8 +11,11 @@ import type { DerivationBacklog, DerivationWrite, PendingGroup, StoredEvent, Sto
 import { eventFromRow, longestSessions, sessionFromRow, storedEventFromRow } from './derived-rows.ts'
 import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
+import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
+const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
+  'referrer_host', 'channel', 'landing_path', 'device', 'browser', 'country', 'consent', 'bot', 'events', 'pageviews']
 
 interface PendingWrite {
   site: string
@@ -60,6 +63,7 @@ export class SqliteStore implements Store {
   private scheduled = false
   private closed = false
   private readonly stmt
+  private readonly rollups: SqliteRollupWriter
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -92,9 +96,10 @@ export class SqliteStore implements Store {
         click_id_type, click_id, referrer_host, channel, path, device, browser, country, consent, bot, origin, name
         FROM events WHERE site = ? AND visitor = ? AND ts >= ?`),
       dropSessions: this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor = ? AND started >= ?'),
-      putSession: this.db.prepare(`INSERT OR REPLACE INTO sessions (site, id, visitor, started, last_ts, campaign_key, source,
-        medium, campaign, term, content, click_id_type, referrer_host, channel, landing_path, device, browser, country,
-        consent, bot, events, pageviews) VALUES (${Array(22).fill('?').join(', ')})`),
+      // An upsert, not INSERT OR REPLACE: a replace deletes without firing delete triggers, and the rollups' triggers must see the old row.
+      putSession: this.db.prepare(`INSERT INTO sessions (site, id, ${SESSION_COLS.join(', ')})
+        VALUES (${Array(22).fill('?').join(', ')})
+        ON CONFLICT (site, id) DO UPDATE SET ${SESSION_COLS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
       moveEvent: this.db.prepare('UPDATE events SET session_id = ? WHERE rowid = ?'),
       widenSpan: this.db.prepare(`INSERT INTO session_span (site, max_ms) VALUES (?, ?)
         ON CONFLICT (site) DO UPDATE SET max_ms = MAX(max_ms, excluded.max_ms)`),
@@ -106,7 +111,8 @@ export class SqliteStore implements Store {
         VALUES (@site, @received, @origin, @reason, @message, @payload)`),
     }
     this.alerts = new SqliteAlerts(this.db)
-    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId))
+    this.rollups = new SqliteRollupWriter(this.db)
+    this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId), this.rollups)
   }
 
   async createSite(site: Site): Promise<boolean> {
@@ -222,6 +228,7 @@ export class SqliteStore implements Store {
   async applyDerivation(w: DerivationWrite): Promise<void> {
     if (this.closed) return
     this.db.transaction(() => {
+      this.rollups.begin()
       for (const d of w.dropSessions) this.stmt.dropSessions.run(d.site, d.visitor, d.from)
       for (const { site, session: s } of w.sessions) {
         this.stmt.putSession.run(site, s.id, s.visitor, s.started, s.lastTs, s.campaignKey, s.source, s.medium, s.campaign,
@@ -235,18 +242,20 @@ export class SqliteStore implements Store {
       // A group gone meanwhile (an erasure rewrote it under a new seq) rolls the step back, as on PostgreSQL.
       for (const seq of w.done) if (this.stmt.doneGroups.run(seq).changes !== 1) throw new Error(`derivation: pending group ${seq} is gone`)
       if (w.goalHits?.length) this.goals.claimIn(w.goalHits)
+      this.rollups.flush()
       if (w.goalsVersion !== undefined) this.goals.checkVersion(w.goalsVersion)
     })()
   }
 
   private putEvent(site: string, e: EnrichedEvent, sessionId: string | null): void {
     const t = e.touch
-    this.stmt.insertEvent.run(
+    const { lastInsertRowid } = this.stmt.insertEvent.run(
       site, e.id, e.type, e.name, e.ts, e.received, e.visitor, e.userId, sessionId, e.path, e.url, e.referrer, e.title,
       t.source, t.medium, t.campaign, t.term, t.content, t.utmId, t.clickIdType, t.clickId, t.referrerHost,
       e.channel, e.device, e.browser, e.country, e.lang, e.screen, e.value, e.currency, e.orderId,
       e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
     )
+    this.rollups.inserted(Number(lastInsertRowid))
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {

@@ -1,0 +1,232 @@
+/**
+ * The report rollups against the scans they replace, on both stores: summary, session
+ * groups and activity must give the same numbers as the queries over events and sessions
+ * after late and shuffled arrival (sessions re-derived), duplicates, goals (derived,
+ * backfilled, deleted), erasure of a visitor and of a user, retention and a rebuild; and
+ * the migration's backfill must build the very rows the triggers keep.
+ */
+import { describe, expect, it } from 'vitest'
+import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { Deriver } from '../../collector/src/derive/deriver.ts'
+import { backfillGoal } from '../../collector/src/derive/goals.ts'
+import { rebuildDerived } from '../../collector/src/derive/rebuild.ts'
+import { SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
+import { POSTGRES_ROLLUP_BACKFILL } from '../../collector/src/store/postgres-rollup-schema.ts'
+import type { PostgresStore } from '../../collector/src/store/postgres.ts'
+import type { Goal } from '../../collector/src/store/goal-types.ts'
+import type { Activity, ReportStore, SessionGroup, SummaryCounts, TimeRange } from '../../collector/src/store/report-types.ts'
+import type { EnrichedEvent, Store } from '../../collector/src/store/types.ts'
+import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
+import { event } from './contract.ts'
+
+const DAY = 86_400_000
+const MIN = 60_000
+const SLOT = 15 * MIN
+const T0 = Date.parse('2026-11-20T00:00:00Z')
+const SITE = 'shop'
+
+/** The scans the rollups replace; both report stores keep them callable. */
+interface Scans {
+  scanSummary(site: string, range: TimeRange): Promise<SummaryCounts>
+  scanSessionGroups(site: string, range: TimeRange): Promise<SessionGroup[]>
+  scanActivity(site: string, range: TimeRange, conversion: string | null): Promise<Activity>
+}
+
+/** mulberry32, so a failure replays. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const TOUCHES = [
+  null,
+  { source: 'google', medium: 'cpc', campaign: 'brand', clickIdType: 'gclid', clickId: 'g1', channel: 'Paid Search' },
+  { source: 'newsletter', medium: 'email', campaign: 'nov', clickIdType: null, clickId: null, channel: 'Email' },
+  { source: null, medium: null, campaign: null, clickIdType: null, clickId: null, referrerHost: 'news.example', channel: 'Referral' },
+] as const
+
+/** Three days of traffic: campaigns, bots, events without a visitor, fractional values in two currencies and none. */
+function traffic(seed: number): EnrichedEvent[] {
+  const rnd = random(seed)
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]
+  const out: EnrichedEvent[] = []
+  let n = 0
+  for (let v = 0; v < 24; v++) {
+    let t = T0 + Math.floor(rnd() * 2 * DAY)
+    const visitor = rnd() < 0.08 ? null : `v${v}`
+    const bot = v % 11 === 5
+    for (let visit = 0; visit < 1 + Math.floor(rnd() * 3); visit++) {
+      const touch = pick(TOUCHES)
+      for (let k = 0; k < 1 + Math.floor(rnd() * 5); k++) {
+        const r = rnd()
+        const conv = k > 0 && r < 0.3
+        const value = conv ? pick([19.99, 0.1, 0.2, 7, null, 1e-7, 123.456789]) : null
+        const base = event()
+        out.push(event({
+          id: `e${String(n++).padStart(4, '0')}`, ts: t, received: t, visitor, bot, userId: v === 1 || v === 2 ? 'u1' : null,
+          type: conv ? 'conversion' : k > 0 && r < 0.45 ? 'event' : 'pageview',
+          name: conv ? pick(['purchase', 'purchase', 'lead']) : k > 0 && r < 0.45 ? 'signup' : 'pageview',
+          path: conv ? null : pick(['/', '/pricing', '/thanks']),
+          value, currency: conv ? pick(['EUR', 'EUR', 'USD', null]) : null,
+          touch: k === 0 && touch ? { ...base.touch, ...touch } : base.touch, channel: k === 0 && touch ? touch.channel : 'Direct',
+        }))
+        t += Math.floor(rnd() < 0.2 ? 20 * MIN + rnd() * 20 * MIN : rnd() * 9 * MIN) + 7
+      }
+      t += Math.floor(rnd() * 8 * 60 * MIN)
+    }
+  }
+  return out
+}
+
+/** Ranges the rollups answer: the whole span, each day, and random slot-aligned windows. */
+function ranges(seed: number): TimeRange[] {
+  const rnd = random(seed)
+  const out: TimeRange[] = [{ start: T0 - DAY, end: T0 + 5 * DAY }]
+  for (let d = 0; d < 4; d++) out.push({ start: T0 + d * DAY, end: T0 + (d + 1) * DAY })
+  for (let i = 0; i < 12; i++) {
+    const start = T0 + Math.floor(rnd() * 300) * SLOT
+    out.push({ start, end: start + (1 + Math.floor(rnd() * 120)) * SLOT })
+  }
+  return out
+}
+
+const byKey = (rows: SessionGroup[]) => [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+
+/**
+ * Rollups equal scans over every range. Revenue: PostgreSQL sums exactly in both, so it
+ * must match to the bit; SQLite adds floats in another order (per slot, then slots), so
+ * within 1e-9 relative there.
+ */
+async function expectRollupsMatch(reports: ReportStore & Scans, exactRevenue: boolean, label: string): Promise<SummaryCounts> {
+  let whole: SummaryCounts | null = null
+  for (const range of ranges(7)) {
+    const at = `${label}: ${new Date(range.start).toISOString()} .. ${new Date(range.end).toISOString()}`
+    const [rolled, scanned] = [await reports.summary(SITE, range), await reports.scanSummary(SITE, range)]
+    whole ??= rolled
+    const { revenue: rr, ...rest } = rolled
+    const { revenue: sr, ...scanRest } = scanned
+    expect(rest, at).toEqual(scanRest)
+    expect(rr.map((r) => r.currency), at).toEqual(sr.map((r) => r.currency))
+    if (exactRevenue) expect(rr, at).toEqual(sr)
+    else rr.forEach((r, i) => expect(Math.abs(r.amount - sr[i].amount), at).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(sr[i].amount))))
+    expect(byKey(await reports.sessionGroups(SITE, range)), at).toEqual(byKey(await reports.scanSessionGroups(SITE, range)))
+    for (const conversion of [null, 'purchase']) {
+      expect(await reports.activity(SITE, range, conversion), at).toEqual(await reports.scanActivity(SITE, range, conversion))
+    }
+  }
+  return whole!
+}
+
+const GOAL: Goal = { name: 'thanks', path: '/thanks', event: null, props: {}, value: 5.25, currency: 'EUR' }
+const SIGNUP_GOAL: Goal = { name: 'signed-up', path: null, event: 'signup', props: {}, value: null, currency: null }
+
+/**
+ * Runs the whole story on one store; `rollupRows` reads the rollup tables, `backfill`
+ * empties and refills them, `exec` runs SQL the same on both stores.
+ */
+async function story(store: Store, exactRevenue: boolean, rollupRows: () => Promise<unknown>, backfill: () => Promise<void>,
+  exec: (sql: string) => Promise<void>): Promise<void> {
+  const reports = store.reports as ReportStore & Scans
+  const failures: unknown[] = []
+  const derive = async () => {
+    await new Deriver(store, { log: (msg, err) => { failures.push(err ?? msg) }, chunkEvents: 40 }).settle()
+    // A derivation step the triggers refused would leave both sides equally stale.
+    expect(failures).toEqual([])
+  }
+  const events = traffic(3)
+  await store.goals.putGoal(SITE, GOAL)
+  // Shuffled arrival in batches, derived in between: late events re-derive earlier sessions.
+  const rnd = random(11)
+  const shuffled = events.map((e) => ({ e, k: rnd() })).sort((a, b) => a.k - b.k).map((x) => x.e)
+  for (let i = 0; i < shuffled.length; i += 25) {
+    await store.insertEvents(SITE, shuffled.slice(i, i + 25))
+    // Duplicates: the same events again change nothing.
+    await store.insertEvents(SITE, shuffled.slice(i, i + 5))
+    await derive()
+  }
+  const first = await expectRollupsMatch(reports, exactRevenue, 'arrived shuffled')
+  // The data must exercise what the rollups keep, or the comparison proves little.
+  expect(first.visitors).toBeGreaterThan(10)
+  expect(first.convertingVisitors).toBeGreaterThan(3)
+  expect(first.revenue.map((r) => r.currency)).toEqual([null, 'EUR', 'USD'])
+
+  const version = await store.goals.putGoal(SITE, SIGNUP_GOAL)
+  expect(await backfillGoal(store.goals, SITE, SIGNUP_GOAL, version)).toBeGreaterThan(0)
+  await expectRollupsMatch(reports, exactRevenue, 'goal backfilled')
+
+  await store.trust.eraseSubject(SITE, { kind: 'visitor', id: 'v3' })
+  await store.trust.eraseSubject(SITE, { kind: 'user', id: 'u1' })
+  await expectRollupsMatch(reports, exactRevenue, 'erased')
+
+  await store.goals.deleteGoal(SITE, SIGNUP_GOAL.name)
+  await expectRollupsMatch(reports, exactRevenue, 'goal deleted')
+
+  // Retention at an instant inside a slot: part of that slot goes.
+  await store.trust.purge(T0 + DAY + 7 * MIN + 123)
+  const kept = await expectRollupsMatch(reports, exactRevenue, 'purged')
+  expect(kept.visitors).toBeLessThan(first.visitors)
+
+  // No writer changes a stored row's counted columns today; the triggers must follow if one ever does.
+  await exec(`UPDATE sessions SET started = started + 3600000, channel = 'Other', source = 'x' WHERE visitor IN ('v5', 'v6')`)
+  await exec(`UPDATE events SET ts = ts + 1800000, currency = 'GBP' WHERE visitor = 'v6'`)
+  await exec(`UPDATE events SET bot = NOT bot WHERE visitor IN ('v7', 'v16')`)
+  await expectRollupsMatch(reports, exactRevenue, 'rows updated')
+
+  const before = await rollupRows()
+  await backfill()
+  expect(await rollupRows(), 'the backfill builds what the triggers kept').toEqual(before)
+
+  await rebuildDerived(store)
+  await expectRollupsMatch(reports, exactRevenue, 'rebuilt')
+}
+
+describe('report rollups equal the scans (SQLite)', () => {
+  it('through late arrival, duplicates, goals, erasure, retention and a rebuild', async () => {
+    const store = new SqliteStore(':memory:')
+    try {
+      // SQLite's REAL sums are order-dependent: compare them rounded, the rest exactly.
+      const rows = async () => ['rollup_events', 'rollup_sessions', 'rollup_visitors'].map((t) =>
+        store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all().map((r) => {
+          const row = r as Record<string, unknown>
+          return typeof row.amount === 'number' ? { ...row, amount: Math.round(row.amount * 1e6) } : row
+        }))
+      const backfill = async () => {
+        store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors;')
+        store.db.exec(SQLITE_ROLLUP_BACKFILL)
+      }
+      await story(store, false, rows, backfill, async (sql) => { store.db.exec(sql) })
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+const noPostgres = await probePostgres()
+if (noPostgres) console.warn(`Skipping rollups on PostgreSQL: ${noPostgres}`)
+
+describe.skipIf(noPostgres !== null)('report rollups equal the scans (PostgreSQL)', () => {
+  it('through late arrival, duplicates, goals, erasure, retention and a rebuild', { timeout: 60_000 }, async () => {
+    const pg = await openTestPostgres()
+    const store: PostgresStore = pg.store
+    try {
+      const rows = async () => {
+        const out = []
+        for (const t of ['rollup_events', 'rollup_sessions', 'rollup_visitors']) {
+          out.push((await store.pool.query(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`)).rows)
+        }
+        return out
+      }
+      const backfill = async () => {
+        await store.pool.query('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors;')
+        await store.pool.query(POSTGRES_ROLLUP_BACKFILL)
+      }
+      await story(store, true, rows, backfill, async (sql) => { await store.pool.query(sql) })
+    } finally {
+      await pg.drop()
+    }
+  })
+})
