@@ -9,6 +9,7 @@ import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
 import type { Site } from '../../collector/src/model.ts'
+import { parseSummaryQuery } from '../../collector/src/reports/service.ts'
 
 let t: TestApp
 let workers: ReportRunner
@@ -42,4 +43,16 @@ it('answers pacing, trends and data-driven attribution the same in a worker as i
   const dd = await workers.run('attribution', site, aq)
   expect(dd).toEqual(await local.run('attribution', site, aq))
   expect(dd.rows.map((r) => r.value)).toEqual(['Paid Search'])
+})
+
+it('answers segmented reports the same in a worker as in process (landing globs, referrer sources, new visitors)', async () => {
+  const local = inProcessRunner(t.store.reports)
+  const q = (segment: string) => parseSummaryQuery(new URLSearchParams(`from=2026-11-01&to=2026-11-24&${segment}`), '2026-11-25')
+  for (const segment of ['landing=/**', 'source=google&visitor=new', 'channel=Direct', 'landing=/nowhere/*']) {
+    const inWorker = await workers.run('summary', site, q(segment))
+    expect(inWorker, segment).toEqual(await local.run('summary', site, q(segment)))
+  }
+  expect((await workers.run('summary', site, q('landing=/**'))).sessions).toBe(2)
+  expect((await workers.run('summary', site, q('source=google&visitor=new'))).conversions).toBe(1)
+  expect((await workers.run('summary', site, q('landing=/nowhere/*'))).sessions).toBe(0)
 })
