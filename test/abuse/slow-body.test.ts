@@ -64,25 +64,36 @@ describe('slow clients', () => {
 })
 
 describe('oversized bodies', () => {
-  it('refuses a 1 GB body with 413 and closes the connection instead of reading it', async () => {
+  it('refuses a 1 GB body with 413 as soon as its headers arrive', async () => {
+    // Only the headers are sent: the answer must not wait for a body it will never read.
     const s = net.connect(port, '127.0.0.1')
     let answer = ''
-    let closed = false
     s.on('data', (d) => { answer += d })
+    s.on('error', () => {})
+    const closed = new Promise((r) => s.on('close', r))
+    s.write(`POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${secret}\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n`)
+    await closed
+    expect(answer).toMatch(/^HTTP\/1\.1 413/)
+    expect(answer.toLowerCase()).toContain('connection: close')
+  })
+
+  it('closes the connection of a 1 GB body instead of reading it', async () => {
+    const s = net.connect(port, '127.0.0.1')
+    let closed = false
     s.on('close', () => { closed = true })
     s.on('error', () => {})
     s.write(`POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${secret}\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n`)
     const chunk = Buffer.alloc(64 * 1024, 32)
     let written = 0
-    // Loopback drains fast: a server that read the body to its end would take it all.
+    // Loopback drains fast: a server that read the body to its end would take it all. (Its
+    // 413 may be lost to the reset a close with unread data causes; the test above reads it.)
     while (!closed && written < 256 * 1024 * 1024) {
       if (!s.write(chunk)) await new Promise((r) => setTimeout(r, 1))
       written += chunk.length
       if (written % (4 * 1024 * 1024) === 0) await new Promise((r) => setImmediate(r))
     }
     s.destroy()
-    expect(answer).toMatch(/^HTTP\/1\.1 413/)
-    expect(answer.toLowerCase()).toContain('connection: close')
+    expect(closed).toBe(true)
     expect(written).toBeLessThan(64 * 1024 * 1024)
   })
 })
