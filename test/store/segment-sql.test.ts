@@ -92,6 +92,14 @@ function suite(name: string, open: () => Promise<{ insert(rows: Row[]): Promise<
     })
     afterAll(() => db?.close())
 
+    it('handles a site with tens of thousands of referral hosts', async () => {
+      const many = Array.from({ length: 40_000 }, (_, i) => `blog-${i}.example`)
+      const f: SegmentFilters = { medium: ['referral'] }
+      const got = await db.select(f, [...await db.hosts(), ...many])
+      expect(got).toEqual(oracle(rows, f))
+      expect(got.length).toBeGreaterThan(5)
+    })
+
     it('lists each referrer host once', async () => {
       const hosts = await db.hosts()
       expect(hosts.slice().sort()).toEqual([...new Set(rows.map((r) => r.referrer_host).filter((h) => h !== null))].sort())

@@ -8,6 +8,9 @@ import { globRegExp } from '../reports/steps.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 
+/** Lists longer than this are bound as one array. */
+const LONG_LIST = 50
+
 /** Binds a value and answers its placeholder (`?` or `$n`). */
 export type Bind = (v: unknown) => string
 
@@ -44,7 +47,16 @@ export function segmentSql(c: SegmentCond, d: Dialect, bind: Bind, s: string): s
   const col = `${s}.${c.col}`
   if ('isNull' in c) return `(${col} IS NULL)`
   if ('eq' in c) return `(${col} IS NOT NULL AND ${col} = ${bind(c.eq)})`
-  if ('in' in c) return c.in.length ? `(${col} IS NOT NULL AND ${col} IN (${c.in.map(bind).join(', ')}))` : FALSE
+  if ('in' in c) {
+    if (!c.in.length) return FALSE
+    // A long list (every referral host of a big site) is one bound array, not thousands of
+    // placeholders: SQLite allows 32,766 per statement and PostgreSQL 65,535.
+    if (c.in.length > LONG_LIST) {
+      const list = d === 'sqlite' ? `(SELECT value FROM json_each(${bind(JSON.stringify(c.in))}))` : `(SELECT unnest(${bind(c.in)}::text[]))`
+      return `(${col} IS NOT NULL AND ${col} IN ${list})`
+    }
+    return `(${col} IS NOT NULL AND ${col} IN (${c.in.map(bind).join(', ')}))`
+  }
   // Globs match exactly as funnel steps do: `*` within a path segment, `**` across.
   const re = bind(globRegExp(c.glob))
   return d === 'sqlite' ? `(${col} IS NOT NULL AND fb_regexp(${re}, ${col}))` : `(${col} IS NOT NULL AND ${col} ~ ${re})`
