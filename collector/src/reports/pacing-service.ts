@@ -67,18 +67,27 @@ interface Credited {
   byTriple: CreditLedger
 }
 
-async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, from: string, to: string, segment: SegmentCond | null): Promise<Credited> {
-  const byChannel = new CreditLedger()
-  const byTriple = new CreditLedger()
+/**
+ * Credited conversions for several windows ending on `to`, from one scan from the earliest
+ * start: a conversion counts in each window that holds it. Each ledger gets the additions a
+ * scan of its own window would make, in the same order (touches older than a conversion's
+ * lookback are left out either way), so the sums are the same to the bit.
+ */
+async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, froms: string[], to: string, segment: SegmentCond | null): Promise<Credited[]> {
   const channelKey = (t: TouchAttrs | null) => dimensionValue('channel', t)
   const tripleKey = (t: TouchAttrs | null) => JSON.stringify([dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t)])
-  const range = dayRange(from, to, site.timezone)
+  const windows = froms.map((from) => ({ start: dayRange(from, to, site.timezone).start, byChannel: new CreditLedger(), byTriple: new CreditLedger() }))
+  const range = { start: Math.min(...windows.map((w) => w.start)), end: dayRange(to, to, site.timezone).end }
   await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null, segment }, (touches, conversions) => {
     const t = touches.filter(isTouch)
-    creditVisitor(MODEL, t, conversions, LOOKBACK_MS, channelKey, byChannel, site.currency)
-    creditVisitor(MODEL, t, conversions, LOOKBACK_MS, tripleKey, byTriple, site.currency)
+    for (const w of windows) {
+      const inWindow = conversions.filter((c) => c.ts >= w.start)
+      if (!inWindow.length) continue
+      creditVisitor(MODEL, t, inWindow, LOOKBACK_MS, channelKey, w.byChannel, site.currency)
+      creditVisitor(MODEL, t, inWindow, LOOKBACK_MS, tripleKey, w.byTriple, site.currency)
+    }
   })
-  return { byChannel, byTriple }
+  return windows.map(({ byChannel, byTriple }) => ({ byChannel, byTriple }))
 }
 
 /** A budget's figures in its own currency: spend in other currencies is not counted. */
@@ -112,10 +121,13 @@ export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | '
   const last = `${q.month}-${String(monthDays).padStart(2, '0')}`
   const elapsed = Math.max(0, Math.min(monthDays, daysBetween(first, q.asOf) + 1))
   const end = elapsed >= monthDays ? last : q.asOf
-  const load = async (from: string) => elapsed === 0 || budgets.length === 0 ? NONE
-    : { spend: await spendTotals(from, end), credited: await credited(rs, site, from, end, segment) }
-  const toDate = await load(first)
-  const recent = await load(addDays(end, -(HINT_DAYS - 1)))
+  const recentFrom = addDays(end, -(HINT_DAYS - 1))
+  // Month to date and the last 14 days, credited from one scan.
+  const [toDate, recent] = elapsed === 0 || budgets.length === 0 ? [NONE, NONE]
+    : await (async () => {
+      const [a, b] = await credited(rs, site, [first, recentFrom], end, segment)
+      return [{ spend: await spendTotals(first, end), credited: a }, { spend: await spendTotals(recentFrom, end), credited: b }]
+    })()
   const rows = budgets.map((b) => pacingRow(b, figures(b, toDate.spend, toDate.credited), figures(b, recent.spend, recent.credited), elapsed, monthDays))
   return {
     month: q.month, asOf: q.asOf, elapsedDays: elapsed, daysInMonth: monthDays, model: MODEL, rows, hints: reallocationHints(rows), rule: REALLOCATION_RULE,
