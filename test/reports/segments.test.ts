@@ -157,6 +157,8 @@ describe('a segmented report is the report over only the segment\'s sessions', (
     expect(res.status).toBe(200)
     const mobileNew = await res.json()
     expect(mobileNew.segment).toEqual({ device: ['mobile'], visitor: 'new' })
+    // The summary shows no spend, so it has nothing to explain about it.
+    expect(mobileNew.spendNote).toBeUndefined()
     expect(mobileNew.sessions).toBeGreaterThan(0)
     expect(mobileNew.sessions).toBeLessThan(plain.sessions)
     expect(plain.segment).toBeUndefined()
@@ -196,6 +198,9 @@ describe('a segmented report is the report over only the segment\'s sessions', (
     expect(mobile.spendNote).toMatch(/device/)
     const trends = await get(`timeseries?${RANGE}&channel=Paid%20Search`)
     expect(trends.totals.current.spend).toEqual({ EUR: 40 })
+    const mobileTrends = await get(`timeseries?${RANGE}&device=mobile`)
+    expect(mobileTrends.totals.current.spend).toEqual({})
+    expect(mobileTrends.spendNote).toMatch(/device/)
     const pacing = await all.app.request(`/api/sites/demo/pacing?month=2026-11&device=mobile`, { headers: auth })
     expect(pacing.status).toBe(400)
     expect(JSON.stringify(await pacing.json())).toContain('"path":"device"')

@@ -195,12 +195,12 @@ export function spendTouch(s: Pick<SpendTotal, 'source' | 'medium' | 'campaign'>
 }
 
 /**
- * The segment a report answers for, echoed in its JSON; with a segment spend cannot be
- * split by, a note saying why cost, CPA and ROAS are missing.
+ * The segment a report answers for, echoed in its JSON; for a report that shows spend,
+ * under a segment spend cannot be split by, a note saying why cost, CPA and ROAS are missing.
  */
-export function segmentOf(q: DateRangeQuery): { segment?: SegmentFilters; spendNote?: string } {
+export function segmentOf(q: DateRangeQuery, showsSpend = false): { segment?: SegmentFilters; spendNote?: string } {
   if (!q.segment) return {}
-  if (!segmentSplitsSpend(q.segment)) return { segment: q.segment }
+  if (!showsSpend || !segmentSplitsSpend(q.segment)) return { segment: q.segment }
   return { segment: q.segment, spendNote: SPEND_NOTE }
 }
 

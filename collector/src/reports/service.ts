@@ -134,7 +134,7 @@ export function createReports(rs: ReportStore): Reports {
       const spend = (await spendOf(site, q)).map((s) => ({ ...s, key: channelOf(spendTouch(s)) }))
       const rows: ChannelRow[] = metricsByKey(groups.map((g) => [keyOf(g), g.sessions]), ledger, spend)
         .map(([channel, m]) => ({ channel, ...m }))
-      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q) }
+      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q, true) }
     },
 
     async campaigns(site, q) {
@@ -151,7 +151,7 @@ export function createReports(rs: ReportStore): Reports {
         const [source, medium, campaign] = JSON.parse(k) as [string, string, string]
         return { source, medium, campaign, ...m }
       })
-      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q) }
+      return { from: q.from, to: q.to, model: q.model, rows, ...segmentOf(q, true) }
     },
 
     async attribution(site, q) {

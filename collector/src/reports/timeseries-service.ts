@@ -72,6 +72,6 @@ export async function timeseries(rs: Pick<ReportStore, 'activity' | 'spendByDate
     from: q.from, to: q.to, timezone: site.timezone, granularity, previousFrom: prev.from, previousTo: prev.to, conversion: q.conversion,
     points: pairPeriods(cur, before),
     totals: { current: cur.total, previous: before.total, change: trendChange(cur.total, before.total) },
-    ...segmentOf(q),
+    ...segmentOf(q, true),
   }
 }
