@@ -267,6 +267,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
   /* 14: as SQLite's migration 14: report rollups, backfilled and kept by statement-level
      triggers (see postgres-rollup-schema.ts). */
   POSTGRES_ROLLUPS_MIGRATION,
+  /* 17 (issue 9): export and erasure by user id found the user's events by reading every
+     event of the site, inside the write transaction ingest and derivation wait on. */ `
+  CREATE INDEX events_site_user ON events(site, user_id) WHERE user_id IS NOT NULL;
+  `,
 ]
 
 /**

@@ -247,4 +247,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 16: report rollups (summary, sessions per channel and campaign, trends), backfilled
      from the stored events and sessions and kept by triggers (see sqlite-rollup-schema.ts). */
   SQLITE_ROLLUPS_MIGRATION,
+  /* 17 (issue 9): export and erasure by user id found the user's events by reading every
+     event of the site, inside the write transaction ingest and derivation wait on. */ `
+  CREATE INDEX events_site_user ON events(site, user_id) WHERE user_id IS NOT NULL;
+  `,
 ]
