@@ -166,11 +166,14 @@ describe('fuzzing the spend import and the reports', { timeout: 60_000 }, () => 
   })
 
   it('report routes: any query string answers below 500', async () => {
-    const routes = ['summary', 'funnel', 'channels', 'campaigns', 'attribution', 'experiments/checkout', `experiments/${encodeURIComponent('<script>')}`]
-    const key = fc.oneof(fc.constantFrom('from', 'to', 'model', 'conversion', 'lookback', 'dimension', 'step', 'window', 'mode', 'unit', 'breakdown', 'weights', 'format', '__proto__', 'constructor'), anyString.map((s) => s.slice(0, 50)))
+    const routes = ['summary', 'funnel', 'channels', 'campaigns', 'attribution', 'timeseries', 'pacing', 'experiments/checkout', `experiments/${encodeURIComponent('<script>')}`]
+    // Segment filters (issue 11) too: their values reach SQL (globs, regular expressions, IN lists).
+    const key = fc.oneof(fc.constantFrom('from', 'to', 'model', 'conversion', 'lookback', 'dimension', 'step', 'window', 'mode', 'unit', 'breakdown', 'weights', 'format', '__proto__', 'constructor',
+      'channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country', 'landing', 'visitor', 'variant'), anyString.map((s) => s.slice(0, 50)))
     const value = fc.oneof(
       anyString.map((s) => s.slice(0, 3000)), anyNumber.map(String), nasty,
-      fc.constantFrom('2026-11-20', '0000-00-00', '9999-12-31', 'csv', 'json', 'linear', 'time_decay', 'event:a?b=c', 'pageview:/**', 'conversion:', 'experiment:x', '90d', '1e999d', 'control:60,b:40', ':', ',,'),
+      fc.constantFrom('2026-11-20', '0000-00-00', '9999-12-31', 'csv', 'json', 'linear', 'time_decay', 'event:a?b=c', 'pageview:/**', 'conversion:', 'experiment:x', '90d', '1e999d', 'control:60,b:40', ':', ',,',
+        '/blog/**', '/a*b/[x]?\\d{2}', '/%_\'', 'new', 'returning', 'checkout:b', '(not set)', '(direct)', '(unknown)', 'landing', 'visitor'),
     )
     const query = fc.tuple(fc.constantFrom(...routes), fc.array(fc.tuple(key, value), { maxLength: 8 }))
     await fuzz(query, 1200, async ([route, params]) => {
