@@ -14,7 +14,7 @@ import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
 import { date, parse, single } from './query.ts'
 import type { AttributionModel, SegmentFilters } from './types.ts'
-import { acquisitionMatches, parseSegment, resolveSegment, segmentSplitsSpend, spendTouch } from './segment.ts'
+import { acquisitionMatches, parseSegment, resolveSegment, spendlessFilter, spendTouch } from './segment.ts'
 import { queryError } from './query-error.ts'
 
 const MODEL = 'last_non_direct' satisfies AttributionModel
@@ -52,9 +52,9 @@ export function parsePacingQuery(params: URLSearchParams, today: string): Pacing
   const o = parse(pacingParams, single(params, ['month', 'asOf']))
   const asOf = o.asOf ?? addDays(today, -1)
   const segment = parseSegment(params)
-  if (segmentSplitsSpend(segment)) {
+  const field = spendlessFilter(segment)
+  if (field !== null) {
     // Pacing is spend against budget: a segment that cannot split spend has no answer here.
-    const field = (['device', 'browser', 'country', 'landing', 'visitor', 'variant'] as const).find((k) => segment?.[k] !== undefined)!
     throw queryError(`Pacing compares imported spend with budgets, and spend is not known per ${field}: filter pacing by channel, source, medium or campaign only`,
       [{ path: field, message: 'not a pacing filter' }])
   }

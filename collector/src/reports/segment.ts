@@ -167,12 +167,23 @@ export async function resolveSegment(rs: Pick<ReportStore, 'referrerHosts'>, sit
 }
 
 /**
- * Whether the segment keeps spend meaningful: imported spend is known per source, medium
- * and campaign only, so a segment by device, browser, country, landing page, new or
- * returning visitors or variant cannot say what part of it was spent on that segment.
+ * Whether the segment would need spend split by what imported spend does not record: it
+ * is known per source, medium and campaign only, so a segment by device, browser, country,
+ * landing page, new or returning visitors or variant cannot say what part of it was spent
+ * on that segment, and reports leave spend out.
+ *
+ * @example
+ * segmentSplitsSpend({ device: ['mobile'] }) // true
+ * segmentSplitsSpend({ channel: ['Paid Search'] }) // false
  */
 export function segmentSplitsSpend(f: SegmentFilters | undefined): boolean {
-  return !!f && !!(f.device?.length || f.browser?.length || f.country?.length || f.landing?.length || f.visitor || f.variant?.length)
+  return spendlessFilter(f) !== null
+}
+
+/** The first filter of the segment that imported spend cannot be split by, or null. */
+export function spendlessFilter(f: SegmentFilters | undefined): 'device' | 'browser' | 'country' | 'landing' | 'visitor' | 'variant' | null {
+  if (!f) return null
+  return (['device', 'browser', 'country', 'landing', 'visitor', 'variant'] as const).find((k) => f[k] !== undefined) ?? null
 }
 
 /**
