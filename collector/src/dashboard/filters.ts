@@ -98,11 +98,6 @@ export function readFilters(params: URLSearchParams, today: string, catalog: { c
   return { from, to, model, conversion, steps: steps.length >= 2 ? steps : DEFAULT_STEPS, experiment, weights, breakdown, segment }
 }
 
-/** The segment's own query parameters (what each report is filtered by). */
-export function segmentQuery(f: Pick<Filters, 'segment'>): URLSearchParams {
-  return new URLSearchParams(f.segment)
-}
-
 /** The filters as query parameters (only what differs from nothing), with overrides. */
 export function filterParams(f: Filters, override: Partial<Filters> = {}): URLSearchParams {
   const g = { ...f, ...override }

@@ -18,6 +18,7 @@ import type { PacingReport } from '../reports/pacing-service.ts'
 import { BREAKDOWNS, csvLinks, filterParams, MAX_STEPS, MODELS, presets, type Filters } from './filters.ts'
 import { spendTotal, stepSuggestions } from './view-model.ts'
 import { SegmentBar } from './segment-bar.tsx'
+import { UNKNOWN } from '../reports/dimensions.ts'
 
 export interface DashboardData {
   site: string
@@ -71,10 +72,12 @@ export function DashboardPage(props: { d: DashboardData }) {
   // Clicking a row of a table or breakdown narrows the whole page to it: "and on mobile?".
   const addFilter = (k: string, v: string) => f.segment.some(([k2, v2]) => k2 === k && v2 === v) ? undefined
     : `/dashboard/${encodeURIComponent(d.site)}?${filterParams(f, { segment: [...f.segment, [k, v]] })}`
-  const breakdownFilter = (v: string) => !f.breakdown ? undefined
-    : f.breakdown === 'variant' ? (f.experiment ? addFilter('variant', `${f.experiment}:${v}`) : undefined)
-    : f.breakdown === 'landing' && v === '(unknown)' ? undefined
-    : addFilter(f.breakdown, v)
+  const breakdownFilter = (v: string) => {
+    // A landing filter names a path: `(unknown)` has none to name.
+    if (!f.breakdown || (f.breakdown === 'landing' && v === UNKNOWN)) return undefined
+    if (f.breakdown !== 'variant') return addFilter(f.breakdown, v)
+    return f.experiment ? addFilter('variant', `${f.experiment}:${v}`) : undefined
+  }
   const stepInputs = [...f.steps, ...Array(Math.max(0, MAX_STEPS - f.steps.length)).fill('')].slice(0, MAX_STEPS)
   return (
     <Layout title={`${d.site} · Funnelbeam dashboard`} wide>
@@ -158,7 +161,7 @@ export function DashboardPage(props: { d: DashboardData }) {
         </div>
 
         <Card id="channels" title="Channels" subtitle={`Conversions credited by ${modelLabel.toLowerCase()}${f.conversion ? ` · ${f.conversion}` : ''}`}>
-          {d.channels.ok ? <ChannelsTable report={d.channels.value} filterHref={(c) => addFilter('channel', c) ?? ''} /> : <Unavailable error={d.channels.error} />}
+          {d.channels.ok ? <ChannelsTable report={d.channels.value} filterHref={(c) => addFilter('channel', c)} /> : <Unavailable error={d.channels.error} />}
           {d.channels.ok && d.channels.value.spendNote ? <p class="muted small">{d.channels.value.spendNote}</p> : null}
         </Card>
 

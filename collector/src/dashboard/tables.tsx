@@ -26,7 +26,7 @@ export function FilterLink(props: { label: string; href?: string }) {
   return props.href ? <a href={props.href} class="filter-link" title={`Show only ${props.label}`}>{props.label}</a> : <>{props.label}</>
 }
 
-export function ChannelsTable(props: { report: ChannelsReport; filterHref?: (channel: string) => string }) {
+export function ChannelsTable(props: { report: ChannelsReport; filterHref?: (channel: string) => string | undefined }) {
   const rows = [...props.report.rows].sort((a, b) => b.sessions - a.sessions)
   if (!rows.length) return <p class="empty">No sessions in this range.</p>
   return (

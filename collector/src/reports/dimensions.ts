@@ -17,6 +17,8 @@ import type { BreakdownDimension } from './types.ts'
 
 export const DIRECT_CHANNEL = 'Direct'
 export { DIRECT_VALUE, NOT_SET }
+/** The label of a device, browser, country or landing page the collector does not know. */
+export const UNKNOWN = '(unknown)'
 
 /** Whether a session can take attribution credit. */
 export function isTouch(s: TouchAttrs): boolean {
@@ -32,9 +34,9 @@ export function isTouch(s: TouchAttrs): boolean {
  * dimensionValue('channel', null) // 'Direct'
  */
 export function dimensionValue(dim: Exclude<BreakdownDimension, 'experiment'>, s: (TouchAttrs & Partial<SessionAttrs>) | null): string {
-  if (dim === 'device' || dim === 'browser' || dim === 'country') return s?.[dim] ?? '(unknown)'
-  if (dim === 'landing') return s?.landingPath ?? '(unknown)'
-  if (dim === 'visitor') return s?.firstSession === undefined ? '(unknown)' : s.firstSession ? 'new' : 'returning'
+  if (dim === 'device' || dim === 'browser' || dim === 'country') return s?.[dim] ?? UNKNOWN
+  if (dim === 'landing') return s?.landingPath ?? UNKNOWN
+  if (dim === 'visitor') return s?.firstSession === undefined ? UNKNOWN : s.firstSession ? 'new' : 'returning'
   if (!s || !isTouch(s)) return dim === 'channel' ? (s?.channel ?? DIRECT_CHANNEL) : DIRECT_VALUE
   switch (dim) {
     case 'channel': return s.channel

@@ -14,7 +14,7 @@ import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
 import { date, parse, single } from './query.ts'
 import type { AttributionModel, SegmentFilters } from './types.ts'
-import { acquisitionMatches, parseSegment, resolveSegment, spendlessFilter, spendTouch } from './segment.ts'
+import { parseSegment, resolveSegment, spendInSegment, spendlessFilter } from './segment.ts'
 import { queryError } from './query-error.ts'
 
 const MODEL = 'last_non_direct' satisfies AttributionModel
@@ -30,7 +30,6 @@ export interface PacingQuery {
 }
 
 export interface PacingReport extends PacingQuery {
-  segment?: SegmentFilters
   elapsedDays: number
   daysInMonth: number
   model: AttributionModel
@@ -114,20 +113,20 @@ const NONE = { spend: [] as SpendTotal[], credited: { byChannel: new CreditLedge
 export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
   const budgets = await rs.budgets(site.id, q.month)
   const segment = await resolveSegment(rs, site.id, q.segment)
-  const spendTotals = async (from: string, to: string) =>
-    (await rs.spendTotals(site.id, from, to)).filter((s) => acquisitionMatches(q.segment, spendTouch(s)))
+  const spendTotals = async (from: string, to: string) => spendInSegment(q.segment, await rs.spendTotals(site.id, from, to))
   const monthDays = daysInMonth(q.month)
   const first = `${q.month}-01`
   const last = `${q.month}-${String(monthDays).padStart(2, '0')}`
   const elapsed = Math.max(0, Math.min(monthDays, daysBetween(first, q.asOf) + 1))
   const end = elapsed >= monthDays ? last : q.asOf
   const recentFrom = addDays(end, -(HINT_DAYS - 1))
-  // Month to date and the last 14 days, credited from one scan.
-  const [toDate, recent] = elapsed === 0 || budgets.length === 0 ? [NONE, NONE]
-    : await (async () => {
-      const [a, b] = await credited(rs, site, [first, recentFrom], end, segment)
-      return [{ spend: await spendTotals(first, end), credited: a }, { spend: await spendTotals(recentFrom, end), credited: b }]
-    })()
+  let [toDate, recent] = [NONE, NONE]
+  if (elapsed > 0 && budgets.length > 0) {
+    // Month to date and the last 14 days, credited from one scan.
+    const [month, last14] = await credited(rs, site, [first, recentFrom], end, segment)
+    toDate = { spend: await spendTotals(first, end), credited: month }
+    recent = { spend: await spendTotals(recentFrom, end), credited: last14 }
+  }
   const rows = budgets.map((b) => pacingRow(b, figures(b, toDate.spend, toDate.credited), figures(b, recent.spend, recent.credited), elapsed, monthDays))
   return {
     month: q.month, asOf: q.asOf, elapsedDays: elapsed, daysInMonth: monthDays, model: MODEL, rows, hints: reallocationHints(rows), rule: REALLOCATION_RULE,

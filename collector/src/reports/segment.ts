@@ -9,13 +9,10 @@
 import { z } from 'zod'
 import type { ReportStore, SegmentColumn, SegmentCond, SpendTotal, TouchAttrs } from '../store/report-types.ts'
 import { channelOf } from '../ingest/channel.ts'
-import { DIRECT_CHANNEL, DIRECT_VALUE, NOT_SET, dimensionValue } from './dimensions.ts'
+import { DIRECT_CHANNEL, DIRECT_VALUE, NOT_SET, UNKNOWN, dimensionValue } from './dimensions.ts'
 import { NO_MEDIUM, sourceMediumOf } from '../ingest/traffic-source.ts'
 import { parse } from './query.ts'
 import type { DateRangeQuery, SegmentFilters } from './types.ts'
-
-/** The label reports give a device, browser or country they do not know. */
-export const UNKNOWN = '(unknown)'
 
 /** Dimensions filtered by value, in the order the dashboard shows them. */
 export const SEGMENT_DIMENSIONS = ['channel', 'source', 'medium', 'campaign', 'device', 'browser', 'country', 'landing'] as const
@@ -60,21 +57,6 @@ export function parseSegment(params: URLSearchParams): SegmentFilters | undefine
     })
   }
   return Object.keys(out).length ? out : undefined
-}
-
-/**
- * The segment as query parameters, in a stable order (links, cache keys, CSV links).
- *
- * @example
- * segmentParamsOf({ device: ['mobile'], visitor: 'new' }).toString() // 'device=mobile&visitor=new'
- */
-export function segmentParamsOf(f: SegmentFilters | undefined): URLSearchParams {
-  const p = new URLSearchParams()
-  if (!f) return p
-  for (const d of SEGMENT_DIMENSIONS) for (const v of f[d] ?? []) p.append(d, v)
-  if (f.visitor) p.set('visitor', f.visitor)
-  for (const v of f.variant ?? []) p.append('variant', `${v.experiment}:${v.variant}`)
-  return p
 }
 
 const isNull = (col: SegmentColumn): SegmentCond => ({ col, isNull: true })
@@ -199,6 +181,19 @@ export function acquisitionMatches(f: SegmentFilters | undefined, t: TouchAttrs)
   return (['channel', 'source', 'medium', 'campaign'] as const).every((d) => !f[d]?.length || f[d]!.includes(dimensionValue(d, t)))
 }
 
+/**
+ * The spend rows a segment keeps: those its channel, source, medium and campaign filters
+ * match, and none under a segment spend cannot be split by.
+ *
+ * @example
+ * spendInSegment({ channel: ['Paid Search'] }, rows) // the Google Ads rows, not the Meta ones
+ */
+export function spendInSegment<R extends Pick<SpendTotal, 'source' | 'medium' | 'campaign'>>(f: SegmentFilters | undefined, rows: R[]): R[] {
+  if (!f) return rows
+  if (segmentSplitsSpend(f)) return []
+  return rows.filter((r) => acquisitionMatches(f, spendTouch(r)))
+}
+
 /** A spend row as the touch it paid for: classified by the ingest's channel rules. */
 export function spendTouch(s: Pick<SpendTotal, 'source' | 'medium' | 'campaign'>): TouchAttrs {
   const t = { source: s.source, medium: s.medium, campaign: s.campaign, referrerHost: null }
@@ -215,5 +210,5 @@ export function segmentOf(q: DateRangeQuery, showsSpend = false): { segment?: Se
   return { segment: q.segment, spendNote: SPEND_NOTE }
 }
 
-export const SPEND_NOTE = 'Imported spend is known per source, medium and campaign only, so it is left out of segments by device, browser, country, landing page, new or returning visitors, or variant.'
+const SPEND_NOTE = 'Imported spend is known per source, medium and campaign only, so it is left out of segments by device, browser, country, landing page, new or returning visitors, or variant.'
 

@@ -21,7 +21,7 @@ import { ratio } from './stats.ts'
 import { readout, resolveWeights } from './experiment.ts'
 import { queryError } from './query-error.ts'
 import { channelOf } from '../ingest/channel.ts'
-import { acquisitionMatches, resolveSegment, segmentOf, segmentSplitsSpend, spendTouch } from './segment.ts'
+import { resolveSegment, segmentOf, segmentSplitsSpend, spendInSegment, spendTouch } from './segment.ts'
 import type { SegmentCond, SpendTotal } from '../store/report-types.ts'
 
 export * from './types.ts'
@@ -72,9 +72,7 @@ export function createReports(rs: ReportStore): Reports {
    * keeps; none at all under a segment spend cannot be split by (device, country, …).
    */
   async function spendOf(site: Site, q: DateRangeQuery): Promise<SpendTotal[]> {
-    if (segmentSplitsSpend(q.segment)) return []
-    const totals = await rs.spendTotals(site.id, q.from, q.to)
-    return q.segment ? totals.filter((s) => acquisitionMatches(q.segment, spendTouch(s))) : totals
+    return segmentSplitsSpend(q.segment) ? [] : spendInSegment(q.segment, await rs.spendTotals(site.id, q.from, q.to))
   }
 
   return {

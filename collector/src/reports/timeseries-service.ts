@@ -9,7 +9,7 @@ import { dateRange, parse, single } from './query.ts'
 import { buckets, fold, granularityOf, pairPeriods, previousPeriod, trendChange, type TimeseriesReport } from './timeseries.ts'
 import type { DateRangeQuery, SegmentFilters } from './types.ts'
 import type { DailySpend } from '../store/report-types.ts'
-import { acquisitionMatches, resolveSegment, segmentOf, segmentSplitsSpend, spendTouch } from './segment.ts'
+import { resolveSegment, segmentOf, segmentSplitsSpend, spendInSegment } from './segment.ts'
 
 /** Enough rows for 400 days of every campaign a site runs. */
 const MAX_SPEND_ROWS = 1_000_000
@@ -22,8 +22,7 @@ async function spendByDate(rs: Pick<ReportStore, 'spendByDate' | 'listSpend'>, s
   if (!f) return rs.spendByDate(site.id, p.from, p.to)
   if (segmentSplitsSpend(f)) return []
   const byKey = new Map<string, DailySpend>()
-  for (const r of await rs.listSpend(site.id, { from: p.from, to: p.to }, MAX_SPEND_ROWS)) {
-    if (!acquisitionMatches(f, spendTouch(r))) continue
+  for (const r of spendInSegment(f, await rs.listSpend(site.id, { from: p.from, to: p.to }, MAX_SPEND_ROWS))) {
     const key = `${r.date}\n${r.currency}`
     const d = byKey.get(key) ?? { date: r.date, currency: r.currency, micros: 0 }
     // As the store sums: each row rounded to whole micros first.

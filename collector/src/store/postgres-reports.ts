@@ -22,7 +22,7 @@ import type {
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
-import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
+import { binder, eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
 import { rollupActivity, rollupSessionGroups, rollupSummary } from './postgres-rollups.ts'
 import { slotAligned } from './rollup-range.ts'
 
@@ -54,9 +54,9 @@ export class PostgresReports implements ReportStore {
   /** The summary straight from events and sessions: any range, any segment; the rollups must agree with it. */
   async scanSummary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
     const args: unknown[] = [site, range.start, range.end]
-    const inE = eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)
+    const inE = eventInSegmentRange(segment, 'postgres', binder('postgres', args), 'e', site, range)
     const sArgs: unknown[] = [site, range.start, range.end]
-    const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
+    const inS = sessionInSegment(segment, 'postgres', binder('postgres', sArgs), 's')
     const [ev, sessions, revenue] = await Promise.all([
       this.pool.query(`SELECT COUNT(DISTINCT visitor) AS visitors,
           COUNT(*) FILTER (WHERE type = 'pageview') AS pageviews, COUNT(*) FILTER (WHERE type = 'conversion') AS conversions,
@@ -122,7 +122,7 @@ export class PostgresReports implements ReportStore {
   /** As SQLite's `scanVisitors`: converting visitors' touches, or (`journeys`) every visitor's sessions. */
   private async scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     const args: unknown[] = [site, q.range.start, q.range.end, q.range.start - q.lookbackMs]
-    const b = (v: unknown) => `$${args.push(v)}`
+    const b = binder('postgres', args)
     const nameFilter = q.conversion === null ? '' : `AND name = ${b(q.conversion)}`
     const which = journeys ? 'AND (started >= $2 OR visitor IN (SELECT visitor FROM conv))' : "AND channel <> 'Direct' AND visitor IN (SELECT visitor FROM conv)"
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
@@ -150,7 +150,7 @@ export class PostgresReports implements ReportStore {
     return (await this.pool.query<SessionGroup>(`SELECT channel, source, medium, campaign, click_id_type AS "clickIdType",
         referrer_host AS "referrerHost", COUNT(*) AS sessions
       FROM sessions s WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot
-        AND ${sessionInSegment(segment, 'postgres', (v) => `$${args.push(v)}`, 's')}
+        AND ${sessionInSegment(segment, 'postgres', binder('postgres', args), 's')}
       GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`, args)).rows
   }
 
@@ -196,7 +196,7 @@ export class PostgresReports implements ReportStore {
     return (await this.pool.query<CampaignIdTouch>(`SELECT DISTINCT utm_id AS "utmId", channel, source, medium, campaign,
         click_id_type AS "clickIdType", referrer_host AS "referrerHost"
       FROM events e WHERE site = $1 AND ts >= $2 AND ts < $3 AND NOT bot AND utm_id IS NOT NULL
-        AND ${eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)}`, args)).rows
+        AND ${eventInSegmentRange(segment, 'postgres', binder('postgres', args), 'e', site, range)}`, args)).rows
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -219,7 +219,7 @@ export class PostgresReports implements ReportStore {
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
     const args: unknown[] = [site, q.experiment, q.range.start, q.range.end]
-    const b = (v: unknown) => `$${args.push(v)}`
+    const b = binder('postgres', args)
     const nameFilter = q.conversion === null ? '' : `AND name = ${b(q.conversion)}`
     const inE = eventInSegment(q.segment, 'postgres', b, 'e')
     // "Converted after the first exposure" is "the visitor's latest conversion is not
@@ -245,10 +245,10 @@ export class PostgresReports implements ReportStore {
   /** Activity straight from events and sessions (see `scanSummary`). */
   async scanActivity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
     const sArgs: unknown[] = [site, range.start, range.end]
-    const inS = sessionInSegment(segment, 'postgres', (v) => `$${sArgs.push(v)}`, 's')
+    const inS = sessionInSegment(segment, 'postgres', binder('postgres', sArgs), 's')
     const args: unknown[] = [site, range.start, range.end]
     const nameFilter = conversion === null ? '' : `AND name = $${args.push(conversion)}`
-    const inE = eventInSegmentRange(segment, 'postgres', (v) => `$${args.push(v)}`, 'e', site, range)
+    const inE = eventInSegmentRange(segment, 'postgres', binder('postgres', args), 'e', site, range)
     const [sessions, conversions] = await Promise.all([
       this.pool.query(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
         WHERE site = $1 AND started >= $2 AND started < $3 AND NOT bot AND ${inS} GROUP BY 1 ORDER BY 1`, sArgs),

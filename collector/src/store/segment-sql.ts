@@ -15,18 +15,32 @@ const LONG_LIST = 50
 export type Bind = (v: unknown) => string
 
 /**
+ * One statement's placeholders and their values, in `args`: `?` in the order they are
+ * made (SQLite's are positional, so SQL must be built left to right), `$n` on PostgreSQL.
+ *
+ * @example
+ * const b = binder('sqlite', [site])
+ * db.prepare(`SELECT … WHERE site = ? AND ${sessionInSegment(seg, 'sqlite', b, 's')}`).all(...b.args)
+ */
+export function binder(d: Dialect, args: unknown[] = []): Bind & { args: unknown[] } {
+  const bind = d === 'sqlite' ? (v: unknown) => (args.push(v), '?') : (v: unknown) => `$${args.push(v)}`
+  return Object.assign(bind, { args })
+}
+
+/** SQL's true and false in each dialect. */
+const TRUE = { sqlite: '1', postgres: 'TRUE' } as const
+const FALSE = { sqlite: '0', postgres: 'FALSE' } as const
+
+/**
  * The condition as a boolean SQL expression on the sessions row aliased `s`.
  *
  * @example
- * const args: unknown[] = []
- * segmentSql({ col: 'device', eq: 'mobile' }, 'sqlite', (v) => (args.push(v), '?'), 's')
+ * segmentSql({ col: 'device', eq: 'mobile' }, 'sqlite', binder('sqlite'), 's')
  * // '(s.device IS NOT NULL AND s.device = ?)'
  */
 export function segmentSql(c: SegmentCond, d: Dialect, bind: Bind, s: string): string {
-  const TRUE = d === 'sqlite' ? '1' : 'TRUE'
-  const FALSE = d === 'sqlite' ? '0' : 'FALSE'
-  if ('all' in c) return c.all.length ? `(${c.all.map((x) => segmentSql(x, d, bind, s)).join(' AND ')})` : TRUE
-  if ('any' in c) return c.any.length ? `(${c.any.map((x) => segmentSql(x, d, bind, s)).join(' OR ')})` : FALSE
+  if ('all' in c) return c.all.length ? `(${c.all.map((x) => segmentSql(x, d, bind, s)).join(' AND ')})` : TRUE[d]
+  if ('any' in c) return c.any.length ? `(${c.any.map((x) => segmentSql(x, d, bind, s)).join(' OR ')})` : FALSE[d]
   if ('not' in c) return `(NOT ${segmentSql(c.not, d, bind, s)})`
   if ('firstSession' in c) {
     // Sessions of one visitor never start at the same instant: the idle gap splits them.
@@ -42,13 +56,13 @@ export function segmentSql(c: SegmentCond, d: Dialect, bind: Bind, s: string): s
     const order = d === 'sqlite' ? 'seg_x.ts, seg_x.rowid' : 'seg_x.ts, seg_x.seq'
     return `COALESCE((SELECT ${variant} FROM events seg_x WHERE seg_x.site = ${s}.site AND seg_x.visitor = ${s}.visitor
       AND seg_x.type = 'exposure' AND seg_x.name = ${bind(c.experiment)} AND ${bot} AND seg_x.ts <= ${s}.last_ts
-      ORDER BY ${order} LIMIT 1) = ${bind(c.variant)}, ${FALSE})`
+      ORDER BY ${order} LIMIT 1) = ${bind(c.variant)}, ${FALSE[d]})`
   }
   const col = `${s}.${c.col}`
   if ('isNull' in c) return `(${col} IS NULL)`
   if ('eq' in c) return `(${col} IS NOT NULL AND ${col} = ${bind(c.eq)})`
   if ('in' in c) {
-    if (!c.in.length) return FALSE
+    if (!c.in.length) return FALSE[d]
     // A long list (every referral host of a big site) is one bound array, not thousands of
     // placeholders: SQLite allows 32,766 per statement and PostgreSQL 65,535.
     if (c.in.length > LONG_LIST) {
@@ -70,7 +84,7 @@ export function segmentSql(c: SegmentCond, d: Dialect, bind: Bind, s: string): s
  * `SELECT count(*) FROM events e WHERE e.site = ? AND ${eventInSegment(seg, 'sqlite', bind, 'e')}`
  */
 export function eventInSegment(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, e: string): string {
-  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  if (!c) return TRUE[d]
   return `EXISTS (SELECT 1 FROM sessions seg_s WHERE seg_s.site = ${e}.site AND seg_s.id = ${e}.session_id AND ${segmentSql(c, d, bind, 'seg_s')})`
 }
 
@@ -88,7 +102,7 @@ const NO_SPAN = 2 ** 52
  */
 export function eventInSegmentRange(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, e: string, site: string,
   range: { start: number; end: number }, span?: number | null): string {
-  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  if (!c) return TRUE[d]
   // Placeholders are bound in the order they appear (SQLite's `?` are positional). A known
   // span is bound as a value: SQLite's planner then sees the real bounds and, with
   // ANALYZE's samples, reads the sessions table straight through when the range covers
@@ -103,6 +117,6 @@ export function eventInSegmentRange(c: SegmentCond | null | undefined, d: Dialec
 
 /** Like `segmentSql`, TRUE when there is no segment. */
 export function sessionInSegment(c: SegmentCond | null | undefined, d: Dialect, bind: Bind, s: string): string {
-  if (!c) return d === 'sqlite' ? '1' : 'TRUE'
+  if (!c) return TRUE[d]
   return segmentSql(c, d, bind, s)
 }

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3'
 import type { EventType, Props } from './types.ts'
 import type { FunnelEvent, FunnelScan } from './report-types.ts'
-import { eventInSegment } from './segment-sql.ts'
+import { binder, eventInSegment } from './segment-sql.ts'
 
 type Entry = NonNullable<FunnelEvent['entry']>
 
@@ -49,8 +49,8 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
   // One step along the visitor index. In session mode the unit's next event is the next
   // one of the same session, so other sessions' events are stepped over.
   // In a segment, the unit's next event is its next one in the segment's sessions.
-  const segArgs: unknown[] = []
-  const inSegment = eventInSegment(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'x')
+  const seg = binder('sqlite')
+  const inSegment = eventInSegment(q.segment, 'sqlite', seg, 'x')
   const next = db.prepare(`WITH k(site, visitor, ts, seq, session_id) AS (SELECT ?, ?, ?, ?, ?)
     SELECT x.rowid FROM k JOIN events x ON x.site = k.site AND x.visitor = k.visitor
     WHERE x.bot = 0 AND x.ts >= k.ts AND (x.ts > k.ts OR x.rowid > k.seq)
@@ -68,7 +68,7 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
       }
     },
     next(ts, seq, visitor, sessionId) {
-      return (next.get(site, visitor, ts, seq, sessionId, ...segArgs) as number | undefined) ?? null
+      return (next.get(site, visitor, ts, seq, sessionId, ...seg.args) as number | undefined) ?? null
     },
   }
 }

@@ -16,7 +16,7 @@ import { sqlGlob } from '../reports/steps.ts'
 import type { FunnelEvent, FunnelScan, StepFilter } from './report-types.ts'
 import { LazyFunnelEvent, scanLookups } from './sqlite-funnel-lookups.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
-import { eventInSegmentRange } from './segment-sql.ts'
+import { binder, eventInSegmentRange } from './segment-sql.ts'
 
 /**
  * Streams one site's funnel candidates per unit.
@@ -37,10 +37,10 @@ export function scanFunnel(db: Database.Database, site: string, q: FunnelScan, o
     // SQLite narrows GLOB to an index range only for a literal pattern, not a parameter.
     return [`e.type = 'pageview' AND e.path GLOB ${sqlString(sqlGlob(f.pathGlob))}`, []]
   }
-  const segArgs: unknown[] = []
-  const inSegment = eventInSegmentRange(q.segment, 'sqlite', (v) => (segArgs.push(v), '?'), 'e', site, { start: q.range.start, end: q.range.end + q.windowMs + 1 }, span)
+  const segArgs = binder('sqlite')
+  const inSegment = eventInSegmentRange(q.segment, 'sqlite', segArgs, 'e', site, { start: q.range.start, end: q.range.end + q.windowMs + 1 }, span)
   const base = `e.site = ? AND e.ts >= ? AND e.ts < ? AND e.bot = 0 AND ${unitCol} IS NOT NULL AND ${inSegment}`
-  const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1, ...segArgs]
+  const baseArgs = [site, q.range.start, q.range.end + q.windowMs + 1, ...segArgs.args]
   const strict = q.allEvents
   const withEntry = q.withEntry || q.experiment !== null
   // The unit column gives one of session and visitor; the other is read only where a lookup

@@ -17,7 +17,7 @@ import type {
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
-import { eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
+import { binder, eventInSegment, eventInSegmentRange, sessionInSegment, type Bind } from './segment-sql.ts'
 import { matchPathRegExp } from '../reports/steps.ts'
 import { rollupActivity, rollupSessionGroups, rollupSummary } from './sqlite-rollups.ts'
 import { slotAligned } from './rollup-range.ts'
@@ -56,21 +56,22 @@ export class SqliteReports implements ReportStore {
 
   /** The summary straight from events and sessions: any range, any segment; the rollups must agree with it. */
   async scanSummary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
-    const run = <T>(sql: (bind: (v: unknown) => string) => string, all = false): T => {
-      const args: unknown[] = []
-      const text = sql((v) => (args.push(v), '?'))
-      const stmt = this.db.prepare(text)
-      return (all ? stmt.all(...args) : stmt.get(...args)) as T
+    const span = this.span(site, segment)
+    const run = <T>(sql: (b: Bind) => string, all = false): T => {
+      const b = binder('sqlite')
+      const stmt = this.db.prepare(sql(b))
+      return (all ? stmt.all(...b.args) : stmt.get(...b.args)) as T
     }
-    const inRange = (b: (v: unknown) => string, col: string) => `site = ${b(site)} AND ${col} >= ${b(range.start)} AND ${col} < ${b(range.end)} AND bot = 0`
+    const inRange = (b: Bind, col: string) => `site = ${b(site)} AND ${col} >= ${b(range.start)} AND ${col} < ${b(range.end)} AND bot = 0`
+    const inSegment = (b: Bind) => eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, span)
     const ev = run<Row>((b) => `SELECT COUNT(DISTINCT visitor) AS visitors,
         COALESCE(SUM(type = 'pageview'), 0) AS pageviews, COALESCE(SUM(type = 'conversion'), 0) AS conversions,
         COUNT(DISTINCT CASE WHEN type = 'conversion' THEN visitor END) AS convertingVisitors
-      FROM events e WHERE ${inRange(b, 'ts')} AND ${eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, this.span(site, segment))}`)
+      FROM events e WHERE ${inRange(b, 'ts')} AND ${inSegment(b)}`)
     const sessions = run<{ n: number }>((b) => `SELECT COUNT(*) AS n FROM sessions s
       WHERE ${inRange(b, 'started')} AND ${sessionInSegment(segment, 'sqlite', b, 's')}`)
     const revenue = run<{ currency: string | null; amount: number }[]>((b) => `SELECT currency, SUM(value) AS amount FROM events e
-      WHERE ${inRange(b, 'ts')} AND type = 'conversion' AND value IS NOT NULL AND ${eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, this.span(site, segment))}
+      WHERE ${inRange(b, 'ts')} AND type = 'conversion' AND value IS NOT NULL AND ${inSegment(b)}
       GROUP BY currency ORDER BY currency`, true)
     return {
       visitors: ev.visitors as number,
@@ -108,8 +109,7 @@ export class SqliteReports implements ReportStore {
    * with sessions in the range and no conversion).
    */
   private scanVisitors(site: string, q: AttributionScan, journeys: boolean, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): void {
-    const args: unknown[] = []
-    const b = (v: unknown) => (args.push(v), '?')
+    const b = binder('sqlite')
     const seg = q.segment ?? null
     // Conversions without a visitor cannot have touches; a per-event key keeps them apart (credited to Direct).
     const conv = `SELECT COALESCE(visitor, 'event:' || rowid) AS visitor, ts, value, currency FROM events e
@@ -126,7 +126,7 @@ export class SqliteReports implements ReportStore {
       ORDER BY 1, 2, 3`
     const stmt = this.db.prepare(sql).raw(true)
     const group = attributionGrouper(onVisitor, journeys)
-    for (const r of stmt.iterate(...args) as IterableIterator<unknown[]>) group.push(r)
+    for (const r of stmt.iterate(...b.args) as IterableIterator<unknown[]>) group.push(r)
     group.end()
   }
 
@@ -136,11 +136,11 @@ export class SqliteReports implements ReportStore {
 
   /** Session groups straight from sessions (see `scanSummary`). */
   async scanSessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
-    const args: unknown[] = [site, range.start, range.end]
+    const b = binder('sqlite', [site, range.start, range.end])
     return this.db.prepare(`SELECT channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost, COUNT(*) AS sessions
-      FROM sessions s WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', (v) => (args.push(v), '?'), 's')}
-      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`).all(...args) as SessionGroup[]
+      FROM sessions s WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', b, 's')}
+      GROUP BY channel, source, medium, campaign, click_id_type, referrer_host`).all(...b.args) as SessionGroup[]
   }
 
   async spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]> {
@@ -172,11 +172,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async campaignIds(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<CampaignIdTouch[]> {
-    const args: unknown[] = [site, range.start, range.end]
+    const b = binder('sqlite', [site, range.start, range.end])
     return this.db.prepare(`SELECT DISTINCT utm_id AS utmId, channel, source, medium, campaign, click_id_type AS clickIdType,
         referrer_host AS referrerHost
       FROM events e WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND utm_id IS NOT NULL
-        AND ${eventInSegmentRange(segment, 'sqlite', (v) => (args.push(v), '?'), 'e', site, range, this.span(site, segment))}`).all(...args) as CampaignIdTouch[]
+        AND ${eventInSegmentRange(segment, 'sqlite', b, 'e', site, range, this.span(site, segment))}`).all(...b.args) as CampaignIdTouch[]
   }
 
   async conversionClicks(site: string, q: ConversionClickScan): Promise<ConversionClick[]> {
@@ -202,8 +202,7 @@ export class SqliteReports implements ReportStore {
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
-    const args: unknown[] = []
-    const b = (v: unknown) => (args.push(v), '?')
+    const b = binder('sqlite')
     const seg = q.segment ?? null
     // As on PostgreSQL: "converted after the first exposure" is "the visitor's latest
     // conversion is not before it", two grouped index scans instead of a probe of every
@@ -223,7 +222,7 @@ export class SqliteReports implements ReportStore {
       SELECT f.variant, COUNT(*) AS visitors, COALESCE(SUM(l.ts >= f.ts), 0) AS converters
       FROM first f LEFT JOIN latest l ON l.visitor = f.visitor
       WHERE f.ts >= ${b(q.range.start)} GROUP BY f.variant ORDER BY f.variant`
-    return this.db.prepare(sql).all(...args) as VariantCounts[]
+    return this.db.prepare(sql).all(...b.args) as VariantCounts[]
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
@@ -232,15 +231,15 @@ export class SqliteReports implements ReportStore {
 
   /** Activity straight from events and sessions (see `scanSummary`). */
   async scanActivity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
-    const sArgs: unknown[] = [site, range.start, range.end]
+    const sb = binder('sqlite', [site, range.start, range.end])
     const sessions = this.db.prepare(`SELECT started / ${SLOT_MS} * ${SLOT_MS} AS slot, COUNT(*) AS n FROM sessions s
-      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', (v) => (sArgs.push(v), '?'), 's')}
-      GROUP BY 1 ORDER BY 1`).all(...sArgs) as Activity['sessions']
-    const cArgs: unknown[] = [site, range.start, range.end, ...(conversion === null ? [] : [conversion])]
+      WHERE site = ? AND started >= ? AND started < ? AND bot = 0 AND ${sessionInSegment(segment, 'sqlite', sb, 's')}
+      GROUP BY 1 ORDER BY 1`).all(...sb.args) as Activity['sessions']
+    const cb = binder('sqlite', [site, range.start, range.end, ...(conversion === null ? [] : [conversion])])
     const conversions = this.db.prepare(`SELECT ts / ${SLOT_MS} * ${SLOT_MS} AS slot, currency, COUNT(*) AS n, COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0) AS micros
       FROM events e WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ${conversion === null ? '' : 'AND name = ?'}
-        AND ${eventInSegmentRange(segment, 'sqlite', (v) => (cArgs.push(v), '?'), 'e', site, range, this.span(site, segment))}
-      GROUP BY 1, 2 ORDER BY 1, 2`).all(...cArgs) as Activity['conversions']
+        AND ${eventInSegmentRange(segment, 'sqlite', cb, 'e', site, range, this.span(site, segment))}
+      GROUP BY 1, 2 ORDER BY 1, 2`).all(...cb.args) as Activity['conversions']
     return { sessions, conversions }
   }
 
