@@ -108,3 +108,8 @@ export interface DerivedSession extends SessionEntry {
   events: number
   pageviews: number
 }
+
+/** Attribution models that split one conversion over its touches by a fixed rule (reports and the credit rollups). */
+export type RuleModel = 'first' | 'last_non_direct' | 'linear' | 'position' | 'time_decay'
+/** Every rule model, in the order reports list them. */
+export const RULE_MODELS: readonly RuleModel[] = ['first', 'last_non_direct', 'linear', 'position', 'time_decay']

@@ -15,7 +15,7 @@ import type { Site } from '../model.ts'
 import type { ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
 import type { AttributionModel, AttributionQuery, AttributionReport, RuleModel } from './types.ts'
 import { dayRange } from './dates.ts'
-import { CreditLedger, creditWeights, touchesInLookback } from './credit.ts'
+import { CreditLedger, conversionCredit, ledgerOf, revenueCurrency, rolledUpCredit } from './credit.ts'
 import { attributionKey, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { DataDrivenCredit } from './markov.ts'
 
@@ -29,7 +29,7 @@ export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_n
  * byModel.linear.rows // [{ value: 'Paid Search', conversions: 12.5, revenue: { EUR: 1234.5 } }, …]
  */
 export async function compareModels(
-  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'referrerHosts'>,
+  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'creditTotals' | 'referrerHosts'>,
   site: Site,
   q: Omit<AttributionQuery, 'model'>,
   models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
@@ -43,29 +43,24 @@ export async function compareModels(
 
   const creditRules = (touches: TouchSession[], conversions: ConversionRow[]) => {
     const credited = touches.filter(isTouch)
-    // What `creditVisitor` does per model, with the lookback window and the touches' keys
-    // worked out once per conversion instead of once per model. Each ledger still gets its
-    // additions in the same order as a lone call, so the sums are bit for bit the same.
+    // What `creditVisitor` does per model, with each ledger getting the same additions as a lone call.
     for (const conv of conversions) {
-      const inWindow = touchesInLookback(credited, conv.ts, q.lookbackMs)
-      if (inWindow.length === 0) {
-        for (const ledger of ledgers) ledger.add(keyOf(null), 1, conv, site.currency)
-        continue
-      }
-      const keys = inWindow.map(keyOf)
-      const times = inWindow.map((t) => t.started)
+      const cur = revenueCurrency(conv, site.currency)
       rules.forEach((model, i) => {
-        creditWeights(model, times, conv.ts).forEach((w, j) => { if (w > 0) ledgers[i].add(keys[j], w, conv, site.currency) })
+        for (const c of conversionCredit(model, credited, conv, q.lookbackMs)) ledgers[i].addUnits(keyOf(c.touch), c.units, cur, c.micros)
       })
     }
   }
+  // The rule models from the credit rollups where the store keeps them; the scans then only serve data-driven.
+  const totals = await rolledUpCredit(rs, site.id, { ...scan, models: rules })
+  if (totals) rules.forEach((model, i) => { ledgers[i] = ledgerOf(totals, model, keyOf, site.currency) })
   if (dd) {
     await rs.scanJourneys(site.id, scan, (sessions, conversions) => {
       dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
       // The attribution scan reads sessions from the lookback start for converting visitors only.
-      if (conversions.length) creditRules(sessions, conversions)
+      if (conversions.length && !totals) creditRules(sessions, conversions)
     })
-  } else await rs.scanAttribution(site.id, scan, creditRules)
+  } else if (!totals) await rs.scanAttribution(site.id, scan, creditRules)
 
   const out = {} as Record<AttributionModel, AttributionReport>
   const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000, ...segmentOf(q) }

@@ -6,7 +6,8 @@
  * Only touches that started at or before a conversion count, so a later visit can never
  * change the credit of an earlier conversion.
  */
-import type { ConversionRow, TouchSession } from '../store/report-types.ts'
+import type { ConversionRow, CreditTotal, ReportStore, TimeRange, TouchAttrs, TouchSession } from '../store/report-types.ts'
+import { CREDIT_ROLLUP_LOOKBACK_MS, type SegmentCond } from '../store/report-types.ts'
 import type { AttributionRow, Money, RuleModel } from './types.ts'
 
 /** Time decay halves a touch's weight for every 7 days between it and the conversion. */
@@ -48,41 +49,112 @@ export function creditWeights(model: RuleModel, touchTimes: number[], convTs: nu
   }
 }
 
+/**
+ * Credit is summed in whole units: billionths of a conversion, millionths of a currency
+ * unit. Each conversion's units and revenue micros are split over its touches so that the
+ * parts add up exactly (`apportion`), so a model's total is the conversions' count to the
+ * last digit, and integer sums do not depend on their order: a report summed from the
+ * per-slot rollups (`creditTotals`) equals the same report credited visitor by visitor.
+ */
+export const CREDIT_UNITS = 1e9
+export const REVENUE_MICROS = 1e6
+
+/**
+ * Splits `total` whole units in proportion to `weights` (which sum to 1): each part gets
+ * its floor, the rest goes one unit at a time to the largest remainders (the earlier on a
+ * tie), so the parts add up to `total` exactly.
+ *
+ * @example
+ * apportion(1_000_000_000, [1 / 3, 1 / 3, 1 / 3]) // [333333334, 333333333, 333333333]
+ */
+export function apportion(total: number, weights: number[]): number[] {
+  if (total < 0) return apportion(-total, weights).map((x) => -x)
+  const exact = weights.map((w) => w * total)
+  const parts = exact.map(Math.floor)
+  let rest = total - parts.reduce((a, b) => a + b, 0)
+  const order = exact.map((x, i) => [x - parts[i], i]).sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  for (let k = 0; rest > 0 && order.length > 0; k++, rest--) parts[order[k % order.length][1]]++
+  return parts
+}
+
+interface LedgerRow { units: number; micros: Map<string, number> }
+
 /** Sums credited conversions and revenue per dimension value. */
 export class CreditLedger {
-  private readonly rowsByValue = new Map<string, AttributionRow>()
+  private readonly rowsByValue = new Map<string, LedgerRow>()
 
   /** Credits `share` of a conversion (and of its value, in its currency) to `value`. */
   add(value: string, share: number, conv: ConversionRow, defaultCurrency: string): void {
-    const row = this.row(value)
-    row.conversions += share
-    if (conv.value !== null && conv.value !== 0) {
-      const cur = conv.currency ?? defaultCurrency
-      row.revenue[cur] = (row.revenue[cur] ?? 0) + share * conv.value
-    }
+    const cur = revenueCurrency(conv, defaultCurrency)
+    this.addUnits(value, Math.round(share * CREDIT_UNITS), cur, cur === null ? 0 : Math.round(share * conv.value! * REVENUE_MICROS))
   }
 
-  /** Adds conversions and revenue already worked out (data-driven credit splits totals). */
+  /**
+   * Adds sums already in units: `units` of credit and, when `currency` is not null,
+   * `micros` of revenue in it (a row then lists the currency even at 0, as `add` does).
+   */
+  addUnits(value: string, units: number, currency: string | null, micros: number): void {
+    const row = this.row(value)
+    row.units += units
+    if (currency !== null) row.micros.set(currency, (row.micros.get(currency) ?? 0) + micros)
+  }
+
+  /** Adds conversions and revenue already worked out (data-driven credit splits totals; not rounded). */
   addAmounts(value: string, conversions: number, revenue: Money): void {
     const row = this.row(value)
-    row.conversions += conversions
-    for (const [cur, amount] of Object.entries(revenue)) row.revenue[cur] = (row.revenue[cur] ?? 0) + amount
+    row.units += conversions * CREDIT_UNITS
+    for (const [cur, amount] of Object.entries(revenue)) row.micros.set(cur, (row.micros.get(cur) ?? 0) + amount * REVENUE_MICROS)
   }
 
-  private row(value: string): AttributionRow {
+  private row(value: string): LedgerRow {
     let row = this.rowsByValue.get(value)
-    if (!row) this.rowsByValue.set(value, (row = { value, conversions: 0, revenue: {} }))
+    if (!row) this.rowsByValue.set(value, (row = { units: 0, micros: new Map() }))
     return row
   }
 
   get(value: string): AttributionRow | undefined {
-    return this.rowsByValue.get(value)
+    const row = this.rowsByValue.get(value)
+    return row && readable(value, row)
   }
 
   /** Rows by credited conversions, most first; ties by value. */
   rows(): AttributionRow[] {
-    return [...this.rowsByValue.values()].sort((a, b) => b.conversions - a.conversions || (a.value < b.value ? -1 : 1))
+    return [...this.rowsByValue].map(([value, row]) => readable(value, row))
+      .sort((a, b) => b.conversions - a.conversions || (a.value < b.value ? -1 : 1))
   }
+}
+
+function readable(value: string, row: LedgerRow): AttributionRow {
+  const revenue: Money = {}
+  for (const [cur, micros] of row.micros) revenue[cur] = micros / REVENUE_MICROS
+  return { value, conversions: row.units / CREDIT_UNITS, revenue }
+}
+
+/** The currency a conversion's revenue counts in; null when it has no value to credit. */
+export function revenueCurrency(conv: ConversionRow, defaultCurrency: string): string | null {
+  return conv.value !== null && conv.value !== 0 ? conv.currency ?? defaultCurrency : null
+}
+
+/**
+ * One conversion's credit by `model`, in whole units: per touch (oldest first) in its
+ * lookback with a weight above 0, its part of the conversion (`units`, summing to
+ * `CREDIT_UNITS`) and of its value (`micros`, summing to the value in micros; 0 without a
+ * value). One `null` entry takes it all when no touch is in the lookback (Direct).
+ * `touches` must be sorted by start.
+ *
+ * @example
+ * conversionCredit('linear', [t1, t2], { ts, value: 10, currency: 'EUR' }, 30 * 86_400_000)
+ * // [{ touch: t1, units: 500000000, micros: 5000000 }, { touch: t2, units: 500000000, micros: 5000000 }]
+ */
+export function conversionCredit<T extends { started: number }>(model: RuleModel, touches: T[], conv: ConversionRow, lookbackMs: number): { touch: T | null; units: number; micros: number }[] {
+  const valueMicros = conv.value === null ? 0 : Math.round(conv.value * REVENUE_MICROS)
+  const inWindow = touchesInLookback(touches, conv.ts, lookbackMs)
+  if (inWindow.length === 0) return [{ touch: null, units: CREDIT_UNITS, micros: valueMicros }]
+  const weights = creditWeights(model, inWindow.map((t) => t.started), conv.ts)
+  const credited = inWindow.flatMap((touch, i) => (weights[i] > 0 ? [{ touch, w: weights[i] }] : []))
+  const units = apportion(CREDIT_UNITS, credited.map((c) => c.w))
+  const micros = apportion(valueMicros, credited.map((c) => c.w))
+  return credited.map((c, i) => ({ touch: c.touch, units: units[i], micros: micros[i] }))
 }
 
 /**
@@ -102,12 +174,34 @@ export function creditVisitor(
   defaultCurrency: string,
 ): void {
   for (const conv of conversions) {
-    const inWindow = touchesInLookback(touches, conv.ts, lookbackMs)
-    if (inWindow.length === 0) {
-      ledger.add(keyOf(null), 1, conv, defaultCurrency)
-      continue
-    }
-    const weights = creditWeights(model, inWindow.map((t) => t.started), conv.ts)
-    inWindow.forEach((t, i) => { if (weights[i] > 0) ledger.add(keyOf(t), weights[i], conv, defaultCurrency) })
+    const cur = revenueCurrency(conv, defaultCurrency)
+    for (const c of conversionCredit(model, touches, conv, lookbackMs)) ledger.addUnits(keyOf(c.touch), c.units, cur, c.micros)
   }
+}
+
+/**
+ * The range's credit as the store's rollups hold it (per model, touch and currency), or
+ * null when the store cannot answer this way (no rollups, a segment, another lookback, or
+ * slots still to be credited): scan then. `ledgerOf` turns it into a report's ledger.
+ *
+ * @example
+ * const totals = await rolledUpCredit(rs, site.id, { range, models: ['linear'], conversion: null, lookbackMs, segment: null })
+ * if (totals) ledgerOf(totals, 'linear', keyOf, site.currency).rows()
+ */
+export async function rolledUpCredit(
+  rs: Pick<ReportStore, 'creditTotals'>,
+  site: string,
+  q: { range: TimeRange; models: readonly RuleModel[]; conversion: string | null; lookbackMs: number; segment: SegmentCond | null },
+): Promise<CreditTotal[] | null> {
+  if (!rs.creditTotals || q.segment || q.lookbackMs !== CREDIT_ROLLUP_LOOKBACK_MS) return null
+  return rs.creditTotals(site, { range: q.range, models: q.models, conversion: q.conversion })
+}
+
+/** One model's ledger from rolled-up credit, keyed by `keyOf`: what crediting the scanned visitors gives. */
+export function ledgerOf(totals: CreditTotal[], model: RuleModel, keyOf: (t: TouchAttrs | null) => string, defaultCurrency: string): CreditLedger {
+  const ledger = new CreditLedger()
+  for (const t of totals) {
+    if (t.model === model) ledger.addUnits(keyOf(t.touch), t.units, t.currency === undefined ? null : t.currency ?? defaultCurrency, t.micros)
+  }
+  return ledger
 }

@@ -8,16 +8,16 @@ import { z } from 'zod'
 import type { Site } from '../store/types.ts'
 import type { ReportStore, SegmentCond, SpendTotal, TouchAttrs } from '../store/report-types.ts'
 import { addDays, dayRange, daysBetween } from './dates.ts'
-import { CreditLedger, creditVisitor } from './credit.ts'
+import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
 import { date, parse, single } from './query.ts'
-import type { AttributionModel, SegmentFilters } from './types.ts'
+import type { AttributionModel, RuleModel, SegmentFilters } from './types.ts'
 import { parseSegment, resolveSegment, spendInSegment, spendlessFilter } from './segment.ts'
 import { queryError } from './query-error.ts'
 
-const MODEL = 'last_non_direct' satisfies AttributionModel
+const MODEL: RuleModel = 'last_non_direct'
 const LOOKBACK_MS = 30 * 86_400_000
 const HINT_DAYS = 14
 
@@ -72,11 +72,17 @@ interface Credited {
  * scan of its own window would make, in the same order (touches older than a conversion's
  * lookback are left out either way), so the sums are the same to the bit.
  */
-async function credited(rs: Pick<ReportStore, 'scanAttribution'>, site: Site, froms: string[], to: string, segment: SegmentCond | null): Promise<Credited[]> {
+async function credited(rs: Pick<ReportStore, 'scanAttribution' | 'creditTotals'>, site: Site, froms: string[], to: string, segment: SegmentCond | null): Promise<Credited[]> {
   const channelKey = (t: TouchAttrs | null) => dimensionValue('channel', t)
   const tripleKey = (t: TouchAttrs | null) => JSON.stringify([dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t)])
   const windows = froms.map((from) => ({ start: dayRange(from, to, site.timezone).start, byChannel: new CreditLedger(), byTriple: new CreditLedger() }))
-  const range = { start: Math.min(...windows.map((w) => w.start)), end: dayRange(to, to, site.timezone).end }
+  const end = dayRange(to, to, site.timezone).end
+  const rolledUp = await Promise.all(windows.map(async (w) => {
+    const totals = await rolledUpCredit(rs, site.id, { range: { start: w.start, end }, models: [MODEL], conversion: null, lookbackMs: LOOKBACK_MS, segment })
+    return totals && { byChannel: ledgerOf(totals, MODEL, channelKey, site.currency), byTriple: ledgerOf(totals, MODEL, tripleKey, site.currency) }
+  }))
+  if (rolledUp.every((c) => c !== null)) return rolledUp as Credited[]
+  const range = { start: Math.min(...windows.map((w) => w.start)), end }
   await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null, segment }, (touches, conversions) => {
     const t = touches.filter(isTouch)
     for (const w of windows) {
@@ -110,7 +116,7 @@ const NONE = { spend: [] as SpendTotal[], credited: { byChannel: new CreditLedge
  * const r = await pacing(store.reports, site, { month: '2026-11', asOf: '2026-11-24' })
  * r.rows[0] // { month: '2026-11', channel: 'Paid Search', amount: 3000, spend: 2480, expected: 2400, pacing: 1.03, projected: 3100, … }
  */
-export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
+export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'creditTotals' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
   const budgets = await rs.budgets(site.id, q.month)
   const segment = await resolveSegment(rs, site.id, q.segment)
   const spendTotals = async (from: string, to: string) => spendInSegment(q.segment, await rs.spendTotals(site.id, from, to))

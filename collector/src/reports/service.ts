@@ -11,7 +11,7 @@ import type {
 import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
 import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
-import { CreditLedger, creditVisitor } from './credit.ts'
+import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { FunnelTally, matchFunnel } from './funnel.ts'
@@ -59,8 +59,10 @@ export function createReports(rs: ReportStore): Reports {
   async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchAttrs | null) => string, segment: SegmentCond | null): Promise<CreditLedger> {
     if (q.model === 'data_driven') return (await dataDriven(rs, site, q, keyOf, segment)).ledger
     const model = q.model
-    const ledger = new CreditLedger()
     const range = dayRange(q.from, q.to, site.timezone)
+    const totals = await rolledUpCredit(rs, site.id, { range, models: [model], conversion: q.conversion, lookbackMs: q.lookbackMs, segment })
+    if (totals) return ledgerOf(totals, model, keyOf, site.currency)
+    const ledger = new CreditLedger()
     await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }, (touches, conversions) => {
       creditVisitor(model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
     })

@@ -2,7 +2,10 @@
  * Validated report queries and the public JSON shapes of the reports (DESIGN.md, "Reports").
  * The JSON routes, CSV exports and the dashboard all use these.
  */
-import type { EventType } from '../model.ts'
+import type { EventType, RuleModel } from '../model.ts'
+
+/** Models that split one conversion over its touches by a fixed rule. */
+export type { RuleModel }
 
 /** Dates are YYYY-MM-DD in the site's timezone; `to` is inclusive. */
 export interface DateRangeQuery {
@@ -34,8 +37,6 @@ export interface SegmentFilters {
   variant?: { experiment: string; variant: string }[]
 }
 
-/** Models that split one conversion over its touches by a fixed rule. */
-export type RuleModel = 'first' | 'last_non_direct' | 'linear' | 'position' | 'time_decay'
 /** `data_driven`: a Markov chain over every visitor's path, credit by removal effect (`markov.ts`). */
 export type AttributionModel = RuleModel | 'data_driven'
 export type Dimension = 'channel' | 'source' | 'medium' | 'campaign'

@@ -8,7 +8,7 @@
  * cursor is open, so nothing is loaded whole and no other query can interleave with an
  * open cursor.
  */
-import type { EventType, Props } from '../model.ts'
+import type { EventType, Props, RuleModel } from '../model.ts'
 import type { HealthQueries } from './health-types.ts'
 import type { AdsStore } from './ads-types.ts'
 
@@ -140,6 +140,31 @@ export interface ConversionRow {
   ts: number
   value: number | null
   currency: string | null
+}
+
+/** The lookback the credit rollups are kept for: the reports' default (30 days). */
+export const CREDIT_ROLLUP_LOOKBACK_MS = 30 * 86_400_000
+
+export interface CreditTotalsScan {
+  range: TimeRange
+  models: readonly RuleModel[]
+  /** Conversion event name, or null for every conversion. */
+  conversion: string | null
+}
+
+/**
+ * One model's credit to one touch (null: conversions without a touch in the lookback) and
+ * one revenue currency, summed over a range in whole units (see `CreditLedger`).
+ * `currency`: undefined when the conversions had no value; null when they named no currency.
+ */
+export interface CreditTotal {
+  model: RuleModel
+  touch: TouchAttrs | null
+  currency: string | null | undefined
+  /** Conversions, in billionths. */
+  units: number
+  /** Revenue, in millionths of `currency`. */
+  micros: number
 }
 
 /** Sessions started in a range, counted per distinct set of attributes. */
@@ -304,6 +329,13 @@ export interface ReportStore {
    */
   scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
   sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]>
+  /**
+   * Optional: credit already summed per touch by derivation (`rollup_credit`), for an
+   * unsegmented range of whole 15-minute slots and the default lookback
+   * (`CREDIT_ROLLUP_LOOKBACK_MS`). Null when it cannot answer (a slot of the range is
+   * waiting to be credited again, or the range is not slot-aligned): scan instead.
+   */
+  creditTotals?(site: string, q: CreditTotalsScan): Promise<CreditTotal[] | null>
   /** Spend between two dates (YYYY-MM-DD, both inclusive), summed per source, medium, campaign and currency. */
   spendTotals(site: string, fromDate: string, toDate: string): Promise<SpendTotal[]>
   /** Inserts or replaces rows by (date, source, medium, campaign), in one transaction; answers the rows written. */

@@ -3,6 +3,7 @@
  * Append new versions; never edit one that has shipped.
  */
 import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
+import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -251,4 +252,7 @@ export const SQLITE_MIGRATIONS: string[] = [
      event of the site, inside the write transaction ingest and derivation wait on. */ `
   CREATE INDEX events_site_user ON events(site, user_id) WHERE user_id IS NOT NULL;
   `,
+  /* 18 (issue 11): attribution credit per slot, model and touch, kept by derivation (see
+     sqlite-credit-schema.ts); every stored conversion's slot is noted to be credited. */
+  SQLITE_CREDIT_MIGRATION,
 ]

@@ -11,7 +11,7 @@ import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
 import type {
-  Activity, AttributionScan, Budget, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
+  Activity, AttributionScan, Budget, CreditTotal, CreditTotalsScan, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
   ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
   TouchSession, VariantCounts,
 } from './report-types.ts'
@@ -21,6 +21,7 @@ import { binder, eventInSegment, eventInSegmentRange, sessionInSegment, type Bin
 import { matchPathRegExp } from '../reports/steps.ts'
 import { rollupActivity, rollupSessionGroups, rollupSummary } from './sqlite-rollups.ts'
 import { slotAligned } from './rollup-range.ts'
+import { creditTotals } from './sqlite-credit.ts'
 
 type Row = Record<string, unknown>
 
@@ -128,6 +129,10 @@ export class SqliteReports implements ReportStore {
     const group = attributionGrouper(onVisitor, journeys)
     for (const r of stmt.iterate(...b.args) as IterableIterator<unknown[]>) group.push(r)
     group.end()
+  }
+
+  async creditTotals(site: string, q: CreditTotalsScan): Promise<CreditTotal[] | null> {
+    return creditTotals(this.db, site, q)
   }
 
   async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {

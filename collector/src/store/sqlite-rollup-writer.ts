@@ -40,6 +40,8 @@ export class SqliteRollupWriter {
           FROM (${TOUCHED}) t CROSS JOIN rollup_visitors v ON v.site = t.site AND v.kind = t.kind AND v.visitor = t.visitor) x
         WHERE rollup_visitors.site = x.site AND rollup_visitors.kind = x.kind AND rollup_visitors.visitor = x.visitor
           AND rollup_visitors.slot = x.slot AND rollup_visitors.prev <> x.prev`),
+      // New conversions' slots are credited again by derivation (sqlite-credit-schema.ts).
+      db.prepare(`INSERT OR IGNORE INTO credit_dirty (site, slot) SELECT DISTINCT site, ${slot} FROM ${NEW_ROWS} AND type = 'conversion'`),
     ]
   }
 

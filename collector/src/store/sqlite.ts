@@ -12,6 +12,7 @@ import { eventFromRow, longestSessions, sessionFromRow, storedEventFromRow } fro
 import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
 import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
+import { SqliteCreditRollup, type SlotCrediting } from './sqlite-credit.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
@@ -64,6 +65,7 @@ export class SqliteStore implements Store {
   private closed = false
   private readonly stmt
   private readonly rollups: SqliteRollupWriter
+  private readonly credit: SqliteCreditRollup
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -112,6 +114,7 @@ export class SqliteStore implements Store {
     }
     this.alerts = new SqliteAlerts(this.db)
     this.rollups = new SqliteRollupWriter(this.db)
+    this.credit = new SqliteCreditRollup(this.db)
     this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId), this.rollups)
   }
 
@@ -256,6 +259,10 @@ export class SqliteStore implements Store {
       e.props ? JSON.stringify(e.props) : null, e.consent, e.bot ? 1 : 0, e.origin,
     )
     this.rollups.inserted(Number(lastInsertRowid))
+  }
+
+  async refreshCredit(maxSlots: number, credit: SlotCrediting): Promise<number> {
+    return this.closed ? 0 : this.credit.refresh(maxSlots, credit)
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {

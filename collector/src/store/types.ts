@@ -2,6 +2,7 @@ import type { ReportStore } from './report-types.ts'
 import type { TrustStore } from './trust-types.ts'
 import type { GoalHit, GoalStore } from './goal-types.ts'
 import type { AlertStore } from './alert-types.ts'
+import type { SlotCrediting } from './sqlite-credit.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -97,6 +98,11 @@ export interface DerivationStore {
   requeueAll(transform: (e: EnrichedEvent) => EnrichedEvent, onProgress?: (moved: number, total: number) => void): Promise<number>
   /** Goals, their version and claims: derivation turns matching events into goal conversions. */
   readonly goals: GoalStore
+  /**
+   * Optional: credits up to `maxSlots` slots noted for the credit rollups again, with
+   * `credit`; answers how many (0: none was noted). Stores without the rollups lack it.
+   */
+  refreshCredit?(maxSlots: number, credit: SlotCrediting): Promise<number>
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
