@@ -10,6 +10,9 @@ import { SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
 import { SqliteCreditRollup } from '../../collector/src/store/sqlite-credit.ts'
 import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
+import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-experiment-schema.ts'
+import { SqliteExperimentRollup } from '../../collector/src/store/sqlite-experiment.ts'
+import { exposureRows } from '../../collector/src/derive/exposure-rows.ts'
 
 const DAY = 86_400_000
 export const BENCH_START = Date.UTC(2026, 9, 1)
@@ -139,10 +142,13 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   db.exec('INSERT OR REPLACE INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site')
   db.exec(SQLITE_ROLLUP_BACKFILL)
   for (const t of triggers) db.exec(t.sql)
-  // The credit rollups, as derivation would have kept them.
+  // The credit and experiment rollups, as derivation would have kept them.
   db.exec(SQLITE_CREDIT_MARK_ALL)
   const credit = new SqliteCreditRollup(db)
   while (credit.refresh(500, creditSlot) > 0);
+  db.exec(SQLITE_EXPERIMENT_MARK_ALL)
+  const exposures = new SqliteExperimentRollup(db)
+  while (exposures.refresh(10_000, exposureRows) > 0);
   db.exec('ANALYZE')
   db.close()
   return { events, sessions }

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { SqliteReports } from '../../collector/src/store/sqlite-reports.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { backfillGoal } from '../../collector/src/derive/goals.ts'
 import { rebuildDerived } from '../../collector/src/derive/rebuild.ts'
@@ -26,6 +27,8 @@ import { RULE_MODELS } from '../../collector/src/model.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, type TouchAttrs } from '../../collector/src/store/report-types.ts'
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
 import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
+import { exposureRows } from '../../collector/src/derive/exposure-rows.ts'
+import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-experiment-schema.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
 import { parseAttributionQuery, parseChannelsQuery } from '../../collector/src/reports/query.ts'
 
@@ -74,13 +77,16 @@ function traffic(seed: number): EnrichedEvent[] {
       for (let k = 0; k < 1 + Math.floor(rnd() * 5); k++) {
         const r = rnd()
         const conv = k > 0 && r < 0.3
+        const exposure = !conv && r > 0.85
         const value = conv ? pick([19.99, 0.1, 0.2, 7, null, 1e-7, 123.456789]) : null
         const base = event()
         out.push(event({
           id: `e${String(n++).padStart(4, '0')}`, ts: t, received: t, visitor, bot, userId: v === 1 || v === 2 ? 'u1' : null,
-          type: conv ? 'conversion' : k > 0 && r < 0.45 ? 'event' : 'pageview',
-          name: conv ? pick(['purchase', 'purchase', 'lead']) : k > 0 && r < 0.45 ? 'signup' : 'pageview',
-          path: conv ? null : pick(['/', '/pricing', '/thanks']),
+          type: conv ? 'conversion' : k > 0 && r < 0.45 ? 'event' : exposure ? 'exposure' : 'pageview',
+          name: conv ? pick(['purchase', 'purchase', 'lead']) : k > 0 && r < 0.45 ? 'signup' : exposure ? 'checkout' : 'pageview',
+          path: conv || exposure ? null : pick(['/', '/pricing', '/thanks']),
+          // Some visitors see the experiment again, now and then in the other variant: the first exposure decides.
+          props: exposure ? { variant: pick(['control', 'b', 'b']) } : null,
           value, currency: conv ? pick(['EUR', 'EUR', 'USD', null]) : null,
           touch: k === 0 && touch ? { ...base.touch, ...touch } : base.touch, channel: k === 0 && touch ? touch.channel : 'Direct',
         }))
@@ -128,6 +134,14 @@ async function expectRollupsMatch(reports: ReportStore & Scans, exactRevenue: bo
       expect(await reports.activity(SITE, range, conversion), at).toEqual(await reports.scanActivity(SITE, range, conversion))
     }
     if (reports.creditTotals) await expectCreditMatches(reports, range, at)
+    if (reports instanceof SqliteReports) {
+      for (const conversion of [null, 'purchase', 'thanks']) {
+        const q = { experiment: 'checkout', range, conversion }
+        const rolled = reports.rolledUpExperiment(SITE, q)
+        expect(rolled, `${at}: the experiment rollups answer once every visitor is worked out`).not.toBeNull()
+        expect(rolled, `${at}: experiment ${conversion}`).toEqual(await reports.scanExperiment(SITE, q))
+      }
+    }
   }
   return whole!
 }
@@ -165,7 +179,7 @@ async function story(store: Store, exactRevenue: boolean, rollupRows: () => Prom
     const deriver = new Deriver(store, { log: (msg, err) => { failures.push(err ?? msg) }, chunkEvents: 40 })
     await deriver.settle()
     // Derivation also credits the slots the triggers noted, a few per step.
-    while ((await deriver.step()) > 0 || deriver.creditedSlots > 0);
+    while ((await deriver.step()) > 0 || deriver.refreshed > 0);
     // A derivation step the triggers refused would leave both sides equally stale.
     expect(failures).toEqual([])
   }
@@ -185,6 +199,12 @@ async function story(store: Store, exactRevenue: boolean, rollupRows: () => Prom
   expect(first.visitors).toBeGreaterThan(10)
   expect(first.convertingVisitors).toBeGreaterThan(3)
   expect(first.revenue.map((r) => r.currency)).toEqual([null, 'EUR', 'USD'])
+  if (reports instanceof SqliteReports) {
+    // Both variants, converters among them, and visitors whose later exposures showed the other variant.
+    const whole = await reports.scanExperiment(SITE, { experiment: 'checkout', range: ranges(7)[0], conversion: null })
+    expect(whole.map((v) => v.variant)).toEqual(['b', 'control'])
+    expect(whole.every((v) => v.visitors > 2 && v.converters > 0)).toBe(true)
+  }
 
   const version = await store.goals.putGoal(SITE, SIGNUP_GOAL)
   expect(await backfillGoal(store.goals, SITE, SIGNUP_GOAL, version)).toBeGreaterThan(0)
@@ -227,17 +247,19 @@ describe('report rollups equal the scans (SQLite)', () => {
     const store = new SqliteStore(':memory:')
     try {
       // SQLite's REAL sums are order-dependent: compare them rounded, the rest exactly.
-      const rows = async () => ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit'].map((t) =>
+      const rows = async () => ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit', 'exposure_first', 'exposure_converted'].map((t) =>
         store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all().map((r) => {
           const row = r as Record<string, unknown>
           return typeof row.amount === 'number' ? { ...row, amount: Math.round(row.amount * 1e6) } : row
         }))
       const backfill = async () => {
-        store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit;')
+        store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
         store.db.exec(SQLITE_ROLLUP_BACKFILL)
         // The migration's backfill of the credit rollups: every conversion's slot noted, then credited by derivation.
         store.db.exec(SQLITE_CREDIT_MARK_ALL)
         while ((await store.refreshCredit(1000, creditSlot)) > 0);
+        store.db.exec(SQLITE_EXPERIMENT_MARK_ALL)
+        while ((await store.refreshExposures(1000, exposureRows)) > 0);
       }
       await story(store, false, rows, backfill, async (sql) => { store.db.exec(sql) })
     } finally {
@@ -253,7 +275,7 @@ describe('reports and the credit rollups (SQLite)', () => {
       await store.insertEvents(SITE, traffic(5))
       const deriver = new Deriver(store)
       await deriver.settle()
-      while ((await deriver.step()) > 0 || deriver.creditedSlots > 0);
+      while ((await deriver.step()) > 0 || deriver.refreshed > 0);
       let scans = 0
       const counted = Object.assign(Object.create(store.reports) as ReportStore, {
         scanAttribution: (...args: Parameters<ReportStore['scanAttribution']>) => { scans++; return store.reports.scanAttribution(...args) },

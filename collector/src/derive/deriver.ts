@@ -11,11 +11,14 @@ import { settleBacklog, type Derivation } from './background.ts'
 import { goalHits, goalMoves } from './goals.ts'
 import type { GoalBook } from '../store/goal-types.ts'
 import { creditSlot } from './credit-slots.ts'
+import { exposureRows } from './exposure-rows.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
 export const DERIVE_CHUNK_EVENTS = 2000
 /** Slots of the credit rollups credited again per step (a few ms each at 10M events). */
 const CREDIT_SLOTS_PER_STEP = 16
+/** Visitors of the experiment rollups worked out again per step (one index seek each). */
+const EXPOSED_VISITORS_PER_STEP = 500
 
 export interface DeriverOptions {
   chunkEvents?: number
@@ -177,8 +180,8 @@ export class Deriver implements Derivation {
   private readonly log: (msg: string, err?: unknown) => void
   /** Every site's goals as last read; read again when a step finds they changed. */
   private goals: GoalBook | null = null
-  /** Slots the last step credited again. */
-  creditedSlots = 0
+  /** Rollup rows the last step worked out again: credit slots and exposed visitors. */
+  refreshed = 0
 
   constructor(private readonly store: DerivationStore, opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
@@ -222,16 +225,17 @@ export class Deriver implements Derivation {
   /**
    * One step: derive up to a chunk of pending events, then credit a few slots noted for the
    * credit rollups again. Answers how many events were derived (0: none pending or another
-   * process derives); `creditedSlots` how many slots.
+   * process derives); `refreshed` how many rollup slots and visitors.
    */
   async step(): Promise<number> {
     let n = 0
-    this.creditedSlots = 0
+    this.refreshed = 0
     const ran = await this.store.exclusively(async () => {
       const groups = await this.store.pendingGroups(this.chunk)
       if (groups.length) n = await this.apply(groups)
-      // A few slots per step: each holds the write lock that ingest waits on.
-      this.creditedSlots = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_SLOTS_PER_STEP, creditSlot) : 0
+      // A few per step: each holds the write lock that ingest waits on.
+      if (this.store.refreshCredit) this.refreshed += await this.store.refreshCredit(CREDIT_SLOTS_PER_STEP, creditSlot)
+      if (this.store.refreshExposures) this.refreshed += await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows)
     })
     return ran ? n : 0
   }
@@ -253,10 +257,10 @@ export class Deriver implements Derivation {
     try {
       for (;;) {
         const n = await this.step()
-        if ((n === 0 && this.creditedSlots === 0) || this.closed) return
+        if ((n === 0 && this.refreshed === 0) || this.closed) return
         this.failures = 0
         // A step that was not full took all that was pending: end the pass here.
-        if (this.minIntervalMs > 0 && n < this.chunk && this.creditedSlots < CREDIT_SLOTS_PER_STEP) return
+        if (this.minIntervalMs > 0 && n < this.chunk && this.refreshed === 0) return
         // Let requests in between steps: ingest answers while a backlog is derived.
         await new Promise((r) => setImmediate(r))
       }

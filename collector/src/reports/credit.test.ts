@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CreditLedger, creditVisitor, creditWeights, touchesInLookback } from './credit.ts'
+import { apportion, conversionCredit, CreditLedger, creditVisitor, creditWeights, touchesInLookback } from './credit.ts'
 import type { TouchSession } from '../store/report-types.ts'
 
 const DAY = 86_400_000
@@ -74,5 +74,36 @@ describe('creditVisitor', () => {
     expect(rows[0].revenue.USD).toBeCloseTo(16, 12)
     expect(rows[1].conversions).toBeCloseTo(0.4, 12)
     expect(rows.reduce((s, r) => s + r.conversions, 0)).toBeCloseTo(2, 12)
+  })
+})
+
+describe('apportion', () => {
+  it('gives each part its floor and the rest to the largest remainders, earlier first on ties', () => {
+    expect(apportion(1_000_000_000, [1 / 3, 1 / 3, 1 / 3])).toEqual([333333334, 333333333, 333333333])
+    expect(apportion(10, [0.24, 0.38, 0.38])).toEqual([2, 4, 4])
+    expect(apportion(-5, [0.5, 0.5])).toEqual([-3, -2])
+  })
+})
+
+describe('conversionCredit', () => {
+  it('splits a conversion and its value over the touches so the parts add up exactly', () => {
+    const touches = [touch(1 * DAY, 'A'), touch(2 * DAY, 'B'), touch(3 * DAY, 'C')]
+    const conv = { ts: 4 * DAY, value: 100, currency: 'EUR' }
+    const parts = conversionCredit('linear', touches, conv, 30 * DAY)
+    expect(parts.map((p) => p.touch?.channel)).toEqual(['A', 'B', 'C'])
+    expect(parts.map((p) => p.units)).toEqual([333333334, 333333333, 333333333])
+    expect(parts.map((p) => p.micros)).toEqual([33333334, 33333333, 33333333])
+    for (const model of ['first', 'last_non_direct', 'position', 'time_decay'] as const) {
+      const split = conversionCredit(model, touches, conv, 30 * DAY)
+      expect(split.reduce((a, p) => a + p.units, 0), model).toBe(1e9)
+      expect(split.reduce((a, p) => a + p.micros, 0), model).toBe(100e6)
+    }
+    // Touches with no share (first touch: all but the first) are left out.
+    expect(conversionCredit('first', touches, conv, 30 * DAY).map((p) => p.touch?.channel)).toEqual(['A'])
+  })
+
+  it('gives a conversion without a touch in the lookback whole to null (Direct)', () => {
+    expect(conversionCredit('linear', [touch(0, 'A')], { ts: 40 * DAY, value: null, currency: null }, 30 * DAY))
+      .toEqual([{ touch: null, units: 1e9, micros: 0 }])
   })
 })

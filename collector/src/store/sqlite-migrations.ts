@@ -4,6 +4,7 @@
  */
 import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
+import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -255,4 +256,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 18 (issue 11): attribution credit per slot, model and touch, kept by derivation (see
      sqlite-credit-schema.ts); every stored conversion's slot is noted to be credited. */
   SQLITE_CREDIT_MIGRATION,
+  /* 19 (issue 11): each visitor's first exposure per experiment and first conversion after
+     it, kept by derivation (see sqlite-experiment-schema.ts); every exposed visitor is noted. */
+  SQLITE_EXPERIMENT_MIGRATION,
 ]

@@ -22,6 +22,7 @@ import { matchPathRegExp } from '../reports/steps.ts'
 import { rollupActivity, rollupSessionGroups, rollupSummary } from './sqlite-rollups.ts'
 import { slotAligned } from './rollup-range.ts'
 import { creditTotals } from './sqlite-credit.ts'
+import { experimentFromRollups } from './sqlite-experiment.ts'
 
 type Row = Record<string, unknown>
 
@@ -207,6 +208,16 @@ export class SqliteReports implements ReportStore {
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
+    return this.rolledUpExperiment(site, q) ?? this.scanExperiment(site, q)
+  }
+
+  /** The readout from the experiment rollups; null when they cannot answer (a segment, or visitors still to work out). */
+  rolledUpExperiment(site: string, q: ExperimentScan): VariantCounts[] | null {
+    return experimentFromRollups(this.db, site, q)
+  }
+
+  /** The readout straight from events: any segment; the rollups must agree with it. */
+  async scanExperiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
     const b = binder('sqlite')
     const seg = q.segment ?? null
     // As on PostgreSQL: "converted after the first exposure" is "the visitor's latest

@@ -42,6 +42,9 @@ export class SqliteRollupWriter {
           AND rollup_visitors.slot = x.slot AND rollup_visitors.prev <> x.prev`),
       // New conversions' slots are credited again by derivation (sqlite-credit-schema.ts).
       db.prepare(`INSERT OR IGNORE INTO credit_dirty (site, slot) SELECT DISTINCT site, ${slot} FROM ${NEW_ROWS} AND type = 'conversion'`),
+      // Visitors with new exposures, or new conversions after an exposure, are worked out again (sqlite-experiment-schema.ts).
+      db.prepare(`INSERT OR IGNORE INTO experiment_dirty (site, visitor) SELECT DISTINCT site, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL
+        AND (type = 'exposure' OR (type = 'conversion' AND EXISTS (SELECT 1 FROM exposure_first f WHERE f.site = events.site AND f.visitor = events.visitor)))`),
     ]
   }
 

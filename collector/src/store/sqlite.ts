@@ -13,6 +13,7 @@ import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
 import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
 import { SqliteCreditRollup, type SlotCrediting } from './sqlite-credit.ts'
+import { SqliteExperimentRollup, type ExposureWorking } from './sqlite-experiment.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
@@ -66,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly stmt
   private readonly rollups: SqliteRollupWriter
   private readonly credit: SqliteCreditRollup
+  private readonly exposures: SqliteExperimentRollup
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -115,6 +117,7 @@ export class SqliteStore implements Store {
     this.alerts = new SqliteAlerts(this.db)
     this.rollups = new SqliteRollupWriter(this.db)
     this.credit = new SqliteCreditRollup(this.db)
+    this.exposures = new SqliteExperimentRollup(this.db)
     this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId), this.rollups)
   }
 
@@ -263,6 +266,10 @@ export class SqliteStore implements Store {
 
   async refreshCredit(maxSlots: number, credit: SlotCrediting): Promise<number> {
     return this.closed ? 0 : this.credit.refresh(maxSlots, credit)
+  }
+
+  async refreshExposures(maxVisitors: number, work: ExposureWorking): Promise<number> {
+    return this.closed ? 0 : this.exposures.refresh(maxVisitors, work)
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {

@@ -3,6 +3,7 @@ import type { TrustStore } from './trust-types.ts'
 import type { GoalHit, GoalStore } from './goal-types.ts'
 import type { AlertStore } from './alert-types.ts'
 import type { SlotCrediting } from './sqlite-credit.ts'
+import type { ExposureWorking } from './sqlite-experiment.ts'
 
 export type { EventType, EventOrigin, Props, Touch, EnrichedEvent, InsertOutcome, Site, QuarantineRow } from '../model.ts'
 import type { DerivedSession, EnrichedEvent, InsertOutcome, QuarantineRow, SessionFields, Site } from '../model.ts'
@@ -103,6 +104,11 @@ export interface DerivationStore {
    * `credit`; answers how many (0: none was noted). Stores without the rollups lack it.
    */
   refreshCredit?(maxSlots: number, credit: SlotCrediting): Promise<number>
+  /**
+   * Optional: works out up to `maxVisitors` visitors noted for the experiment rollups
+   * again, with `work`; answers how many. Stores without those rollups lack it.
+   */
+  refreshExposures?(maxVisitors: number, work: ExposureWorking): Promise<number>
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
