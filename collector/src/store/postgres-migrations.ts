@@ -9,6 +9,7 @@
  */
 import type pg from 'pg'
 import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollup-schema.ts'
+import { POSTGRES_CREDIT_EXPERIMENT_MIGRATION } from './postgres-credit-experiment-schema.ts'
 
 export const POSTGRES_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -271,6 +272,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
      event of the site, inside the write transaction ingest and derivation wait on. */ `
   CREATE INDEX events_site_user ON events(site, user_id) WHERE user_id IS NOT NULL;
   `,
+  /* 18 (issue 11): as SQLite's migrations 18 and 19: attribution credit per slot, model and
+     touch, and each visitor's first exposure and conversion after it, worked out by
+     derivation for what triggers note (see postgres-credit-experiment-schema.ts). */
+  POSTGRES_CREDIT_EXPERIMENT_MIGRATION,
 ]
 
 /**

@@ -16,6 +16,7 @@ import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
 import { PostgresAds } from './postgres-ads.ts'
 import type {
+  CreditTotal, CreditTotalsScan,
   Activity, AttributionScan, Budget, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
   ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
   TouchSession, VariantCounts,
@@ -25,6 +26,7 @@ import type { SegmentCond } from './report-types.ts'
 import { binder, eventInSegment, eventInSegmentRange, sessionInSegment } from './segment-sql.ts'
 import { rollupActivity, rollupSessionGroups, rollupSummary } from './postgres-rollups.ts'
 import { slotAligned } from './rollup-range.ts'
+import { creditTotalsPostgres, experimentFromRollupsPostgres } from './postgres-credit-experiment.ts'
 
 /**
  * @example
@@ -218,6 +220,20 @@ export class PostgresReports implements ReportStore {
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
+    return (await this.rolledUpExperiment(site, q)) ?? this.scanExperiment(site, q)
+  }
+
+  /** The readout from the experiment rollups; null when they cannot answer (a segment, or visitors still to work out). */
+  rolledUpExperiment(site: string, q: ExperimentScan): Promise<VariantCounts[] | null> {
+    return experimentFromRollupsPostgres(this.pool, site, q)
+  }
+
+  async creditTotals(site: string, q: CreditTotalsScan): Promise<CreditTotal[] | null> {
+    return creditTotalsPostgres(this.pool, site, q)
+  }
+
+  /** The readout straight from events: any segment; the rollups must agree with it. */
+  async scanExperiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
     const args: unknown[] = [site, q.experiment, q.range.start, q.range.end]
     const b = binder('postgres', args)
     const nameFilter = q.conversion === null ? '' : `AND name = ${b(q.conversion)}`

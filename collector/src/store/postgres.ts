@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import { migratePostgres } from './postgres-migrations.ts'
 import { inTransaction, openPool, type PostgresOptions } from './postgres-pool.ts'
+import { refreshCreditPostgres, refreshExposuresPostgres } from './postgres-credit-experiment.ts'
+import type { ExposureWorking, SlotCrediting } from './worked-rollup-rows.ts'
 import { appendPending, clean, type PendingEvents } from './postgres-ingest.ts'
 import * as derivation from './postgres-derivation.ts'
 import { PostgresReports } from './postgres-reports.ts'
@@ -193,6 +195,14 @@ export class PostgresStore implements Store {
    * another process holds it. Should this process die, its connection closes and the lock
    * goes with it.
    */
+  async refreshCredit(maxSlots: number, credit: SlotCrediting): Promise<number> {
+    return this.closed ? 0 : refreshCreditPostgres(this.pool, maxSlots, credit)
+  }
+
+  async refreshExposures(maxVisitors: number, work: ExposureWorking): Promise<number> {
+    return this.closed ? 0 : refreshExposuresPostgres(this.pool, maxVisitors, work)
+  }
+
   async exclusively(work: () => Promise<void>): Promise<boolean> {
     if (this.closed) return false
     const run = this.locked(work)

@@ -4,14 +4,11 @@
  * (`creditTotals`). The crediting itself is derivation's (`derive/credit-slots.ts`).
  */
 import type Database from 'better-sqlite3'
-import type { RuleModel } from '../model.ts'
-import type { CreditSlotRow, SlotConversion } from '../derive/credit-slots.ts'
+import type { SlotConversion } from '../derive/credit-slots.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
-import type { CreditTotal, CreditTotalsScan, TouchAttrs, TouchSession } from './report-types.ts'
+import type { CreditTotal, CreditTotalsScan, TouchSession } from './report-types.ts'
+import { creditTotalsOf, type SlotCrediting, type StoredCreditTotal } from './worked-rollup-rows.ts'
 import { slotAligned } from './rollup-range.ts'
-
-/** Credits a slot's conversions (`creditSlot`); passed in, so the store holds no report maths. */
-export type SlotCrediting = (conversions: SlotConversion[], touchesOf: (visitor: string) => TouchSession[]) => CreditSlotRow[]
 
 export class SqliteCreditRollup {
   private readonly stmt
@@ -25,7 +22,7 @@ export class SqliteCreditRollup {
         WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ORDER BY visitor, ts, rowid`),
       touches: db.prepare(`SELECT started, channel, source, medium, campaign, click_id_type AS clickIdType, referrer_host AS referrerHost
         FROM sessions WHERE site = ? AND visitor = ? AND started >= ? AND started <= ? AND bot = 0 AND channel <> 'Direct'
-        ORDER BY started`),
+        ORDER BY started, id`),
       put: db.prepare(`INSERT INTO rollup_credit (site, model, slot, name, touch, currency, units, micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       done: db.prepare('DELETE FROM credit_dirty WHERE site = ? AND slot = ?'),
     }
@@ -72,23 +69,9 @@ export function creditTotals(db: Database.Database, site: string, q: CreditTotal
     const { start, end } = q.range
     if (db.prepare('SELECT 1 FROM credit_dirty WHERE site = ? AND slot >= ? AND slot < ? LIMIT 1').get(site, start, end)) return null
     const models = q.models.map(() => '?').join(', ')
-    const rows = db.prepare(`SELECT model, touch, currency, SUM(units) AS units, SUM(micros) AS micros FROM rollup_credit
+    return creditTotalsOf(db.prepare(`SELECT model, touch, currency, SUM(units) AS units, SUM(micros) AS micros FROM rollup_credit
       WHERE site = ? AND model IN (${models}) AND slot >= ? AND slot < ? ${q.conversion === null ? '' : 'AND name = ?'}
       GROUP BY model, touch, currency`)
-      .all(site, ...q.models, start, end, ...(q.conversion === null ? [] : [q.conversion])) as { model: RuleModel; touch: string; currency: string; units: number; micros: number }[]
-    const touches = new Map<string, TouchAttrs | null>()
-    const touchOf = (t: string): TouchAttrs | null => {
-      if (t === '') return null
-      let touch = touches.get(t)
-      if (touch === undefined) {
-        const [channel, source, medium, campaign, clickIdType, referrerHost] = JSON.parse(t) as [string, ...(string | null)[]]
-        touches.set(t, (touch = { channel, source, medium, campaign, clickIdType, referrerHost }))
-      }
-      return touch
-    }
-    return rows.map((r) => ({
-      model: r.model, touch: touchOf(r.touch), units: r.units, micros: r.micros,
-      currency: r.currency === '-' ? undefined : r.currency === '' ? null : r.currency.slice(1),
-    }))
+      .all(site, ...q.models, start, end, ...(q.conversion === null ? [] : [q.conversion])) as StoredCreditTotal[])
   })()
 }

@@ -5,11 +5,9 @@
  * (`derive/exposure-rows.ts`).
  */
 import type Database from 'better-sqlite3'
-import type { exposureRows, VisitorMark } from '../derive/exposure-rows.ts'
+import type { VisitorMark } from '../derive/exposure-rows.ts'
 import type { ExperimentScan, VariantCounts } from './report-types.ts'
-
-/** Works out a visitor's rows (`exposureRows`); passed in, so the store holds no report maths. */
-export type ExposureWorking = typeof exposureRows
+import { variantCountsOf, type ExposureWorking } from './worked-rollup-rows.ts'
 
 export class SqliteExperimentRollup {
   private readonly stmt
@@ -65,7 +63,6 @@ export function experimentFromRollups(db: Database.Database, site: string, q: Ex
     const converted = db.prepare(`SELECT variant, COUNT(*) AS n FROM exposure_converted
       WHERE site = ? AND experiment = ? AND name = ? AND exposed >= ? AND exposed < ? AND ts < ? GROUP BY variant`)
       .all(site, q.experiment, q.conversion ?? '', start, end, end) as { variant: string; n: number }[]
-    const converters = new Map(converted.map((r) => [r.variant, r.n]))
-    return exposed.map((r) => ({ variant: r.variant, visitors: r.n, converters: converters.get(r.variant) ?? 0 }))
+    return variantCountsOf(exposed, converted)
   })()
 }

@@ -12,8 +12,9 @@ import { eventFromRow, longestSessions, sessionFromRow, storedEventFromRow } fro
 import { SqliteGoals } from './sqlite-goals.ts'
 import { SqliteAlerts } from './sqlite-alerts.ts'
 import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
-import { SqliteCreditRollup, type SlotCrediting } from './sqlite-credit.ts'
-import { SqliteExperimentRollup, type ExposureWorking } from './sqlite-experiment.ts'
+import { SqliteCreditRollup } from './sqlite-credit.ts'
+import { SqliteExperimentRollup } from './sqlite-experiment.ts'
+import type { ExposureWorking, SlotCrediting } from './worked-rollup-rows.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
 const SESSION_COLS = ['visitor', 'started', 'last_ts', 'campaign_key', 'source', 'medium', 'campaign', 'term', 'content', 'click_id_type',
