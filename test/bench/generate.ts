@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3'
 import { migrate } from '../../collector/src/store/sqlite.ts'
-import { SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
+import { SQLITE_CONSENT_ROLLUP_BACKFILL, SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
 import { SqliteCreditRollup } from '../../collector/src/store/sqlite-credit.ts'
 import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
@@ -141,6 +141,7 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   // Rows written here bypass derivation, which keeps the longest session per site.
   db.exec('INSERT OR REPLACE INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site')
   db.exec(SQLITE_ROLLUP_BACKFILL)
+  db.exec(SQLITE_CONSENT_ROLLUP_BACKFILL)
   for (const t of triggers) db.exec(t.sql)
   // The credit and experiment rollups, as derivation would have kept them.
   db.exec(SQLITE_CREDIT_MARK_ALL)

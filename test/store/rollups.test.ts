@@ -12,8 +12,8 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { backfillGoal } from '../../collector/src/derive/goals.ts'
 import { rebuildDerived } from '../../collector/src/derive/rebuild.ts'
-import { SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
-import { POSTGRES_ROLLUP_BACKFILL } from '../../collector/src/store/postgres-rollup-schema.ts'
+import { SQLITE_CONSENT_ROLLUP_BACKFILL, SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
+import { POSTGRES_CONSENT_ROLLUP_BACKFILL, POSTGRES_ROLLUP_BACKFILL } from '../../collector/src/store/postgres-rollup-schema.ts'
 import { POSTGRES_MARK_ALL } from '../../collector/src/store/postgres-credit-experiment-schema.ts'
 import type { PostgresStore } from '../../collector/src/store/postgres.ts'
 import type { Goal } from '../../collector/src/store/goal-types.ts'
@@ -74,6 +74,7 @@ function traffic(seed: number): EnrichedEvent[] {
     let t = T0 + Math.floor(rnd() * 2 * DAY)
     const visitor = rnd() < 0.08 ? null : `v${v}`
     const bot = v % 11 === 5
+    const visitorConsent = [pick([3, 3, 1, 0]), pick([3, 2, 1])]
     for (let visit = 0; visit < 1 + Math.floor(rnd() * 3); visit++) {
       const touch = pick(TOUCHES)
       for (let k = 0; k < 1 + Math.floor(rnd() * 5); k++) {
@@ -87,6 +88,8 @@ function traffic(seed: number): EnrichedEvent[] {
           type: conv ? 'conversion' : k > 0 && r < 0.45 ? 'event' : exposure ? 'exposure' : 'pageview',
           name: conv ? pick(['purchase', 'purchase', 'lead']) : k > 0 && r < 0.45 ? 'signup' : exposure ? 'checkout' : 'pageview',
           path: conv || exposure ? null : pick(['/', '/pricing', '/thanks']),
+          // Consent changes now and then: a visitor counts in each state their events had.
+          consent: visitorConsent[rnd() < 0.15 ? 1 : 0],
           // Some visitors see the experiment again, now and then in the other variant: the first exposure decides.
           props: exposure ? { variant: pick(['control', 'b', 'b']) } : null,
           value, currency: conv ? pick(['EUR', 'EUR', 'USD', null]) : null,
@@ -136,6 +139,10 @@ async function expectRollupsMatch(reports: ReportStore & Scans, exactRevenue: bo
       expect(await reports.activity(SITE, range, conversion), at).toEqual(await reports.scanActivity(SITE, range, conversion))
     }
     await expectCreditMatches(reports, range, at)
+    const consentSince = [range.start, range.start + 7]
+    for (const since of consentSince) {
+      expect(await reports.health.consentShares(SITE, since), `${at}: consent since ${since}`).toEqual(await reports.health.scanConsentShares(SITE, since))
+    }
     for (const conversion of [null, 'purchase', 'thanks']) {
         const q = { experiment: 'checkout', range, conversion }
         const rolled = await reports.rolledUpExperiment(SITE, q)
@@ -202,6 +209,7 @@ async function story(store: Store, exactRevenue: boolean, rollupRows: () => Prom
   expect(first.visitors).toBeGreaterThan(10)
   expect(first.convertingVisitors).toBeGreaterThan(3)
   expect(first.revenue.map((r) => r.currency)).toEqual([null, 'EUR', 'USD'])
+  expect((await reports.health.consentShares(SITE, T0 - DAY)).map((c) => c.consent)).toEqual([3, 2, 1, 0])
   {
     // Both variants, converters among them, and visitors whose later exposures showed the other variant.
     const whole = await reports.scanExperiment(SITE, { experiment: 'checkout', range: ranges(7)[0], conversion: null })
@@ -233,6 +241,7 @@ async function story(store: Store, exactRevenue: boolean, rollupRows: () => Prom
   await exec(`UPDATE sessions SET started = started + 3600000, channel = 'Other', source = 'x' WHERE visitor IN ('v5', 'v6')`)
   await exec(`UPDATE events SET ts = ts + 1800000, currency = 'GBP' WHERE visitor = 'v6'`)
   await exec(`UPDATE events SET bot = NOT bot WHERE visitor IN ('v7', 'v16')`)
+  await exec(`UPDATE events SET consent = 2 WHERE visitor = 'v8' AND consent = 3`)
   await derive()
   await expectRollupsMatch(reports, exactRevenue, 'rows updated')
 
@@ -258,6 +267,7 @@ describe('report rollups equal the scans (SQLite)', () => {
       const backfill = async () => {
         store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
         store.db.exec(SQLITE_ROLLUP_BACKFILL)
+        store.db.exec(SQLITE_CONSENT_ROLLUP_BACKFILL)
         // The migration's backfill of the credit rollups: every conversion's slot noted, then credited by derivation.
         store.db.exec(SQLITE_CREDIT_MARK_ALL)
         while ((await store.refreshCredit(1000, creditSlot)) > 0);
@@ -324,6 +334,7 @@ describe.skipIf(noPostgres !== null)('report rollups equal the scans (PostgreSQL
       const backfill = async () => {
         await store.pool.query('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
         await store.pool.query(POSTGRES_ROLLUP_BACKFILL)
+        await store.pool.query(POSTGRES_CONSENT_ROLLUP_BACKFILL)
         await store.pool.query(POSTGRES_MARK_ALL)
         while ((await store.refreshCredit(1000, creditSlot)) > 0);
         while ((await store.refreshExposures(1000, exposureRows)) > 0);

@@ -3,7 +3,7 @@
  * by reason, and visitors per consent state, all asked of the report store.
  */
 import type { ReportStore } from '../store/report-types.ts'
-import type { ConsentShare, EventCatalog, HourCount } from '../store/health-types.ts'
+import { sinceSlot, type ConsentShare, type EventCatalog, type HourCount } from '../store/health-types.ts'
 
 const DAY = 86_400_000
 
@@ -18,7 +18,8 @@ export interface HealthData {
 export type Catalog = EventCatalog
 
 /**
- * Loads the health panel for a site.
+ * Loads the health panel for a site. Consent shares cover the last 7 days from the start of
+ * their 15-minute slot, which the rollups answer without reading the week's events.
  *
  * @example
  * const health = await loadHealth(store, 'demo', Date.now())
@@ -30,7 +31,7 @@ export async function loadHealth(rs: ReportStore, site: string, now: number): Pr
     .map(([reason, n]) => ({ reason, day: day[reason] ?? 0, week: n }))
     .sort((a, b) => b.week - a.week)
   const q = rs.health
-  const [hourly, lastReceived, consent] = await Promise.all([q.eventsPerHour(site, now), q.lastReceived(site), q.consentShares(site, now - 7 * DAY)])
+  const [hourly, lastReceived, consent] = await Promise.all([q.eventsPerHour(site, now), q.lastReceived(site), q.consentShares(site, sinceSlot(now - 7 * DAY))])
   return { hourly, lastReceived, rejected, consent }
 }
 

@@ -3,6 +3,7 @@
  * the SQLite and the PostgreSQL queries share. Outside the `Store` interface: only the
  * dashboard needs it, and a store without it just shows less.
  */
+import { SLOT_MS } from './report-types.ts'
 
 export const HOUR_MS = 3_600_000
 
@@ -31,8 +32,14 @@ export interface HealthQueries {
   eventsPerHour(site: string, now: number): Promise<HourCount[]>
   /** When the site's newest event arrived (receive time), or null before the first one. */
   lastReceived(site: string): Promise<number | null>
-  /** Distinct visitors per consent state since `since` (anonymous visitors count by their daily hash). */
+  /**
+   * Distinct visitors per consent state since `since` (anonymous visitors count by their
+   * daily hash), most consent first. Read from the rollups when `since` starts a 15-minute
+   * slot (`sinceSlot`), else from events.
+   */
   consentShares(site: string, since: number): Promise<ConsentShare[]>
+  /** The same straight from events, for any `since`; the rollups must agree with it. */
+  scanConsentShares(site: string, since: number): Promise<ConsentShare[]>
   /**
    * Names seen since `since`, and the busiest paths among the latest `PATH_SAMPLE`
    * pageviews since then, for the dashboard's pickers.
@@ -66,3 +73,9 @@ export function catalogOf(names: { type: string; name: string }[], paths: string
   const of = (type: string) => names.filter((r) => r.type === type).map((r) => r.name)
   return { experiments: of('exposure'), conversions: of('conversion'), events: of('event'), paths }
 }
+
+/** The start of the 15-minute slot holding `t`: a `since` the consent rollups can answer. */
+export const sinceSlot = (t: number): number => Math.floor(t / SLOT_MS) * SLOT_MS
+
+/** Consent states as the rollups keep them: `rollup_visitors` kind 2 + the consent bits (0 to 3). */
+export const CONSENT_KINDS = [5, 4, 3, 2] as const

@@ -1,6 +1,6 @@
 /** Tracking-health queries on the PostgreSQL store (see `health-types.ts`). */
 import type pg from 'pg'
-import { PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, type HealthQueries } from './health-types.ts'
+import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, sinceSlot, type HealthQueries } from './health-types.ts'
 
 /**
  * The health queries over a pg pool. Counts come back as strings (bigint), hence Number().
@@ -21,6 +21,12 @@ export function postgresHealth(pool: pg.Pool): HealthQueries {
       return r.rows[0]?.t == null ? null : Number(r.rows[0].t)
     },
     async consentShares(site, since) {
+      if (since !== sinceSlot(since)) return this.scanConsentShares(site, since)
+      const r = await pool.query<{ consent: number; visitors: string }>(CONSENT_KINDS.map((k) => `SELECT ${k - 2} AS consent, COUNT(*) AS visitors
+        FROM rollup_visitors WHERE site = $1 AND kind = ${k} AND slot >= $2 AND prev < $2`).join(' UNION ALL '), [site, since])
+      return r.rows.map((x) => ({ consent: Number(x.consent), visitors: Number(x.visitors) })).filter((x) => x.visitors > 0)
+    },
+    async scanConsentShares(site, since) {
       const r = await pool.query<{ consent: number; visitors: string }>(`SELECT consent, count(DISTINCT visitor) AS visitors FROM events
         WHERE site = $1 AND ts >= $2 AND NOT bot AND visitor IS NOT NULL GROUP BY consent ORDER BY consent DESC`, [site, since])
       return r.rows.map((x) => ({ consent: Number(x.consent), visitors: Number(x.visitors) }))

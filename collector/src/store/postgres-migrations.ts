@@ -8,7 +8,7 @@
  * sum fractional credit in the same order), whatever the cluster's locale.
  */
 import type pg from 'pg'
-import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollup-schema.ts'
+import { POSTGRES_CONSENT_ROLLUP_MIGRATION, POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollup-schema.ts'
 import { POSTGRES_CREDIT_EXPERIMENT_MIGRATION } from './postgres-credit-experiment-schema.ts'
 
 export const POSTGRES_MIGRATIONS: string[] = [
@@ -276,6 +276,9 @@ export const POSTGRES_MIGRATIONS: string[] = [
      touch, and each visitor's first exposure and conversion after it, worked out by
      derivation for what triggers note (see postgres-credit-experiment-schema.ts). */
   POSTGRES_CREDIT_EXPERIMENT_MIGRATION,
+  /* 19 (issue 11): visitors per consent state in the rollups, for the health panel (see
+     postgres-rollup-schema.ts). */
+  POSTGRES_CONSENT_ROLLUP_MIGRATION,
 ]
 
 /**

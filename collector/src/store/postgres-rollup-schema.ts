@@ -34,12 +34,14 @@ function signed(op: 'insert' | 'delete' | 'update', cols: string, id: string, ke
 }
 
 /** The body of the trigger function on events for one operation. */
-function eventsBody(op: 'insert' | 'delete' | 'update'): string {
-  const d = signed(op, EVENT_COLS, 'seq', 'seq')
+function eventsBody(op: 'insert' | 'delete' | 'update', withConsent: boolean): string {
+  const d = signed(op, withConsent ? `${EVENT_COLS}, consent` : EVENT_COLS, 'seq', 'seq')
   const visitorRows = `SELECT site, 0 AS kind, visitor, ${slotOf('ts')} AS slot, SUM(sign) AS n FROM ${d} d
       WHERE NOT bot AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4
     UNION ALL SELECT site, 1, visitor, ${slotOf('ts')}, SUM(sign) FROM ${d} d
-      WHERE NOT bot AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 2, 3, 4`
+      WHERE NOT bot AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 2, 3, 4${withConsent ? `
+    UNION ALL SELECT site, 2 + consent, visitor, ${slotOf('ts')}, SUM(sign) FROM ${d} d
+      WHERE NOT bot AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4` : ''}`
   const touched = `SELECT DISTINCT site, kind, visitor FROM (${visitorRows}) t`
   return `
     INSERT INTO rollup_events AS r (site, slot, type, name, currency, n, micros, valued, amount)
@@ -82,21 +84,26 @@ function sessionsBody(op: 'insert' | 'delete' | 'update'): string {
       WHERE r.site = t.site AND r.slot = t.slot AND r.n = 0;`}`
 }
 
-function trigger(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update'): string {
-  const body = table === 'events' ? eventsBody(op) : sessionsBody(op)
+function triggerFunction(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update', withConsent = false): string {
+  const body = table === 'events' ? eventsBody(op, withConsent) : sessionsBody(op)
+  const eventCols = withConsent ? `${EVENT_COLS}, consent` : EVENT_COLS
   // Most updates (a session's last event, an event's session) change nothing counted: one look, no writes.
   const unchanged = op !== 'update' ? ''
-    : `IF NOT EXISTS (SELECT 1 FROM ${table === 'events' ? changes(EVENT_COLS, 'seq') : changes(SESSION_COLS, 'id')}) THEN RETURN NULL; END IF;`
-  const refs = op === 'insert' ? 'NEW TABLE AS new_rows' : op === 'delete' ? 'OLD TABLE AS old_rows' : 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
+    : `IF NOT EXISTS (SELECT 1 FROM ${table === 'events' ? changes(eventCols, 'seq') : changes(SESSION_COLS, 'id')}) THEN RETURN NULL; END IF;`
   return `
-  CREATE FUNCTION ${table}_rollup_${op}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  CREATE OR REPLACE FUNCTION ${table}_rollup_${op}() RETURNS trigger LANGUAGE plpgsql AS $fn$
   -- "C" as the columns: compared in another collation the primary key could not be searched by visitor.
   DECLARE sites text[] COLLATE "C"; kinds smallint[]; visitors text[] COLLATE "C";
   BEGIN
     ${unchanged}
     ${body}
     RETURN NULL;
-  END $fn$;
+  END $fn$;`
+}
+
+function trigger(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update'): string {
+  const refs = op === 'insert' ? 'NEW TABLE AS new_rows' : op === 'delete' ? 'OLD TABLE AS old_rows' : 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
+  return `${triggerFunction(table, op)}
   CREATE TRIGGER ${table}_rollup_${op} AFTER ${op.toUpperCase()} ON ${table} REFERENCING ${refs}
     FOR EACH STATEMENT EXECUTE FUNCTION ${table}_rollup_${op}();`
 }
@@ -139,4 +146,25 @@ export const POSTGRES_ROLLUPS_MIGRATION = `
   ${trigger('sessions', 'insert')}
   ${trigger('sessions', 'delete')}
   ${trigger('sessions', 'update')}
+`
+
+/** Fills the consent kinds of `rollup_visitors` (migration 19's backfill). */
+export const POSTGRES_CONSENT_ROLLUP_BACKFILL = `
+  INSERT INTO rollup_visitors (site, kind, visitor, slot, n, prev)
+    SELECT site, kind, visitor, slot, n, COALESCE(LAG(slot) OVER (PARTITION BY site, kind, visitor ORDER BY slot), -1)
+    FROM (SELECT site, 2 + consent AS kind, visitor, ${slotOf('ts')} AS slot, COUNT(*) AS n FROM events
+      WHERE NOT bot AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4) t
+    ON CONFLICT DO NOTHING;
+`
+
+/**
+ * Migration 19 (issue 11): as SQLite's migration 20, visitors per consent state as kinds 2
+ * to 5 of `rollup_visitors`, kept by the events triggers' functions (replaced here).
+ */
+export const POSTGRES_CONSENT_ROLLUP_MIGRATION = `
+  CREATE INDEX rollup_consent_slot ON rollup_visitors(site, kind, slot, prev) WHERE kind >= 2;
+  ${POSTGRES_CONSENT_ROLLUP_BACKFILL}
+  ${triggerFunction('events', 'insert', true)}
+  ${triggerFunction('events', 'delete', true)}
+  ${triggerFunction('events', 'update', true)}
 `

@@ -1,6 +1,6 @@
 /** Tracking-health queries on the SQLite store (see `health-types.ts`). */
 import type Database from 'better-sqlite3'
-import { PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, type ConsentShare, type HealthQueries } from './health-types.ts'
+import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, sinceSlot, type ConsentShare, type HealthQueries } from './health-types.ts'
 
 export type { ConsentShare, EventCatalog, HourCount } from './health-types.ts'
 
@@ -25,6 +25,13 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
         .get(site, site) as { t: number | null }).t
     },
     async consentShares(site, since) {
+      if (since !== sinceSlot(since)) return this.scanConsentShares(site, since)
+      // One index range per consent state; rows with prev < since are each visitor's first in it.
+      return db.prepare(CONSENT_KINDS.map((k) => `SELECT ${k - 2} AS consent, COUNT(*) AS visitors FROM rollup_visitors
+        WHERE site = ? AND kind = ${k} AND slot >= ? AND prev < ?`).join(' UNION ALL '))
+        .all(...CONSENT_KINDS.flatMap(() => [site, since, since])).filter((r) => (r as ConsentShare).visitors > 0) as ConsentShare[]
+    },
+    async scanConsentShares(site, since) {
       return db.prepare(`SELECT consent, count(DISTINCT visitor) AS visitors FROM events
         WHERE site = ? AND ts >= ? AND bot = 0 AND visitor IS NOT NULL GROUP BY consent ORDER BY consent DESC`)
         .all(site, since) as ConsentShare[]

@@ -2,7 +2,7 @@
  * Versioned schema migrations for the SQLite store, applied in order on start.
  * Append new versions; never edit one that has shipped.
  */
-import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
+import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
 
@@ -259,4 +259,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 19 (issue 11): each visitor's first exposure per experiment and first conversion after
      it, kept by derivation (see sqlite-experiment-schema.ts); every exposed visitor is noted. */
   SQLITE_EXPERIMENT_MIGRATION,
+  /* 20 (issue 11): visitors per consent state in the rollups, for the health panel (see
+     sqlite-rollup-schema.ts). */
+  SQLITE_CONSENT_ROLLUP_MIGRATION,
 ]

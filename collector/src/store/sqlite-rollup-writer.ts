@@ -14,7 +14,8 @@ import { SLOT_MS } from './report-types.ts'
 const slot = `(ts / ${SLOT_MS} * ${SLOT_MS})`
 const NEW_ROWS = 'events WHERE rowid BETWEEN @first AND @last AND bot = 0'
 const TOUCHED = `SELECT DISTINCT site, 0 AS kind, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL
-  UNION SELECT DISTINCT site, 1, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion'`
+  UNION SELECT DISTINCT site, 1, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion'
+  UNION SELECT DISTINCT site, 2 + consent, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL`
 
 export class SqliteRollupWriter {
   private first = 0
@@ -31,7 +32,8 @@ export class SqliteRollupWriter {
           amount = amount + excluded.amount`),
       db.prepare(`INSERT INTO rollup_visitors (site, kind, visitor, slot, n, prev)
         SELECT * FROM (SELECT site, 0, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 3, 4
-          UNION ALL SELECT site, 1, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 3, 4)
+          UNION ALL SELECT site, 1, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 3, 4
+          UNION ALL SELECT site, 2 + consent, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4)
         WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n`),
       // Each touched visitor's rows are few: their `prev` links are recomputed whole.
