@@ -182,6 +182,8 @@ export class Deriver implements Derivation {
   private goals: GoalBook | null = null
   /** Rollup rows the last step worked out again: credit slots and exposed visitors. */
   refreshed = 0
+  /** Whether the last step left rollup work it had no room for (a backlog after an upgrade or a goal change). */
+  private moreToRefresh = false
 
   constructor(private readonly store: DerivationStore, opts: DeriverOptions = {}) {
     this.chunk = opts.chunkEvents ?? DERIVE_CHUNK_EVENTS
@@ -230,12 +232,15 @@ export class Deriver implements Derivation {
   async step(): Promise<number> {
     let n = 0
     this.refreshed = 0
+    this.moreToRefresh = false
     const ran = await this.store.exclusively(async () => {
       const groups = await this.store.pendingGroups(this.chunk)
       if (groups.length) n = await this.apply(groups)
       // A few per step: each holds the write lock that ingest waits on.
-      if (this.store.refreshCredit) this.refreshed += await this.store.refreshCredit(CREDIT_SLOTS_PER_STEP, creditSlot)
-      if (this.store.refreshExposures) this.refreshed += await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows)
+      const slots = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_SLOTS_PER_STEP, creditSlot) : 0
+      const visitors = this.store.refreshExposures ? await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows) : 0
+      this.refreshed = slots + visitors
+      this.moreToRefresh = slots === CREDIT_SLOTS_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP
     })
     return ran ? n : 0
   }
@@ -257,10 +262,10 @@ export class Deriver implements Derivation {
     try {
       for (;;) {
         const n = await this.step()
-        if ((n === 0 && this.refreshed === 0) || this.closed) return
+        if ((n === 0 && !this.moreToRefresh) || this.closed) return
         this.failures = 0
         // A step that was not full took all that was pending: end the pass here.
-        if (this.minIntervalMs > 0 && n < this.chunk && this.refreshed === 0) return
+        if (this.minIntervalMs > 0 && n < this.chunk && !this.moreToRefresh) return
         // Let requests in between steps: ingest answers while a backlog is derived.
         await new Promise((r) => setImmediate(r))
       }
