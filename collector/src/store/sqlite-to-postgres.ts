@@ -14,9 +14,11 @@ import { clean } from './postgres-ingest.ts'
 
 /**
  * Bookkeeping tables of each store that are not data, and the report rollups: PostgreSQL's
- * triggers build those from the events and sessions as they are copied.
+ * triggers build those from the events and sessions as they are copied, or note what
+ * derivation must work out (credit and experiment rollups).
  */
-const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors'])
+const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors',
+  'rollup_credit', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty'])
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS funnelbeam_migration (
   tbl text PRIMARY KEY, last_key text, copied bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false)`
 
