@@ -146,7 +146,7 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   // The credit and experiment rollups, as derivation would have kept them.
   db.exec(SQLITE_CREDIT_MARK_ALL)
   const credit = new SqliteCreditRollup(db)
-  while (credit.refresh(500, creditSlot) > 0);
+  while (credit.refresh(10_000, creditSlot) > 0);
   db.exec(SQLITE_EXPERIMENT_MARK_ALL)
   const exposures = new SqliteExperimentRollup(db)
   while (exposures.refresh(10_000, exposureRows) > 0);

@@ -259,13 +259,13 @@ describe('report rollups equal the scans (SQLite)', () => {
     const store = new SqliteStore(':memory:')
     try {
       // SQLite's REAL sums are order-dependent: compare them rounded, the rest exactly.
-      const rows = async () => ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit', 'exposure_first', 'exposure_converted'].map((t) =>
+      const rows = async () => ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit', 'credit_parts', 'exposure_first', 'exposure_converted'].map((t) =>
         store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all().map((r) => {
           const row = r as Record<string, unknown>
           return typeof row.amount === 'number' ? { ...row, amount: Math.round(row.amount * 1e6) } : row
         }))
       const backfill = async () => {
-        store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
+        store.db.exec('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM credit_parts; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
         store.db.exec(SQLITE_ROLLUP_BACKFILL)
         store.db.exec(SQLITE_CONSENT_ROLLUP_BACKFILL)
         // The migration's backfill of the credit rollups: every conversion's slot noted, then credited by derivation.
@@ -282,7 +282,7 @@ describe('report rollups equal the scans (SQLite)', () => {
 })
 
 describe('reports and the credit rollups (SQLite)', () => {
-  it('read the rollups once every slot is credited, and scan to the same answer while one waits', async () => {
+  it('read the rollups once every noted conversion is credited, and scan to the same answer while one waits', async () => {
     const store = new SqliteStore(':memory:')
     try {
       await store.insertEvents(SITE, traffic(5))
@@ -303,8 +303,8 @@ describe('reports and the credit rollups (SQLite)', () => {
       const rolled = await ask()
       expect(scans).toBe(0)
       expect(rolled.attribution.rows.length).toBeGreaterThan(2)
-      // A slot noted for crediting (as a late session would): the reports scan instead, and agree.
-      store.db.prepare('INSERT INTO credit_dirty (site, slot) VALUES (?, ?)').run(SITE, T0 + 40 * SLOT)
+      // A visitor's conversions noted for crediting (as a late session would): the reports scan instead, and agree.
+      store.db.prepare('INSERT INTO credit_dirty (site, slot, conv) VALUES (?, ?, ?)').run(SITE, T0 + 40 * SLOT, 'v1')
       expect(await ask()).toEqual(rolled)
       expect(scans).toBe(2)
       // Another lookback than the rollups' is always scanned.
@@ -326,13 +326,14 @@ describe.skipIf(noPostgres !== null)('report rollups equal the scans (PostgreSQL
     try {
       const rows = async () => {
         const out = []
-        for (const t of ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit', 'exposure_first', 'exposure_converted']) {
-          out.push((await store.pool.query(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`)).rows)
+        for (const t of ['rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_credit', 'credit_parts', 'exposure_first', 'exposure_converted']) {
+          // Whole rows as the order: some keys are longer than five columns.
+          out.push((await store.pool.query(`SELECT * FROM ${t}`)).rows.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)))
         }
         return out
       }
       const backfill = async () => {
-        await store.pool.query('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
+        await store.pool.query('DELETE FROM rollup_events; DELETE FROM rollup_sessions; DELETE FROM rollup_visitors; DELETE FROM rollup_credit; DELETE FROM credit_parts; DELETE FROM exposure_first; DELETE FROM exposure_converted;')
         await store.pool.query(POSTGRES_ROLLUP_BACKFILL)
         await store.pool.query(POSTGRES_CONSENT_ROLLUP_BACKFILL)
         await store.pool.query(POSTGRES_MARK_ALL)

@@ -33,9 +33,9 @@ export interface CreditSlotRow {
 }
 
 /**
- * Credits a slot's conversions by every rule model with the rollups' lookback.
- * `touchesOf(visitor)` answers the visitor's non-Direct sessions from the lookback before
- * the slot's first conversion to its last, sorted by start.
+ * Credits conversions of one slot (the store passes one visitor's) by every rule model with
+ * the rollups' lookback. `touchesOf(visitor)` answers the visitor's non-Direct sessions
+ * from the lookback before the first of them to the last, sorted by start.
  *
  * @example
  * creditSlot([{ visitor: 'v1', name: 'purchase', ts, value: 50, currency: 'EUR' }], () => [googleSession])

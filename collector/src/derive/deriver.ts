@@ -15,8 +15,8 @@ import { exposureRows } from './exposure-rows.ts'
 
 /** Events per derivation step: one step is one store transaction, short enough not to hold ingest up. */
 export const DERIVE_CHUNK_EVENTS = 2000
-/** Slots of the credit rollups credited again per step (a few ms each at 10M events). */
-const CREDIT_SLOTS_PER_STEP = 16
+/** Noted conversions (a visitor's in one slot) credited again per step: tens of µs each. */
+const CREDIT_NOTES_PER_STEP = 200
 /** Visitors of the experiment rollups worked out again per step (one index seek each). */
 const EXPOSED_VISITORS_PER_STEP = 500
 
@@ -180,7 +180,7 @@ export class Deriver implements Derivation {
   private readonly log: (msg: string, err?: unknown) => void
   /** Every site's goals as last read; read again when a step finds they changed. */
   private goals: GoalBook | null = null
-  /** Rollup rows the last step worked out again: credit slots and exposed visitors. */
+  /** What the last step worked out again for the rollups: noted conversions and exposed visitors. */
   refreshed = 0
   /** Whether the last step left rollup work it had no room for (a backlog after an upgrade or a goal change). */
   private moreToRefresh = false
@@ -227,7 +227,7 @@ export class Deriver implements Derivation {
   /**
    * One step: derive up to a chunk of pending events, then credit a few slots noted for the
    * credit rollups again. Answers how many events were derived (0: none pending or another
-   * process derives); `refreshed` how many rollup slots and visitors.
+   * process derives); `refreshed` how many rollup notes.
    */
   async step(): Promise<number> {
     let n = 0
@@ -237,10 +237,10 @@ export class Deriver implements Derivation {
       const groups = await this.store.pendingGroups(this.chunk)
       if (groups.length) n = await this.apply(groups)
       // A few per step: each holds the write lock that ingest waits on.
-      const slots = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_SLOTS_PER_STEP, creditSlot) : 0
+      const notes = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_NOTES_PER_STEP, creditSlot) : 0
       const visitors = this.store.refreshExposures ? await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows) : 0
-      this.refreshed = slots + visitors
-      this.moreToRefresh = slots === CREDIT_SLOTS_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP
+      this.refreshed = notes + visitors
+      this.moreToRefresh = notes === CREDIT_NOTES_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP
     })
     return ran ? n : 0
   }

@@ -3,20 +3,22 @@
  * `sqlite-credit-schema.ts` and `sqlite-experiment-schema.ts` (read their notes), noted by
  * statement-level triggers that see a statement's rows at once through transition tables.
  *
- * Several transactions may note the same slot or visitor while derivation works it out.
- * A note is an upsert that bumps `gen`, which locks the noted row until the noting
+ * Several transactions may note the same conversions or visitor while derivation works them
+ * out. A note is an upsert that bumps `gen`, which locks the noted row until the noting
  * transaction commits; derivation takes the rows it works out `FOR UPDATE`, so it waits
- * for any such writer and then reads what it committed. A slot noted after derivation read
- * it keeps (or gets again) its row, and is worked out once more.
+ * for any such writer and then reads what it committed. What is noted after derivation
+ * read it keeps (or gets again) its row, and is worked out once more.
  */
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
 
 const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
-const EVENT_COLS = 'site, ts, type, name, value, currency, visitor, bot, props'
+const EVENT_COLS = 'site, id, ts, type, name, value, currency, visitor, bot, props'
 const SESSION_COLS = 'site, visitor, started, bot, channel, source, medium, campaign, click_id_type, referrer_host'
 
-const noteSlots = (select: string) => `INSERT INTO credit_dirty AS d (site, slot) ${select} ORDER BY 1, 2
-  ON CONFLICT (site, slot) DO UPDATE SET gen = d.gen + 1;`
+const noteCredit = (select: string) => `INSERT INTO credit_dirty AS d (site, slot, conv) ${select} ORDER BY 1, 2, 3
+  ON CONFLICT (site, slot, conv) DO UPDATE SET gen = d.gen + 1;`
+/** The key a conversion's credit is kept under: its visitor, or its own id when it has none. */
+const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.id)`
 const noteVisitors = (select: string) => `INSERT INTO experiment_dirty AS d (site, visitor) ${select} ORDER BY 1, 2
   ON CONFLICT (site, visitor) DO UPDATE SET gen = d.gen + 1;`
 
@@ -27,12 +29,12 @@ const changedRows = (from: 'old_rows' | 'new_rows', id: string, cols: string) =>
 function eventNotes(rows: string, inserted: boolean): string {
   // A new conversion matters to experiments only for a visitor already exposed (a new exposure is noted itself).
   const converted = inserted ? `(type = 'conversion' AND EXISTS (SELECT 1 FROM exposure_first f WHERE f.site = r.site AND f.visitor = r.visitor))` : `type = 'conversion'`
-  return `${noteSlots(`SELECT DISTINCT site, ${slotOf('ts')} FROM ${rows} r WHERE type = 'conversion' AND NOT bot`)}
+  return `${noteCredit(`SELECT DISTINCT site, ${slotOf('ts')}, ${creditKey('r')} FROM ${rows} r WHERE type = 'conversion' AND NOT bot`)}
     ${noteVisitors(`SELECT DISTINCT site, visitor FROM ${rows} r WHERE NOT bot AND visitor IS NOT NULL AND (type = 'exposure' OR ${converted})`)}`
 }
 
 /** The slots of the conversions a touching session's rows can credit: its visitor's, from its start to the lookback after. */
-const sessionNotes = (rows: string) => noteSlots(`SELECT DISTINCT e.site, ${slotOf('e.ts')} FROM ${rows} s
+const sessionNotes = (rows: string) => noteCredit(`SELECT DISTINCT e.site, ${slotOf('e.ts')}, e.visitor FROM ${rows} s
   JOIN events e ON e.site = s.site AND e.visitor = s.visitor AND e.ts >= s.started AND e.ts <= s.started + ${CREDIT_ROLLUP_LOOKBACK_MS}
   WHERE NOT s.bot AND s.channel <> 'Direct' AND e.type = 'conversion' AND NOT e.bot`)
 
@@ -56,8 +58,8 @@ function trigger(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update
 
 /** Every stored conversion's slot and exposed visitor, to be worked out (the migration's backfill). */
 export const POSTGRES_MARK_ALL = `
-  INSERT INTO credit_dirty (site, slot) SELECT DISTINCT site, ${slotOf('ts')} FROM events WHERE type = 'conversion' AND NOT bot
-    ON CONFLICT DO NOTHING;
+  INSERT INTO credit_dirty (site, slot, conv) SELECT DISTINCT site, ${slotOf('ts')}, ${creditKey('events')} FROM events
+    WHERE type = 'conversion' AND NOT bot ON CONFLICT DO NOTHING;
   INSERT INTO experiment_dirty (site, visitor) SELECT DISTINCT site, visitor FROM events
     WHERE type = 'exposure' AND NOT bot AND visitor IS NOT NULL ON CONFLICT DO NOTHING;
 `
@@ -66,9 +68,13 @@ export const POSTGRES_MARK_ALL = `
 export const POSTGRES_CREDIT_EXPERIMENT_MIGRATION = `
   CREATE TABLE rollup_credit (site text COLLATE "C" NOT NULL, model text COLLATE "C" NOT NULL, slot bigint NOT NULL,
     name text COLLATE "C" NOT NULL, touch text COLLATE "C" NOT NULL, currency text COLLATE "C" NOT NULL,
-    units bigint NOT NULL, micros bigint NOT NULL, PRIMARY KEY (site, model, slot, name, touch, currency));
-  CREATE TABLE credit_dirty (site text COLLATE "C" NOT NULL, slot bigint NOT NULL, gen bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (site, slot));
+    units bigint NOT NULL, micros bigint NOT NULL, parts bigint NOT NULL, PRIMARY KEY (site, model, slot, name, touch, currency));
+  CREATE TABLE credit_parts (site text COLLATE "C" NOT NULL, slot bigint NOT NULL, conv text COLLATE "C" NOT NULL,
+    model text COLLATE "C" NOT NULL, name text COLLATE "C" NOT NULL, touch text COLLATE "C" NOT NULL,
+    currency text COLLATE "C" NOT NULL, units bigint NOT NULL, micros bigint NOT NULL,
+    PRIMARY KEY (site, slot, conv, model, name, touch, currency));
+  CREATE TABLE credit_dirty (site text COLLATE "C" NOT NULL, slot bigint NOT NULL, conv text COLLATE "C" NOT NULL,
+    gen bigint NOT NULL DEFAULT 0, PRIMARY KEY (site, slot, conv));
   CREATE TABLE exposure_first (site text COLLATE "C" NOT NULL, visitor text COLLATE "C" NOT NULL,
     experiment text COLLATE "C" NOT NULL, ts bigint NOT NULL, variant text COLLATE "C" NOT NULL,
     PRIMARY KEY (site, visitor, experiment));

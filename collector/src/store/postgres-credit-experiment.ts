@@ -16,22 +16,34 @@ import { creditTotalsOf, variantCountsOf, type StoredCreditTotal } from './worke
 const TOUCH_COLS = `s.started, s.channel, s.source, s.medium, s.campaign, s.click_id_type AS "clickIdType", s.referrer_host AS "referrerHost"`
 
 /**
- * Credits up to `maxSlots` noted slots again, in one transaction; answers how many.
+ * Credits up to `maxNotes` noted conversions (a visitor's in one slot each) again, in one
+ * transaction: their old parts leave the slots' sums, their new parts join them. Answers
+ * how many notes it took.
  *
  * @example
- * while (await refreshCreditPostgres(pool, 64, creditSlot) > 0);
+ * while (await refreshCreditPostgres(pool, 500, creditSlot) > 0);
  */
-export function refreshCreditPostgres(pool: pg.Pool, maxSlots: number, credit: SlotCrediting): Promise<number> {
+export function refreshCreditPostgres(pool: pg.Pool, maxNotes: number, credit: SlotCrediting): Promise<number> {
   return inTransaction(pool, async (c) => {
-    // Locked: a transaction noting one of these slots meanwhile waits, then notes it anew (see the schema).
-    const slots = (await c.query<{ site: string; slot: string }>('SELECT site, slot FROM credit_dirty ORDER BY site, slot LIMIT $1 FOR UPDATE', [maxSlots])).rows
-    if (slots.length === 0) return 0
-    const sites = slots.map((s) => s.site)
-    const starts = slots.map((s) => Number(s.slot))
-    const conversions = (await c.query<SlotConversion & { site: string; slot: string; ts: string }>(`SELECT d.site, d.slot, e.visitor, e.name, e.ts, e.value, e.currency
-      FROM unnest($1::text[], $2::bigint[]) AS d(site, slot)
-      JOIN events e ON e.site = d.site AND e.type = 'conversion' AND e.ts >= d.slot AND e.ts < d.slot + ${SLOT_MS} AND NOT e.bot
-      ORDER BY d.site, d.slot, e.visitor, e.ts, e.seq`, [sites, starts])).rows
+    // Locked: a transaction noting one of these meanwhile waits, then notes it anew (see the schema).
+    const notes = (await c.query<{ site: string; slot: string; conv: string }>(
+      'SELECT site, slot, conv FROM credit_dirty ORDER BY site, slot, conv LIMIT $1 FOR UPDATE', [maxNotes])).rows
+    if (notes.length === 0) return 0
+    const args = [notes.map((n) => n.site), notes.map((n) => Number(n.slot)), notes.map((n) => n.conv)]
+    const mine = 'unnest($1::text[], $2::bigint[], $3::text[]) AS n(site, slot, conv)'
+    // Old parts out of the sums, summed per key first: several notes may share a key.
+    await c.query(`UPDATE rollup_credit r SET units = r.units - d.units, micros = r.micros - d.micros, parts = r.parts - d.parts
+      FROM (SELECT p.site, p.model, p.slot, p.name, p.touch, p.currency, SUM(p.units) AS units, SUM(p.micros) AS micros, COUNT(*) AS parts
+        FROM ${mine} JOIN credit_parts p ON p.site = n.site AND p.slot = n.slot AND p.conv = n.conv
+        GROUP BY 1, 2, 3, 4, 5, 6) d
+      WHERE r.site = d.site AND r.model = d.model AND r.slot = d.slot AND r.name = d.name AND r.touch = d.touch AND r.currency = d.currency`, args)
+    await c.query(`DELETE FROM rollup_credit r USING (SELECT DISTINCT site, slot FROM ${mine}) n
+      WHERE r.site = n.site AND r.model IN ('first', 'last_non_direct', 'linear', 'position', 'time_decay') AND r.slot = n.slot AND r.parts = 0`, args)
+    await c.query(`DELETE FROM credit_parts p USING ${mine} WHERE p.site = n.site AND p.slot = n.slot AND p.conv = n.conv`, args)
+    const conversions = (await c.query<SlotConversion & { site: string; slot: string; conv: string; ts: string }>(`SELECT n.site, n.slot, n.conv, e.visitor, e.name, e.ts, e.value, e.currency
+      FROM ${mine} JOIN events e ON e.site = n.site AND e.type = 'conversion' AND e.ts >= n.slot AND e.ts < n.slot + ${SLOT_MS} AND NOT e.bot
+        AND (CASE WHEN n.conv LIKE 'event:%' THEN e.visitor IS NULL AND e.id = substr(n.conv, 7) ELSE e.visitor = n.conv END)
+      ORDER BY n.site, n.slot, n.conv, e.ts, e.seq`, args)).rows
     // Each visitor's touches from the lookback before their earliest conversion here to their latest.
     const spans = new Map<string, { site: string; visitor: string; from: number; to: number }>()
     for (const r of conversions) {
@@ -54,22 +66,42 @@ export function refreshCreditPostgres(pool: pg.Pool, maxSlots: number, credit: S
       if (!touches.has(key)) touches.set(key, [])
       touches.get(key)!.push({ ...t, started: Number(t.started) })
     }
-    const out: unknown[][] = [[], [], [], [], [], [], [], []]
-    for (const { site, slot } of slots) {
-      const mine = conversions.filter((r) => r.site === site && r.slot === slot)
-        .map((r) => ({ visitor: r.visitor, name: r.name, ts: Number(r.ts), value: r.value === null ? null : Number(r.value), currency: r.currency }))
-      for (const r of credit(mine, (visitor) => touches.get(JSON.stringify([site, visitor])) ?? [])) {
-        [site, r.model, Number(slot), r.name, r.touch, r.currency, r.units, r.micros].forEach((v, i) => out[i].push(v))
+    const byNote = new Map<string, SlotConversion[]>()
+    for (const r of conversions) {
+      const key = JSON.stringify([r.site, r.slot, r.conv])
+      if (!byNote.has(key)) byNote.set(key, [])
+      byNote.get(key)!.push({ visitor: r.visitor, name: r.name, ts: Number(r.ts), value: r.value === null ? null : Number(r.value), currency: r.currency })
+    }
+    const parts: unknown[][] = [[], [], [], [], [], [], [], [], []]
+    const sums = new Map<string, { key: unknown[]; units: number; micros: number; parts: number }>()
+    for (const { site, slot, conv } of notes) {
+      const mineConversions = byNote.get(JSON.stringify([site, slot, conv])) ?? []
+      if (mineConversions.length === 0) continue
+      const visitorTouches = conv.startsWith('event:') ? [] : touches.get(JSON.stringify([site, conv])) ?? []
+      for (const r of credit(mineConversions, () => visitorTouches)) {
+        [site, Number(slot), conv, r.model, r.name, r.touch, r.currency, r.units, r.micros].forEach((v, i) => parts[i].push(v))
+        const key = [site, r.model, Number(slot), r.name, r.touch, r.currency]
+        const k = JSON.stringify(key)
+        const sum = sums.get(k) ?? { key, units: 0, micros: 0, parts: 0 }
+        sum.units += r.units
+        sum.micros += r.micros
+        sum.parts++
+        sums.set(k, sum)
       }
     }
-    await c.query(`DELETE FROM rollup_credit r USING unnest($1::text[], $2::bigint[]) AS d(site, slot)
-      WHERE r.site = d.site AND r.model IN ('first', 'last_non_direct', 'linear', 'position', 'time_decay') AND r.slot = d.slot`, [sites, starts])
-    if (out[0].length) {
-      await c.query(`INSERT INTO rollup_credit (site, model, slot, name, touch, currency, units, micros)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])`, out)
+    if (parts[0].length) {
+      await c.query(`INSERT INTO credit_parts (site, slot, conv, model, name, touch, currency, units, micros)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])`, parts)
+      const rows = [...sums.values()]
+      const col = (i: number) => rows.map((r) => r.key[i])
+      await c.query(`INSERT INTO rollup_credit AS r (site, model, slot, name, touch, currency, units, micros, parts)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
+        ON CONFLICT (site, model, slot, name, touch, currency) DO UPDATE
+          SET units = r.units + excluded.units, micros = r.micros + excluded.micros, parts = r.parts + excluded.parts`,
+      [col(0), col(1), col(2), col(3), col(4), col(5), rows.map((r) => r.units), rows.map((r) => r.micros), rows.map((r) => r.parts)])
     }
-    await c.query('DELETE FROM credit_dirty d USING unnest($1::text[], $2::bigint[]) AS u(site, slot) WHERE d.site = u.site AND d.slot = u.slot', [sites, starts])
-    return slots.length
+    await c.query(`DELETE FROM credit_dirty d USING ${mine} WHERE d.site = n.site AND d.slot = n.slot AND d.conv = n.conv`, args)
+    return notes.length
   })
 }
 

@@ -7,14 +7,17 @@
  *
  * A conversion's credit depends on its visitor's touches in the 30 days before it, which
  * late events, re-derived sessions, goals, erasure and retention all change. Triggers
- * therefore only note which slots must be credited again (`credit_dirty`); derivation
- * credits them (`SqliteCreditRollup.refresh`) a few per step. A report reads the rollup
- * only when no slot of its range is noted, so an answer never mixes old and new credit.
+ * therefore only note which visitors' conversions in which slot must be credited again
+ * (`credit_dirty`: site, slot, `conv`, the visitor or `event:<id>` for a conversion
+ * without one); derivation credits them (`SqliteCreditRollup.refresh`) a few hundred per
+ * step. It keeps each one's parts (`credit_parts`) so it can take them out of the slot's
+ * sums again: a busy slot is never credited whole once per step. A report reads the
+ * rollup only when nothing of its range is noted, so an answer never mixes old and new.
  *
- * - a conversion inserted: its slot (noted by `SqliteRollupWriter`, see there why not a trigger);
- * - a conversion deleted or changed: its old and new slot;
- * - a non-Direct session written, moved or deleted: the slots of the visitor's
- *   conversions from the session's start to 30 days after it.
+ * - a conversion inserted: its own note (by `SqliteRollupWriter`, see there why not a trigger);
+ * - a conversion deleted or changed: its old and new note;
+ * - a non-Direct session written, moved or deleted: the visitor's conversions from the
+ *   session's start to 30 days after it.
  */
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
 
@@ -24,30 +27,36 @@ const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
 const TOUCHING = (r: string) => `${r}.bot = 0 AND ${r}.channel <> 'Direct' AND ${r}.visitor IS NOT NULL`
 const CONVERSION = (r: string) => `${r}.type = 'conversion' AND ${r}.bot = 0`
 
+/** The key a conversion's credit is kept under: its visitor, or its own id when it has none. */
+export const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.id)`
+
 function markSessionWindow(r: 'NEW' | 'OLD', when: string): string {
-  return `INSERT OR IGNORE INTO credit_dirty (site, slot)
-    SELECT site, ${slotOf('ts')} FROM events
+  return `INSERT OR IGNORE INTO credit_dirty (site, slot, conv)
+    SELECT site, ${slotOf('ts')}, visitor FROM events
     WHERE ${when} AND site = ${r}.site AND visitor = ${r}.visitor AND ts >= ${r}.started AND ts <= ${r}.started + ${CREDIT_ROLLUP_LOOKBACK_MS}
       AND type = 'conversion' AND bot = 0;`
 }
 
 const markConversion = (r: 'NEW' | 'OLD', when: string) =>
-  `INSERT OR IGNORE INTO credit_dirty (site, slot) SELECT ${r}.site, ${slotOf(`${r}.ts`)} WHERE ${when};`
+  `INSERT OR IGNORE INTO credit_dirty (site, slot, conv) SELECT ${r}.site, ${slotOf(`${r}.ts`)}, ${creditKey(r)} WHERE ${when};`
 
 const changed = (cols: readonly string[]) => cols.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')
 const SESSION_COLS = ['site', 'visitor', 'started', 'bot', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host'] as const
-const EVENT_COLS = ['site', 'ts', 'type', 'name', 'value', 'currency', 'visitor', 'bot'] as const
+const EVENT_COLS = ['site', 'id', 'ts', 'type', 'name', 'value', 'currency', 'visitor', 'bot'] as const
 
-/** Every stored conversion's slot, to be credited (the migration's backfill; the bench generator's too). */
-export const SQLITE_CREDIT_MARK_ALL = `INSERT OR IGNORE INTO credit_dirty (site, slot)
-  SELECT DISTINCT site, ${slotOf('ts')} FROM events WHERE type = 'conversion' AND bot = 0;`
+/** Every stored conversion, to be credited (the migration's backfill; the bench generator's too). */
+export const SQLITE_CREDIT_MARK_ALL = `INSERT OR IGNORE INTO credit_dirty (site, slot, conv)
+  SELECT DISTINCT site, ${slotOf('ts')}, ${creditKey('events')} FROM events WHERE type = 'conversion' AND bot = 0;`
 
 /** Migration 18: the credit rollup, its slots to credit again and the triggers that note them. */
 export const SQLITE_CREDIT_MIGRATION = `
   CREATE TABLE rollup_credit (site TEXT NOT NULL, model TEXT NOT NULL, slot INTEGER NOT NULL, name TEXT NOT NULL,
-    touch TEXT NOT NULL, currency TEXT NOT NULL, units INTEGER NOT NULL, micros INTEGER NOT NULL,
+    touch TEXT NOT NULL, currency TEXT NOT NULL, units INTEGER NOT NULL, micros INTEGER NOT NULL, parts INTEGER NOT NULL,
     PRIMARY KEY (site, model, slot, name, touch, currency)) WITHOUT ROWID;
-  CREATE TABLE credit_dirty (site TEXT NOT NULL, slot INTEGER NOT NULL, PRIMARY KEY (site, slot)) WITHOUT ROWID;
+  CREATE TABLE credit_parts (site TEXT NOT NULL, slot INTEGER NOT NULL, conv TEXT NOT NULL, model TEXT NOT NULL, name TEXT NOT NULL,
+    touch TEXT NOT NULL, currency TEXT NOT NULL, units INTEGER NOT NULL, micros INTEGER NOT NULL,
+    PRIMARY KEY (site, slot, conv, model, name, touch, currency)) WITHOUT ROWID;
+  CREATE TABLE credit_dirty (site TEXT NOT NULL, slot INTEGER NOT NULL, conv TEXT NOT NULL, PRIMARY KEY (site, slot, conv)) WITHOUT ROWID;
   ${SQLITE_CREDIT_MARK_ALL}
   CREATE TRIGGER sessions_credit_insert AFTER INSERT ON sessions WHEN ${TOUCHING('NEW')} BEGIN
     ${markSessionWindow('NEW', '1')}

@@ -4,7 +4,7 @@
  * (`creditTotals`). The crediting itself is derivation's (`derive/credit-slots.ts`).
  */
 import type Database from 'better-sqlite3'
-import type { SlotConversion } from '../derive/credit-slots.ts'
+import type { CreditSlotRow, SlotConversion } from '../derive/credit-slots.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
 import type { CreditTotal, CreditTotalsScan, TouchSession } from './report-types.ts'
 import { creditTotalsOf, type SlotCrediting, type StoredCreditTotal } from './worked-rollup-rows.ts'
@@ -14,46 +14,59 @@ export class SqliteCreditRollup {
   private readonly stmt
 
   constructor(private readonly db: Database.Database) {
+    const part = 'site = ? AND slot = ? AND conv = ?'
     this.stmt = {
-      dirty: db.prepare('SELECT site, slot FROM credit_dirty ORDER BY site, slot LIMIT ?'),
-      // One seek per model: the primary key leads with (site, model, slot).
-      clear: db.prepare(`DELETE FROM rollup_credit WHERE site = ? AND model IN ('first', 'last_non_direct', 'linear', 'position', 'time_decay') AND slot = ?`),
-      conversions: db.prepare(`SELECT visitor, name, ts, value, currency FROM events
-        WHERE site = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ORDER BY visitor, ts, rowid`),
+      dirty: db.prepare('SELECT site, slot, conv FROM credit_dirty ORDER BY site, slot, conv LIMIT ?'),
+      parts: db.prepare(`SELECT model, name, touch, currency, units, micros FROM credit_parts WHERE ${part}`),
+      takeOut: db.prepare(`UPDATE rollup_credit SET units = units - ?, micros = micros - ?, parts = parts - 1
+        WHERE site = ? AND model = ? AND slot = ? AND name = ? AND touch = ? AND currency = ?`),
+      dropEmpty: db.prepare(`DELETE FROM rollup_credit WHERE site = ? AND model = ? AND slot = ? AND name = ? AND touch = ? AND currency = ? AND parts = 0`),
+      clearParts: db.prepare(`DELETE FROM credit_parts WHERE ${part}`),
+      visitorConversions: db.prepare(`SELECT visitor, name, ts, value, currency FROM events
+        WHERE site = ? AND visitor = ? AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts, rowid`),
+      ownConversion: db.prepare(`SELECT visitor, name, ts, value, currency FROM events
+        WHERE site = ? AND id = ? AND visitor IS NULL AND type = 'conversion' AND ts >= ? AND ts < ? AND bot = 0`),
       touches: db.prepare(`SELECT started, channel, source, medium, campaign, click_id_type AS clickIdType, referrer_host AS referrerHost
         FROM sessions WHERE site = ? AND visitor = ? AND started >= ? AND started <= ? AND bot = 0 AND channel <> 'Direct'
         ORDER BY started, id`),
-      put: db.prepare(`INSERT INTO rollup_credit (site, model, slot, name, touch, currency, units, micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      done: db.prepare('DELETE FROM credit_dirty WHERE site = ? AND slot = ?'),
+      putPart: db.prepare(`INSERT INTO credit_parts (site, slot, conv, model, name, touch, currency, units, micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      addIn: db.prepare(`INSERT INTO rollup_credit (site, model, slot, name, touch, currency, units, micros, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+        ON CONFLICT DO UPDATE SET units = units + excluded.units, micros = micros + excluded.micros, parts = parts + 1`),
+      done: db.prepare(`DELETE FROM credit_dirty WHERE ${part}`),
     }
   }
 
   /**
-   * Credits up to `maxSlots` noted slots again, in one transaction; answers how many.
+   * Credits up to `maxNotes` noted conversions again (a visitor's in one slot each), in one
+   * transaction: their old parts leave the slot's sums, their new parts join them. Answers
+   * how many notes it took.
    *
    * @example
-   * while (rollup.refresh(64, creditSlot) > 0);
+   * while (rollup.refresh(500, creditSlot) > 0);
    */
-  refresh(maxSlots: number, credit: SlotCrediting): number {
+  refresh(maxNotes: number, credit: SlotCrediting): number {
     return this.db.transaction(() => {
-      const slots = this.stmt.dirty.all(maxSlots) as { site: string; slot: number }[]
-      for (const { site, slot } of slots) {
-        this.stmt.clear.run(site, slot)
-        const conversions = this.stmt.conversions.all(site, slot, slot + SLOT_MS) as SlotConversion[]
+      const notes = this.stmt.dirty.all(maxNotes) as { site: string; slot: number; conv: string }[]
+      for (const { site, slot, conv } of notes) {
+        for (const p of this.stmt.parts.all(site, slot, conv) as CreditSlotRow[]) {
+          const key = [site, p.model, slot, p.name, p.touch, p.currency]
+          this.stmt.takeOut.run(p.units, p.micros, ...key)
+          this.stmt.dropEmpty.run(...key)
+        }
+        this.stmt.clearParts.run(site, slot, conv)
+        const own = conv.startsWith('event:')
+        const conversions = (own ? this.stmt.ownConversion : this.stmt.visitorConversions).all(site, own ? conv.slice(6) : conv, slot, slot + SLOT_MS) as SlotConversion[]
         if (conversions.length) {
           const times = conversions.map((c) => c.ts)
-          const [from, to] = [Math.min(...times) - CREDIT_ROLLUP_LOOKBACK_MS, Math.max(...times)]
-          const touches = new Map<string, TouchSession[]>()
-          const touchesOf = (visitor: string) => {
-            let t = touches.get(visitor)
-            if (!t) touches.set(visitor, (t = this.stmt.touches.all(site, visitor, from, to) as TouchSession[]))
-            return t
+          const touches = own ? [] : this.stmt.touches.all(site, conv, Math.min(...times) - CREDIT_ROLLUP_LOOKBACK_MS, Math.max(...times)) as TouchSession[]
+          for (const r of credit(conversions, () => touches)) {
+            this.stmt.putPart.run(site, slot, conv, r.model, r.name, r.touch, r.currency, r.units, r.micros)
+            this.stmt.addIn.run(site, r.model, slot, r.name, r.touch, r.currency, r.units, r.micros)
           }
-          for (const r of credit(conversions, touchesOf)) this.stmt.put.run(site, r.model, slot, r.name, r.touch, r.currency, r.units, r.micros)
         }
-        this.stmt.done.run(site, slot)
+        this.stmt.done.run(site, slot, conv)
       }
-      return slots.length
+      return notes.length
     })()
   }
 }

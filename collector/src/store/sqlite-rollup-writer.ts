@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3'
 import { SLOT_MS } from './report-types.ts'
+import { creditKey } from './sqlite-credit-schema.ts'
 
 const slot = `(ts / ${SLOT_MS} * ${SLOT_MS})`
 const NEW_ROWS = 'events WHERE rowid BETWEEN @first AND @last AND bot = 0'
@@ -42,8 +43,9 @@ export class SqliteRollupWriter {
           FROM (${TOUCHED}) t CROSS JOIN rollup_visitors v ON v.site = t.site AND v.kind = t.kind AND v.visitor = t.visitor) x
         WHERE rollup_visitors.site = x.site AND rollup_visitors.kind = x.kind AND rollup_visitors.visitor = x.visitor
           AND rollup_visitors.slot = x.slot AND rollup_visitors.prev <> x.prev`),
-      // New conversions' slots are credited again by derivation (sqlite-credit-schema.ts).
-      db.prepare(`INSERT OR IGNORE INTO credit_dirty (site, slot) SELECT DISTINCT site, ${slot} FROM ${NEW_ROWS} AND type = 'conversion'`),
+      // New conversions are credited by derivation (sqlite-credit-schema.ts).
+      db.prepare(`INSERT OR IGNORE INTO credit_dirty (site, slot, conv) SELECT DISTINCT site, ${slot}, ${creditKey('events')}
+        FROM ${NEW_ROWS} AND type = 'conversion'`),
       // Visitors with new exposures, or new conversions after an exposure, are worked out again (sqlite-experiment-schema.ts).
       db.prepare(`INSERT OR IGNORE INTO experiment_dirty (site, visitor) SELECT DISTINCT site, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL
         AND (type = 'exposure' OR (type = 'conversion' AND EXISTS (SELECT 1 FROM exposure_first f WHERE f.site = events.site AND f.visitor = events.visitor)))`),

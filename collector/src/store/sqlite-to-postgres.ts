@@ -18,7 +18,7 @@ import { clean } from './postgres-ingest.ts'
  * derivation must work out (credit and experiment rollups).
  */
 const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors',
-  'rollup_credit', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty'])
+  'rollup_credit', 'credit_parts', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty'])
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS funnelbeam_migration (
   tbl text PRIMARY KEY, last_key text, copied bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false)`
 

@@ -265,8 +265,8 @@ export class SqliteStore implements Store {
     this.rollups.inserted(Number(lastInsertRowid))
   }
 
-  async refreshCredit(maxSlots: number, credit: SlotCrediting): Promise<number> {
-    return this.closed ? 0 : this.credit.refresh(maxSlots, credit)
+  async refreshCredit(maxNotes: number, credit: SlotCrediting): Promise<number> {
+    return this.closed ? 0 : this.credit.refresh(maxNotes, credit)
   }
 
   async refreshExposures(maxVisitors: number, work: ExposureWorking): Promise<number> {

@@ -99,10 +99,11 @@ export interface DerivationStore {
   /** Goals, their version and claims: derivation turns matching events into goal conversions. */
   readonly goals: GoalStore
   /**
-   * Optional: credits up to `maxSlots` slots noted for the credit rollups again, with
-   * `credit`; answers how many (0: none was noted). Stores without the rollups lack it.
+   * Optional: credits up to `maxNotes` conversions noted for the credit rollups (a
+   * visitor's in one slot each) again, with `credit`; answers how many (0: none was
+   * noted). Stores without the rollups lack it.
    */
-  refreshCredit?(maxSlots: number, credit: SlotCrediting): Promise<number>
+  refreshCredit?(maxNotes: number, credit: SlotCrediting): Promise<number>
   /**
    * Optional: works out up to `maxVisitors` visitors noted for the experiment rollups
    * again, with `work`; answers how many. Stores without those rollups lack it.
