@@ -12,13 +12,13 @@
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
 
 const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
-const EVENT_COLS = 'site, id, ts, type, name, value, currency, visitor, bot, props'
+const EVENT_COLS = 'site, ts, type, name, value, currency, visitor, bot, props'
 const SESSION_COLS = 'site, visitor, started, bot, channel, source, medium, campaign, click_id_type, referrer_host'
 
 const noteCredit = (select: string) => `INSERT INTO credit_dirty AS d (site, slot, conv) ${select} ORDER BY 1, 2, 3
   ON CONFLICT (site, slot, conv) DO UPDATE SET gen = d.gen + 1;`
-/** The key a conversion's credit is kept under: its visitor, or its own id when it has none. */
-const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.id)`
+/** The key a conversion's credit is kept under: its visitor, or its own seq when it has none. */
+const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.seq)`
 const noteVisitors = (select: string) => `INSERT INTO experiment_dirty AS d (site, visitor) ${select} ORDER BY 1, 2
   ON CONFLICT (site, visitor) DO UPDATE SET gen = d.gen + 1;`
 

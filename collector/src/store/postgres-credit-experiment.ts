@@ -42,7 +42,7 @@ export function refreshCreditPostgres(pool: pg.Pool, maxNotes: number, credit: S
     await c.query(`DELETE FROM credit_parts p USING ${mine} WHERE p.site = n.site AND p.slot = n.slot AND p.conv = n.conv`, args)
     const conversions = (await c.query<SlotConversion & { site: string; slot: string; conv: string; ts: string }>(`SELECT n.site, n.slot, n.conv, e.visitor, e.name, e.ts, e.value, e.currency
       FROM ${mine} JOIN events e ON e.site = n.site AND e.type = 'conversion' AND e.ts >= n.slot AND e.ts < n.slot + ${SLOT_MS} AND NOT e.bot
-        AND (CASE WHEN n.conv LIKE 'event:%' THEN e.visitor IS NULL AND e.id = substr(n.conv, 7) ELSE e.visitor = n.conv END)
+        AND (CASE WHEN n.conv LIKE 'event:%' THEN e.visitor IS NULL AND e.seq = substr(n.conv, 7)::bigint ELSE e.visitor = n.conv END)
       ORDER BY n.site, n.slot, n.conv, e.ts, e.seq`, args)).rows
     // Each visitor's touches from the lookback before their earliest conversion here to their latest.
     const spans = new Map<string, { site: string; visitor: string; from: number; to: number }>()

@@ -8,7 +8,7 @@
  * A conversion's credit depends on its visitor's touches in the 30 days before it, which
  * late events, re-derived sessions, goals, erasure and retention all change. Triggers
  * therefore only note which visitors' conversions in which slot must be credited again
- * (`credit_dirty`: site, slot, `conv`, the visitor or `event:<id>` for a conversion
+ * (`credit_dirty`: site, slot, `conv`, the visitor or `event:<rowid>` for a conversion
  * without one); derivation credits them (`SqliteCreditRollup.refresh`) a few hundred per
  * step. It keeps each one's parts (`credit_parts`) so it can take them out of the slot's
  * sums again: a busy slot is never credited whole once per step. A report reads the
@@ -27,8 +27,8 @@ const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
 const TOUCHING = (r: string) => `${r}.bot = 0 AND ${r}.channel <> 'Direct' AND ${r}.visitor IS NOT NULL`
 const CONVERSION = (r: string) => `${r}.type = 'conversion' AND ${r}.bot = 0`
 
-/** The key a conversion's credit is kept under: its visitor, or its own id when it has none. */
-export const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.id)`
+/** The key a conversion's credit is kept under: its visitor, or its own rowid when it has none. */
+export const creditKey = (r: string) => `COALESCE(${r}.visitor, 'event:' || ${r}.rowid)`
 
 function markSessionWindow(r: 'NEW' | 'OLD', when: string): string {
   return `INSERT OR IGNORE INTO credit_dirty (site, slot, conv)
@@ -42,7 +42,7 @@ const markConversion = (r: 'NEW' | 'OLD', when: string) =>
 
 const changed = (cols: readonly string[]) => cols.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')
 const SESSION_COLS = ['site', 'visitor', 'started', 'bot', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host'] as const
-const EVENT_COLS = ['site', 'id', 'ts', 'type', 'name', 'value', 'currency', 'visitor', 'bot'] as const
+const EVENT_COLS = ['site', 'ts', 'type', 'name', 'value', 'currency', 'visitor', 'bot'] as const
 
 /** Every stored conversion, to be credited (the migration's backfill; the bench generator's too). */
 export const SQLITE_CREDIT_MARK_ALL = `INSERT OR IGNORE INTO credit_dirty (site, slot, conv)
