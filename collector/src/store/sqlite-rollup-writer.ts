@@ -14,9 +14,10 @@ import { creditKey } from './sqlite-credit-schema.ts'
 
 const slot = `(ts / ${SLOT_MS} * ${SLOT_MS})`
 const NEW_ROWS = 'events WHERE rowid BETWEEN @first AND @last AND bot = 0'
-const TOUCHED = `SELECT DISTINCT site, 0 AS kind, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL
-  UNION SELECT DISTINCT site, 1, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion'
-  UNION SELECT DISTINCT site, 2 + consent, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL`
+/** The new rows' visitor rows: kind 0 any event, 1 conversions, 2 + the consent bits per consent state. */
+const VISITOR_ROWS = `SELECT site, 0 AS kind, visitor, ${slot} AS slot, COUNT(*) AS n FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 3, 4
+  UNION ALL SELECT site, 1, visitor, ${slot}, COUNT(*) FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 3, 4
+  UNION ALL SELECT site, 2 + consent, visitor, ${slot}, COUNT(*) FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4`
 
 export class SqliteRollupWriter {
   private first = 0
@@ -24,6 +25,9 @@ export class SqliteRollupWriter {
   private readonly stmts: Database.Statement[]
 
   constructor(db: Database.Database) {
+    // Per connection, so the writers of two threads never share it.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (site TEXT NOT NULL, kind INTEGER NOT NULL, visitor TEXT NOT NULL, slot INTEGER NOT NULL,
+      PRIMARY KEY (site, kind, visitor, slot)) WITHOUT ROWID`)
     this.stmts = [
       db.prepare(`INSERT INTO rollup_events (site, slot, type, name, currency, n, micros, valued, amount)
         SELECT site, ${slot}, type, name, COALESCE('=' || currency, ''), COUNT(*), COALESCE(SUM(CAST(ROUND(value * 1000000) AS INTEGER)), 0),
@@ -31,16 +35,23 @@ export class SqliteRollupWriter {
         FROM ${NEW_ROWS} AND type IN ('pageview', 'conversion') GROUP BY 1, 2, 3, 4, 5
         ON CONFLICT DO UPDATE SET n = n + excluded.n, micros = micros + excluded.micros, valued = valued + excluded.valued,
           amount = amount + excluded.amount`),
+      // Only a slot row that did not exist changes `prev` links: its own, and that of the
+      // visitor's next row. Noted before the insert makes the rows exist.
+      db.prepare('DELETE FROM temp.rollup_fresh'),
+      db.prepare(`INSERT OR IGNORE INTO temp.rollup_fresh (site, kind, visitor, slot) SELECT t.site, t.kind, t.visitor, t.slot FROM (${VISITOR_ROWS}) t
+        WHERE NOT EXISTS (SELECT 1 FROM rollup_visitors v WHERE v.site = t.site AND v.kind = t.kind AND v.visitor = t.visitor AND v.slot = t.slot)`),
       db.prepare(`INSERT INTO rollup_visitors (site, kind, visitor, slot, n, prev)
-        SELECT * FROM (SELECT site, 0, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 3, 4
-          UNION ALL SELECT site, 1, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL AND type = 'conversion' GROUP BY 1, 3, 4
-          UNION ALL SELECT site, 2 + consent, visitor, ${slot}, COUNT(*), -1 FROM ${NEW_ROWS} AND visitor IS NOT NULL GROUP BY 1, 2, 3, 4)
-        WHERE true
+        SELECT site, kind, visitor, slot, n, -1 FROM (${VISITOR_ROWS}) WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n`),
-      // Each touched visitor's rows are few: their `prev` links are recomputed whole.
+      // Each of those rows gets the visitor's slot right before it: two index seeks a row,
+      // however long the visitor's history (recomputing it whole grew with every visit).
       db.prepare(`UPDATE rollup_visitors SET prev = x.prev FROM (
-          SELECT v.site, v.kind, v.visitor, v.slot, COALESCE(LAG(v.slot) OVER (PARTITION BY v.site, v.kind, v.visitor ORDER BY v.slot), -1) AS prev
-          FROM (${TOUCHED}) t CROSS JOIN rollup_visitors v ON v.site = t.site AND v.kind = t.kind AND v.visitor = t.visitor) x
+          SELECT t.site, t.kind, t.visitor, t.slot, COALESCE((SELECT MAX(p.slot) FROM rollup_visitors p
+            WHERE p.site = t.site AND p.kind = t.kind AND p.visitor = t.visitor AND p.slot < t.slot), -1) AS prev
+          FROM (SELECT site, kind, visitor, slot FROM temp.rollup_fresh
+            UNION SELECT f.site, f.kind, f.visitor, (SELECT MIN(n.slot) FROM rollup_visitors n
+              WHERE n.site = f.site AND n.kind = f.kind AND n.visitor = f.visitor AND n.slot > f.slot) FROM temp.rollup_fresh f) t
+          WHERE t.slot IS NOT NULL) x
         WHERE rollup_visitors.site = x.site AND rollup_visitors.kind = x.kind AND rollup_visitors.visitor = x.visitor
           AND rollup_visitors.slot = x.slot AND rollup_visitors.prev <> x.prev`),
       // New conversions are credited by derivation (sqlite-credit-schema.ts).
