@@ -10,6 +10,7 @@
  * read it keeps (or gets again) its row, and is worked out once more.
  */
 import { CREDIT_ROLLUP_LOOKBACK_MS, SLOT_MS } from './report-types.ts'
+import { everyWrite } from './postgres-rollup-schema.ts'
 
 const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
 const EVENT_COLS = 'site, ts, type, name, value, currency, visitor, bot, props'
@@ -86,10 +87,5 @@ export const POSTGRES_CREDIT_EXPERIMENT_MIGRATION = `
   CREATE TABLE experiment_dirty (site text COLLATE "C" NOT NULL, visitor text COLLATE "C" NOT NULL,
     gen bigint NOT NULL DEFAULT 0, PRIMARY KEY (site, visitor));
   ${POSTGRES_MARK_ALL}
-  ${trigger('events', 'insert')}
-  ${trigger('events', 'delete')}
-  ${trigger('events', 'update')}
-  ${trigger('sessions', 'insert')}
-  ${trigger('sessions', 'delete')}
-  ${trigger('sessions', 'update')}
+  ${everyWrite(trigger)}
 `

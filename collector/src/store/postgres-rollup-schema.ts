@@ -108,6 +108,11 @@ function trigger(table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update
     FOR EACH STATEMENT EXECUTE FUNCTION ${table}_rollup_${op}();`
 }
 
+/** One statement-level trigger per table and kind of write, as `make` builds it. */
+export function everyWrite(make: (table: 'events' | 'sessions', op: 'insert' | 'delete' | 'update') => string): string {
+  return (['events', 'sessions'] as const).flatMap((t) => (['insert', 'delete', 'update'] as const).map((op) => make(t, op))).join('\n')
+}
+
 /** Fills the rollups from the stored events and sessions (the migration's backfill). */
 export const POSTGRES_ROLLUP_BACKFILL = `
   INSERT INTO rollup_events (site, slot, type, name, currency, n, micros, valued, amount)
@@ -140,12 +145,7 @@ export const POSTGRES_ROLLUPS_MIGRATION = `
   CREATE INDEX rollup_visitors_slot ON rollup_visitors(site, slot, prev) WHERE kind = 0;
   CREATE INDEX rollup_converters_slot ON rollup_visitors(site, slot, prev) WHERE kind = 1;
   ${POSTGRES_ROLLUP_BACKFILL}
-  ${trigger('events', 'insert')}
-  ${trigger('events', 'delete')}
-  ${trigger('events', 'update')}
-  ${trigger('sessions', 'insert')}
-  ${trigger('sessions', 'delete')}
-  ${trigger('sessions', 'update')}
+  ${everyWrite(trigger)}
 `
 
 /** Fills the consent kinds of `rollup_visitors` (migration 19's backfill). */

@@ -40,9 +40,30 @@ function markSessionWindow(r: 'NEW' | 'OLD', when: string): string {
 const markConversion = (r: 'NEW' | 'OLD', when: string) =>
   `INSERT OR IGNORE INTO credit_dirty (site, slot, conv) SELECT ${r}.site, ${slotOf(`${r}.ts`)}, ${creditKey(r)} WHERE ${when};`
 
-const changed = (cols: readonly string[]) => cols.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')
 const SESSION_COLS = ['site', 'visitor', 'started', 'bot', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host'] as const
 const EVENT_COLS = ['site', 'ts', 'type', 'name', 'value', 'currency', 'visitor', 'bot'] as const
+
+/**
+ * Triggers that note what a write changed for a rollup derivation works out: after a
+ * delete (`OLD`), after an update of `cols` (old and new row, each if `when` holds for
+ * it), and after an insert (`NEW`) when `onInsert` (inserts into events are noted by
+ * `SqliteRollupWriter` instead).
+ */
+export function noteTriggers(table: 'events' | 'sessions', rollup: string, cols: readonly string[], when: (r: string) => string,
+  note: (r: 'NEW' | 'OLD', when: string) => string, onInsert: boolean): string {
+  const changedCols = cols.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')
+  return `${onInsert ? `CREATE TRIGGER ${table}_${rollup}_insert AFTER INSERT ON ${table} WHEN ${when('NEW')} BEGIN
+    ${note('NEW', '1')}
+  END;` : ''}
+  CREATE TRIGGER ${table}_${rollup}_delete AFTER DELETE ON ${table} WHEN ${when('OLD')} BEGIN
+    ${note('OLD', '1')}
+  END;
+  CREATE TRIGGER ${table}_${rollup}_update AFTER UPDATE OF ${cols.join(', ')} ON ${table}
+    WHEN (${when('OLD')} OR ${when('NEW')}) AND (${changedCols}) BEGIN
+    ${note('OLD', when('OLD'))}
+    ${note('NEW', when('NEW'))}
+  END;`
+}
 
 /** Every stored conversion, to be credited (the migration's backfill; the bench generator's too). */
 export const SQLITE_CREDIT_MARK_ALL = `INSERT OR IGNORE INTO credit_dirty (site, slot, conv)
@@ -58,23 +79,6 @@ export const SQLITE_CREDIT_MIGRATION = `
     PRIMARY KEY (site, slot, conv, model, name, touch, currency)) WITHOUT ROWID;
   CREATE TABLE credit_dirty (site TEXT NOT NULL, slot INTEGER NOT NULL, conv TEXT NOT NULL, PRIMARY KEY (site, slot, conv)) WITHOUT ROWID;
   ${SQLITE_CREDIT_MARK_ALL}
-  CREATE TRIGGER sessions_credit_insert AFTER INSERT ON sessions WHEN ${TOUCHING('NEW')} BEGIN
-    ${markSessionWindow('NEW', '1')}
-  END;
-  CREATE TRIGGER sessions_credit_delete AFTER DELETE ON sessions WHEN ${TOUCHING('OLD')} BEGIN
-    ${markSessionWindow('OLD', '1')}
-  END;
-  CREATE TRIGGER sessions_credit_update AFTER UPDATE OF ${SESSION_COLS.join(', ')} ON sessions
-    WHEN (${TOUCHING('OLD')} OR ${TOUCHING('NEW')}) AND (${changed(SESSION_COLS)}) BEGIN
-    ${markSessionWindow('OLD', TOUCHING('OLD'))}
-    ${markSessionWindow('NEW', TOUCHING('NEW'))}
-  END;
-  CREATE TRIGGER events_credit_delete AFTER DELETE ON events WHEN ${CONVERSION('OLD')} BEGIN
-    ${markConversion('OLD', '1')}
-  END;
-  CREATE TRIGGER events_credit_update AFTER UPDATE OF ${EVENT_COLS.join(', ')} ON events
-    WHEN (${CONVERSION('OLD')} OR ${CONVERSION('NEW')}) AND (${changed(EVENT_COLS)}) BEGIN
-    ${markConversion('OLD', CONVERSION('OLD'))}
-    ${markConversion('NEW', CONVERSION('NEW'))}
-  END;
+  ${noteTriggers('sessions', 'credit', SESSION_COLS, TOUCHING, markSessionWindow, true)}
+  ${noteTriggers('events', 'credit', EVENT_COLS, CONVERSION, markConversion, false)}
 `

@@ -11,11 +11,12 @@
  * the site is noted, so it never mixes old and new rows.
  */
 
+import { noteTriggers } from './sqlite-credit-schema.ts'
+
 const MARKED = (r: string) => `${r}.type IN ('exposure', 'conversion') AND ${r}.bot = 0 AND ${r}.visitor IS NOT NULL`
 const mark = (r: 'NEW' | 'OLD', when: string) =>
   `INSERT OR IGNORE INTO experiment_dirty (site, visitor) SELECT ${r}.site, ${r}.visitor WHERE ${when};`
 const EVENT_COLS = ['site', 'ts', 'type', 'name', 'props', 'visitor', 'bot'] as const
-const changed = EVENT_COLS.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')
 
 /** Every visitor with an exposure, to be worked out (the migration's backfill; the bench generator's too). */
 export const SQLITE_EXPERIMENT_MARK_ALL = `INSERT OR IGNORE INTO experiment_dirty (site, visitor)
@@ -31,12 +32,5 @@ export const SQLITE_EXPERIMENT_MIGRATION = `
   CREATE INDEX exposure_converted_readout ON exposure_converted(site, experiment, name, exposed, ts, variant);
   CREATE TABLE experiment_dirty (site TEXT NOT NULL, visitor TEXT NOT NULL, PRIMARY KEY (site, visitor)) WITHOUT ROWID;
   ${SQLITE_EXPERIMENT_MARK_ALL}
-  CREATE TRIGGER events_experiment_delete AFTER DELETE ON events WHEN ${MARKED('OLD')} BEGIN
-    ${mark('OLD', '1')}
-  END;
-  CREATE TRIGGER events_experiment_update AFTER UPDATE OF ${EVENT_COLS.join(', ')} ON events
-    WHEN (${MARKED('OLD')} OR ${MARKED('NEW')}) AND (${changed}) BEGIN
-    ${mark('OLD', MARKED('OLD'))}
-    ${mark('NEW', MARKED('NEW'))}
-  END;
+  ${noteTriggers('events', 'experiment', EVENT_COLS, MARKED, mark, false)}
 `
