@@ -13,6 +13,7 @@ import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
 import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-experiment-schema.ts'
 import { SqliteExperimentRollup } from '../../collector/src/store/sqlite-experiment.ts'
 import { exposureRows } from '../../collector/src/derive/exposure-rows.ts'
+import { prng } from '../../demo-site/seeded-random.ts'
 
 const DAY = 86_400_000
 export const BENCH_START = Date.UTC(2026, 9, 1)
@@ -20,15 +21,6 @@ export const BENCH_DAYS = 30
 const START = BENCH_START
 const DAYS = BENCH_DAYS
 
-/** mulberry32: small, fast and good enough for synthetic traffic. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 let rnd = prng(42)
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
 

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { prng as random } from '../../demo-site/seeded-random.ts'
 
 const NOW = Date.parse('2026-11-24T23:00:00Z')
 const DAY = 86_400_000
@@ -25,15 +26,6 @@ interface Raw {
   ip: string
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const uid = (n: number) => `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`
 

@@ -20,6 +20,7 @@ import { matchPath } from '../../collector/src/reports/steps.ts'
 import { parseSegment, SEGMENT_DIMENSIONS } from '../../collector/src/reports/segment.ts'
 import type { SegmentFilters } from '../../collector/src/reports/types.ts'
 import type { Site } from '../../collector/src/model.ts'
+import type { SessionRow } from '../helpers/session-row.ts'
 
 const NOW = Date.parse('2026-11-25T12:00:00Z')
 const TODAY = '2026-11-25'
@@ -60,22 +61,6 @@ async function allReports(t: TestApp, segment: string): Promise<Record<string, u
     : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v)))
 }
 
-interface SessionRow {
-  id: string
-  visitor: string
-  started: number
-  last_ts: number
-  channel: string
-  source: string | null
-  medium: string | null
-  campaign: string | null
-  click_id_type: string | null
-  referrer_host: string | null
-  device: string | null
-  browser: string | null
-  country: string | null
-  landing_path: string | null
-}
 
 /** The ids of the events in the sessions a segment keeps, by the definitions alone. */
 function eventsOfSegment(t: TestApp, f: SegmentFilters): { events: Set<string>; sessions: number; of: number } {

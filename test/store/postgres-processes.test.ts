@@ -16,6 +16,7 @@ import { makeTestApp, TestClock } from '../helpers/app.ts'
 import { seedDemo } from '../../demo-site/seed-run.ts'
 import { SEED_ORIGIN } from '../../demo-site/seed-data.ts'
 import { createReports, parseChannelsQuery, parseFunnelQuery, parseSummaryQuery } from '../../collector/src/reports/service.ts'
+import { prng as random } from '../../demo-site/seeded-random.ts'
 
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`Skipping the PostgreSQL multi-process tests: ${noPostgres}`)
@@ -34,16 +35,6 @@ function traffic(n: number, per: number): EnrichedEvent[] {
   return out
 }
 
-/** A small seeded generator (mulberry32), so a failing arrival order can be replayed. */
-function random(seed: number): () => number {
-  let t = seed >>> 0
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0
-    let x = Math.imul(t ^ (t >>> 15), 1 | t)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * One visitor's server events over two days: visits of a few events minutes apart, hours

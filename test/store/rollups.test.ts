@@ -31,6 +31,7 @@ import { exposureRows } from '../../collector/src/derive/exposure-rows.ts'
 import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-experiment-schema.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
 import { parseAttributionQuery, parseChannelsQuery } from '../../collector/src/reports/query.ts'
+import { prng as random } from '../../demo-site/seeded-random.ts'
 
 const DAY = 86_400_000
 const MIN = 60_000
@@ -47,15 +48,6 @@ interface Scans {
   scanActivity(site: string, range: TimeRange, conversion: string | null): Promise<Activity>
 }
 
-/** mulberry32, so a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const TOUCHES = [
   null,

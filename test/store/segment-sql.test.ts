@@ -19,23 +19,13 @@ import { dimensionValue } from '../../collector/src/reports/dimensions.ts'
 import { matchPath } from '../../collector/src/reports/steps.ts'
 import type { SegmentFilters } from '../../collector/src/reports/types.ts'
 import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
+import type { SessionRow } from '../helpers/session-row.ts'
 
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`Skipping segment SQL on PostgreSQL: ${noPostgres}`)
 
-interface Row {
-  id: string
-  channel: string
-  source: string | null
-  medium: string | null
-  campaign: string | null
-  click_id_type: string | null
-  referrer_host: string | null
-  device: string | null
-  browser: string | null
-  country: string | null
-  landing_path: string | null
-}
+/** The session columns a segment tests. */
+type Row = Omit<SessionRow, 'visitor' | 'started' | 'last_ts'>
 
 const HOSTS = ['www.google.de', 'google.com', 'www.google.co.uk', 'accounts.google.com', 'm.facebook.com', 'www.facebook.com',
   'facebook.com', 'duckduckgo.com', 'cnn.com', 'search.yahoo.com', 'news.ycombinator.com', '']

@@ -83,15 +83,9 @@ interface LedgerRow { units: number; micros: Map<string, number> }
 export class CreditLedger {
   private readonly rowsByValue = new Map<string, LedgerRow>()
 
-  /** Credits `share` of a conversion (and of its value, in its currency) to `value`. */
-  add(value: string, share: number, conv: ConversionRow, defaultCurrency: string): void {
-    const cur = revenueCurrency(conv, defaultCurrency)
-    this.addUnits(value, Math.round(share * CREDIT_UNITS), cur, cur === null ? 0 : Math.round(share * conv.value! * REVENUE_MICROS))
-  }
-
   /**
    * Adds sums already in units: `units` of credit and, when `currency` is not null,
-   * `micros` of revenue in it (a row then lists the currency even at 0, as `add` does).
+   * `micros` of revenue in it (a row then lists the currency even at 0).
    */
   addUnits(value: string, units: number, currency: string | null, micros: number): void {
     const row = this.row(value)

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import type { Site } from '../store/types.ts'
-import type { ReportStore, SegmentCond, SpendTotal, TouchAttrs } from '../store/report-types.ts'
+import { CREDIT_ROLLUP_LOOKBACK_MS, type ReportStore, type SegmentCond, type SpendTotal, type TouchAttrs } from '../store/report-types.ts'
 import { addDays, dayRange, daysBetween } from './dates.ts'
 import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
@@ -18,7 +18,8 @@ import { parseSegment, resolveSegment, spendInSegment, spendlessFilter } from '.
 import { queryError } from './query-error.ts'
 
 const MODEL: RuleModel = 'last_non_direct'
-const LOOKBACK_MS = 30 * 86_400_000
+/** The reports' default lookback, which the credit rollups are kept for. */
+const LOOKBACK_MS = CREDIT_ROLLUP_LOOKBACK_MS
 const HINT_DAYS = 14
 
 export interface PacingQuery {

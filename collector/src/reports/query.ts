@@ -7,6 +7,7 @@ import { queryError, type QueryIssue as ErrorIssue } from './query-error.ts'
 import { parseStep } from './steps.ts'
 import { addDays, daysBetween, isCalendarDate } from './dates.ts'
 import { parseSegment } from './segment.ts'
+import { CREDIT_ROLLUP_LOOKBACK_MS } from '../store/report-types.ts'
 import type {
   AttributionQuery, ChannelsQuery, DateRangeQuery, ExperimentQuery, FunnelQuery, FunnelStep,
 } from './types.ts'
@@ -69,7 +70,7 @@ export const funnelOptionParams = z.object({
 export const attributionOptionParams = z.object({
   model: model.default('last_non_direct'),
   conversion: name.optional(),
-  lookback: duration(DAY, 90 * DAY).default(30 * DAY),
+  lookback: duration(DAY, 90 * DAY).default(CREDIT_ROLLUP_LOOKBACK_MS),
 })
 export const dimensionParams = z.object({ dimension: dimension.default('channel') })
 export const experimentParams = z.object({ conversion: name.optional(), weights: z.string().max(2000).optional() })

@@ -5,8 +5,8 @@ import { metricsByKey } from './table.ts'
 describe('metricsByKey', () => {
   it('gives every key from sessions, credit or spend a row, merged per key', () => {
     const ledger = new CreditLedger()
-    ledger.add('Email', 1, { ts: 0, value: 30, currency: 'EUR' }, 'EUR')
-    ledger.add('Old', 0.5, { ts: 0, value: null, currency: null }, 'EUR')
+    ledger.addUnits('Email', 1e9, 'EUR', 30e6) // one conversion worth 30 EUR
+    ledger.addUnits('Old', 0.5e9, null, 0) // half a conversion without a value
     const rows = metricsByKey([['Email', 3], ['Direct', 5], ['Email', 1]], ledger, [
       { key: 'Email', cost: 4, currency: 'EUR', impressions: 100, clicks: 10 },
       { key: 'Email', cost: 6, currency: 'EUR', impressions: 100, clicks: 10 },

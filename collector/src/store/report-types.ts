@@ -142,7 +142,7 @@ export interface ConversionRow {
   currency: string | null
 }
 
-/** The lookback the credit rollups are kept for: the reports' default (30 days). */
+/** The reports' default lookback (30 days), which the credit rollups are kept for. */
 export const CREDIT_ROLLUP_LOOKBACK_MS = 30 * 86_400_000
 
 export interface CreditTotalsScan {
