@@ -8,6 +8,8 @@ import Database from 'better-sqlite3'
 import { migrate } from '../../collector/src/store/sqlite.ts'
 import { SQLITE_CONSENT_ROLLUP_BACKFILL, SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
+import { SQLITE_FUNNEL_MARK_ALL, SQLITE_SESSION_CHUNKS_MARK_ALL } from '../../collector/src/store/sqlite-funnel-schema.ts'
+import { SqliteFunnelChunks } from '../../collector/src/store/sqlite-funnel-chunks.ts'
 import { SqliteCreditRollup } from '../../collector/src/store/sqlite-credit.ts'
 import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
 import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-experiment-schema.ts'
@@ -142,6 +144,10 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   db.exec(SQLITE_EXPERIMENT_MARK_ALL)
   const exposures = new SqliteExperimentRollup(db)
   while (exposures.refresh(10_000, exposureRows) > 0);
+  db.exec(SQLITE_FUNNEL_MARK_ALL)
+  db.exec(SQLITE_SESSION_CHUNKS_MARK_ALL)
+  const chunks = new SqliteFunnelChunks(db)
+  while (chunks.refresh(200_000, 0) > 0);
   db.exec('ANALYZE')
   db.close()
   return { events, sessions }

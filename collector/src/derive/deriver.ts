@@ -19,6 +19,9 @@ export const DERIVE_CHUNK_EVENTS = 2000
 const CREDIT_NOTES_PER_STEP = 200
 /** Visitors of the experiment rollups worked out again per step (one index seek each). */
 const EXPOSED_VISITORS_PER_STEP = 500
+/** Funnel column events rebuilt per step at most (one chunk always), and how long a noted chunk waits for its day to go quiet. */
+const FUNNEL_ROWS_PER_STEP = 20_000
+const FUNNEL_QUIET_SEC = 30
 
 export interface DeriverOptions {
   chunkEvents?: number
@@ -239,8 +242,10 @@ export class Deriver implements Derivation {
       // A few per step: each holds the write lock that ingest waits on.
       const notes = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_NOTES_PER_STEP, creditSlot) : 0
       const visitors = this.store.refreshExposures ? await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows) : 0
-      this.refreshed = notes + visitors
-      this.moreToRefresh = notes === CREDIT_NOTES_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP
+      // Chunks noted a while ago only: a day still being written is read from the events, not rebuilt per event.
+      const chunks = this.store.refreshFunnel ? await this.store.refreshFunnel(FUNNEL_ROWS_PER_STEP, FUNNEL_QUIET_SEC) : 0
+      this.refreshed = notes + visitors + chunks
+      this.moreToRefresh = notes === CREDIT_NOTES_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP || chunks > 0
     })
     return ran ? n : 0
   }

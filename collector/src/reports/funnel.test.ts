@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { FunnelTally, matchFunnel } from './funnel.ts'
+import fc from 'fast-check'
+import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix } from './funnel.ts'
 import { parseStep } from './steps.ts'
-import type { FunnelEvent } from '../store/report-types.ts'
+import type { FunnelEvent, FunnelKey } from '../store/report-types.ts'
 import type { FunnelStep } from './types.ts'
 
 const MIN = 60_000
@@ -122,11 +123,10 @@ describe('matchFunnel', () => {
 describe('FunnelTally', () => {
   it('computes rates, drop-off and medians by hand; null where the base is zero', () => {
     const t = new FunnelTally(['a', 'b', 'c'])
-    const entry = { seq: 0, ts: 0, type: 'event' as const, name: 'a', path: null, props: null }
-    t.add({ reached: 3, times: [0, 10_000, 20_000], entry })
-    t.add({ reached: 2, times: [0, 30_000], entry })
-    t.add({ reached: 2, times: [0, 50_000], entry })
-    t.add({ reached: 1, times: [0], entry })
+    t.add({ reached: 3, times: [0, 10_000, 20_000] })
+    t.add({ reached: 2, times: [0, 30_000] })
+    t.add({ reached: 2, times: [0, 50_000] })
+    t.add({ reached: 1, times: [0] })
     expect(t.rows()).toEqual([
       { step: 'a', visitors: 4, conversionFromStart: 1, conversionFromPrevious: 1, dropoff: 0, medianSecondsFromPrevious: null },
       { step: 'b', visitors: 3, conversionFromStart: 0.75, conversionFromPrevious: 0.75, dropoff: 1, medianSecondsFromPrevious: 30 },
@@ -134,5 +134,50 @@ describe('FunnelTally', () => {
     ])
     expect(new FunnelTally(['a', 'b']).rows()[1]).toEqual(
       { step: 'b', visitors: 0, conversionFromStart: null, conversionFromPrevious: null, dropoff: 0, medianSecondsFromPrevious: null })
+  })
+})
+
+describe('matchFunnelColumns', () => {
+  // Keys a generated event may carry, and step lists over them (globs, repeats, any page).
+  const KEYS: FunnelKey[] = [
+    { type: 'pageview', name: '', path: '/pricing' }, { type: 'pageview', name: '', path: '/blog/a' },
+    { type: 'pageview', name: '', path: '/blog/a/b' }, { type: 'event', name: 'signup', path: '' },
+    { type: 'conversion', name: 'purchase', path: '' }, { type: 'conversion', name: 'lead', path: '' },
+  ]
+  const STEP_LISTS = [
+    ['pageview:/pricing', 'event:signup', 'conversion:purchase'],
+    ['pageview:/**', 'pageview:/pricing', 'conversion:lead', 'conversion:purchase'],
+    ['pageview:/blog/*', 'pageview:/blog/*', 'conversion:purchase'],
+    ['event:signup', 'event:signup'],
+    ['pageview:/pricing'],
+  ]
+  const toEvent = (k: FunnelKey, ts: number, i: number): FunnelEvent =>
+    ({ seq: i, ts, type: k.type, name: k.type === 'pageview' ? 'pageview' : k.name, path: k.type === 'pageview' ? k.path : null, props: null })
+
+  it('gives the same match as matchFunnel on generated units (ordered mode)', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: KEYS.length - 1 }), fc.integer({ min: -30, max: 1100 })), { maxLength: 25 }),
+      fc.integer({ min: 0, max: STEP_LISTS.length - 1 }), fc.integer({ min: 1, max: 400 }),
+      (raw, which, windowMin) => {
+        // A unit's events in time then arrival order, as both stores hand them over.
+        const evs = raw.map(([k, t], i) => ({ k, ts: t * MIN, i })).sort((a, b) => a.ts - b.ts || a.i - b.i)
+        const st = steps(...STEP_LISTS[which])
+        const cols = { ts: Float64Array.from(evs, (e) => e.ts), key: Uint32Array.from(evs, (e) => e.k) }
+        const byRows = matchFunnel(evs.map((e) => toEvent(KEYS[e.k], e.ts, e.i)), st, { range, windowMs: windowMin * MIN, strict: false })
+        const byCols = matchFunnelColumns(cols, 0, evs.length, stepMatrix(KEYS, st), st.length, range, windowMin * MIN)
+        expect(byCols === null).toBe(byRows === null)
+        if (byRows && byCols) {
+          expect(byCols.reached).toBe(byRows.reached)
+          expect(byCols.times).toEqual(byRows.times)
+          expect(evs[byCols.entry].i).toBe(byRows.entry.seq)
+        }
+      }), { numRuns: 3000 })
+  })
+
+  it('reads only its unit: events outside from..to are not looked at', () => {
+    const st = steps('pageview:/pricing', 'conversion:purchase')
+    const cols = { ts: Float64Array.from([0, MIN, 2 * MIN]), key: Uint32Array.from([0, 0, 4]) }
+    expect(matchFunnelColumns(cols, 0, 2, stepMatrix(KEYS, st), 2, range, 60 * MIN)?.reached).toBe(1)
+    expect(matchFunnelColumns(cols, 1, 3, stepMatrix(KEYS, st), 2, range, 60 * MIN)).toEqual({ reached: 2, times: [MIN, 2 * MIN], entry: 1 })
   })
 })

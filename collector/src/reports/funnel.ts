@@ -12,7 +12,7 @@
  *   very next event of the unit, of any type.
  * - Of several attempts the one reaching the most steps wins; among equals the earliest.
  */
-import type { FunnelEvent, TimeRange } from '../store/report-types.ts'
+import type { FunnelColumns, FunnelEvent, FunnelKey, TimeRange } from '../store/report-types.ts'
 import { matchesStep } from './steps.ts'
 import { median, ratio } from './stats.ts'
 import type { FunnelStep, FunnelStepRow } from './types.ts'
@@ -73,6 +73,56 @@ export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: Fu
   return best
 }
 
+/**
+ * Which steps each key matches, row by key: `matrix[k * steps.length + s]` is 1 when key k
+ * fills step s. For steps without property filters, which a key answers alone.
+ *
+ * @example
+ * stepMatrix([{ type: 'pageview', name: '', path: '/pricing' }], [pricing, purchase]) // Uint8Array [1, 0]
+ */
+export function stepMatrix(keys: FunnelKey[], steps: FunnelStep[]): Uint8Array {
+  const m = new Uint8Array(keys.length * steps.length)
+  keys.forEach((k, i) => steps.forEach((step, s) => {
+    m[i * steps.length + s] = matchesStep(step, { type: k.type, name: k.name, path: k.path, props: null }) ? 1 : 0
+  }))
+  return m
+}
+
+/** A unit's best progress from funnel columns: as `FunnelMatch`, its entry given as the event's index. */
+export interface ColumnMatch {
+  reached: number
+  times: number[]
+  entry: number
+}
+
+/**
+ * `matchFunnel` (ordered mode) over one unit of funnel columns, events `from` to `to`,
+ * with the steps each key fills from `stepMatrix`. Same rules, same answer.
+ *
+ * @example
+ * matchFunnelColumns(cols, cols.unitStart[0], cols.unitStart[1], stepMatrix(cols.keys, steps), steps.length, { start, end }, 7 * 86_400_000)
+ */
+export function matchFunnelColumns(cols: Pick<FunnelColumns, 'ts' | 'key'>, from: number, to: number, matrix: Uint8Array,
+  steps: number, range: TimeRange, windowMs: number): ColumnMatch | null {
+  const { ts, key } = cols
+  let best: ColumnMatch | null = null
+  for (let i = from; i < to; i++) {
+    if (ts[i] < range.start || ts[i] >= range.end || matrix[key[i] * steps] === 0) continue
+    const times = [ts[i]]
+    const deadline = ts[i] + windowMs
+    let ranOut = true
+    for (let j = i + 1; j < to && times.length < steps; j++) {
+      if (ts[j] > deadline) { ranOut = false; break }
+      if (matrix[key[j] * steps + times.length] === 1) times.push(ts[j])
+    }
+    if (!best || times.length > best.reached) best = { reached: times.length, times, entry: i }
+    if (best.reached === steps) break
+    // As in matchFunnel: a later start cannot get further when the window did not stop this one.
+    if (ranOut) break
+  }
+  return best
+}
+
 /** Counts matches per step and collects the seconds between consecutive steps. */
 export class FunnelTally {
   private readonly counts: number[]
@@ -83,7 +133,7 @@ export class FunnelTally {
     this.gaps = labels.map(() => [])
   }
 
-  add(m: FunnelMatch): void {
+  add(m: Pick<FunnelMatch, 'reached' | 'times'>): void {
     for (let k = 0; k < m.reached; k++) {
       this.counts[k]++
       if (k > 0) this.gaps[k].push((m.times[k] - m.times[k - 1]) / 1000)

@@ -9,12 +9,12 @@ import type {
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
 } from './types.ts'
 import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
-import type { ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
+import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
-import { FunnelTally, matchFunnel } from './funnel.ts'
+import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type FunnelMatch } from './funnel.ts'
 import { metricsByKey } from './table.ts'
 import { matchSpend } from './spend-match.ts'
 import { ratio } from './stats.ts'
@@ -96,24 +96,36 @@ export function createReports(rs: ReportStore): Reports {
       const total = new FunnelTally(labels)
       const parts = new Map<string, { entries: number; tally: FunnelTally }>()
       const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
-      await rs.scanFunnel(site.id, {
+      const scan: FunnelScan = {
         range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict', segment: await resolveSegment(rs, site.id, q.segment),
         steps: q.steps.map(({ type, name, pathGlob, props }) => ({ type, name, pathGlob, needsProps: Object.keys(props).length > 0 })),
         withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
         withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
         experiment: q.breakdown === 'experiment' ? q.experiment : null,
-      }, (events) => {
-        const m = matchFunnel(events, q.steps, opts)
-        if (!m) return
+      }
+      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: () => FunnelEvent['entry'] | null) => {
         total.add(m)
         if (q.breakdown === null) return
-        const entry = m.entry.entry ?? null
-        const key = q.breakdown === 'experiment' ? (entry?.variant ?? '(none)') : dimensionValue(q.breakdown, entry)
+        const e = entry() ?? null
+        const key = q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown, e)
         let part = parts.get(key)
         if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
         part.entries++
         part.tally.add(m)
-      })
+      }
+      const cols = rs.funnelColumns ? await rs.funnelColumns(site.id, scan) : null
+      if (cols) {
+        const matrix = stepMatrix(cols.keys, q.steps)
+        for (let u = 0; u + 1 < cols.unitStart.length; u++) {
+          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs)
+          if (m) count(m, () => cols.entry(m.entry))
+        }
+      } else {
+        await rs.scanFunnel(site.id, scan, (events) => {
+          const m = matchFunnel(events, q.steps, opts)
+          if (m) count(m, () => m.entry.entry)
+        })
+      }
       const breakdown: Record<string, FunnelStepRow[]> = {}
       for (const [key, part] of [...parts].sort((a, b) => b[1].entries - a[1].entries || (a[0] < b[0] ? -1 : 1))) {
         breakdown[key] = part.tally.rows()

@@ -121,6 +121,29 @@ export interface FunnelEvent {
   entry?: SessionAttrs & { variant: string | null }
 }
 
+/** The key a funnel column row carries: what a step without property filters tests. */
+export interface FunnelKey {
+  type: EventType
+  /** The event name; '' for pageviews (steps match those by path). */
+  name: string
+  /** The path of a pageview; '' for other events. */
+  path: string
+}
+
+/**
+ * The events that may fill funnel steps as columns, grouped by unit and ordered by time
+ * then arrival within each: unit `u` holds events `unitStart[u]` up to `unitStart[u + 1]`.
+ */
+export interface FunnelColumns {
+  /** The keys the events refer to by index (`key[i]`). A glob's keys may include some it does not match. */
+  keys: FunnelKey[]
+  ts: Float64Array
+  key: Uint32Array
+  unitStart: Uint32Array
+  /** Event `i`'s session attributes and its visitor's first exposure variant (read on demand, for breakdowns). */
+  entry(i: number): SessionAttrs & { variant: string | null }
+}
+
 export interface AttributionScan {
   /** Only sessions matching this, and events in them, count (null or absent: all). */
   segment?: SegmentCond | null
@@ -315,6 +338,11 @@ export interface ReportStore {
    * and ordered by time then arrival; `onUnit` runs synchronously per unit.
    */
   scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void>
+  /**
+   * Optional: the same events as `scanFunnel` as columns, for scans it can answer that way
+   * (no segment, no property filters, not strict); null where it cannot.
+   */
+  funnelColumns?(site: string, q: FunnelScan): Promise<FunnelColumns | null>
   /**
    * Streams, per visitor with a conversion in the range, that visitor's touch sessions
    * (started within the lookback before the range's end) and conversions, both time-ordered.

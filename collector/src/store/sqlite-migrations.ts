@@ -5,6 +5,7 @@
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
+import { SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -262,4 +263,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 20 (issue 11): visitors per consent state in the rollups, for the health panel (see
      sqlite-rollup-schema.ts). */
   SQLITE_CONSENT_ROLLUP_MIGRATION,
+  /* 21 (issue 11): the events funnel steps can match as packed columns per key and day, kept
+     by derivation (see sqlite-funnel-schema.ts); every stored (key, day) is noted to be built. */
+  SQLITE_FUNNEL_MIGRATION,
 ]

@@ -7,12 +7,13 @@ import { attributionGrouper } from './attribution-rows.ts'
 import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
+import { readFunnelColumns } from './sqlite-funnel-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
 import type {
   Activity, AttributionScan, Budget, CreditTotal, CreditTotalsScan, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
-  ExperimentScan, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
+  ExperimentScan, FunnelColumns, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
   TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
@@ -91,6 +92,10 @@ export class SqliteReports implements ReportStore {
         SELECT MIN(referrer_host) FROM sessions WHERE site = ?
         UNION ALL SELECT (SELECT MIN(referrer_host) FROM sessions WHERE site = ? AND referrer_host > h.host) FROM h WHERE h.host IS NOT NULL)
       SELECT host FROM h WHERE host IS NOT NULL`).pluck(true).all(site, site) as string[]
+  }
+
+  async funnelColumns(site: string, q: FunnelScan): Promise<FunnelColumns | null> {
+    return readFunnelColumns(this.db, site, q)
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {

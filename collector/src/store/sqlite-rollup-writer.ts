@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3'
 import { SLOT_MS } from './report-types.ts'
 import { creditKey } from './sqlite-credit-schema.ts'
+import { SQLITE_FUNNEL_NOTE_INSERTED } from './sqlite-funnel-schema.ts'
 
 const slot = `(ts / ${SLOT_MS} * ${SLOT_MS})`
 const NEW_ROWS = 'events WHERE rowid BETWEEN @first AND @last AND bot = 0'
@@ -60,6 +61,8 @@ export class SqliteRollupWriter {
       // Visitors with new exposures, or new conversions after an exposure, are worked out again (sqlite-experiment-schema.ts).
       db.prepare(`INSERT OR IGNORE INTO experiment_dirty (site, visitor) SELECT DISTINCT site, visitor FROM ${NEW_ROWS} AND visitor IS NOT NULL
         AND (type = 'exposure' OR (type = 'conversion' AND EXISTS (SELECT 1 FROM exposure_first f WHERE f.site = events.site AND f.visitor = events.visitor)))`),
+      // The (key, day) funnel chunks the new rows belong in are built again (sqlite-funnel-schema.ts).
+      db.prepare(SQLITE_FUNNEL_NOTE_INSERTED),
     ]
   }
 

@@ -15,10 +15,12 @@ import { clean } from './postgres-ingest.ts'
 /**
  * Bookkeeping tables of each store that are not data, and the report rollups: PostgreSQL's
  * triggers build those from the events and sessions as they are copied, or note what
- * derivation must work out (credit and experiment rollups).
+ * derivation must work out (credit and experiment rollups); SQLite's funnel columns, which
+ * PostgreSQL does without.
  */
 const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors',
-  'rollup_credit', 'credit_parts', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty'])
+  'rollup_credit', 'credit_parts', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty',
+  'funnel_keys', 'funnel_units', 'funnel_chunks', 'funnel_dirty'])
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS funnelbeam_migration (
   tbl text PRIMARY KEY, last_key text, copied bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false)`
 

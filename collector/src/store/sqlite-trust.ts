@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { SESSION_UNIT, VISITOR_UNIT } from './sqlite-funnel-chunks.ts'
 import type { EnrichedEvent, QuarantineRow } from '../model.ts'
 import { eventFromRow, sessionFromRow } from './derived-rows.ts'
 import { decodeGroup, encodeGroup } from './inbox-codec.ts'
@@ -99,6 +100,10 @@ export class SqliteTrust implements TrustStore {
       const f = this.find(site, subject)
       const del = subjectEventsSql('DELETE', site, subject, f.visitors)
       const ids = (this.db.prepare(`${del.source} RETURNING id`).pluck().all(...del.args) as string[])
+      // The funnel columns' numbers of the subject's visitors and sessions go too (their chunks are noted by the deletes).
+      this.db.prepare(`DELETE FROM funnel_units WHERE site = ? AND ((kind = ${VISITOR_UNIT} AND unit IN (SELECT value FROM json_each(?)))
+        OR (kind = ${SESSION_UNIT} AND unit IN (SELECT id FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?)))))`)
+        .run(site, JSON.stringify([...f.visitors]), site, JSON.stringify([...f.visitors]))
       const sessions = this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?))')
         .run(site, JSON.stringify([...f.visitors])).changes
       let pending = 0

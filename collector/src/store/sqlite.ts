@@ -14,6 +14,7 @@ import { SqliteAlerts } from './sqlite-alerts.ts'
 import { SqliteRollupWriter } from './sqlite-rollup-writer.ts'
 import { SqliteCreditRollup } from './sqlite-credit.ts'
 import { SqliteExperimentRollup } from './sqlite-experiment.ts'
+import { SqliteFunnelChunks } from './sqlite-funnel-chunks.ts'
 import type { ExposureWorking, SlotCrediting } from './worked-rollup-rows.ts'
 
 const SALT_TTL_MS = 48 * 3600_000
@@ -69,6 +70,7 @@ export class SqliteStore implements Store {
   private readonly rollups: SqliteRollupWriter
   private readonly credit: SqliteCreditRollup
   private readonly exposures: SqliteExperimentRollup
+  private readonly funnelChunks: SqliteFunnelChunks
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -119,6 +121,7 @@ export class SqliteStore implements Store {
     this.rollups = new SqliteRollupWriter(this.db)
     this.credit = new SqliteCreditRollup(this.db)
     this.exposures = new SqliteExperimentRollup(this.db)
+    this.funnelChunks = new SqliteFunnelChunks(this.db)
     this.goals = new SqliteGoals(this.db, (site, e, sessionId) => this.putEvent(site, e, sessionId), this.rollups)
   }
 
@@ -271,6 +274,10 @@ export class SqliteStore implements Store {
 
   async refreshExposures(maxVisitors: number, work: ExposureWorking): Promise<number> {
     return this.closed ? 0 : this.exposures.refresh(maxVisitors, work)
+  }
+
+  async refreshFunnel(maxRows: number, quietSec: number): Promise<number> {
+    return this.closed ? 0 : this.funnelChunks.refresh(maxRows, quietSec)
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {

@@ -109,6 +109,11 @@ export interface DerivationStore {
    * again, with `work`; answers how many. Stores without those rollups lack it.
    */
   refreshExposures?(maxVisitors: number, work: ExposureWorking): Promise<number>
+  /**
+   * Optional: builds the funnel columns noted at least `quietSec` ago again, about
+   * `maxRows` events' worth; answers how many chunks. Stores without them lack it.
+   */
+  refreshFunnel?(maxRows: number, quietSec: number): Promise<number>
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */

@@ -1,0 +1,293 @@
+/**
+ * Building and reading the SQLite funnel columns (`sqlite-funnel-schema.ts`): one chunk per
+ * site, event key and UTC day, its events in time then arrival order as five packed columns
+ * (timestamp, rowid, visitor number, session number, label: an exposure's variant; 28 bytes
+ * an event, native byte order); and one session chunk per site and day of session start
+ * (session number, label of its entry attributes, first of its visitor: 12 bytes a session).
+ */
+import type Database from 'better-sqlite3'
+import type { EventType } from './types.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
+
+/** A (key, day) as noted and as a chunk is built from. */
+export interface KeyDay {
+  site: string
+  type: EventType
+  name: string
+  path: string
+  day: number
+}
+
+/** One chunk's events, column by column. Session 0: the event has no session; label 0: none. */
+export interface ChunkColumns {
+  ts: Float64Array
+  seq: Float64Array
+  visitor: Uint32Array
+  session: Uint32Array
+  label: Uint32Array
+}
+
+/** One session chunk: each session's number, its entry attributes' label and 1 when it is its visitor's first. */
+export interface SessionColumns {
+  session: Uint32Array
+  label: Uint32Array
+  first: Uint32Array
+}
+
+/** The entry attributes a session's label holds, in this order (JSON array). */
+export const SESSION_LABEL_COLS = ['channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host', 'device', 'browser', 'country', 'landing_path'] as const
+
+/** Visitors are kind 0 of `funnel_units`, sessions kind 1. */
+export const VISITOR_UNIT = 0
+export const SESSION_UNIT = 1
+
+/**
+ * Packs a chunk's columns into one blob.
+ *
+ * @example
+ * decodeChunk(encodeChunk(cols), cols.ts.length) // the same columns
+ */
+export function encodeChunk(c: ChunkColumns): Buffer {
+  const n = c.ts.length
+  const ab = new ArrayBuffer(28 * n)
+  new Float64Array(ab, 0, n).set(c.ts)
+  new Float64Array(ab, 8 * n, n).set(c.seq)
+  new Uint32Array(ab, 16 * n, n).set(c.visitor)
+  new Uint32Array(ab, 20 * n, n).set(c.session)
+  new Uint32Array(ab, 24 * n, n).set(c.label)
+  return Buffer.from(ab)
+}
+
+/** A blob's memory as an 8-byte aligned buffer and offset (typed arrays need their element size's alignment). */
+function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
+  return blob.byteOffset % 8 === 0 ? [blob.buffer, blob.byteOffset] : [blob.slice().buffer, 0]
+}
+
+/** The columns of a blob of `n` events (views on it where its memory is aligned, a copy where not). */
+export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
+  if (blob.byteLength !== 28 * n) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
+  const [ab, at] = aligned(blob)
+  return {
+    ts: new Float64Array(ab, at, n),
+    seq: new Float64Array(ab, at + 8 * n, n),
+    visitor: new Uint32Array(ab, at + 16 * n, n),
+    session: new Uint32Array(ab, at + 20 * n, n),
+    label: new Uint32Array(ab, at + 24 * n, n),
+  }
+}
+
+/** Packs a session chunk. */
+export function encodeSessions(c: SessionColumns): Buffer {
+  const n = c.session.length
+  const ab = new ArrayBuffer(12 * n)
+  new Uint32Array(ab, 0, n).set(c.session)
+  new Uint32Array(ab, 4 * n, n).set(c.label)
+  new Uint32Array(ab, 8 * n, n).set(c.first)
+  return Buffer.from(ab)
+}
+
+/** The columns of a session chunk of `n` sessions. */
+export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
+  if (blob.byteLength !== 12 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
+  const [ab, at] = aligned(blob)
+  return { session: new Uint32Array(ab, at, n), label: new Uint32Array(ab, at + 4 * n, n), first: new Uint32Array(ab, at + 8 * n, n) }
+}
+
+/** The rows of one key's day, as strings: what a chunk is built from and what a reader reads while it is noted. */
+export interface KeyDayRows {
+  ts: number[]
+  seq: number[]
+  visitor: string[]
+  session: (string | null)[]
+  /** An exposure's variant; null for other events. */
+  label: (string | null)[]
+}
+
+/** The rows of one day's sessions, as strings. */
+export interface SessionDayRows {
+  session: string[]
+  label: string[]
+  first: boolean[]
+}
+
+/** Prepares the read of the sessions started on one UTC day. */
+export function sessionDayReader(db: Database.Database): (site: string, day: number) => SessionDayRows {
+  const stmt = db.prepare(`SELECT s.id, json_array(${SESSION_LABEL_COLS.map((c) => `s.${c}`).join(', ')}),
+      NOT EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started)
+    FROM sessions s WHERE s.site = ? AND s.started >= ? AND s.started < ?`).raw(true)
+  return (site, day) => {
+    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [string, string, number][]
+    return { session: rows.map((r) => r[0]), label: rows.map((r) => r[1]), first: rows.map((r) => r[2] === 1) }
+  }
+}
+
+/**
+ * Prepares the read of one (key, day)'s events off the covering report indexes (migration 2):
+ * the pageview one by path, the other by type and name.
+ */
+export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
+  const cols = 'SELECT ts, rowid, visitor, session_id FROM events'
+  const tail = 'AND ts >= ? AND ts < ? AND bot = 0 AND visitor IS NOT NULL ORDER BY ts, rowid'
+  const pageviews = db.prepare(`${cols} WHERE site = ? AND type = 'pageview' AND path = ? ${tail}`).raw(true)
+  const others = db.prepare(`${cols} WHERE site = ? AND type = ? AND name = ? ${tail}`).raw(true)
+  // The variant as the funnel scan reads it (sqlite-funnel-lookups.ts).
+  const exposures = db.prepare(`SELECT ts, rowid, visitor, session_id, CAST(json_extract(props, '$.variant') AS TEXT) FROM events
+    WHERE site = ? AND type = 'exposure' AND name = ? ${tail}`).raw(true)
+  return (k) => {
+    const from = k.day * DAY_MS
+    const rows = (k.type === 'pageview'
+      ? pageviews.all(k.site, k.path, from, from + DAY_MS)
+      : k.type === 'exposure'
+        ? exposures.all(k.site, k.name, from, from + DAY_MS)
+        : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string, string | null, (string | null)?][]
+    const n = rows.length
+    const out: KeyDayRows = { ts: new Array(n), seq: new Array(n), visitor: new Array(n), session: new Array(n), label: new Array(n) }
+    rows.forEach((r, i) => {
+      out.ts[i] = r[0]
+      out.seq[i] = r[1]
+      out.visitor[i] = r[2]
+      out.session[i] = r[3]
+      out.label[i] = r[4] ?? null
+    })
+    return out
+  }
+}
+
+/**
+ * Numbers for visitors, sessions (`funnel_units`) and labels (`funnel_labels`) of one site,
+ * remembered for one build or read. A writer adds the missing ones; a reader (read-only)
+ * gives them numbers above every stored one, valid for that read only.
+ */
+export class Numbering {
+  private readonly known = new Map<string, number>()
+  private readonly unitStmt
+  private readonly labelStmt
+  private readonly addUnit
+  private readonly addLabel
+  private nextTemp = 0
+  /** Names of the numbers given for this read only. */
+  readonly temp = new Map<number, string>()
+
+  constructor(db: Database.Database, private readonly site: string, writable: boolean) {
+    this.unitStmt = db.prepare('SELECT id FROM funnel_units WHERE site = ? AND kind = ? AND unit = ?').pluck()
+    this.labelStmt = db.prepare('SELECT id FROM funnel_labels WHERE site = ? AND label = ?').pluck()
+    this.addUnit = writable ? db.prepare('INSERT INTO funnel_units (site, kind, unit) VALUES (?, ?, ?) RETURNING id').pluck() : null
+    this.addLabel = writable ? db.prepare('INSERT INTO funnel_labels (site, label) VALUES (?, ?) RETURNING id').pluck() : null
+    if (!writable) {
+      // Above both tables' numbers: a temporary unit or label never takes a stored one's.
+      const max = db.prepare('SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM funnel_units), (SELECT COALESCE(MAX(id), 0) FROM funnel_labels))').pluck()
+      this.nextTemp = (max.get() as number) + 1
+    }
+  }
+
+  unit(kind: number, unit: string): number {
+    return this.number(`${kind}\n${unit}`, unit, () => this.unitStmt.get(this.site, kind, unit), () => this.addUnit?.get(this.site, kind, unit))
+  }
+
+  label(label: string): number {
+    return this.number(`l\n${label}`, label, () => this.labelStmt.get(this.site, label), () => this.addLabel?.get(this.site, label))
+  }
+
+  private number(at: string, name: string, find: () => unknown, add: () => unknown): number {
+    let id = this.known.get(at)
+    if (id === undefined) {
+      id = (find() as number | undefined) ?? (add() as number | undefined)
+      if (id === undefined) this.temp.set((id = this.nextTemp++), name)
+      this.known.set(at, id)
+    }
+    return id
+  }
+}
+
+/** A (key, day)'s rows as chunk columns. */
+export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
+  return {
+    ts: Float64Array.from(r.ts),
+    seq: Float64Array.from(r.seq),
+    visitor: Uint32Array.from(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
+    session: Uint32Array.from(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
+    label: Uint32Array.from(r.label, (l) => (l === null ? 0 : numbers.label(l))),
+  }
+}
+
+/** A day's sessions as session chunk columns. */
+export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionColumns {
+  return {
+    session: Uint32Array.from(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
+    label: Uint32Array.from(r.label, (l) => numbers.label(l)),
+    first: Uint32Array.from(r.first, (f) => (f ? 1 : 0)),
+  }
+}
+
+/**
+ * Builds noted chunks again. Derivation runs it each step for chunks noted at least
+ * `quietSec` ago, so a day still being written is not rebuilt for every event.
+ */
+export class SqliteFunnelChunks {
+  private readonly stmt
+  private readonly read: (k: KeyDay) => KeyDayRows
+  private readonly readSessions: (site: string, day: number) => SessionDayRows
+
+  constructor(private readonly db: Database.Database) {
+    this.read = keyDayReader(db)
+    this.readSessions = sessionDayReader(db)
+    this.stmt = {
+      noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? ORDER BY noted LIMIT 64'),
+      done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
+      key: db.prepare('SELECT id FROM funnel_keys WHERE site = ? AND type = ? AND name = ? AND path = ?').pluck(),
+      addKey: db.prepare('INSERT INTO funnel_keys (site, type, name, path) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
+      put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (site, key, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
+      drop: db.prepare('DELETE FROM funnel_chunks WHERE site = ? AND key = ? AND day = ?'),
+      notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? ORDER BY noted LIMIT 16'),
+      doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
+      putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
+        ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
+      dropSessions: db.prepare('DELETE FROM session_chunks WHERE site = ? AND day = ?'),
+    }
+  }
+
+  /**
+   * Builds chunks noted at least `quietSec` ago, about `maxRows` events' and sessions'
+   * worth, in one transaction; answers how many.
+   *
+   * @example
+   * while (chunks.refresh(100_000, 0) > 0);
+   */
+  refresh(maxRows: number, quietSec: number): number {
+    return this.db.transaction(() => {
+      const numbers = new Map<string, Numbering>()
+      const numbering = (site: string) => {
+        let n = numbers.get(site)
+        if (!n) numbers.set(site, (n = new Numbering(this.db, site, true)))
+        return n
+      }
+      let rows = 0
+      let built = 0
+      for (const d of this.stmt.notedSessions.all(quietSec) as { site: string; day: number }[]) {
+        if (built > 0 && rows >= maxRows) return built
+        this.stmt.doneSessions.run(d.site, d.day)
+        const r = this.readSessions(d.site, d.day)
+        rows += r.session.length
+        built++
+        if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
+        else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
+      }
+      for (const k of this.stmt.noted.all(quietSec) as KeyDay[]) {
+        if (built > 0 && rows >= maxRows) return built
+        this.stmt.done.run(k.site, k.type, k.name, k.path, k.day)
+        const r = this.read(k)
+        rows += r.ts.length
+        built++
+        const key = this.stmt.key.get(k.site, k.type, k.name, k.path) as number | undefined
+        if (r.ts.length === 0) {
+          if (key !== undefined) this.stmt.drop.run(k.site, key, k.day)
+          continue
+        }
+        const cols = encodeChunk(chunkOf(r, numbering(k.site)))
+        this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols)
+      }
+      return built
+    })()
+  }
+}

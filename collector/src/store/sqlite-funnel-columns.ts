@@ -1,0 +1,266 @@
+/**
+ * A funnel's candidate events from the SQLite funnel columns: the chunks of every key its
+ * steps may match, and for a (key, day) noted since its chunk was built, that day's events
+ * read from the table. All of it is read in one transaction, so it is one moment's.
+ *
+ * The events are then grouped by unit with a counting sort over the unit numbers and put in
+ * time then arrival order within each unit, in typed arrays: no per-row object, no SQL sort.
+ */
+import type Database from 'better-sqlite3'
+import type { FunnelColumns, FunnelKey, FunnelScan, StepFilter } from './report-types.ts'
+import type { EventType } from './types.ts'
+import { sqlGlob } from '../reports/steps.ts'
+import { distinctStepFilters } from './funnel-filters.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
+import {
+  chunkOf, decodeChunk, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
+  type ChunkColumns, type KeyDay, type KeyDayRows, type SessionColumns,
+} from './sqlite-funnel-chunks.ts'
+
+interface Part extends ChunkColumns {
+  day: number
+  key: number
+}
+
+/** The SQL condition on `type, name, path` (of `funnel_keys` or `funnel_dirty`) for the keys a step filter may match. */
+function keyCondition(f: StepFilter): [string, unknown[]] {
+  if (f.pathGlob === null) return ['type = ? AND name = ?', [f.type, f.name]]
+  if (!f.pathGlob.includes('*')) return [`type = 'pageview' AND path = ?`, [f.pathGlob]]
+  // A superset of the glob's paths, as the scan reads: the report tests each key exactly.
+  return [`type = 'pageview' AND path GLOB '${sqlGlob(f.pathGlob).replace(/'/g, "''")}'`, []]
+}
+
+/**
+ * The funnel's events as columns, or null for a scan the columns cannot answer (a segment,
+ * property filters or strict mode: those read the events).
+ *
+ * @example
+ * const cols = readFunnelColumns(db, 'shop', scan) // then match each unit's events
+ */
+export function readFunnelColumns(db: Database.Database, site: string, q: FunnelScan): FunnelColumns | null {
+  if (q.segment || q.withProps || q.allEvents) return null
+  const lastTs = q.range.end + q.windowMs
+  const [dayFrom, dayTo] = [Math.floor(q.range.start / DAY_MS), Math.floor(lastTs / DAY_MS)]
+  const read = keyDayReader(db)
+  const keys: FunnelKey[] = []
+  const keyAt = new Map<string, number>()
+  const parts: Part[] = []
+  let numbers!: Numbering
+  let entries: EntryColumns | null = null
+  let variants: Map<number, number> | null = null
+
+  db.transaction(() => {
+    numbers = new Numbering(db, site, false)
+    const keyIndex = (type: EventType, name: string, path: string) => {
+      const at = `${type}\n${name}\n${path}`
+      let k = keyAt.get(at)
+      if (k === undefined) {
+        keyAt.set(at, (k = keys.length))
+        keys.push({ type, name, path })
+      }
+      return k
+    }
+    const seen = new Set<string>()
+    for (const f of distinctStepFilters(q.steps)) {
+      // Overlapping globs share keys: each key is read once.
+      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen)) {
+        parts.push({ ...p, key: keyIndex(p.type, p.name, p.path) })
+      }
+    }
+    if (q.withEntry) entries = readEntries(db, site, dayFrom, dayTo, numbers)
+    if (q.experiment !== null) {
+      // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
+      variants = new Map()
+      const exposures = keyParts(db, site, ["type = 'exposure' AND name = ?", [q.experiment]], 0, dayTo + 366_000, numbers, read, new Set())
+      for (const p of exposures.sort((a, b) => a.day - b.day)) {
+        for (let i = 0; i < p.visitor.length; i++) if (!variants.has(p.visitor[i])) variants.set(p.visitor[i], p.label[i])
+      }
+    }
+  })()
+
+  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs)
+  const labelName = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
+  const labels = new Map<number, string | null>([[0, null]])
+  const label = (id: number): string | null => {
+    let l = labels.get(id)
+    if (l === undefined) labels.set(id, (l = numbers.temp.get(id) ?? (labelName.get(id) as string | undefined) ?? null))
+    return l
+  }
+  const attrs = new Map<number, (string | null)[]>()
+  return {
+    keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
+    entry(i) {
+      const s = grouped.session[i]
+      const e = entries as EntryColumns | null
+      const known = e !== null && s < e.first.length && e.first[s] !== 0
+      let a = known ? attrs.get(e.label[s]) : undefined
+      if (known && a === undefined) attrs.set(e.label[s], (a = JSON.parse(label(e.label[s]) ?? '[]') as (string | null)[]))
+      const col = (c: number) => a?.[c] ?? null
+      const v = variants as Map<number, number> | null
+      return {
+        channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4), referrerHost: col(5),
+        device: col(6), browser: col(7), country: col(8), landingPath: col(9),
+        firstSession: known ? e.first[s] === 2 : undefined,
+        variant: v === null ? null : label(v.get(grouped.visitor[i]) ?? 0),
+      }
+    },
+  }
+}
+
+interface KeyPart extends ChunkColumns {
+  type: EventType
+  name: string
+  path: string
+  day: number
+}
+
+/**
+ * Every (key, day) of the keys matching `cond` from `dayFrom` to `dayTo`: its chunk, or its
+ * events where it is noted. Keys in `seen` are skipped, and the ones read added.
+ */
+function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>): KeyPart[] {
+  const out: KeyPart[] = []
+  const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
+    .all(site, ...args, dayFrom, dayTo) as KeyDay[]
+  const stale = new Set(noted.map((d) => `${d.type}\n${d.name}\n${d.path}\n${d.day}`))
+  const stored = db.prepare(`SELECT id, type, name, path FROM funnel_keys WHERE site = ? AND ${cond}`).all(site, ...args) as ({ id: number } & FunnelKey)[]
+  const chunks = db.prepare('SELECT day, n, cols FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
+  const readKeys = new Set<string>()
+  for (const k of stored) {
+    const at = `${k.type}\n${k.name}\n${k.path}`
+    if (seen.has(at)) continue
+    readKeys.add(at)
+    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
+      if (!stale.has(`${at}\n${c.day}`)) out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n) })
+    }
+  }
+  for (const d of noted) {
+    const at = `${d.type}\n${d.name}\n${d.path}`
+    if (seen.has(at)) continue
+    readKeys.add(at)
+    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(read(d), numbers) })
+  }
+  for (const at of readKeys) seen.add(at)
+  return out
+}
+
+/** Entry attributes by session number: its label, and 2 when it is its visitor's first, 1 when not, 0 when not read. */
+interface EntryColumns {
+  label: Uint32Array
+  first: Uint8Array
+}
+
+/** The sessions that can hold an event from `dayFrom` to `dayTo`: those started from the longest session's span before. */
+function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): EntryColumns {
+  const span = (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0
+  const from = dayFrom - Math.ceil(span / DAY_MS) - 1
+  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, from, dayTo) as number[])
+  const parts: SessionColumns[] = []
+  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
+    .iterate(site, from, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
+    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
+  }
+  const readDay = sessionDayReader(db)
+  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
+  let max = 0
+  for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
+  const out: EntryColumns = { label: new Uint32Array(max + 1), first: new Uint8Array(max + 1) }
+  for (const p of parts) {
+    for (let i = 0; i < p.session.length; i++) {
+      out.label[p.session[i]] = p.label[i]
+      out.first[p.session[i]] = p.first[i] ? 2 : 1
+    }
+  }
+  return out
+}
+
+/**
+ * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
+ * order within each; events without the unit (no session) are left out.
+ */
+function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number) {
+  // Day order first: a unit's events then need sorting only among one day's keys.
+  parts.sort((a, b) => a.day - b.day)
+  let maxUnit = 0
+  for (const p of parts) {
+    const units = byVisitor ? p.visitor : p.session
+    for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
+  }
+  const counts = new Uint32Array(maxUnit + 2)
+  for (const p of parts) {
+    const units = byVisitor ? p.visitor : p.session
+    for (let i = 0; i < units.length; i++) {
+      if (units[i] !== 0 && p.ts[i] >= from && p.ts[i] <= to) counts[units[i] + 1]++
+    }
+  }
+  let kept = 0
+  for (let u = 1; u < counts.length; u++) kept += counts[u]
+  // Prefix sums: counts[u] becomes where unit u's events start.
+  for (let u = 1; u < counts.length; u++) counts[u] += counts[u - 1]
+  const ts = new Float64Array(kept)
+  const seq = new Float64Array(kept)
+  const key = new Uint32Array(kept)
+  const visitor = new Uint32Array(kept)
+  const session = new Uint32Array(kept)
+  const fill = counts.slice()
+  for (const p of parts) {
+    const units = byVisitor ? p.visitor : p.session
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]
+      if (u === 0 || p.ts[i] < from || p.ts[i] > to) continue
+      const at = fill[u]++
+      ts[at] = p.ts[i]
+      seq[at] = p.seq[i]
+      key[at] = p.key
+      visitor[at] = p.visitor[i]
+      session[at] = p.session[i]
+    }
+  }
+  // Unit starts, skipping units without events.
+  const starts: number[] = []
+  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) starts.push(counts[u])
+  starts.push(kept)
+  const unitStart = Uint32Array.from(starts)
+  for (let k = 0; k + 1 < unitStart.length; k++) sortUnit(unitStart[k], unitStart[k + 1], ts, seq, key, visitor, session)
+  return { ts, key, visitor, session, unitStart }
+}
+
+/**
+ * Puts one unit's events in time then arrival order. They arrive sorted by day, each key's
+ * in order: insertion sort for the usual few, a comparison sort where many are out of order.
+ */
+function sortUnit(from: number, to: number, ts: Float64Array, seq: Float64Array, key: Uint32Array, visitor: Uint32Array, session: Uint32Array): void {
+  const before = (a: number, b: number) => ts[a] < ts[b] || (ts[a] === ts[b] && seq[a] < seq[b])
+  let sorted = true
+  for (let i = from + 1; i < to && sorted; i++) sorted = before(i - 1, i)
+  if (sorted) return
+  if (to - from > 64) {
+    const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
+    for (const col of [ts, seq, key, visitor, session]) {
+      const copy = order.map((i) => col[i])
+      col.set(copy, from)
+    }
+    return
+  }
+  for (let i = from + 1; i < to; i++) {
+    const t = ts[i]
+    const s = seq[i]
+    if (ts[i - 1] < t || (ts[i - 1] === t && seq[i - 1] < s)) continue
+    const [k, v, se] = [key[i], visitor[i], session[i]]
+    let j = i - 1
+    while (j >= from && (ts[j] > t || (ts[j] === t && seq[j] > s))) {
+      ts[j + 1] = ts[j]
+      seq[j + 1] = seq[j]
+      key[j + 1] = key[j]
+      visitor[j + 1] = visitor[j]
+      session[j + 1] = session[j]
+      j--
+    }
+    ts[j + 1] = t
+    seq[j + 1] = s
+    key[j + 1] = k
+    visitor[j + 1] = v
+    session[j + 1] = se
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The SQLite funnel columns as a user meets them: a funnel answers from the chunks once
+ * they are built, shows a just-derived event before its chunk is built again, and keeps
+ * breakdowns right when retention removes a visitor's first session. Every answer is
+ * compared with the scan of the events (the columns left out), the reference.
+ * (`rollups.test.ts` compares the two through late arrival, goals, erasure and updates.)
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { Deriver } from '../../collector/src/derive/deriver.ts'
+import { createReports } from '../../collector/src/reports/service.ts'
+import { parseFunnelQuery } from '../../collector/src/reports/query.ts'
+import type { ReportStore } from '../../collector/src/store/report-types.ts'
+import type { Site } from '../../collector/src/model.ts'
+import { event } from './contract.ts'
+
+const DAY = 86_400_000
+const MIN = 60_000
+const D0 = Date.parse('2026-11-10T00:00:00Z')
+const site: Site = { id: 'shop', origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }
+
+let store: SqliteStore
+let columnReads: number
+
+beforeEach(async () => {
+  store = new SqliteStore(':memory:')
+  await store.createSite(site)
+  columnReads = 0
+})
+afterEach(async () => {
+  await store.close()
+})
+
+async function derive(): Promise<void> {
+  const d = new Deriver(store)
+  while ((await d.step()) > 0 || d.refreshed > 0);
+}
+
+/** The funnel from the columns where they answer, and the same funnel from the scan. */
+async function funnel(params: string) {
+  const q = parseFunnelQuery(new URLSearchParams(`from=2026-11-09&to=2026-11-20&${params}`), '2026-11-20')
+  const counted = Object.assign(Object.create(store.reports) as ReportStore, {
+    funnelColumns: async (...args: Parameters<NonNullable<ReportStore['funnelColumns']>>) => {
+      const cols = await store.reports.funnelColumns!(...args)
+      if (cols) columnReads++
+      return cols
+    },
+  })
+  const fromColumns = await createReports(counted).funnel(site, q)
+  const scanned = await createReports(Object.assign(Object.create(store.reports) as ReportStore, { funnelColumns: undefined })).funnel(site, q)
+  expect(fromColumns).toEqual(scanned)
+  return fromColumns
+}
+
+const visit = (visitor: string, ts: number, path: string, extra: Parameters<typeof event>[0] = {}) =>
+  event({ visitor, ts, received: ts, path, url: `https://shop.example${path}`, ...extra })
+
+describe('funnels from the SQLite funnel columns', () => {
+  it('answer from built chunks, and show a new event at once while its chunk waits to be built', async () => {
+    await store.insertEvents('shop', [
+      visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/x', { type: 'conversion', name: 'purchase', path: null }),
+      visit('b', D0 + DAY, '/pricing'),
+    ])
+    await derive()
+    // Derivation waits until a chunk's day has been quiet; here everything is read from the events.
+    expect((await funnel('step=pageview:/pricing&step=conversion:purchase')).steps.map((s) => s.visitors)).toEqual([2, 1])
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    // /pricing on two days and purchase on one.
+    expect(store.db.prepare('SELECT COUNT(*) FROM funnel_chunks').pluck().get()).toBe(3)
+    expect((await funnel('step=pageview:/pricing&step=conversion:purchase')).steps.map((s) => s.visitors)).toEqual([2, 1])
+    // b converts: the report shows it as soon as it is derived, before any rebuild.
+    await store.insertEvents('shop', [visit('b', D0 + DAY + MIN, '/x', { type: 'conversion', name: 'purchase', path: null })])
+    await derive()
+    expect((await funnel('step=pageview:/pricing&step=conversion:purchase')).steps.map((s) => s.visitors)).toEqual([2, 2])
+    expect(columnReads).toBe(3)
+  })
+
+  it('leave strict mode, property filters and segments to the scan', async () => {
+    await store.insertEvents('shop', [visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/pricing', { type: 'event', name: 'signup', props: { plan: 'pro' } })])
+    await derive()
+    await funnel('step=pageview:/pricing&step=event:signup&mode=strict')
+    await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dpro')
+    await funnel('step=pageview:/pricing&step=event:signup&device=desktop')
+    expect(columnReads).toBe(0)
+    expect((await funnel('step=pageview:/pricing&step=event:signup')).steps.map((s) => s.visitors)).toEqual([1, 1])
+    expect(columnReads).toBe(1)
+  })
+
+  it('count a visitor as new once retention has removed their first session', async () => {
+    await store.insertEvents('shop', [visit('a', D0, '/'), visit('a', D0 + 3 * DAY, '/pricing'), visit('a', D0 + 3 * DAY + MIN, '/thanks')])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const q = 'step=pageview:/pricing&step=pageview:/thanks&breakdown=visitor'
+    expect(Object.keys((await funnel(q)).breakdown)).toEqual(['returning'])
+    await store.trust.purge(D0 + DAY)
+    await derive()
+    expect(Object.keys((await funnel(q)).breakdown)).toEqual(['new'])
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(Object.keys((await funnel(q)).breakdown)).toEqual(['new'])
+    expect(columnReads).toBe(3)
+  })
+})
