@@ -78,7 +78,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
     }
   })()
 
-  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs)
+  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null)
   const labelName = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
   const labels = new Map<number, string | null>([[0, null]])
   const label = (id: number): string | null => {
@@ -179,88 +179,74 @@ function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out.
  */
-function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number) {
+function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number, withUnits: boolean) {
   // Day order first: a unit's events then need sorting only among one day's keys.
   parts.sort((a, b) => a.day - b.day)
+  // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
+  const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
+  const tsCols = parts.map((p) => p.ts)
   let maxUnit = 0
-  for (const p of parts) {
-    const units = byVisitor ? p.visitor : p.session
-    for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
-  }
+  for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
   const counts = new Uint32Array(maxUnit + 2)
-  for (const p of parts) {
-    const units = byVisitor ? p.visitor : p.session
+  for (let k = 0; k < parts.length; k++) {
+    const units = unitCols[k]
+    const pts = tsCols[k]
     for (let i = 0; i < units.length; i++) {
-      if (units[i] !== 0 && p.ts[i] >= from && p.ts[i] <= to) counts[units[i] + 1]++
+      if (units[i] !== 0 && pts[i] >= from && pts[i] <= to) counts[units[i] + 1]++
     }
   }
-  let kept = 0
-  for (let u = 1; u < counts.length; u++) kept += counts[u]
   // Prefix sums: counts[u] becomes where unit u's events start.
   for (let u = 1; u < counts.length; u++) counts[u] += counts[u - 1]
+  const kept = counts[counts.length - 1]
   const ts = new Float64Array(kept)
   const seq = new Float64Array(kept)
   const key = new Uint32Array(kept)
-  const visitor = new Uint32Array(kept)
-  const session = new Uint32Array(kept)
+  // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
+  const visitor = new Uint32Array(withUnits ? kept : 0)
+  const session = new Uint32Array(withUnits ? kept : 0)
   const fill = counts.slice()
-  for (const p of parts) {
-    const units = byVisitor ? p.visitor : p.session
+  for (let k = 0; k < parts.length; k++) {
+    const units = unitCols[k]
+    const pts = tsCols[k]
+    const pseq = parts[k].seq
+    const pv = parts[k].visitor
+    const ps = parts[k].session
+    const pk = parts[k].key
     for (let i = 0; i < units.length; i++) {
       const u = units[i]
-      if (u === 0 || p.ts[i] < from || p.ts[i] > to) continue
+      if (u === 0 || pts[i] < from || pts[i] > to) continue
       const at = fill[u]++
-      ts[at] = p.ts[i]
-      seq[at] = p.seq[i]
-      key[at] = p.key
-      visitor[at] = p.visitor[i]
-      session[at] = p.session[i]
+      ts[at] = pts[i]
+      seq[at] = pseq[i]
+      key[at] = pk
+      if (withUnits) {
+        visitor[at] = pv[i]
+        session[at] = ps[i]
+      }
     }
   }
   // Unit starts, skipping units without events.
-  const starts: number[] = []
-  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) starts.push(counts[u])
-  starts.push(kept)
-  const unitStart = Uint32Array.from(starts)
-  for (let k = 0; k + 1 < unitStart.length; k++) sortUnit(unitStart[k], unitStart[k + 1], ts, seq, key, visitor, session)
+  let units = 0
+  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) units++
+  const unitStart = new Uint32Array(units + 1)
+  let n = 0
+  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
+  unitStart[n] = kept
+  const cols = withUnits ? [ts, seq, key, visitor, session] : [ts, seq, key]
+  for (let k = 0; k < n; k++) sortUnit(unitStart[k], unitStart[k + 1], cols)
   return { ts, key, visitor, session, unitStart }
 }
 
 /**
- * Puts one unit's events in time then arrival order. They arrive sorted by day, each key's
- * in order: insertion sort for the usual few, a comparison sort where many are out of order.
+ * Puts one unit's events in time then arrival order, moving every column (`cols`, the
+ * timestamps and rowids first). They arrive sorted by day, each key's in order: most units
+ * need nothing, the rest a small sort.
  */
-function sortUnit(from: number, to: number, ts: Float64Array, seq: Float64Array, key: Uint32Array, visitor: Uint32Array, session: Uint32Array): void {
-  const before = (a: number, b: number) => ts[a] < ts[b] || (ts[a] === ts[b] && seq[a] < seq[b])
+function sortUnit(from: number, to: number, cols: (Float64Array | Uint32Array)[]): void {
+  const [ts, seq] = cols
   let sorted = true
-  for (let i = from + 1; i < to && sorted; i++) sorted = before(i - 1, i)
+  for (let i = from + 1; i < to && sorted; i++) sorted = ts[i - 1] < ts[i] || (ts[i - 1] === ts[i] && seq[i - 1] < seq[i])
   if (sorted) return
-  if (to - from > 64) {
-    const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
-    for (const col of [ts, seq, key, visitor, session]) {
-      const copy = order.map((i) => col[i])
-      col.set(copy, from)
-    }
-    return
-  }
-  for (let i = from + 1; i < to; i++) {
-    const t = ts[i]
-    const s = seq[i]
-    if (ts[i - 1] < t || (ts[i - 1] === t && seq[i - 1] < s)) continue
-    const [k, v, se] = [key[i], visitor[i], session[i]]
-    let j = i - 1
-    while (j >= from && (ts[j] > t || (ts[j] === t && seq[j] > s))) {
-      ts[j + 1] = ts[j]
-      seq[j + 1] = seq[j]
-      key[j + 1] = key[j]
-      visitor[j + 1] = visitor[j]
-      session[j + 1] = session[j]
-      j--
-    }
-    ts[j + 1] = t
-    seq[j + 1] = s
-    key[j + 1] = k
-    visitor[j + 1] = v
-    session[j + 1] = se
-  }
+  const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
+  for (const col of cols) col.set(order.map((i) => col[i]), from)
 }
