@@ -1,9 +1,11 @@
 /**
  * Building and reading the SQLite funnel columns (`sqlite-funnel-schema.ts`): one chunk per
- * site, event key and UTC day, its events in time then arrival order as five packed columns
- * (timestamp, rowid, visitor number, session number, label: an exposure's variant; 28 bytes
- * an event, native byte order); and one session chunk per site and day of session start
- * (session number, label of its entry attributes, first of its visitor: 12 bytes a session).
+ * site, event key and UTC day, its events in time then arrival order as packed columns
+ * (timestamp, rowid, visitor number, session number, label: an exposure's variant or a
+ * conversion's currency; 28 bytes an event, native byte order; conversions add their value,
+ * 36 bytes); and one session chunk per site and day of session start (session and visitor
+ * number, label of its entry attributes, flags: its visitor's first, a bot's; start time:
+ * 24 bytes a session).
  */
 import type Database from 'better-sqlite3'
 import type { EventType } from './types.ts'
@@ -18,20 +20,28 @@ export interface KeyDay {
   day: number
 }
 
-/** One chunk's events, column by column. Session 0: the event has no session; label 0: none. */
+/** One chunk's events, column by column. Visitor or session 0: the event has none; label 0: none; value NaN: none. */
 export interface ChunkColumns {
   ts: Float64Array
   seq: Float64Array
   visitor: Uint32Array
   session: Uint32Array
   label: Uint32Array
+  /** Conversions' values (null for other keys). */
+  value: Float64Array | null
 }
 
-/** One session chunk: each session's number, its entry attributes' label and 1 when it is its visitor's first. */
+/** A session's flags: the first of its visitor, a bot's. */
+export const FIRST_SESSION = 1
+export const BOT_SESSION = 2
+
+/** One session chunk: each session's number, visitor, entry attributes' label, flags and start. */
 export interface SessionColumns {
   session: Uint32Array
+  visitor: Uint32Array
   label: Uint32Array
-  first: Uint32Array
+  flags: Uint32Array
+  started: Float64Array
 }
 
 /** The entry attributes a session's label holds, in this order (JSON array). */
@@ -49,12 +59,14 @@ export const SESSION_UNIT = 1
  */
 export function encodeChunk(c: ChunkColumns): Buffer {
   const n = c.ts.length
-  const ab = new ArrayBuffer(28 * n)
+  const ab = new ArrayBuffer((c.value ? 36 : 28) * n)
   new Float64Array(ab, 0, n).set(c.ts)
   new Float64Array(ab, 8 * n, n).set(c.seq)
-  new Uint32Array(ab, 16 * n, n).set(c.visitor)
-  new Uint32Array(ab, 20 * n, n).set(c.session)
-  new Uint32Array(ab, 24 * n, n).set(c.label)
+  if (c.value) new Float64Array(ab, 16 * n, n).set(c.value)
+  const at = c.value ? 24 * n : 16 * n
+  new Uint32Array(ab, at, n).set(c.visitor)
+  new Uint32Array(ab, at + 4 * n, n).set(c.session)
+  new Uint32Array(ab, at + 8 * n, n).set(c.label)
   return Buffer.from(ab)
 }
 
@@ -65,59 +77,72 @@ function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
 
 /** The columns of a blob of `n` events (views on it where its memory is aligned, a copy where not). */
 export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
-  if (blob.byteLength !== 28 * n) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
-  const [ab, at] = aligned(blob)
+  const valued = blob.byteLength === 36 * n && n > 0
+  if (!valued && blob.byteLength !== 28 * n) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
+  const [ab, start] = aligned(blob)
+  const at = start + (valued ? 24 * n : 16 * n)
   return {
-    ts: new Float64Array(ab, at, n),
-    seq: new Float64Array(ab, at + 8 * n, n),
-    visitor: new Uint32Array(ab, at + 16 * n, n),
-    session: new Uint32Array(ab, at + 20 * n, n),
-    label: new Uint32Array(ab, at + 24 * n, n),
+    ts: new Float64Array(ab, start, n),
+    seq: new Float64Array(ab, start + 8 * n, n),
+    value: valued ? new Float64Array(ab, start + 16 * n, n) : null,
+    visitor: new Uint32Array(ab, at, n),
+    session: new Uint32Array(ab, at + 4 * n, n),
+    label: new Uint32Array(ab, at + 8 * n, n),
   }
 }
 
 /** Packs a session chunk. */
 export function encodeSessions(c: SessionColumns): Buffer {
   const n = c.session.length
-  const ab = new ArrayBuffer(12 * n)
-  new Uint32Array(ab, 0, n).set(c.session)
-  new Uint32Array(ab, 4 * n, n).set(c.label)
-  new Uint32Array(ab, 8 * n, n).set(c.first)
+  const ab = new ArrayBuffer(24 * n)
+  new Float64Array(ab, 0, n).set(c.started)
+  new Uint32Array(ab, 8 * n, n).set(c.session)
+  new Uint32Array(ab, 12 * n, n).set(c.visitor)
+  new Uint32Array(ab, 16 * n, n).set(c.label)
+  new Uint32Array(ab, 20 * n, n).set(c.flags)
   return Buffer.from(ab)
 }
 
 /** The columns of a session chunk of `n` sessions. */
 export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
-  if (blob.byteLength !== 12 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
+  if (blob.byteLength !== 24 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
   const [ab, at] = aligned(blob)
-  return { session: new Uint32Array(ab, at, n), label: new Uint32Array(ab, at + 4 * n, n), first: new Uint32Array(ab, at + 8 * n, n) }
+  return {
+    started: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n), visitor: new Uint32Array(ab, at + 12 * n, n),
+    label: new Uint32Array(ab, at + 16 * n, n), flags: new Uint32Array(ab, at + 20 * n, n),
+  }
 }
 
 /** The rows of one key's day, as strings: what a chunk is built from and what a reader reads while it is noted. */
 export interface KeyDayRows {
   ts: number[]
   seq: number[]
-  visitor: string[]
+  visitor: (string | null)[]
   session: (string | null)[]
-  /** An exposure's variant; null for other events. */
+  /** An exposure's variant, a conversion's currency; null for other events. */
   label: (string | null)[]
+  /** Conversions' values; null for other keys. */
+  value: (number | null)[] | null
 }
 
 /** The rows of one day's sessions, as strings. */
 export interface SessionDayRows {
   session: string[]
+  visitor: string[]
   label: string[]
-  first: boolean[]
+  flags: number[]
+  started: number[]
 }
 
 /** Prepares the read of the sessions started on one UTC day. */
 export function sessionDayReader(db: Database.Database): (site: string, day: number) => SessionDayRows {
-  const stmt = db.prepare(`SELECT s.id, json_array(${SESSION_LABEL_COLS.map((c) => `s.${c}`).join(', ')}),
-      NOT EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started)
+  const stmt = db.prepare(`SELECT s.id, s.visitor, json_array(${SESSION_LABEL_COLS.map((c) => `s.${c}`).join(', ')}),
+      CASE WHEN EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started) THEN 0 ELSE ${FIRST_SESSION} END
+        + CASE WHEN s.bot = 0 THEN 0 ELSE ${BOT_SESSION} END, s.started
     FROM sessions s WHERE s.site = ? AND s.started >= ? AND s.started < ?`).raw(true)
   return (site, day) => {
-    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [string, string, number][]
-    return { session: rows.map((r) => r[0]), label: rows.map((r) => r[1]), first: rows.map((r) => r[2] === 1) }
+    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [string, string, string, number, number][]
+    return { session: rows.map((r) => r[0]), visitor: rows.map((r) => r[1]), label: rows.map((r) => r[2]), flags: rows.map((r) => r[3]), started: rows.map((r) => r[4]) }
   }
 }
 
@@ -127,27 +152,36 @@ export function sessionDayReader(db: Database.Database): (site: string, day: num
  */
 export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
   const cols = 'SELECT ts, rowid, visitor, session_id FROM events'
-  const tail = 'AND ts >= ? AND ts < ? AND bot = 0 AND visitor IS NOT NULL ORDER BY ts, rowid'
+  const tail = 'AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts, rowid'
   const pageviews = db.prepare(`${cols} WHERE site = ? AND type = 'pageview' AND path = ? ${tail}`).raw(true)
   const others = db.prepare(`${cols} WHERE site = ? AND type = ? AND name = ? ${tail}`).raw(true)
   // The variant as the funnel scan reads it (sqlite-funnel-lookups.ts).
   const exposures = db.prepare(`SELECT ts, rowid, visitor, session_id, CAST(json_extract(props, '$.variant') AS TEXT) FROM events
     WHERE site = ? AND type = 'exposure' AND name = ? ${tail}`).raw(true)
+  // A conversion's currency as its label, and its value.
+  const conversions = db.prepare(`SELECT ts, rowid, visitor, session_id, currency, value FROM events
+    WHERE site = ? AND type = 'conversion' AND name = ? ${tail}`).raw(true)
   return (k) => {
     const from = k.day * DAY_MS
     const rows = (k.type === 'pageview'
       ? pageviews.all(k.site, k.path, from, from + DAY_MS)
       : k.type === 'exposure'
         ? exposures.all(k.site, k.name, from, from + DAY_MS)
-        : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string, string | null, (string | null)?][]
+        : k.type === 'conversion'
+          ? conversions.all(k.site, k.name, from, from + DAY_MS)
+          : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string | null, string | null, (string | null)?, (number | null)?][]
     const n = rows.length
-    const out: KeyDayRows = { ts: new Array(n), seq: new Array(n), visitor: new Array(n), session: new Array(n), label: new Array(n) }
+    const out: KeyDayRows = {
+      ts: new Array(n), seq: new Array(n), visitor: new Array(n), session: new Array(n), label: new Array(n),
+      value: k.type === 'conversion' ? new Array(n) : null,
+    }
     rows.forEach((r, i) => {
       out.ts[i] = r[0]
       out.seq[i] = r[1]
       out.visitor[i] = r[2]
       out.session[i] = r[3]
       out.label[i] = r[4] ?? null
+      if (out.value) out.value[i] = r[5] ?? null
     })
     return out
   }
@@ -204,9 +238,10 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
   return {
     ts: Float64Array.from(r.ts),
     seq: Float64Array.from(r.seq),
-    visitor: Uint32Array.from(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
+    visitor: Uint32Array.from(r.visitor, (v) => (v === null ? 0 : numbers.unit(VISITOR_UNIT, v))),
     session: Uint32Array.from(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
     label: Uint32Array.from(r.label, (l) => (l === null ? 0 : numbers.label(l))),
+    value: r.value ? Float64Array.from(r.value, (v) => v ?? NaN) : null,
   }
 }
 
@@ -214,8 +249,10 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
 export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionColumns {
   return {
     session: Uint32Array.from(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
+    visitor: Uint32Array.from(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
     label: Uint32Array.from(r.label, (l) => numbers.label(l)),
-    first: Uint32Array.from(r.first, (f) => (f ? 1 : 0)),
+    flags: Uint32Array.from(r.flags),
+    started: Float64Array.from(r.started),
   }
 }
 

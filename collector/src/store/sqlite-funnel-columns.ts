@@ -13,7 +13,7 @@ import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  chunkOf, decodeChunk, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
+  chunkOf, decodeChunk, FIRST_SESSION, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
   type ChunkColumns, type KeyDay, type KeyDayRows, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
@@ -107,7 +107,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
   }
 }
 
-interface KeyPart extends ChunkColumns {
+export interface KeyPart extends ChunkColumns {
   type: EventType
   name: string
   path: string
@@ -118,7 +118,7 @@ interface KeyPart extends ChunkColumns {
  * Every (key, day) of the keys matching `cond` from `dayFrom` to `dayTo`: its chunk, or its
  * events where it is noted. Keys in `seen` are skipped, and the ones read added.
  */
-function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
+export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
   numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>): KeyPart[] {
   const out: KeyPart[] = []
   const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
@@ -145,6 +145,22 @@ function keyParts(db: Database.Database, site: string, [cond, args]: [string, un
   return out
 }
 
+/**
+ * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
+ * sessions where the day is noted.
+ */
+export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
+  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, dayFrom, dayTo) as number[])
+  const parts: SessionColumns[] = []
+  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
+    .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
+    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
+  }
+  const readDay = sessionDayReader(db)
+  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
+  return parts
+}
+
 /** Entry attributes by session number: its label, and 2 when it is its visitor's first, 1 when not, 0 when not read. */
 interface EntryColumns {
   label: Uint32Array
@@ -154,22 +170,14 @@ interface EntryColumns {
 /** The sessions that can hold an event from `dayFrom` to `dayTo`: those started from the longest session's span before. */
 function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): EntryColumns {
   const span = (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0
-  const from = dayFrom - Math.ceil(span / DAY_MS) - 1
-  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, from, dayTo) as number[])
-  const parts: SessionColumns[] = []
-  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
-    .iterate(site, from, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
-  }
-  const readDay = sessionDayReader(db)
-  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
+  const parts = sessionParts(db, site, dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo, numbers)
   let max = 0
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
   const out: EntryColumns = { label: new Uint32Array(max + 1), first: new Uint8Array(max + 1) }
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
       out.label[p.session[i]] = p.label[i]
-      out.first[p.session[i]] = p.first[i] ? 2 : 1
+      out.first[p.session[i]] = p.flags[i] & FIRST_SESSION ? 2 : 1
     }
   }
   return out

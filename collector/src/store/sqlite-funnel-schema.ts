@@ -18,10 +18,11 @@ import { noteTriggers } from './sqlite-credit-schema.ts'
 export const DAY_MS = 86_400_000
 
 /**
- * The rows a chunk holds: people's (not bots') events with a visitor; a pageview only with
- * a path, since no step can match a pageview without one.
+ * The rows a chunk holds: people's (not bots') events; a pageview only with a path, since
+ * no step can match a pageview without one. Events without a visitor count as conversions
+ * of their own in attribution; funnels leave them out.
  */
-export const FUNNEL_ROW = (r: string) => `${r}.bot = 0 AND ${r}.visitor IS NOT NULL AND (${r}.type <> 'pageview' OR ${r}.path IS NOT NULL)`
+export const FUNNEL_ROW = (r: string) => `${r}.bot = 0 AND (${r}.type <> 'pageview' OR ${r}.path IS NOT NULL)`
 /** A chunk's key past its type: a pageview step tests the path only, any other step the name only. */
 export const FUNNEL_KEY_NAME = (r: string) => `CASE WHEN ${r}.type = 'pageview' THEN '' ELSE ${r}.name END`
 export const FUNNEL_KEY_PATH = (r: string) => `CASE WHEN ${r}.type = 'pageview' THEN ${r}.path ELSE '' END`
@@ -29,7 +30,7 @@ export const FUNNEL_KEY_PATH = (r: string) => `CASE WHEN ${r}.type = 'pageview' 
 const mark = (r: 'NEW' | 'OLD', when: string) =>
   `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted)
     SELECT ${r}.site, ${r}.type, ${FUNNEL_KEY_NAME(r)}, ${FUNNEL_KEY_PATH(r)}, ${r}.ts / ${DAY_MS}, unixepoch() WHERE ${when};`
-const EVENT_COLS = ['site', 'ts', 'type', 'name', 'path', 'visitor', 'session_id', 'bot', 'props'] as const
+const EVENT_COLS = ['site', 'ts', 'type', 'name', 'path', 'visitor', 'session_id', 'bot', 'props', 'value', 'currency'] as const
 
 /** The (key, day) of rows inserted from rowid @first to @last (the rollup writer runs it once per transaction). */
 export const SQLITE_FUNNEL_NOTE_INSERTED = `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted)
@@ -54,7 +55,7 @@ const markSession = (r: 'NEW' | 'OLD') => `
     INSERT OR IGNORE INTO session_dirty (site, day, noted)
       SELECT * FROM (SELECT site, started / ${DAY_MS}, unixepoch() FROM sessions
         WHERE site = ${r}.site AND visitor = ${r}.visitor AND started > ${r}.started ORDER BY started LIMIT 1);`
-const SESSION_COLS = ['site', 'id', 'visitor', 'started', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host',
+const SESSION_COLS = ['site', 'id', 'visitor', 'started', 'bot', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host',
   'landing_path', 'device', 'browser', 'country'] as const
 
 /** Migration 21: the funnel columns, their numbering of visitors and sessions, the noted chunks and the triggers that note them. */

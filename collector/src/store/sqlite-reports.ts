@@ -8,6 +8,7 @@ import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { readFunnelColumns } from './sqlite-funnel-columns.ts'
+import { journeysFromColumns } from './sqlite-journey-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
@@ -107,6 +108,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    if (!journeysFromColumns(this.db, site, q, onVisitor)) this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  /** The journeys as the events and sessions tables give them (unsegmented scans read the columns). */
+  async scanJourneysFromTables(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     this.scanVisitors(site, q, true, onVisitor)
   }
 
