@@ -69,30 +69,51 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   }
 
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
+  const converts = new Uint8Array(maxVisitor + 1)
+  for (const v of byVisitor.keys()) converts[v] = 1
+  const lookbackStart = start - q.lookbackMs
   const counts = new Uint32Array(maxVisitor + 2)
-  const keep = (p: SessionColumns, i: number) =>
-    (p.flags[i] & BOT_SESSION) === 0 && p.started[i] < end && (p.started[i] >= start || (p.started[i] >= start - q.lookbackMs && byVisitor.has(p.visitor[i])))
-  for (const p of sessions) for (let i = 0; i < p.visitor.length; i++) if (keep(p, i)) counts[p.visitor[i] + 1]++
+  const kept = sessions.map((p) => {
+    const { visitor, started: st, flags } = p
+    const keep = new Uint8Array(visitor.length)
+    for (let i = 0; i < visitor.length; i++) {
+      const t = st[i]
+      if ((flags[i] & BOT_SESSION) === 0 && t < end && (t >= start || (t >= lookbackStart && converts[visitor[i]] === 1))) {
+        keep[i] = 1
+        counts[visitor[i] + 1]++
+      }
+    }
+    return keep
+  })
   for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1]
   const total = counts[counts.length - 1]
   const started = new Float64Array(total)
   const labelAt = new Uint32Array(total)
   const fill = counts.slice()
-  for (const p of sessions) {
-    for (let i = 0; i < p.visitor.length; i++) {
-      if (!keep(p, i)) continue
-      const at = fill[p.visitor[i]]++
-      started[at] = p.started[i]
-      labelAt[at] = p.label[i]
+  sessions.forEach((p, k) => {
+    const { visitor, started: st, label: lab } = p
+    const keep = kept[k]
+    for (let i = 0; i < visitor.length; i++) {
+      if (keep[i] === 0) continue
+      const at = fill[visitor[i]]++
+      started[at] = st[i]
+      labelAt[at] = lab[i]
     }
-  }
+  })
   for (let v = 1; v <= maxVisitor; v++) {
     const [from, to] = [counts[v], counts[v + 1]]
     const conversions = byVisitor.get(v)
     if (from === to && !conversions) continue
-    const touches: TouchSession[] = []
-    for (let i = from; i < to; i++) touches.push({ started: started[i], ...touch(labelAt[i]) })
-    touches.sort((a, b) => a.started - b.started)
+    const touches: TouchSession[] = new Array(to - from)
+    let sorted = true
+    for (let i = from; i < to; i++) {
+      const t = touch(labelAt[i])
+      touches[i - from] = {
+        started: started[i], channel: t.channel, source: t.source, medium: t.medium, campaign: t.campaign, clickIdType: t.clickIdType, referrerHost: t.referrerHost,
+      }
+      if (i > from && started[i] < started[i - 1]) sorted = false
+    }
+    if (!sorted) touches.sort((a, b) => a.started - b.started)
     onVisitor(touches, conversions ? conversions.sort((a, b) => a.ts - b.ts) : [])
   }
   return true
