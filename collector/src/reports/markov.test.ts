@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { prng } from '../../../demo-site/seeded-random.ts'
 import { collapseRepeats, DataDrivenCredit, MarkovChain } from './markov.ts'
 import { dimensionValue } from './dimensions.ts'
 import type { TouchSession } from '../store/report-types.ts'
@@ -145,5 +146,32 @@ describe('DataDrivenCredit', () => {
     const none = new DataDrivenCredit((s) => dimensionValue('channel', s))
     none.addVisitor([email(1300)], [], range, lookback, 'EUR')
     expect(none.result('Direct').ledger.rows()).toEqual([])
+  })
+})
+
+describe('order of visitors', () => {
+  it('does not change removal effects or credit by a single bit', () => {
+    const states = ['Email', 'Paid Search', 'Organic Search', 'Referral', 'Direct', 'Display']
+    const rnd = prng(5)
+    const visitors = Array.from({ length: 400 }, (_, v) => {
+      const sessions = Array.from({ length: 1 + Math.floor(rnd() * 4) }, (_, k) => ({
+        started: k * 3_600_000, channel: states[Math.floor(rnd() * states.length)], source: null, medium: null, campaign: null, clickIdType: null, referrerHost: null,
+      }))
+      const conversions = rnd() < 0.3 ? [{ ts: sessions.length * 3_600_000, value: Math.round(rnd() * 1e4) / 100 + 0.001 * v, currency: rnd() < 0.2 ? 'USD' : null }] : []
+      return { sessions, conversions }
+    })
+    const range = { start: 0, end: 100 * 3_600_000 }
+    const run = (order: typeof visitors) => {
+      const dd = new DataDrivenCredit((s) => s?.channel ?? 'Direct')
+      for (const v of order) dd.addVisitor(v.sessions, v.conversions, range, 30 * 86_400_000, 'EUR')
+      const { ledger, removalEffects } = dd.result('Direct')
+      return { rows: ledger.rows(), effects: [...removalEffects].sort() }
+    }
+    const first = run(visitors)
+    expect(first.effects.length).toBe(states.length)
+    for (const seed of [1, 2, 3]) {
+      const r = prng(seed)
+      expect(run(visitors.map((v) => ({ v, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.v))).toEqual(first)
+    }
   })
 })

@@ -11,7 +11,7 @@
  *   P(conversion): how much of the conversions would be lost without it.
  */
 import type { ConversionRow, TimeRange, TouchSession } from '../store/report-types.ts'
-import { CreditLedger, touchesInLookback } from './credit.ts'
+import { CreditLedger, REVENUE_MICROS, touchesInLookback } from './credit.ts'
 import type { Money } from './types.ts'
 
 /** State ids: 0 start, 1 conversion, 2 null, then one per dimension value. */
@@ -67,12 +67,15 @@ export class MarkovChain {
    */
   conversionProbability(removed?: string): number {
     const removedId = removed === undefined ? -1 : (this.ids.get(removed) ?? -1)
+    const order = this.canonical()
+    const pos = positions(order)
     // Transition lists as probabilities, once per call; states are few (channels) to a
-    // few hundred (campaigns), transitions a few per state.
+    // few hundred (campaigns), transitions a few per state. In name order, as the sweeps:
+    // the answer must not depend on the order paths came in.
     const rows = this.counts.map((m) => {
       let total = 0
       for (const n of m.values()) total += n
-      return [...m].map(([to, n]) => [to, n / total] as const)
+      return [...m].sort((a, b) => rank(a[0], pos) - rank(b[0], pos)).map(([to, n]) => [to, n / total] as const)
     })
     const p = new Float64Array(this.counts.length + 3)
     p[CONVERSION] = 1
@@ -80,7 +83,8 @@ export class MarkovChain {
     // converges because every observed path is absorbed, so no set of states is closed.
     for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
       let moved = 0
-      for (let s = this.counts.length - 1; s >= 0; s--) {
+      for (let c = order.length - 1; c >= 0; c--) {
+        const s = order[c]
         const id = s === 0 ? START : s + 2
         if (id === removedId) continue
         let v = 0
@@ -108,32 +112,40 @@ export class MarkovChain {
   removalEffects(): Map<string, number> {
     const out = new Map<string, number>()
     const n = this.counts.length
+    const order = this.canonical()
     if (n - 1 > DENSE_MAX) {
       const base = this.conversionProbability()
       if (base <= 0) return out
-      for (const name of this.names) out.set(name, Math.max(0, 1 - this.conversionProbability(name) / base))
+      for (const i of order.slice(1)) out.set(this.names[i - 1], Math.max(0, 1 - this.conversionProbability(this.names[i - 1]) / base))
       return out
     }
-    // Transient index i: 0 start, i ≥ 1 the state with id i + 2.
+    // Row and column c: the transient state order[c] (0 start, i ≥ 1 the state with id
+    // i + 2), states in name order, so the solve does not depend on the order paths came in.
+    const pos = positions(order)
     const a = Array.from({ length: n }, (_, i) => { const row = new Float64Array(n); row[i] = 1; return row })
     const r = new Float64Array(n)
     this.counts.forEach((m, i) => {
       let total = 0
       for (const c of m.values()) total += c
       for (const [to, c] of m) {
-        if (to === CONVERSION) r[i] += c / total
-        else if (to !== NULL) a[i][to - 2] -= c / total
+        if (to === CONVERSION) r[pos[i]] += c / total
+        else if (to !== NULL) a[pos[i]][pos[to - 2]] -= c / total
       }
     })
     const inv = invert(a)
     const p = inv.map((row) => row.reduce((acc, x, j) => acc + x * r[j], 0))
     if (p[0] <= 0) return out
-    this.names.forEach((name, i) => {
-      const k = i + 1
+    for (let k = 1; k < n; k++) {
       const h = inv[0][k] / inv[k][k]
-      out.set(name, Math.min(1, Math.max(0, (h * p[k]) / p[0])))
-    })
+      out.set(this.names[order[k] - 1], Math.min(1, Math.max(0, (h * p[k]) / p[0])))
+    }
     return out
+  }
+
+  /** The transient states in canonical order: start, then the states by name. */
+  private canonical(): number[] {
+    const states = this.names.map((_, i) => i + 1).sort((a, b) => (this.names[a - 1] < this.names[b - 1] ? -1 : 1))
+    return [0, ...states]
   }
 
   private idOf(name: string): number {
@@ -169,7 +181,8 @@ export class MarkovChain {
 export class DataDrivenCredit {
   readonly chain = new MarkovChain()
   private conversions = 0
-  private readonly revenue: Money = {}
+  /** Revenue in whole millionths, so its sum does not depend on the order visitors come in. */
+  private readonly revenueMicros: Record<string, number> = {}
 
   constructor(private readonly keyOf: (s: TouchSession) => string) {}
 
@@ -185,7 +198,7 @@ export class DataDrivenCredit {
       this.conversions++
       if (conv.value !== null && conv.value !== 0) {
         const cur = conv.currency ?? defaultCurrency
-        this.revenue[cur] = (this.revenue[cur] ?? 0) + conv.value
+        this.revenueMicros[cur] = (this.revenueMicros[cur] ?? 0) + Math.round(conv.value * REVENUE_MICROS)
       }
     }
   }
@@ -200,17 +213,31 @@ export class DataDrivenCredit {
     const ledger = new CreditLedger()
     const removalEffects = this.conversions === 0 ? new Map<string, number>() : this.chain.removalEffects()
     if (this.conversions === 0) return { ledger, removalEffects }
+    const total: Money = {}
+    for (const cur of Object.keys(this.revenueMicros).sort()) total[cur] = this.revenueMicros[cur] / REVENUE_MICROS
     const effects = [...removalEffects].filter(([, e]) => e > 0)
     const sum = effects.reduce((a, [, e]) => a + e, 0)
-    if (sum === 0) ledger.addAmounts(unattributed, this.conversions, this.revenue)
+    if (sum === 0) ledger.addAmounts(unattributed, this.conversions, total)
     for (const [state, e] of effects) {
       const share = e / sum
       const revenue: Money = {}
-      for (const [cur, amount] of Object.entries(this.revenue)) revenue[cur] = amount * share
+      for (const [cur, amount] of Object.entries(total)) revenue[cur] = amount * share
       ledger.addAmounts(state, this.conversions * share, revenue)
     }
     return { ledger, removalEffects }
   }
+}
+
+/** Where each transient state sits in `order`. */
+function positions(order: number[]): Int32Array {
+  const pos = new Int32Array(order.length)
+  order.forEach((s, c) => { pos[s] = c })
+  return pos
+}
+
+/** The canonical rank of a transition's target: the absorbing states first, then transient states by their position. */
+function rank(to: number, pos: Int32Array): number {
+  return to < 3 ? to - 3 : pos[to - 2]
 }
 
 /**
