@@ -198,6 +198,8 @@ export class Numbering {
   private readonly labelStmt
   private readonly addUnit
   private readonly addLabel
+  private readonly labelTextStmt
+  private readonly labelTexts = new Map<number, string | null>([[0, null]])
   private nextTemp = 0
   /** Names of the numbers given for this read only. */
   readonly temp = new Map<number, string>()
@@ -205,6 +207,7 @@ export class Numbering {
   constructor(db: Database.Database, private readonly site: string, writable: boolean) {
     this.unitStmt = db.prepare('SELECT id FROM funnel_units WHERE site = ? AND kind = ? AND unit = ?').pluck()
     this.labelStmt = db.prepare('SELECT id FROM funnel_labels WHERE site = ? AND label = ?').pluck()
+    this.labelTextStmt = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
     this.addUnit = writable ? db.prepare('INSERT INTO funnel_units (site, kind, unit) VALUES (?, ?, ?) RETURNING id').pluck() : null
     this.addLabel = writable ? db.prepare('INSERT INTO funnel_labels (site, label) VALUES (?, ?) RETURNING id').pluck() : null
     if (!writable) {
@@ -220,6 +223,13 @@ export class Numbering {
 
   label(label: string): number {
     return this.number(`l\n${label}`, label, () => this.labelStmt.get(this.site, label), () => this.addLabel?.get(this.site, label))
+  }
+
+  /** The text of label `id` (0: none), given for this read or stored. */
+  labelText(id: number): string | null {
+    let l = this.labelTexts.get(id)
+    if (l === undefined) this.labelTexts.set(id, (l = this.temp.get(id) ?? (this.labelTextStmt.get(id) as string | undefined) ?? null))
+    return l
   }
 
   private number(at: string, name: string, find: () => unknown, add: () => unknown): number {

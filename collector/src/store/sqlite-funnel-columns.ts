@@ -79,13 +79,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
   })()
 
   const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null)
-  const labelName = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
-  const labels = new Map<number, string | null>([[0, null]])
-  const label = (id: number): string | null => {
-    let l = labels.get(id)
-    if (l === undefined) labels.set(id, (l = numbers.temp.get(id) ?? (labelName.get(id) as string | undefined) ?? null))
-    return l
-  }
+  const label = (id: number) => numbers.labelText(id)
   const attrs = new Map<number, (string | null)[]>()
   return {
     keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,

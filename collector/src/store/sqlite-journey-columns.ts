@@ -34,13 +34,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     sessions = sessionParts(db, site, Math.floor((start - q.lookbackMs) / DAY_MS), Math.floor((end - 1) / DAY_MS), numbers)
   })()
 
-  const labelName = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
-  const labels = new Map<number, string | null>([[0, null]])
-  const label = (id: number): string | null => {
-    let l = labels.get(id)
-    if (l === undefined) labels.set(id, (l = numbers.temp.get(id) ?? (labelName.get(id) as string | undefined) ?? null))
-    return l
-  }
+  const label = (id: number) => numbers.labelText(id)
   const touchOf = new Map<number, TouchAttrs>()
   const touch = (id: number): TouchAttrs => {
     let t = touchOf.get(id)
