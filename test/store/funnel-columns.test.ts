@@ -63,6 +63,8 @@ describe('funnels from the SQLite funnel columns', () => {
     ])
     await derive()
     // Derivation waits until a chunk's day has been quiet; here everything is read from the events.
+    expect(await store.refreshFunnel(1000, 30, 600)).toBe(0)
+    expect(store.db.prepare('SELECT COUNT(*) FROM funnel_chunks').pluck().get()).toBe(0)
     expect((await funnel('step=pageview:/pricing&step=conversion:purchase')).steps.map((s) => s.visitors)).toEqual([2, 1])
     while ((await store.refreshFunnel(1000, 0)) > 0);
     // /pricing on two days and purchase on one.

@@ -19,9 +19,13 @@ export const DERIVE_CHUNK_EVENTS = 2000
 const CREDIT_NOTES_PER_STEP = 200
 /** Visitors of the experiment rollups worked out again per step (one index seek each). */
 const EXPOSED_VISITORS_PER_STEP = 500
-/** Funnel column events rebuilt per step at most (one chunk always), and how long a noted chunk waits for its day to go quiet. */
+/**
+ * Funnel column events rebuilt per step at most (one chunk always); how long a noted chunk
+ * waits for its day to go quiet, and at most.
+ */
 const FUNNEL_ROWS_PER_STEP = 20_000
 const FUNNEL_QUIET_SEC = 30
+const FUNNEL_MAX_WAIT_SEC = 600
 
 export interface DeriverOptions {
   chunkEvents?: number
@@ -242,8 +246,8 @@ export class Deriver implements Derivation {
       // A few per step: each holds the write lock that ingest waits on.
       const notes = this.store.refreshCredit ? await this.store.refreshCredit(CREDIT_NOTES_PER_STEP, creditSlot) : 0
       const visitors = this.store.refreshExposures ? await this.store.refreshExposures(EXPOSED_VISITORS_PER_STEP, exposureRows) : 0
-      // Chunks noted a while ago only: a day still being written is read from the events, not rebuilt per event.
-      const chunks = this.store.refreshFunnel ? await this.store.refreshFunnel(FUNNEL_ROWS_PER_STEP, FUNNEL_QUIET_SEC) : 0
+      // Chunks quiet for a while (or waiting long) only: a day still being written is read from the tables, not rebuilt per event.
+      const chunks = this.store.refreshFunnel ? await this.store.refreshFunnel(FUNNEL_ROWS_PER_STEP, FUNNEL_QUIET_SEC, FUNNEL_MAX_WAIT_SEC) : 0
       this.refreshed = notes + visitors + chunks
       this.moreToRefresh = notes === CREDIT_NOTES_PER_STEP || visitors === EXPOSED_VISITORS_PER_STEP || chunks > 0
     })

@@ -267,8 +267,9 @@ export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionCo
 }
 
 /**
- * Builds noted chunks again. Derivation runs it each step for chunks noted at least
- * `quietSec` ago, so a day still being written is not rebuilt for every event.
+ * Builds noted chunks again. Derivation runs it each step for chunks quiet for a while, so
+ * a day still being written is not rebuilt for every event (reports read it from the tables
+ * meanwhile), and for chunks waiting long, so a busy day's is not read that way for ever.
  */
 export class SqliteFunnelChunks {
   private readonly stmt
@@ -279,14 +280,14 @@ export class SqliteFunnelChunks {
     this.read = keyDayReader(db)
     this.readSessions = sessionDayReader(db)
     this.stmt = {
-      noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? ORDER BY noted LIMIT 64'),
+      noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 64'),
       done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
       key: db.prepare('SELECT id FROM funnel_keys WHERE site = ? AND type = ? AND name = ? AND path = ?').pluck(),
       addKey: db.prepare('INSERT INTO funnel_keys (site, type, name, path) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
       put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (site, key, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
       drop: db.prepare('DELETE FROM funnel_chunks WHERE site = ? AND key = ? AND day = ?'),
-      notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? ORDER BY noted LIMIT 16'),
+      notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
       putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
         ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
@@ -295,13 +296,13 @@ export class SqliteFunnelChunks {
   }
 
   /**
-   * Builds chunks noted at least `quietSec` ago, about `maxRows` events' and sessions'
-   * worth, in one transaction; answers how many.
+   * Builds chunks last noted at least `quietSec` ago or first noted at least `maxWaitSec`
+   * ago, about `maxRows` events' and sessions' worth, in one transaction; answers how many.
    *
    * @example
    * while (chunks.refresh(100_000, 0) > 0);
    */
-  refresh(maxRows: number, quietSec: number): number {
+  refresh(maxRows: number, quietSec: number, maxWaitSec = quietSec): number {
     return this.db.transaction(() => {
       const numbers = new Map<string, Numbering>()
       const numbering = (site: string) => {
@@ -311,7 +312,7 @@ export class SqliteFunnelChunks {
       }
       let rows = 0
       let built = 0
-      for (const d of this.stmt.notedSessions.all(quietSec) as { site: string; day: number }[]) {
+      for (const d of this.stmt.notedSessions.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
         if (built > 0 && rows >= maxRows) return built
         this.stmt.doneSessions.run(d.site, d.day)
         const r = this.readSessions(d.site, d.day)
@@ -320,7 +321,7 @@ export class SqliteFunnelChunks {
         if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
         else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
       }
-      for (const k of this.stmt.noted.all(quietSec) as KeyDay[]) {
+      for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
         if (built > 0 && rows >= maxRows) return built
         this.stmt.done.run(k.site, k.type, k.name, k.path, k.day)
         const r = this.read(k)

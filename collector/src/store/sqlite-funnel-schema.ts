@@ -9,7 +9,8 @@
  * integers; an exposure's chunk also holds its variant (`funnel_labels`). Breakdowns read the
  * entry attributes of sessions from session chunks per day of their start (`session_chunks`),
  * each session's as one label (a JSON array) and whether it is its visitor's first. Triggers and the rollup writer note which (key, day) changed
- * (`funnel_dirty`); derivation rebuilds a noted chunk once it has been quiet for a while
+ * (`funnel_dirty`, first and last noted); derivation rebuilds a noted chunk once it has
+ * been quiet for a while (or waited long), so a day being written is not rebuilt per event
  * (`SqliteFunnelChunks.refresh`), and until then a funnel reads that key's day from the
  * events themselves, so an answer never depends on derivation being caught up.
  */
@@ -27,23 +28,25 @@ export const FUNNEL_ROW = (r: string) => `${r}.bot = 0 AND (${r}.type <> 'pagevi
 export const FUNNEL_KEY_NAME = (r: string) => `CASE WHEN ${r}.type = 'pageview' THEN '' ELSE ${r}.name END`
 export const FUNNEL_KEY_PATH = (r: string) => `CASE WHEN ${r}.type = 'pageview' THEN ${r}.path ELSE '' END`
 
+/** A note keeps when the chunk was first noted and moves when it was last. */
+const NOTED = 'ON CONFLICT DO UPDATE SET noted = MAX(noted, excluded.noted)'
 const mark = (r: 'NEW' | 'OLD', when: string) =>
-  `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted)
-    SELECT ${r}.site, ${r}.type, ${FUNNEL_KEY_NAME(r)}, ${FUNNEL_KEY_PATH(r)}, ${r}.ts / ${DAY_MS}, unixepoch() WHERE ${when};`
+  `INSERT INTO funnel_dirty (site, type, name, path, day, noted, first)
+    SELECT ${r}.site, ${r}.type, ${FUNNEL_KEY_NAME(r)}, ${FUNNEL_KEY_PATH(r)}, ${r}.ts / ${DAY_MS}, unixepoch(), unixepoch() WHERE ${when} ${NOTED};`
 const EVENT_COLS = ['site', 'ts', 'type', 'name', 'path', 'visitor', 'session_id', 'bot', 'props', 'value', 'currency'] as const
 
 /** The (key, day) of rows inserted from rowid @first to @last (the rollup writer runs it once per transaction). */
-export const SQLITE_FUNNEL_NOTE_INSERTED = `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted)
-  SELECT DISTINCT e.site, e.type, ${FUNNEL_KEY_NAME('e')}, ${FUNNEL_KEY_PATH('e')}, e.ts / ${DAY_MS}, unixepoch()
-  FROM events e WHERE e.rowid BETWEEN @first AND @last AND ${FUNNEL_ROW('e')}`
+export const SQLITE_FUNNEL_NOTE_INSERTED = `INSERT INTO funnel_dirty (site, type, name, path, day, noted, first)
+  SELECT DISTINCT e.site, e.type, ${FUNNEL_KEY_NAME('e')}, ${FUNNEL_KEY_PATH('e')}, e.ts / ${DAY_MS}, unixepoch(), unixepoch()
+  FROM events e WHERE e.rowid BETWEEN @first AND @last AND ${FUNNEL_ROW('e')} ${NOTED}`
 
 /** Every stored (key, day), to be built (the migration's backfill; the bench generator's too). */
-export const SQLITE_FUNNEL_MARK_ALL = `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted)
-  SELECT DISTINCT e.site, e.type, ${FUNNEL_KEY_NAME('e')}, ${FUNNEL_KEY_PATH('e')}, e.ts / ${DAY_MS}, 0 FROM events e WHERE ${FUNNEL_ROW('e')};`
+export const SQLITE_FUNNEL_MARK_ALL = `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted, first)
+  SELECT DISTINCT e.site, e.type, ${FUNNEL_KEY_NAME('e')}, ${FUNNEL_KEY_PATH('e')}, e.ts / ${DAY_MS}, 0, 0 FROM events e WHERE ${FUNNEL_ROW('e')};`
 
 /** Every stored session's day, to be built (the migration's backfill; the bench generator's too). */
-export const SQLITE_SESSION_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO session_dirty (site, day, noted)
-  SELECT DISTINCT site, started / ${DAY_MS}, 0 FROM sessions;`
+export const SQLITE_SESSION_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO session_dirty (site, day, noted, first)
+  SELECT DISTINCT site, started / ${DAY_MS}, 0, 0 FROM sessions;`
 
 /**
  * A session's chunk holds its entry attributes and whether it is its visitor's first: a
@@ -51,10 +54,10 @@ export const SQLITE_SESSION_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO session_dir
  * session, which may become (or stop being) the first.
  */
 const markSession = (r: 'NEW' | 'OLD') => `
-    INSERT OR IGNORE INTO session_dirty (site, day, noted) VALUES (${r}.site, ${r}.started / ${DAY_MS}, unixepoch());
-    INSERT OR IGNORE INTO session_dirty (site, day, noted)
-      SELECT * FROM (SELECT site, started / ${DAY_MS}, unixepoch() FROM sessions
-        WHERE site = ${r}.site AND visitor = ${r}.visitor AND started > ${r}.started ORDER BY started LIMIT 1);`
+    INSERT INTO session_dirty (site, day, noted, first) VALUES (${r}.site, ${r}.started / ${DAY_MS}, unixepoch(), unixepoch()) ${NOTED};
+    INSERT INTO session_dirty (site, day, noted, first)
+      SELECT * FROM (SELECT site, started / ${DAY_MS}, unixepoch(), unixepoch() FROM sessions
+        WHERE site = ${r}.site AND visitor = ${r}.visitor AND started > ${r}.started ORDER BY started LIMIT 1) WHERE true ${NOTED};`
 const SESSION_COLS = ['site', 'id', 'visitor', 'started', 'bot', 'channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host',
   'landing_path', 'device', 'browser', 'country'] as const
 
@@ -62,8 +65,8 @@ const SESSION_COLS = ['site', 'id', 'visitor', 'started', 'bot', 'channel', 'sou
 export const SQLITE_FUNNEL_MIGRATION = `
   CREATE TABLE funnel_labels (id INTEGER PRIMARY KEY, site TEXT NOT NULL, label TEXT NOT NULL, UNIQUE (site, label));
   CREATE TABLE session_chunks (site TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, cols BLOB NOT NULL, PRIMARY KEY (site, day));
-  CREATE TABLE session_dirty (site TEXT NOT NULL, day INTEGER NOT NULL, noted INTEGER NOT NULL, PRIMARY KEY (site, day)) WITHOUT ROWID;
-  CREATE INDEX session_dirty_noted ON session_dirty(noted);
+  CREATE TABLE session_dirty (site TEXT NOT NULL, day INTEGER NOT NULL, noted INTEGER NOT NULL, first INTEGER NOT NULL,
+    PRIMARY KEY (site, day)) WITHOUT ROWID;
   ${SQLITE_SESSION_CHUNKS_MARK_ALL}
   CREATE TRIGGER sessions_funnel_insert AFTER INSERT ON sessions BEGIN ${markSession('NEW')} END;
   CREATE TRIGGER sessions_funnel_delete AFTER DELETE ON sessions BEGIN ${markSession('OLD')} END;
@@ -76,8 +79,7 @@ export const SQLITE_FUNNEL_MIGRATION = `
   CREATE TABLE funnel_chunks (site TEXT NOT NULL, key INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, cols BLOB NOT NULL,
     PRIMARY KEY (site, key, day));
   CREATE TABLE funnel_dirty (site TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL, day INTEGER NOT NULL,
-    noted INTEGER NOT NULL, PRIMARY KEY (site, type, name, path, day)) WITHOUT ROWID;
-  CREATE INDEX funnel_dirty_noted ON funnel_dirty(noted);
+    noted INTEGER NOT NULL, first INTEGER NOT NULL, PRIMARY KEY (site, type, name, path, day)) WITHOUT ROWID;
   ${SQLITE_FUNNEL_MARK_ALL}
   ${noteTriggers('events', 'funnel', EVENT_COLS, FUNNEL_ROW, mark, false)}
 `

@@ -276,8 +276,8 @@ export class SqliteStore implements Store {
     return this.closed ? 0 : this.exposures.refresh(maxVisitors, work)
   }
 
-  async refreshFunnel(maxRows: number, quietSec: number): Promise<number> {
-    return this.closed ? 0 : this.funnelChunks.refresh(maxRows, quietSec)
+  async refreshFunnel(maxRows: number, quietSec: number, maxWaitSec?: number): Promise<number> {
+    return this.closed ? 0 : this.funnelChunks.refresh(maxRows, quietSec, maxWaitSec)
   }
 
   async derivationBacklog(): Promise<DerivationBacklog> {

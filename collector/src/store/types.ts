@@ -110,10 +110,11 @@ export interface DerivationStore {
    */
   refreshExposures?(maxVisitors: number, work: ExposureWorking): Promise<number>
   /**
-   * Optional: builds the funnel columns noted at least `quietSec` ago again, about
-   * `maxRows` events' worth; answers how many chunks. Stores without them lack it.
+   * Optional: builds the funnel columns last noted at least `quietSec` ago (or first noted
+   * `maxWaitSec` ago) again, about `maxRows` events' worth; answers how many chunks.
+   * Stores without them lack it.
    */
-  refreshFunnel?(maxRows: number, quietSec: number): Promise<number>
+  refreshFunnel?(maxRows: number, quietSec: number, maxWaitSec?: number): Promise<number>
 }
 
 /** Ingest and site storage; reports live behind `reports`. Every method is async so a networked store fits. */
