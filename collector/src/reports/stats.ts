@@ -150,7 +150,8 @@ export function sampleRatioMismatch(observed: number[], weights: number[]): { ch
 /** The median, or null for no values; averages the middle two of an even count. */
 export function median(values: number[]): number | null {
   if (values.length === 0) return null
-  const s = [...values].sort((a, b) => a - b)
+  // A typed array sorts numerically without a comparator call per pair (a funnel's gaps run to millions).
+  const s = Float64Array.from(values).sort()
   const mid = s.length >> 1
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }

@@ -182,11 +182,12 @@ function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo
  * order within each; events without the unit (no session) are left out.
  */
 function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number, withUnits: boolean) {
-  // Day order first: a unit's events then need sorting only among one day's keys.
   parts.sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
   const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
   const tsCols = parts.map((p) => p.ts)
+  const seqCols = parts.map((p) => p.seq)
+  const keyOf = parts.map((p) => p.key)
   let maxUnit = 0
   for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
   const counts = new Uint32Array(maxUnit + 2)
@@ -201,31 +202,30 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
   for (let u = 1; u < counts.length; u++) counts[u] += counts[u - 1]
   const kept = counts[counts.length - 1]
   const ts = new Float64Array(kept)
-  const seq = new Float64Array(kept)
   const key = new Uint32Array(kept)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
   const visitor = new Uint32Array(withUnits ? kept : 0)
   const session = new Uint32Array(withUnits ? kept : 0)
   const fill = counts.slice()
-  for (let k = 0; k < parts.length; k++) {
-    const units = unitCols[k]
-    const pts = tsCols[k]
-    const pseq = parts[k].seq
-    const pv = parts[k].visitor
-    const ps = parts[k].session
-    const pk = parts[k].key
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]
-      if (u === 0 || pts[i] < from || pts[i] > to) continue
-      const at = fill[u]++
-      ts[at] = pts[i]
-      seq[at] = pseq[i]
-      key[at] = pk
-      if (withUnits) {
-        visitor[at] = pv[i]
-        session[at] = ps[i]
-      }
+  const place = (k: number, i: number) => {
+    const u = unitCols[k][i]
+    const t = tsCols[k][i]
+    if (u === 0 || t < from || t > to) return
+    const at = fill[u]++
+    ts[at] = t
+    key[at] = keyOf[k]
+    if (withUnits) {
+      visitor[at] = parts[k].visitor[i]
+      session[at] = parts[k].session[i]
     }
+  }
+  // Each day's keys merged in time then arrival order, then placed: each unit's events land
+  // in that order (a counting sort keeps it), with no sort per unit.
+  for (let a = 0; a < parts.length;) {
+    let b = a + 1
+    while (b < parts.length && parts[b].day === parts[a].day) b++
+    mergeRuns(tsCols.slice(a, b), seqCols.slice(a, b), (r, i) => place(a + r, i))
+    a = b
   }
   // Unit starts, skipping units without events.
   let units = 0
@@ -234,21 +234,45 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
   let n = 0
   for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
   unitStart[n] = kept
-  const cols = withUnits ? [ts, seq, key, visitor, session] : [ts, seq, key]
-  for (let k = 0; k < n; k++) sortUnit(unitStart[k], unitStart[k + 1], cols)
   return { ts, key, visitor, session, unitStart }
 }
 
 /**
- * Puts one unit's events in time then arrival order, moving every column (`cols`, the
- * timestamps and rowids first). They arrive sorted by day, each key's in order: most units
- * need nothing, the rest a small sort.
+ * Visits the events of runs each sorted by time then arrival (rowid) in that order across
+ * all runs: a k-way merge over a binary heap of the runs' heads.
  */
-function sortUnit(from: number, to: number, cols: (Float64Array | Uint32Array)[]): void {
-  const [ts, seq] = cols
-  let sorted = true
-  for (let i = from + 1; i < to && sorted; i++) sorted = ts[i - 1] < ts[i] || (ts[i - 1] === ts[i] && seq[i - 1] < seq[i])
-  if (sorted) return
-  const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
-  for (const col of cols) col.set(order.map((i) => col[i]), from)
+function mergeRuns(ts: Float64Array[], seq: Float64Array[], visit: (run: number, i: number) => void): void {
+  if (ts.length === 1) {
+    for (let i = 0; i < ts[0].length; i++) visit(0, i)
+    return
+  }
+  const pos = new Int32Array(ts.length)
+  const heap: number[] = []
+  const before = (r: number, q: number) => {
+    const [tr, tq] = [ts[r][pos[r]], ts[q][pos[q]]]
+    return tr < tq || (tr === tq && seq[r][pos[r]] < seq[q][pos[q]])
+  }
+  const down = (at: number) => {
+    for (;;) {
+      const [l, r] = [2 * at + 1, 2 * at + 2]
+      let min = at
+      if (l < heap.length && before(heap[l], heap[min])) min = l
+      if (r < heap.length && before(heap[r], heap[min])) min = r
+      if (min === at) return
+      ;[heap[at], heap[min]] = [heap[min], heap[at]]
+      at = min
+    }
+  }
+  ts.forEach((run, r) => { if (run.length > 0) heap.push(r) })
+  for (let at = (heap.length >> 1) - 1; at >= 0; at--) down(at)
+  while (heap.length > 0) {
+    const r = heap[0]
+    visit(r, pos[r]++)
+    if (pos[r] === ts[r].length) {
+      const last = heap.pop()!
+      if (heap.length === 0) return
+      heap[0] = last
+    }
+    down(0)
+  }
 }
