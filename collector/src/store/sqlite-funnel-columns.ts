@@ -248,21 +248,29 @@ function mergeRuns(ts: Float64Array[], seq: Float64Array[], visit: (run: number,
   }
   const pos = new Int32Array(ts.length)
   const heap: number[] = []
-  const before = (r: number, q: number) => {
-    const [tr, tq] = [ts[r][pos[r]], ts[q][pos[q]]]
-    return tr < tq || (tr === tq && seq[r][pos[r]] < seq[q][pos[q]])
+  // The head of run r as a key: its time, and its rowid for ties.
+  const headTs = new Float64Array(ts.length)
+  const headSeq = new Float64Array(ts.length)
+  const head = (r: number) => {
+    headTs[r] = ts[r][pos[r]]
+    headSeq[r] = seq[r][pos[r]]
   }
+  const before = (r: number, q: number) => headTs[r] < headTs[q] || (headTs[r] === headTs[q] && headSeq[r] < headSeq[q])
   const down = (at: number) => {
+    const n = heap.length
     for (;;) {
-      const [l, r] = [2 * at + 1, 2 * at + 2]
+      const l = 2 * at + 1
       let min = at
-      if (l < heap.length && before(heap[l], heap[min])) min = l
-      if (r < heap.length && before(heap[r], heap[min])) min = r
+      if (l < n && before(heap[l], heap[min])) min = l
+      if (l + 1 < n && before(heap[l + 1], heap[min])) min = l + 1
       if (min === at) return
-      ;[heap[at], heap[min]] = [heap[min], heap[at]]
+      const t = heap[at]
+      heap[at] = heap[min]
+      heap[min] = t
       at = min
     }
   }
+  ts.forEach((_, r) => head(r))
   ts.forEach((run, r) => { if (run.length > 0) heap.push(r) })
   for (let at = (heap.length >> 1) - 1; at >= 0; at--) down(at)
   while (heap.length > 0) {
@@ -272,7 +280,7 @@ function mergeRuns(ts: Float64Array[], seq: Float64Array[], visit: (run: number,
       const last = heap.pop()!
       if (heap.length === 0) return
       heap[0] = last
-    }
+    } else head(r)
     down(0)
   }
 }
