@@ -49,22 +49,38 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   let maxVisitor = 0
   for (const p of convs) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
   for (const p of sessions) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
-  const byVisitor = new Map<number, ConversionRow[]>()
+  // Counted, then placed by visitor (a counting sort): a map of lists would cost an object per converter.
+  const converts = new Uint8Array(maxVisitor + 1)
+  const convStart = new Uint32Array(maxVisitor + 2)
+  const value = (p: KeyPart, i: number) => (p.value && !Number.isNaN(p.value[i]) ? p.value[i] : null)
   for (const p of convs) {
-    const { ts, visitor, value, label: currency } = p
+    const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
       if (ts[i] < start || ts[i] >= end) continue
-      const row: ConversionRow = { ts: ts[i], value: value && !Number.isNaN(value[i]) ? value[i] : null, currency: label(currency[i]) }
-      if (visitor[i] === 0) { onVisitor([], [row]); continue }
-      const list = byVisitor.get(visitor[i])
-      if (list) list.push(row)
-      else byVisitor.set(visitor[i], [row])
+      if (visitor[i] === 0) onVisitor([], [{ ts: ts[i], value: value(p, i), currency: label(p.label[i]) }])
+      else {
+        convStart[visitor[i] + 1]++
+        converts[visitor[i]] = 1
+      }
+    }
+  }
+  for (let v = 1; v < convStart.length; v++) convStart[v] += convStart[v - 1]
+  const convTs = new Float64Array(convStart[convStart.length - 1])
+  const convValue = new Float64Array(convTs.length)
+  const convCurrency = new Uint32Array(convTs.length)
+  const convFill = convStart.slice()
+  for (const p of convs) {
+    const { ts, visitor } = p
+    for (let i = 0; i < ts.length; i++) {
+      if (ts[i] < start || ts[i] >= end || visitor[i] === 0) continue
+      const at = convFill[visitor[i]]++
+      convTs[at] = ts[i]
+      convValue[at] = value(p, i) ?? NaN
+      convCurrency[at] = p.label[i]
     }
   }
 
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
-  const converts = new Uint8Array(maxVisitor + 1)
-  for (const v of byVisitor.keys()) converts[v] = 1
   const lookbackStart = start - q.lookbackMs
   const counts = new Uint32Array(maxVisitor + 2)
   const kept = sessions.map((p) => {
@@ -96,8 +112,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   })
   for (let v = 1; v <= maxVisitor; v++) {
     const [from, to] = [counts[v], counts[v + 1]]
-    const conversions = byVisitor.get(v)
-    if (from === to && !conversions) continue
+    if (from === to && converts[v] === 0) continue
     const touches: TouchSession[] = new Array(to - from)
     let sorted = true
     for (let i = from; i < to; i++) {
@@ -108,7 +123,11 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
       if (i > from && started[i] < started[i - 1]) sorted = false
     }
     if (!sorted) touches.sort((a, b) => a.started - b.started)
-    onVisitor(touches, conversions ? conversions.sort((a, b) => a.ts - b.ts) : [])
+    const conversions: ConversionRow[] = []
+    for (let i = convStart[v]; i < convStart[v + 1]; i++) {
+      conversions.push({ ts: convTs[i], value: Number.isNaN(convValue[i]) ? null : convValue[i], currency: label(convCurrency[i]) })
+    }
+    onVisitor(touches, conversions.length > 1 ? conversions.sort((a, b) => a.ts - b.ts) : conversions)
   }
   return true
 }
