@@ -30,6 +30,11 @@ export interface TestApp<S extends Store = SqliteStore> {
   dir: string
   /** Waits until derivation has caught up with what was acknowledged (sessions, report rows). */
   settle(): Promise<void>
+  /**
+   * Stops the app's own derivation (it also runs every second), so a test can keep events
+   * pending for as long as it needs; `settle()` then derives with a deriver of its own.
+   */
+  pauseDerivation(): Promise<void>
   /** Creates a site and returns its secret. */
   createSite(id: string, opts?: { origins?: string[]; currency?: string; timezone?: string }): Promise<{ id: string; secret: string }>
   /** POST /api/events with the site secret; returns the parsed JSON body and status. */
@@ -55,10 +60,20 @@ export async function makeTestApp<S extends Store = SqliteStore>(opts: { config?
   // A given store (e.g. PostgreSQL) is the app's from now on: close() closes it.
   const store = opts.store ?? (new SqliteStore(join(dir, 'funnelbeam.db')) as Store as S)
   const deriver = new Deriver(store, { log: () => {} })
+  let paused = false
   const app = createApp({ store, config, clock, log: opts.log ?? (() => {}), deriver, metrics: opts.metrics, housekeepingMs: opts.housekeepingMs })
   return {
     app, store, config, adminToken, clock, dir,
-    settle: () => deriver.settle(),
+    async settle() {
+      if (!paused) return deriver.settle()
+      const own = new Deriver(store, { log: () => {} })
+      await own.settle()
+      await own.close()
+    },
+    async pauseDerivation() {
+      paused = true
+      await deriver.close()
+    },
     async createSite(id, o = {}) {
       const made = await createSite(store, clock, { id, origins: o.origins ?? [], currency: o.currency, timezone: o.timezone })
       if (!made) throw new Error(`site ${id} exists`)
