@@ -147,7 +147,7 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   db.exec(SQLITE_FUNNEL_MARK_ALL)
   db.exec(SQLITE_SESSION_CHUNKS_MARK_ALL)
   const chunks = new SqliteFunnelChunks(db)
-  while (chunks.refresh(200_000, 0) > 0);
+  while (chunks.refresh(2_000_000, 0) > 0);
   db.exec('ANALYZE')
   db.close()
   return { events, sessions }

@@ -312,28 +312,34 @@ export class SqliteFunnelChunks {
       }
       let rows = 0
       let built = 0
-      for (const d of this.stmt.notedSessions.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
-        if (built > 0 && rows >= maxRows) return built
-        this.stmt.doneSessions.run(d.site, d.day)
-        const r = this.readSessions(d.site, d.day)
-        rows += r.session.length
-        built++
-        if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
-        else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
-      }
-      for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
-        if (built > 0 && rows >= maxRows) return built
-        this.stmt.done.run(k.site, k.type, k.name, k.path, k.day)
-        const r = this.read(k)
-        rows += r.ts.length
-        built++
-        const key = this.stmt.key.get(k.site, k.type, k.name, k.path) as number | undefined
-        if (r.ts.length === 0) {
-          if (key !== undefined) this.stmt.drop.run(k.site, key, k.day)
-          continue
+      // Batches of noted chunks until about `maxRows` are read: one transaction, one numbering cache.
+      for (let more = true; more && rows < maxRows;) {
+        more = false
+        for (const d of this.stmt.notedSessions.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
+          if (built > 0 && rows >= maxRows) return built
+          more = true
+          this.stmt.doneSessions.run(d.site, d.day)
+          const r = this.readSessions(d.site, d.day)
+          rows += r.session.length
+          built++
+          if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
+          else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
         }
-        const cols = encodeChunk(chunkOf(r, numbering(k.site)))
-        this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols)
+        for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
+          if (built > 0 && rows >= maxRows) return built
+          more = true
+          this.stmt.done.run(k.site, k.type, k.name, k.path, k.day)
+          const r = this.read(k)
+          rows += r.ts.length
+          built++
+          const key = this.stmt.key.get(k.site, k.type, k.name, k.path) as number | undefined
+          if (r.ts.length === 0) {
+            if (key !== undefined) this.stmt.drop.run(k.site, key, k.day)
+            continue
+          }
+          const cols = encodeChunk(chunkOf(r, numbering(k.site)))
+          this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols)
+        }
       }
       return built
     })()
