@@ -77,15 +77,18 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(3)
   })
 
-  it('leave strict mode, property filters and segments to the scan', async () => {
+  it('leave strict mode, property filters and segments by variant to the scan', async () => {
     await store.insertEvents('shop', [visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/pricing', { type: 'event', name: 'signup', props: { plan: 'pro' } })])
     await derive()
     await funnel('step=pageview:/pricing&step=event:signup&mode=strict')
     await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dpro')
-    await funnel('step=pageview:/pricing&step=event:signup&device=desktop')
+    await funnel('step=pageview:/pricing&step=event:signup&variant=checkout:b')
     expect(columnReads).toBe(0)
     expect((await funnel('step=pageview:/pricing&step=event:signup')).steps.map((s) => s.visitors)).toEqual([1, 1])
-    expect(columnReads).toBe(1)
+    // A segment by session attributes keeps the columns' events of its sessions.
+    expect((await funnel('step=pageview:/pricing&step=event:signup&device=desktop')).steps.map((s) => s.visitors)).toEqual([1, 1])
+    expect((await funnel('step=pageview:/pricing&step=event:signup&device=mobile')).steps.map((s) => s.visitors)).toEqual([0, 0])
+    expect(columnReads).toBe(3)
   })
 
   it('count a visitor as new once retention has removed their first session', async () => {

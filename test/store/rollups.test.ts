@@ -154,6 +154,11 @@ const FUNNELS = [
   'step=pageview:/pricing&step=conversion:purchase&breakdown=experiment:checkout&window=1d',
   'step=pageview:/*&step=event:signup&step=event:signup&breakdown=visitor&unit=session',
   'step=event:signup&step=pageview:/thanks&step=conversion:thanks&window=1h&breakdown=source',
+  // Segments by session attributes and new/returning read the columns too.
+  'step=pageview:/**&step=event:signup&step=conversion:purchase&channel=Paid%20Search&channel=Email',
+  'step=pageview:/pricing&step=conversion:purchase&visitor=returning&breakdown=channel',
+  'step=pageview:/*&step=event:signup&unit=session&landing=/blog/**&landing=/pricing',
+  'step=pageview:/**&step=conversion:purchase&device=desktop&visitor=new&source=google&source=(direct)',
 ]
 
 /**

@@ -340,7 +340,7 @@ export interface ReportStore {
   scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void>
   /**
    * Optional: the same events as `scanFunnel` as columns, for scans it can answer that way
-   * (no segment, no property filters, not strict); null where it cannot.
+   * (no experiment segment, no property filters, not strict); null where it cannot.
    */
   funnelColumns?(site: string, q: FunnelScan): Promise<FunnelColumns | null>
   /**

@@ -7,13 +7,14 @@
  * time then arrival order within each unit, in typed arrays: no per-row object, no SQL sort.
  */
 import type Database from 'better-sqlite3'
-import type { FunnelColumns, FunnelKey, FunnelScan, StepFilter } from './report-types.ts'
+import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter } from './report-types.ts'
+import { needsExposures, segmentMatches } from './segment-match.ts'
 import type { EventType } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  chunkOf, decodeChunk, FIRST_SESSION, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
+  chunkOf, decodeChunk, FIRST_SESSION, SESSION_LABEL_COLS, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
   type ChunkColumns, type KeyDay, type KeyDayRows, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
@@ -31,14 +32,15 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
 }
 
 /**
- * The funnel's events as columns, or null for a scan the columns cannot answer (a segment,
- * property filters or strict mode: those read the events).
+ * The funnel's events as columns, or null for a scan the columns cannot answer (a segment by
+ * experiment variant, property filters or strict mode: those read the events). A segment
+ * by session attributes or new/returning keeps the events of its sessions.
  *
  * @example
  * const cols = readFunnelColumns(db, 'shop', scan) // then match each unit's events
  */
 export function readFunnelColumns(db: Database.Database, site: string, q: FunnelScan): FunnelColumns | null {
-  if (q.segment || q.withProps || q.allEvents) return null
+  if ((q.segment && needsExposures(q.segment)) || q.withProps || q.allEvents) return null
   const lastTs = q.range.end + q.windowMs
   const [dayFrom, dayTo] = [Math.floor(q.range.start / DAY_MS), Math.floor(lastTs / DAY_MS)]
   const read = keyDayReader(db)
@@ -67,7 +69,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
         parts.push({ ...p, key: keyIndex(p.type, p.name, p.path) })
       }
     }
-    if (q.withEntry) entries = readEntries(db, site, dayFrom, dayTo, numbers)
+    if (q.withEntry || q.segment) entries = readEntries(db, site, dayFrom, dayTo, numbers)
     if (q.experiment !== null) {
       // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
       variants = new Map()
@@ -78,7 +80,9 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
     }
   })()
 
-  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null)
+  // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
+  const sessionIn = q.segment ? segmentSessions(entries!, q.segment, numbers) : null
+  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null, sessionIn)
   const label = (id: number) => numbers.labelText(id)
   const attrs = new Map<number, (string | null)[]>()
   return {
@@ -155,6 +159,25 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
   return parts
 }
 
+/** Which sessions (by number) are in the segment: 1 for those in it. */
+function segmentSessions(e: EntryColumns, c: SegmentCond, numbers: Numbering): Uint8Array {
+  const out = new Uint8Array(e.first.length)
+  const known = new Map<number, boolean>()
+  for (let s = 1; s < e.first.length; s++) {
+    if (e.first[s] === 0) continue
+    // Per label and first flag: sessions share a few thousand labels.
+    const at = e.label[s] * 2 + (e.first[s] === 2 ? 1 : 0)
+    let m = known.get(at)
+    if (m === undefined) {
+      const attrs = JSON.parse(numbers.labelText(e.label[s]) ?? '[]') as (string | null)[]
+      m = segmentMatches(c, { col: (col) => attrs[SESSION_LABEL_COLS.indexOf(col)] ?? null, first: e.first[s] === 2 })
+      known.set(at, m)
+    }
+    if (m) out[s] = 1
+  }
+  return out
+}
+
 /** Entry attributes by session number: its label, and 2 when it is its visitor's first, 1 when not, 0 when not read. */
 interface EntryColumns {
   label: Uint32Array
@@ -181,10 +204,17 @@ function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out.
  */
-function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number, withUnits: boolean) {
+function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number, withUnits: boolean, sessionIn: Uint8Array | null) {
   parts.sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
-  const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
+  // Outside the segment an event counts as having no unit.
+  const unitCols = parts.map((p) => {
+    const units = byVisitor ? p.visitor : p.session
+    if (!sessionIn) return units
+    const kept = units.slice()
+    for (let i = 0; i < kept.length; i++) if (!(p.session[i] < sessionIn.length && sessionIn[p.session[i]] === 1)) kept[i] = 0
+    return kept
+  })
   const tsCols = parts.map((p) => p.ts)
   const seqCols = parts.map((p) => p.seq)
   const keyOf = parts.map((p) => p.key)
