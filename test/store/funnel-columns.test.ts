@@ -77,6 +77,20 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(3)
   })
 
+  it('leave a range mostly waiting to be built to the scan, as right after an upgrade', async () => {
+    await store.insertEvents('shop', Array.from({ length: 10 }, (_, d) => visit(`v${d}`, D0 + d * DAY, '/pricing')))
+    await derive()
+    // Ten days noted and none built: the scan answers.
+    expect((await funnel('step=pageview:/pricing&step=pageview:/x')).steps[0].visitors).toBe(10)
+    expect(columnReads).toBe(0)
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    // One late event notes one day of ten: the columns answer, that day read from the events.
+    await store.insertEvents('shop', [visit('v3', D0 + 3 * DAY + MIN, '/x')])
+    await derive()
+    expect((await funnel('step=pageview:/pricing&step=pageview:/x')).steps.map((s) => s.visitors)).toEqual([10, 1])
+    expect(columnReads).toBe(1)
+  })
+
   it('leave strict mode, property filters and segments by variant to the scan', async () => {
     await store.insertEvents('shop', [visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/pricing', { type: 'event', name: 'signup', props: { plan: 'pro' } })])
     await derive()

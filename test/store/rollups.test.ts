@@ -200,11 +200,13 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
       }
     }
   }
+  // While much is noted the scan answers (columnsMostlyBuilt); either way the answers agree.
   await compare('chunks noted')
   while ((await store.refreshFunnel(500, 0)) > 0);
   expect(store.db.prepare('SELECT (SELECT COUNT(*) FROM funnel_dirty) + (SELECT COUNT(*) FROM session_dirty)').pluck().get()).toBe(0)
+  columnReads = 0
   await compare('chunks built')
-  expect(columnReads, 'every funnel was read from the columns').toBe(2 * 3 * FUNNELS.length)
+  expect(columnReads, 'every funnel was read from the columns').toBe(3 * FUNNELS.length)
 }
 
 /** The whole touch as the key: the strictest grouping any report makes of credit. */

@@ -51,7 +51,10 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
   let entries: EntryColumns | null = null
   let variants: Map<number, number> | null = null
 
-  db.transaction(() => {
+  const span = q.withEntry || q.segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
+  const sessionDays: [number, number] | null = q.withEntry || q.segment ? [dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo] : null
+  const built = db.transaction(() => {
+    if (!columnsMostlyBuilt(db, site, distinctStepFilters(q.steps).map(keyCondition), dayFrom, dayTo, sessionDays)) return false
     numbers = new Numbering(db, site, false)
     const keyIndex = (type: EventType, name: string, path: string) => {
       const at = `${type}\n${name}\n${path}`
@@ -69,7 +72,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
         parts.push({ ...p, key: keyIndex(p.type, p.name, p.path) })
       }
     }
-    if (q.withEntry || q.segment) entries = readEntries(db, site, dayFrom, dayTo, numbers)
+    if (sessionDays) entries = readEntries(db, site, sessionDays, numbers)
     if (q.experiment !== null) {
       // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
       variants = new Map()
@@ -78,7 +81,9 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
         for (let i = 0; i < p.visitor.length; i++) if (!variants.has(p.visitor[i])) variants.set(p.visitor[i], p.label[i])
       }
     }
+    return true
   })()
+  if (!built) return null
 
   // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
   const sessionIn = q.segment ? segmentSessions(entries!, q.segment, numbers) : null
@@ -103,6 +108,28 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
       }
     },
   }
+}
+
+/**
+ * Whether the columns are built enough to answer: a noted (key, day) or session day is read
+ * from the tables, which costs more per row than the scan it replaces (each id is looked up
+ * for its number). Right after an upgrade, or while a big erasure waits to be rebuilt, most
+ * of a range is noted: then the scan answers. Up to 8 noted days, or a quarter, are read.
+ */
+export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [string, unknown[]][], dayFrom: number, dayTo: number,
+  sessionDays: [number, number] | null): boolean {
+  let noted = 0
+  let built = 0
+  for (const [cond, args] of conds) {
+    noted += db.prepare(`SELECT COUNT(*) FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`).pluck().get(site, ...args, dayFrom, dayTo) as number
+    built += db.prepare(`SELECT COUNT(*) FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key WHERE c.site = ? AND ${cond} AND c.day BETWEEN ? AND ?`)
+      .pluck().get(site, ...args, dayFrom, dayTo) as number
+  }
+  if (sessionDays) {
+    noted += db.prepare('SELECT COUNT(*) FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
+    built += db.prepare('SELECT COUNT(*) FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
+  }
+  return noted <= 8 || noted * 4 <= noted + built
 }
 
 export interface KeyPart extends ChunkColumns {
@@ -184,10 +211,9 @@ interface EntryColumns {
   first: Uint8Array
 }
 
-/** The sessions that can hold an event from `dayFrom` to `dayTo`: those started from the longest session's span before. */
-function readEntries(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): EntryColumns {
-  const span = (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0
-  const parts = sessionParts(db, site, dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo, numbers)
+/** The sessions started in `days`: those that can hold an event of a range start the longest session's span before it. */
+function readEntries(db: Database.Database, site: string, [dayFrom, dayTo]: [number, number], numbers: Numbering): EntryColumns {
+  const parts = sessionParts(db, site, dayFrom, dayTo, numbers)
   let max = 0
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
   const out: EntryColumns = { label: new Uint32Array(max + 1), first: new Uint8Array(max + 1) }

@@ -11,11 +11,12 @@ import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, TouchAttrs, TouchSession } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { BOT_SESSION, keyDayReader, Numbering, type SessionColumns } from './sqlite-funnel-chunks.ts'
-import { keyParts, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
+import { columnsMostlyBuilt, keyParts, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
 
 /**
  * Streams the journeys of an unsegmented scan from the columns; answers false (having
- * streamed nothing) for a segmented one, which the scan must answer.
+ * streamed nothing) for a segmented one, or while most of the range waits to be built
+ * (`columnsMostlyBuilt`): the scan must answer those.
  *
  * @example
  * if (!journeysFromColumns(db, 'shop', scan, onVisitor)) scanVisitors(…)
@@ -27,12 +28,17 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   let numbers!: Numbering
   let convs: KeyPart[] = []
   let sessions: SessionColumns[] = []
-  db.transaction(() => {
+  const [dayFrom, dayTo] = [Math.floor(start / DAY_MS), Math.floor((end - 1) / DAY_MS)]
+  const sessionDays: [number, number] = [Math.floor((start - q.lookbackMs) / DAY_MS), dayTo]
+  const cond: [string, unknown[]] = q.conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [q.conversion]]
+  const built = db.transaction(() => {
+    if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays)) return false
     numbers = new Numbering(db, site, false)
-    const cond: [string, unknown[]] = q.conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [q.conversion]]
-    convs = keyParts(db, site, cond, Math.floor(start / DAY_MS), Math.floor((end - 1) / DAY_MS), numbers, keyDayReader(db), new Set())
-    sessions = sessionParts(db, site, Math.floor((start - q.lookbackMs) / DAY_MS), Math.floor((end - 1) / DAY_MS), numbers)
+    convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
+    sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
+    return true
   })()
+  if (!built) return false
 
   const label = (id: number) => numbers.labelText(id)
   const touchOf = new Map<number, TouchAttrs>()
