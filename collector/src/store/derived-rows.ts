@@ -4,6 +4,26 @@
  */
 import type { DerivedSession, EnrichedEvent } from '../model.ts'
 import type { DerivationWrite, StoredEvent } from './types.ts'
+import type { SegmentColumn, SessionAttrs } from './report-types.ts'
+
+/** The session columns a funnel entry and a segment read, in the order stores select them. */
+export const ENTRY_COLS = ['channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host', 'device', 'browser', 'country',
+  'landing_path'] as const satisfies readonly SegmentColumn[]
+
+/**
+ * A session's entry attributes from its `ENTRY_COLS` values starting at `at`; an empty
+ * row (no session) is Direct with nothing else known.
+ *
+ * @example
+ * entryAttrs(['Paid Search', 'google', 'cpc', null, 'gclid', null, 'mobile', null, 'DE', '/']).source // 'google'
+ */
+export function entryAttrs(v: readonly unknown[], at = 0): SessionAttrs {
+  const col = (i: number) => (v[at + i] ?? null) as string | null
+  return {
+    channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4), referrerHost: col(5),
+    device: col(6), browser: col(7), country: col(8), landingPath: col(9),
+  }
+}
 
 /**
  * A sessions row as the model's session.

@@ -7,7 +7,8 @@
  */
 import type { FunnelScan, StepFilter } from './report-types.ts'
 import { distinctStepFilters, stepFilterKey } from './funnel-filters.ts'
-import { eventInSegmentRange } from './segment-sql.ts'
+import { binder, eventInSegmentRange, segmentSql } from './segment-sql.ts'
+import { ENTRY_COLS } from './derived-rows.ts'
 
 export interface FunnelSql {
   sql: string
@@ -50,9 +51,8 @@ export function funnelSql(site: string, q: FunnelScan): FunnelSql {
     let cols = nulls(11)
     let joins = ''
     if (q.withEntry) {
-      cols = `, s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country,
-        s.landing_path, CASE WHEN s.id IS NOT NULL THEN (NOT EXISTS (SELECT 1 FROM sessions p
-          WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started))::text END`
+      cols = `, ${ENTRY_COLS.map((c) => `s.${c}`).join(', ')}, CASE WHEN s.id IS NOT NULL
+        THEN (${segmentSql({ firstSession: true }, 'postgres', binder('postgres'), 's')})::text END`
       joins += ` LEFT JOIN sessions s ON ${only} AND s.site = $1 AND s.id = ${sid}`
     }
     if (q.experiment === null) return [cols + nulls(1), joins]

@@ -14,6 +14,7 @@ import type pg from 'pg'
 import type { EventType, Props } from './types.ts'
 import { streamRows } from './postgres-pool.ts'
 import { funnelSql } from './postgres-funnel.ts'
+import { entryAttrs } from './derived-rows.ts'
 import { PostgresAds } from './postgres-ads.ts'
 import type {
   CreditTotal, CreditTotalsScan,
@@ -323,12 +324,7 @@ function exactSum(col: string): string {
 
 /** Session attributes and variant from columns 8–17 of a funnel row. */
 function entryOf(r: unknown[]): NonNullable<FunnelEvent['entry']> {
-  const col = (i: number) => r[8 + i] as string | null
-  return {
-    channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-    referrerHost: col(5), device: col(6), browser: col(7), country: col(8), variant: col(11),
-    landingPath: col(9), firstSession: r[18] === null ? undefined : r[18] === 'true',
-  }
+  return { ...entryAttrs(r, 8), variant: r[19] as string | null, firstSession: r[18] === null ? undefined : r[18] === 'true' }
 }
 
 /** node-postgres parses jsonb already; only an object counts as props. */

@@ -8,15 +8,14 @@
  * 24 bytes a session).
  */
 import type Database from 'better-sqlite3'
-import type { EventType } from './types.ts'
+import type { FunnelKey, SessionAttrs } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
+import { binder, segmentSql } from './segment-sql.ts'
 
 /** A (key, day) as noted and as a chunk is built from. */
-export interface KeyDay {
+export interface KeyDay extends FunnelKey {
   site: string
-  type: EventType
-  name: string
-  path: string
   day: number
 }
 
@@ -43,9 +42,6 @@ export interface SessionColumns {
   flags: Uint32Array
   started: Float64Array
 }
-
-/** The entry attributes a session's label holds, in this order (JSON array). */
-export const SESSION_LABEL_COLS = ['channel', 'source', 'medium', 'campaign', 'click_id_type', 'referrer_host', 'device', 'browser', 'country', 'landing_path'] as const
 
 /** Visitors are kind 0 of `funnel_units`, sessions kind 1. */
 export const VISITOR_UNIT = 0
@@ -136,8 +132,9 @@ export interface SessionDayRows {
 
 /** Prepares the read of the sessions started on one UTC day. */
 export function sessionDayReader(db: Database.Database): (site: string, day: number) => SessionDayRows {
-  const stmt = db.prepare(`SELECT s.id, s.visitor, json_array(${SESSION_LABEL_COLS.map((c) => `s.${c}`).join(', ')}),
-      CASE WHEN EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started) THEN 0 ELSE ${FIRST_SESSION} END
+  // A session's label is its entry attributes as a JSON array in `ENTRY_COLS` order; "first" means what it means in a segment.
+  const stmt = db.prepare(`SELECT s.id, s.visitor, json_array(${ENTRY_COLS.map((c) => `s.${c}`).join(', ')}),
+      CASE WHEN ${segmentSql({ firstSession: true }, 'sqlite', binder('sqlite'), 's')} THEN ${FIRST_SESSION} ELSE 0 END
         + CASE WHEN s.bot = 0 THEN 0 ELSE ${BOT_SESSION} END, s.started
     FROM sessions s WHERE s.site = ? AND s.started >= ? AND s.started < ?`).raw(true)
   return (site, day) => {
@@ -200,6 +197,7 @@ export class Numbering {
   private readonly addLabel
   private readonly labelTextStmt
   private readonly labelTexts = new Map<number, string | null>([[0, null]])
+  private readonly entries = new Map<number, { values: (string | null)[]; attrs: SessionAttrs }>()
   private nextTemp = 0
   /** Names of the numbers given for this read only. */
   readonly temp = new Map<number, string>()
@@ -230,6 +228,16 @@ export class Numbering {
     let l = this.labelTexts.get(id)
     if (l === undefined) this.labelTexts.set(id, (l = this.temp.get(id) ?? (this.labelTextStmt.get(id) as string | undefined) ?? null))
     return l
+  }
+
+  /** A session label's entry attributes, as its `ENTRY_COLS` values and as attributes. */
+  entry(id: number): { values: (string | null)[]; attrs: SessionAttrs } {
+    let e = this.entries.get(id)
+    if (!e) {
+      const values = JSON.parse(this.labelText(id) ?? '[]') as (string | null)[]
+      this.entries.set(id, (e = { values, attrs: entryAttrs(values) }))
+    }
+    return e
   }
 
   private number(at: string, name: string, find: () => unknown, add: () => unknown): number {

@@ -8,13 +8,14 @@
  */
 import type Database from 'better-sqlite3'
 import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter } from './report-types.ts'
+import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { needsExposures, segmentMatches } from './segment-match.ts'
 import type { EventType } from './types.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  chunkOf, decodeChunk, FIRST_SESSION, SESSION_LABEL_COLS, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
+  chunkOf, decodeChunk, FIRST_SESSION, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
   type ChunkColumns, type KeyDay, type KeyDayRows, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
@@ -76,7 +77,7 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
     if (q.experiment !== null) {
       // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
       variants = new Map()
-      const exposures = keyParts(db, site, ["type = 'exposure' AND name = ?", [q.experiment]], 0, dayTo + 366_000, numbers, read, new Set())
+      const exposures = keyParts(db, site, ["type = 'exposure' AND name = ?", [q.experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, read, new Set())
       for (const p of exposures.sort((a, b) => a.day - b.day)) {
         for (let i = 0; i < p.visitor.length; i++) if (!variants.has(p.visitor[i])) variants.set(p.visitor[i], p.label[i])
       }
@@ -88,23 +89,18 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
   // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
   const sessionIn = q.segment ? segmentSessions(entries!, q.segment, numbers) : null
   const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null, sessionIn)
-  const label = (id: number) => numbers.labelText(id)
-  const attrs = new Map<number, (string | null)[]>()
   return {
     keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
     entry(i) {
       const s = grouped.session[i]
       const e = entries as EntryColumns | null
+      // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
       const known = e !== null && s < e.first.length && e.first[s] !== 0
-      let a = known ? attrs.get(e.label[s]) : undefined
-      if (known && a === undefined) attrs.set(e.label[s], (a = JSON.parse(label(e.label[s]) ?? '[]') as (string | null)[]))
-      const col = (c: number) => a?.[c] ?? null
       const v = variants as Map<number, number> | null
       return {
-        channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4), referrerHost: col(5),
-        device: col(6), browser: col(7), country: col(8), landingPath: col(9),
+        ...(known ? numbers.entry(e.label[s]).attrs : entryAttrs([])),
         firstSession: known ? e.first[s] === 2 : undefined,
-        variant: v === null ? null : label(v.get(grouped.visitor[i]) ?? 0),
+        variant: v === null ? null : numbers.labelText(v.get(grouped.visitor[i]) ?? 0),
       }
     },
   }
@@ -132,10 +128,7 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
   return noted <= 8 || noted * 4 <= noted + built
 }
 
-export interface KeyPart extends ChunkColumns {
-  type: EventType
-  name: string
-  path: string
+export interface KeyPart extends ChunkColumns, FunnelKey {
   day: number
 }
 
@@ -196,8 +189,8 @@ function segmentSessions(e: EntryColumns, c: SegmentCond, numbers: Numbering): U
     const at = e.label[s] * 2 + (e.first[s] === 2 ? 1 : 0)
     let m = known.get(at)
     if (m === undefined) {
-      const attrs = JSON.parse(numbers.labelText(e.label[s]) ?? '[]') as (string | null)[]
-      m = segmentMatches(c, { col: (col) => attrs[SESSION_LABEL_COLS.indexOf(col)] ?? null, first: e.first[s] === 2 })
+      const { values } = numbers.entry(e.label[s])
+      m = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first: e.first[s] === 2 })
       known.set(at, m)
     }
     if (m) out[s] = 1

@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3'
 import type { EventType, Props } from './types.ts'
 import type { FunnelEvent, FunnelScan } from './report-types.ts'
-import { binder, eventInSegment } from './segment-sql.ts'
+import { binder, eventInSegment, segmentSql } from './segment-sql.ts'
+import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 
 type Entry = NonNullable<FunnelEvent['entry']>
 
@@ -30,8 +31,7 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
   // statement to be re-prepared whenever that parameter is bound again, which made each
   // lookup cost ~15-40 µs of planning instead of ~3 µs of searching.
   const session = db.prepare(`WITH k(site, id) AS (SELECT ?, ?)
-    SELECT s.channel, s.source, s.medium, s.campaign, s.click_id_type, s.referrer_host, s.device, s.browser, s.country,
-      s.landing_path, NOT EXISTS (SELECT 1 FROM sessions p WHERE p.site = s.site AND p.visitor = s.visitor AND p.started < s.started)
+    SELECT ${ENTRY_COLS.map((c) => `s.${c}`).join(', ')}, ${segmentSql({ firstSession: true }, 'sqlite', binder('sqlite'), 's')}
     FROM k JOIN sessions s ON s.site = k.site AND s.id = k.id`).raw(true)
   // One experiment's exposed visitors fit in memory easily and a point lookup per entrant
   // would read every event of that visitor. Exposures come in time order off migration 3's
@@ -59,11 +59,9 @@ export function scanLookups(db: Database.Database, site: string, q: FunnelScan):
   return {
     entry(sessionId, visitor) {
       const s = q.withEntry && sessionId !== null ? (session.get(site, sessionId) as (string | number | null)[] | undefined) : undefined
-      const col = (i: number) => (s?.[i] ?? null) as string | null
       return {
-        channel: col(0) ?? 'Direct', source: col(1), medium: col(2), campaign: col(3), clickIdType: col(4),
-        referrerHost: col(5), device: col(6), browser: col(7), country: col(8), landingPath: col(9),
-        firstSession: s ? s[10] === 1 : undefined,
+        ...entryAttrs(s ?? []),
+        firstSession: s ? s[ENTRY_COLS.length] === 1 : undefined,
         variant: visitor !== null ? (variants.get(visitor) ?? null) : null,
       }
     },

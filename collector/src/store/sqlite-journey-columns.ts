@@ -40,16 +40,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   })()
   if (!built) return false
 
-  const label = (id: number) => numbers.labelText(id)
-  const touchOf = new Map<number, TouchAttrs>()
-  const touch = (id: number): TouchAttrs => {
-    let t = touchOf.get(id)
-    if (!t) {
-      const a = JSON.parse(label(id) ?? '[]') as (string | null)[]
-      touchOf.set(id, (t = { channel: a[0] ?? 'Direct', source: a[1] ?? null, medium: a[2] ?? null, campaign: a[3] ?? null, clickIdType: a[4] ?? null, referrerHost: a[5] ?? null }))
-    }
-    return t
-  }
+  const touch = (id: number): TouchAttrs => numbers.entry(id).attrs
 
   // Conversions in the range by visitor; a conversion without a visitor is a journey of its own.
   let maxVisitor = 0
@@ -63,7 +54,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
       if (ts[i] < start || ts[i] >= end) continue
-      if (visitor[i] === 0) onVisitor([], [{ ts: ts[i], value: value(p, i), currency: label(p.label[i]) }])
+      if (visitor[i] === 0) onVisitor([], [{ ts: ts[i], value: value(p, i), currency: numbers.labelText(p.label[i]) }])
       else {
         convStart[visitor[i] + 1]++
         converts[visitor[i]] = 1
@@ -131,7 +122,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     if (!sorted) touches.sort((a, b) => a.started - b.started)
     const conversions: ConversionRow[] = []
     for (let i = convStart[v]; i < convStart[v + 1]; i++) {
-      conversions.push({ ts: convTs[i], value: Number.isNaN(convValue[i]) ? null : convValue[i], currency: label(convCurrency[i]) })
+      conversions.push({ ts: convTs[i], value: Number.isNaN(convValue[i]) ? null : convValue[i], currency: numbers.labelText(convCurrency[i]) })
     }
     onVisitor(touches, conversions.length > 1 ? conversions.sort((a, b) => a.ts - b.ts) : conversions)
   }

@@ -100,12 +100,12 @@ export class SqliteTrust implements TrustStore {
       const f = this.find(site, subject)
       const del = subjectEventsSql('DELETE', site, subject, f.visitors)
       const ids = (this.db.prepare(`${del.source} RETURNING id`).pluck().all(...del.args) as string[])
+      const visitors = JSON.stringify([...f.visitors])
       // The funnel columns' numbers of the subject's visitors and sessions go too (their chunks are noted by the deletes).
       this.db.prepare(`DELETE FROM funnel_units WHERE site = ? AND ((kind = ${VISITOR_UNIT} AND unit IN (SELECT value FROM json_each(?)))
         OR (kind = ${SESSION_UNIT} AND unit IN (SELECT id FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?)))))`)
-        .run(site, JSON.stringify([...f.visitors]), site, JSON.stringify([...f.visitors]))
-      const sessions = this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?))')
-        .run(site, JSON.stringify([...f.visitors])).changes
+        .run(site, visitors, site, visitors)
+      const sessions = this.db.prepare('DELETE FROM sessions WHERE site = ? AND visitor IN (SELECT value FROM json_each(?))').run(site, visitors).changes
       let pending = 0
       // A rewritten row gets a new seq: a derivation step that read the old row finds it gone and rolls back.
       const rewrite = this.db.prepare('INSERT INTO inbox (site, received, n, events) SELECT site, received, ?, ? FROM inbox WHERE seq = ?')
