@@ -89,19 +89,29 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
   // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
   const sessionIn = q.segment ? segmentSessions(entries!, q.segment, numbers) : null
   const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null, sessionIn)
+  // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
+  const made = new Map<string, ReturnType<FunnelColumns['entry']>>()
+  const none = entryAttrs([])
   return {
     keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
     entry(i) {
       const s = grouped.session[i]
       const e = entries as EntryColumns | null
       // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
-      const known = e !== null && s < e.first.length && e.first[s] !== 0
+      const [label, first] = e !== null && s < e.first.length && e.first[s] !== 0 ? [e.label[s], e.first[s]] : [0, 0]
       const v = variants as Map<number, number> | null
-      return {
-        ...(known ? numbers.entry(e.label[s]).attrs : entryAttrs([])),
-        firstSession: known ? e.first[s] === 2 : undefined,
-        variant: v === null ? null : numbers.labelText(v.get(grouped.visitor[i]) ?? 0),
+      const variant = v === null ? -1 : (v.get(grouped.visitor[i]) ?? 0)
+      const at = `${label} ${first} ${variant}`
+      let out = made.get(at)
+      if (!out) {
+        out = {
+          ...(first !== 0 ? numbers.entry(label).attrs : none),
+          firstSession: first !== 0 ? first === 2 : undefined,
+          variant: variant < 0 ? null : numbers.labelText(variant),
+        }
+        made.set(at, out)
       }
+      return out
     },
   }
 }
