@@ -17,7 +17,7 @@ import { POSTGRES_CONSENT_ROLLUP_BACKFILL, POSTGRES_ROLLUP_BACKFILL } from '../.
 import { POSTGRES_MARK_ALL } from '../../collector/src/store/postgres-credit-experiment-schema.ts'
 import type { PostgresStore } from '../../collector/src/store/postgres.ts'
 import type { Goal } from '../../collector/src/store/goal-types.ts'
-import type { Activity, ExperimentScan, ReportStore, SessionGroup, SummaryCounts, TimeRange, VariantCounts } from '../../collector/src/store/report-types.ts'
+import type { Activity, ExperimentScan, ReportStore, SegmentCond, SessionGroup, SummaryCounts, TimeRange, VariantCounts } from '../../collector/src/store/report-types.ts'
 import type { EnrichedEvent, Store } from '../../collector/src/store/types.ts'
 import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
 import { event } from './contract.ts'
@@ -161,8 +161,16 @@ const FUNNELS = [
   'step=pageview:/**&step=conversion:purchase&device=desktop&visitor=new&source=google&source=(direct)',
 ]
 
+/** Segments the attribution and journeys scans read from the columns too. */
+const SEGMENTS: (SegmentCond | null)[] = [
+  null,
+  { col: 'channel', in: ['Paid Search', 'Email'] },
+  { all: [{ col: 'device', eq: 'desktop' }, { firstSession: false }] },
+  { any: [{ col: 'landing_path', glob: '/blog/**' }, { not: { col: 'source', isNull: true } }] },
+]
+
 /**
- * Funnels and data-driven journeys from the SQLite funnel columns equal those from the scan
+ * Funnels, attribution and data-driven journeys from the SQLite funnel columns equal those from the scan
  * of the events and sessions: first with chunks noted since derivation (read from the
  * tables), then with every chunk built.
  */
@@ -185,10 +193,18 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
   const compare = async (state: string) => {
     for (const range of ranges(7).slice(0, 6)) {
       for (const [lookbackMs, conversion] of [[CREDIT_ROLLUP_LOOKBACK_MS, null], [DAY, 'purchase'], [CREDIT_ROLLUP_LOOKBACK_MS, 'thanks']] as const) {
-        const q = { range, lookbackMs, conversion }
-        const fromColumns = await journeys((...a) => store.reports.scanJourneys(...a), q)
-        expect(fromColumns, `${label}, ${state}: journeys ${JSON.stringify(q)}`).toEqual(await journeys((...a) => store.reports.scanJourneysFromTables(...a), q))
-        if (range === ranges(7)[0]) expect(fromColumns.length).toBeGreaterThan(5)
+        for (const segment of range === ranges(7)[0] || conversion === null ? SEGMENTS : [null]) {
+          for (const [kind, fromCols, fromTables] of [
+            ['journeys', store.reports.scanJourneys, true],
+            ['attribution', store.reports.scanAttribution, false],
+          ] as const) {
+            const q = { range, lookbackMs, conversion, segment }
+            const fromColumns = await journeys((...a) => fromCols.call(store.reports, ...a), q)
+            expect(fromColumns, `${label}, ${state}: ${kind} ${JSON.stringify(q)}`)
+              .toEqual(await journeys((s, q, on) => store.reports.scanVisitorsFromTables(s, q, fromTables, on), q))
+            if (range === ranges(7)[0] && segment === null) expect(fromColumns.length).toBeGreaterThan(5)
+          }
+        }
       }
     }
     for (const [from, to] of [['2026-11-19', '2026-11-24'], ['2026-11-20', '2026-11-20'], ['2026-11-21', '2026-11-22']]) {

@@ -189,22 +189,28 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
   return parts
 }
 
+/**
+ * The segment's test of a session by its label and whether it is its visitor's first, as
+ * `segmentMatches` gives it; remembered per label and flag (sessions share a few thousand labels).
+ */
+export function segmentTest(c: SegmentCond, numbers: Numbering): (label: number, first: boolean) => boolean {
+  const known = new Map<number, boolean>()
+  return (label, first) => {
+    const at = label * 2 + (first ? 1 : 0)
+    let m = known.get(at)
+    if (m === undefined) {
+      const { values } = numbers.entry(label)
+      known.set(at, (m = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first })))
+    }
+    return m
+  }
+}
+
 /** Which sessions (by number) are in the segment: 1 for those in it. */
 function segmentSessions(e: EntryColumns, c: SegmentCond, numbers: Numbering): Uint8Array {
   const out = new Uint8Array(e.first.length)
-  const known = new Map<number, boolean>()
-  for (let s = 1; s < e.first.length; s++) {
-    if (e.first[s] === 0) continue
-    // Per label and first flag: sessions share a few thousand labels.
-    const at = e.label[s] * 2 + (e.first[s] === 2 ? 1 : 0)
-    let m = known.get(at)
-    if (m === undefined) {
-      const { values } = numbers.entry(e.label[s])
-      m = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first: e.first[s] === 2 })
-      known.set(at, m)
-    }
-    if (m) out[s] = 1
-  }
+  const test = segmentTest(c, numbers)
+  for (let s = 1; s < e.first.length; s++) if (e.first[s] !== 0 && test(e.label[s], e.first[s] === 2)) out[s] = 1
   return out
 }
 

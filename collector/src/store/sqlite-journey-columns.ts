@@ -1,8 +1,9 @@
 /**
- * The journeys scan (data-driven attribution) from the SQLite funnel columns: conversions
- * from the conversion keys' chunks, sessions from the session chunks, grouped by visitor
- * number in typed arrays instead of sorting every session of the range in SQL (at 10M
- * events over 90 days: millions of sessions, most of the models compared's 8.5 s).
+ * The attribution and journeys scans from the SQLite funnel columns: conversions from the
+ * conversion keys' chunks, sessions from the session chunks, grouped by visitor number in
+ * typed arrays instead of sorting every session of the range in SQL (at 10M events over 90
+ * days: millions of sessions, most of the models compared's 8.5 s). A segment by session
+ * attributes or new/returning is tested on each session's label (`segmentTest`).
  *
  * It hands `onVisitor` the same visitors, sessions and conversions as the scan, each in
  * time order; visitors come in another order (by number, not by id).
@@ -10,26 +11,32 @@
 import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, TouchAttrs, TouchSession } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { BOT_SESSION, keyDayReader, Numbering, type SessionColumns } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, keyParts, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
+import { needsExposures } from './segment-match.ts'
+import { BOT_SESSION, FIRST_SESSION, keyDayReader, Numbering, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { columnsMostlyBuilt, keyParts, segmentTest, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
 
 /**
- * Streams the journeys of an unsegmented scan from the columns; answers false (having
- * streamed nothing) for a segmented one, or while most of the range waits to be built
- * (`columnsMostlyBuilt`): the scan must answer those.
+ * Streams a scan's visitors from the columns: with `journeys`, every visitor's sessions
+ * (Direct too) and conversions, as data-driven attribution reads them; without, converting
+ * visitors' non-Direct sessions, as the rule models do. Answers false (having streamed
+ * nothing) for a segment by experiment variant, or while most of the range waits to be
+ * built (`columnsMostlyBuilt`): the scan must answer those.
  *
  * @example
- * if (!journeysFromColumns(db, 'shop', scan, onVisitor)) scanVisitors(…)
+ * if (!journeysFromColumns(db, 'shop', scan, true, onVisitor)) scanVisitors(…)
  */
-export function journeysFromColumns(db: Database.Database, site: string, q: AttributionScan,
+export function journeysFromColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean,
   onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): boolean {
-  if (q.segment) return false
+  const segment = q.segment ?? null
+  if (segment && needsExposures(segment)) return false
   const { start, end } = q.range
   let numbers!: Numbering
   let convs: KeyPart[] = []
   let sessions: SessionColumns[] = []
   const [dayFrom, dayTo] = [Math.floor(start / DAY_MS), Math.floor((end - 1) / DAY_MS)]
-  const sessionDays: [number, number] = [Math.floor((start - q.lookbackMs) / DAY_MS), dayTo]
+  // Under a segment, also every session that can hold a conversion of the range (the longest session's span before it).
+  const span = segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
+  const sessionDays: [number, number] = [Math.floor((start - Math.max(q.lookbackMs, span + 1)) / DAY_MS), dayTo]
   const cond: [string, unknown[]] = q.conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [q.conversion]]
   const built = db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays)) return false
@@ -41,6 +48,20 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   if (!built) return false
 
   const touch = (id: number): TouchAttrs => numbers.entry(id).attrs
+  // The rule models' touches leave Direct out.
+  const isTouch = journeys ? () => true : (label: number) => touch(label).channel !== 'Direct'
+  // Under a segment an event counts only in a session of it: 1 by session number.
+  let inSegment: Uint8Array | null = null
+  if (segment) {
+    const test = segmentTest(segment, numbers)
+    let maxSession = 0
+    for (const p of sessions) for (let i = 0; i < p.session.length; i++) if (p.session[i] > maxSession) maxSession = p.session[i]
+    inSegment = new Uint8Array(maxSession + 1)
+    for (const p of sessions) {
+      for (let i = 0; i < p.session.length; i++) if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) inSegment[p.session[i]] = 1
+    }
+  }
+  const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
   // Conversions in the range by visitor; a conversion without a visitor is a journey of its own.
   let maxVisitor = 0
@@ -53,7 +74,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   for (const p of convs) {
     const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end) continue
+      if (ts[i] < start || ts[i] >= end || !inSeg(p.session[i])) continue
       if (visitor[i] === 0) onVisitor([], [{ ts: ts[i], value: value(p, i), currency: numbers.labelText(p.label[i]) }])
       else {
         convStart[visitor[i] + 1]++
@@ -69,7 +90,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   for (const p of convs) {
     const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end || visitor[i] === 0) continue
+      if (ts[i] < start || ts[i] >= end || visitor[i] === 0 || !inSeg(p.session[i])) continue
       const at = convFill[visitor[i]]++
       convTs[at] = ts[i]
       convValue[at] = value(p, i) ?? NaN
@@ -80,12 +101,13 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
   const lookbackStart = start - q.lookbackMs
   const counts = new Uint32Array(maxVisitor + 2)
-  const kept = sessions.map((p) => {
-    const { visitor, started: st, flags } = p
+  const keeps = sessions.map((p) => {
+    const { visitor, started: st, flags, session, label } = p
     const keep = new Uint8Array(visitor.length)
     for (let i = 0; i < visitor.length; i++) {
       const t = st[i]
-      if ((flags[i] & BOT_SESSION) === 0 && t < end && (t >= start || (t >= lookbackStart && converts[visitor[i]] === 1))) {
+      if ((flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
+        && inSeg(session[i]) && isTouch(label[i])) {
         keep[i] = 1
         counts[visitor[i] + 1]++
       }
@@ -99,7 +121,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   const fill = counts.slice()
   sessions.forEach((p, k) => {
     const { visitor, started: st, label: lab } = p
-    const keep = kept[k]
+    const keep = keeps[k]
     for (let i = 0; i < visitor.length; i++) {
       if (keep[i] === 0) continue
       const at = fill[visitor[i]]++
@@ -109,7 +131,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   })
   for (let v = 1; v <= maxVisitor; v++) {
     const [from, to] = [counts[v], counts[v + 1]]
-    if (from === to && converts[v] === 0) continue
+    if (converts[v] === 0 && (!journeys || from === to)) continue
     const touches: TouchSession[] = new Array(to - from)
     let sorted = true
     for (let i = from; i < to; i++) {

@@ -104,16 +104,16 @@ export class SqliteReports implements ReportStore {
   }
 
   async scanAttribution(site: string, q: AttributionScan, onVisitor: (touches: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
-    this.scanVisitors(site, q, false, onVisitor)
+    if (!journeysFromColumns(this.db, site, q, false, onVisitor)) this.scanVisitors(site, q, false, onVisitor)
   }
 
   async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
-    if (!journeysFromColumns(this.db, site, q, onVisitor)) this.scanVisitors(site, q, true, onVisitor)
+    if (!journeysFromColumns(this.db, site, q, true, onVisitor)) this.scanVisitors(site, q, true, onVisitor)
   }
 
-  /** The journeys as the events and sessions tables give them (unsegmented scans read the columns). */
-  async scanJourneysFromTables(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
-    this.scanVisitors(site, q, true, onVisitor)
+  /** The attribution (`journeys` false) or journeys scan as the events and sessions tables give it (the scans above read the columns where they can). */
+  async scanVisitorsFromTables(site: string, q: AttributionScan, journeys: boolean, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
+    this.scanVisitors(site, q, journeys, onVisitor)
   }
 
   /**
