@@ -8,7 +8,7 @@ import Database from 'better-sqlite3'
 import { migrate } from '../../collector/src/store/sqlite.ts'
 import { SQLITE_CONSENT_ROLLUP_BACKFILL, SQLITE_ROLLUP_BACKFILL } from '../../collector/src/store/sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
-import { SQLITE_FUNNEL_MARK_ALL, SQLITE_SESSION_CHUNKS_MARK_ALL } from '../../collector/src/store/sqlite-funnel-schema.ts'
+import { SQLITE_EVENT_CHUNKS_MARK_ALL, SQLITE_FUNNEL_MARK_ALL, SQLITE_SESSION_CHUNKS_MARK_ALL } from '../../collector/src/store/sqlite-funnel-schema.ts'
 import { SqliteFunnelChunks } from '../../collector/src/store/sqlite-funnel-chunks.ts'
 import { SqliteCreditRollup } from '../../collector/src/store/sqlite-credit.ts'
 import { creditSlot } from '../../collector/src/derive/credit-slots.ts'
@@ -146,6 +146,7 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
   while (exposures.refresh(10_000, exposureRows) > 0);
   db.exec(SQLITE_FUNNEL_MARK_ALL)
   db.exec(SQLITE_SESSION_CHUNKS_MARK_ALL)
+  db.exec(SQLITE_EVENT_CHUNKS_MARK_ALL)
   const chunks = new SqliteFunnelChunks(db)
   while (chunks.refresh(2_000_000, 0) > 0);
   db.exec('ANALYZE')

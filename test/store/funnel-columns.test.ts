@@ -118,4 +118,33 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(Object.keys((await funnel(q)).breakdown)).toEqual(['new'])
     expect(columnReads).toBe(3)
   })
+
+  it('give a segmented summary and trend from the columns, a just-derived pageview included before its day is built again', async () => {
+    const range = { start: D0, end: D0 + 2 * DAY }
+    const mobile = { col: 'device', eq: 'mobile' } as const
+    await store.insertEvents('shop', [
+      visit('a', D0, '/', { device: 'mobile' }), visit('a', D0 + MIN, '/pricing', { device: 'mobile' }),
+      visit('a', D0 + 2 * MIN, '/x', { device: 'mobile', type: 'conversion', name: 'purchase', path: null, value: 12.5, currency: 'EUR' }),
+      visit('b', D0 + DAY, '/', { device: 'desktop' }),
+    ])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const summary = async () => {
+      const fromColumns = await store.reports.summary(site.id, range, mobile)
+      expect(fromColumns).toEqual(await store.reports.scanSummary(site.id, range, mobile))
+      expect(await store.reports.activity(site.id, range, null, mobile)).toEqual(await store.reports.scanActivity(site.id, range, null, mobile))
+      return fromColumns
+    }
+    expect(await summary()).toMatchObject({ visitors: 1, sessions: 1, pageviews: 2, conversions: 1, convertingVisitors: 1, revenue: [{ currency: 'EUR', amount: 12.5 }] })
+    // Nothing to build: the summary read the chunks, not the events.
+    expect(store.db.prepare('SELECT COUNT(*) FROM event_chunks').pluck().get()).toBe(2)
+    store.db.prepare("UPDATE event_chunks SET cols = zeroblob(length(cols))").run()
+    expect((await store.reports.summary(site.id, range, mobile)).pageviews).toBe(0)
+    store.db.exec("INSERT INTO event_dirty SELECT site, day, 0, 0 FROM event_chunks")
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    // A third pageview in the same session: counted as soon as derived.
+    await store.insertEvents('shop', [visit('a', D0 + 3 * MIN, '/about', { device: 'mobile' })])
+    await derive()
+    expect(await summary()).toMatchObject({ visitors: 1, sessions: 1, pageviews: 3 })
+  })
 })

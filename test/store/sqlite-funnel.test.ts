@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { createReports, parseFunnelQuery } from '../../collector/src/reports/service.ts'
 import type { Site } from '../../collector/src/model.ts'
-import { SQLITE_FUNNEL_MARK_ALL, SQLITE_SESSION_CHUNKS_MARK_ALL } from '../../collector/src/store/sqlite-funnel-schema.ts'
+import { SQLITE_EVENT_CHUNKS_MARK_ALL, SQLITE_FUNNEL_MARK_ALL, SQLITE_SESSION_CHUNKS_MARK_ALL } from '../../collector/src/store/sqlite-funnel-schema.ts'
 
 const DAY0 = Date.UTC(2026, 9, 1)
 const MIN = 60_000
@@ -58,6 +58,7 @@ beforeAll(() => {
   // Rows written around the store are not noted for the funnel columns: note them, as the bench generator does.
   store.db.exec(SQLITE_FUNNEL_MARK_ALL)
   store.db.exec(SQLITE_SESSION_CHUNKS_MARK_ALL)
+  store.db.exec(SQLITE_EVENT_CHUNKS_MARK_ALL)
   store.db.exec('ANALYZE')
 })
 

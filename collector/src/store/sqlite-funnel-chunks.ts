@@ -5,7 +5,8 @@
  * conversion's currency; 28 bytes an event, native byte order; conversions add their value,
  * 36 bytes); and one session chunk per site and day of session start (session and visitor
  * number, label of its entry attributes, flags: its visitor's first, a bot's; start time:
- * 24 bytes a session).
+ * 24 bytes a session); and one event chunk per site and day (each person's event as its
+ * session's number and whether it is a pageview: 4 bytes an event).
  */
 import type Database from 'better-sqlite3'
 import type { FunnelKey, SessionAttrs } from './report-types.ts'
@@ -107,6 +108,68 @@ export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
     started: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n), visitor: new Uint32Array(ab, at + 12 * n, n),
     label: new Uint32Array(ab, at + 16 * n, n), flags: new Uint32Array(ab, at + 20 * n, n),
   }
+}
+
+/** 15-minute slots a day: an event chunk says where each starts. */
+export const DAY_SLOTS = 96
+const SLOT_MS = DAY_MS / DAY_SLOTS
+
+/**
+ * One event chunk: a day's events in time order, each as its session's number (0: none)
+ * times two, plus one for a pageview; `slotStart[k]` is the first event of slot k
+ * (`slotStart[DAY_SLOTS]`: the count).
+ */
+export interface EventColumns {
+  slotStart: Uint32Array
+  unit: Uint32Array
+}
+
+/** Packs an event chunk (4 bytes an event, and 4 a slot). */
+export function encodeEvents(c: EventColumns): Buffer {
+  const n = c.unit.length
+  const ab = new ArrayBuffer(4 * (DAY_SLOTS + 1 + n))
+  new Uint32Array(ab, 0, DAY_SLOTS + 1).set(c.slotStart)
+  new Uint32Array(ab, 4 * (DAY_SLOTS + 1), n).set(c.unit)
+  return Buffer.from(ab)
+}
+
+/** The columns of an event chunk of `n` events. */
+export function decodeEvents(blob: Uint8Array, n: number): EventColumns {
+  if (blob.byteLength !== 4 * (DAY_SLOTS + 1 + n)) throw new Error(`event chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
+  const [ab, at] = aligned(blob)
+  return { slotStart: new Uint32Array(ab, at, DAY_SLOTS + 1), unit: new Uint32Array(ab, at + 4 * (DAY_SLOTS + 1), n) }
+}
+
+/** One day's people's events as strings, in time order: what an event chunk is built from. */
+export interface EventDayRows {
+  ts: number[]
+  pageview: boolean[]
+  session: (string | null)[]
+}
+
+/** Prepares the read of one UTC day's people's events (pathless pageviews too, as the summary counts them). */
+export function eventDayReader(db: Database.Database): (site: string, day: number) => EventDayRows {
+  const stmt = db.prepare(`SELECT ts, type = 'pageview', session_id FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts`).raw(true)
+  return (site, day) => {
+    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
+    return { ts: rows.map((r) => r[0]), pageview: rows.map((r) => r[1] === 1), session: rows.map((r) => r[2]) }
+  }
+}
+
+/** A day's events as event chunk columns. */
+export function eventChunkOf(r: EventDayRows, day: number, numbers: Numbering): EventColumns {
+  const n = r.ts.length
+  const unit = new Uint32Array(n)
+  const slotStart = new Uint32Array(DAY_SLOTS + 1)
+  let slot = 0
+  for (let i = 0; i < n; i++) {
+    const s = r.session[i]
+    unit[i] = (s === null ? 0 : numbers.unit(SESSION_UNIT, s) * 2) + (r.pageview[i] ? 1 : 0)
+    const k = Math.floor((r.ts[i] - day * DAY_MS) / SLOT_MS)
+    while (slot <= k) slotStart[slot++] = i
+  }
+  while (slot <= DAY_SLOTS) slotStart[slot++] = n
+  return { slotStart, unit }
 }
 
 /** The rows of one key's day, as strings: what a chunk is built from and what a reader reads while it is noted. */
@@ -283,10 +346,12 @@ export class SqliteFunnelChunks {
   private readonly stmt
   private readonly read: (k: KeyDay) => KeyDayRows
   private readonly readSessions: (site: string, day: number) => SessionDayRows
+  private readonly readEvents: (site: string, day: number) => EventDayRows
 
   constructor(private readonly db: Database.Database) {
     this.read = keyDayReader(db)
     this.readSessions = sessionDayReader(db)
+    this.readEvents = eventDayReader(db)
     this.stmt = {
       noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 64'),
       done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
@@ -300,6 +365,11 @@ export class SqliteFunnelChunks {
       putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
         ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
       dropSessions: db.prepare('DELETE FROM session_chunks WHERE site = ? AND day = ?'),
+      notedEvents: db.prepare('SELECT site, day FROM event_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
+      doneEvents: db.prepare('DELETE FROM event_dirty WHERE site = ? AND day = ?'),
+      putEvents: db.prepare(`INSERT INTO event_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
+        ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
+      dropEvents: db.prepare('DELETE FROM event_chunks WHERE site = ? AND day = ?'),
     }
   }
 
@@ -332,6 +402,16 @@ export class SqliteFunnelChunks {
           built++
           if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
           else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
+        }
+        for (const d of this.stmt.notedEvents.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
+          if (built > 0 && rows >= maxRows) return built
+          more = true
+          this.stmt.doneEvents.run(d.site, d.day)
+          const r = this.readEvents(d.site, d.day)
+          rows += r.ts.length
+          built++
+          if (r.ts.length === 0) this.stmt.dropEvents.run(d.site, d.day)
+          else this.stmt.putEvents.run(d.site, d.day, r.ts.length, encodeEvents(eventChunkOf(r, d.day, numbering(d.site))))
         }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
           if (built > 0 && rows >= maxRows) return built

@@ -121,9 +121,10 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
  * from the tables, which costs more per row than the scan it replaces (each id is looked up
  * for its number). Right after an upgrade, or while a big erasure waits to be rebuilt, most
  * of a range is noted: then the scan answers. Up to 8 noted days, or a quarter, are read.
+ * `sessionDays` and `eventDays` count the session and event chunks of those days too.
  */
 export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [string, unknown[]][], dayFrom: number, dayTo: number,
-  sessionDays: [number, number] | null): boolean {
+  sessionDays: [number, number] | null, eventDays: [number, number] | null = null): boolean {
   let noted = 0
   let built = 0
   for (const [cond, args] of conds) {
@@ -134,6 +135,10 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
   if (sessionDays) {
     noted += db.prepare('SELECT COUNT(*) FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
     built += db.prepare('SELECT COUNT(*) FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
+  }
+  if (eventDays) {
+    noted += db.prepare('SELECT COUNT(*) FROM event_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...eventDays) as number
+    built += db.prepare('SELECT COUNT(*) FROM event_chunks WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...eventDays) as number
   }
   return noted <= 8 || noted * 4 <= noted + built
 }

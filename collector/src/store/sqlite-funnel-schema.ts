@@ -83,3 +83,33 @@ export const SQLITE_FUNNEL_MIGRATION = `
   ${SQLITE_FUNNEL_MARK_ALL}
   ${noteTriggers('events', 'funnel', EVENT_COLS, FUNNEL_ROW, mark, false)}
 `
+
+/**
+ * The rows an event chunk holds: every person's event (not a bot's), pathless pageviews
+ * too, as the summary counts them.
+ */
+const EVENT_ROW = (r: string) => `${r}.bot = 0`
+const markEventDay = (r: 'NEW' | 'OLD', when: string) =>
+  `INSERT INTO event_dirty (site, day, noted, first) SELECT ${r}.site, ${r}.ts / ${DAY_MS}, unixepoch(), unixepoch() WHERE ${when} ${NOTED};`
+
+/** The days of rows inserted from rowid @first to @last (the rollup writer runs it once per transaction). */
+export const SQLITE_EVENT_DAYS_NOTE_INSERTED = `INSERT INTO event_dirty (site, day, noted, first)
+  SELECT DISTINCT e.site, e.ts / ${DAY_MS}, unixepoch(), unixepoch() FROM events e WHERE e.rowid BETWEEN @first AND @last AND ${EVENT_ROW('e')} ${NOTED}`
+
+/** Every stored event's day, to be built (the migration's backfill; the bench generator's too). */
+export const SQLITE_EVENT_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO event_dirty (site, day, noted, first)
+  SELECT DISTINCT site, ts / ${DAY_MS}, 0, 0 FROM events WHERE ${EVENT_ROW('events')};`
+
+/**
+ * Migration 22: every person's event per site and UTC day as its session's number and
+ * whether it is a pageview, with where each 15-minute slot starts (`event_chunks`), so a
+ * segmented summary counts pageviews and visitors without reading each event row; noted
+ * like the funnel chunks (`event_dirty`).
+ */
+export const SQLITE_EVENT_CHUNKS_MIGRATION = `
+  CREATE TABLE event_chunks (site TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, cols BLOB NOT NULL, PRIMARY KEY (site, day));
+  CREATE TABLE event_dirty (site TEXT NOT NULL, day INTEGER NOT NULL, noted INTEGER NOT NULL, first INTEGER NOT NULL,
+    PRIMARY KEY (site, day)) WITHOUT ROWID;
+  ${SQLITE_EVENT_CHUNKS_MARK_ALL}
+  ${noteTriggers('events', 'event_chunks', ['site', 'ts', 'type', 'session_id', 'bot'], EVENT_ROW, markEventDay, false)}
+`

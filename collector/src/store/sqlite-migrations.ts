@@ -5,7 +5,7 @@
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
-import { SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
+import { SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -266,4 +266,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 21 (issue 11): the events funnel steps can match as packed columns per key and day, kept
      by derivation (see sqlite-funnel-schema.ts); every stored (key, day) is noted to be built. */
   SQLITE_FUNNEL_MIGRATION,
+  /* 22 (issue 11): every person's event per day as its session's number and whether it is a
+     pageview, kept by derivation (see sqlite-funnel-schema.ts), for segmented summaries; every
+     stored day is noted to be built. */
+  SQLITE_EVENT_CHUNKS_MIGRATION,
 ]

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { readFunnelColumns } from './sqlite-funnel-columns.ts'
 import { journeysFromColumns } from './sqlite-journey-columns.ts'
+import { segmentedActivity, segmentedSessionGroups, segmentedSummary } from './sqlite-segment-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
@@ -55,7 +56,8 @@ export class SqliteReports implements ReportStore {
   }
 
   async summary(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SummaryCounts> {
-    return !segment && slotAligned(range) ? rollupSummary(this.db, site, range) : this.scanSummary(site, range, segment)
+    if (!segment) return slotAligned(range) ? rollupSummary(this.db, site, range) : this.scanSummary(site, range)
+    return segmentedSummary(this.db, site, range, segment) ?? this.scanSummary(site, range, segment)
   }
 
   /** The summary straight from events and sessions: any range, any segment; the rollups must agree with it. */
@@ -148,7 +150,8 @@ export class SqliteReports implements ReportStore {
   }
 
   async sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]> {
-    return !segment && slotAligned(range) ? rollupSessionGroups(this.db, site, range) : this.scanSessionGroups(site, range, segment)
+    if (!segment) return slotAligned(range) ? rollupSessionGroups(this.db, site, range) : this.scanSessionGroups(site, range)
+    return segmentedSessionGroups(this.db, site, range, segment) ?? this.scanSessionGroups(site, range, segment)
   }
 
   /** Session groups straight from sessions (see `scanSummary`). */
@@ -253,7 +256,8 @@ export class SqliteReports implements ReportStore {
   }
 
   async activity(site: string, range: TimeRange, conversion: string | null, segment?: SegmentCond | null): Promise<Activity> {
-    return !segment && slotAligned(range) ? rollupActivity(this.db, site, range, conversion) : this.scanActivity(site, range, conversion, segment)
+    if (!segment) return slotAligned(range) ? rollupActivity(this.db, site, range, conversion) : this.scanActivity(site, range, conversion)
+    return segmentedActivity(this.db, site, range, conversion, segment) ?? this.scanActivity(site, range, conversion, segment)
   }
 
   /** Activity straight from events and sessions (see `scanSummary`). */
