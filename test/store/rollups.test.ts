@@ -83,7 +83,8 @@ function traffic(seed: number): EnrichedEvent[] {
           // Consent changes now and then: a visitor counts in each state their events had.
           consent: visitorConsent[rnd() < 0.15 ? 1 : 0],
           // Some visitors see the experiment again, now and then in the other variant: the first exposure decides.
-          props: exposure ? { variant: pick(['control', 'b', 'b']) } : null,
+          // Signups carry a plan for property-filtered steps (from the event number: the random stream stays as it was).
+          props: exposure ? { variant: pick(['control', 'b', 'b']) } : !conv && k > 0 && r < 0.45 ? { plan: n % 3 === 0 ? 'pro' : 'free' } : null,
           value, currency: conv ? pick(['EUR', 'EUR', 'USD', null]) : null,
           touch: k === 0 && touch ? { ...base.touch, ...touch } : base.touch, channel: k === 0 && touch ? touch.channel : 'Direct',
         }))
@@ -159,6 +160,15 @@ const FUNNELS = [
   'step=pageview:/pricing&step=conversion:purchase&visitor=returning&breakdown=channel',
   'step=pageview:/*&step=event:signup&unit=session&landing=/blog/**&landing=/pricing',
   'step=pageview:/**&step=conversion:purchase&device=desktop&visitor=new&source=google&source=(direct)',
+  // Strict mode and property filters look successors and properties up on demand.
+  'step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict',
+  'step=pageview:/**&step=pageview:/**&step=event:signup&mode=strict&unit=session&breakdown=channel',
+  'step=pageview:/*&step=event:signup&mode=strict&channel=Paid%20Search&channel=Direct',
+  'step=pageview:/**&step=event:signup%3Fplan%3Dpro&step=conversion:purchase&breakdown=landing',
+  'step=pageview:/**&step=event:signup%3Fplan%3Dfree&mode=strict&visitor=returning',
+  // Segments by variant read the exposure chunks.
+  'step=pageview:/**&step=conversion:purchase&variant=checkout:b',
+  'step=pageview:/pricing&step=event:signup&variant=checkout:control&channel=Direct&unit=session&breakdown=experiment:checkout',
 ]
 
 /** Segments the attribution and journeys scans read from the columns too. */
@@ -167,6 +177,9 @@ const SEGMENTS: (SegmentCond | null)[] = [
   { col: 'channel', in: ['Paid Search', 'Email'] },
   { all: [{ col: 'device', eq: 'desktop' }, { firstSession: false }] },
   { any: [{ col: 'landing_path', glob: '/blog/**' }, { not: { col: 'source', isNull: true } }] },
+  // By variant: the visitor's first exposure, if it came by the session's last event.
+  { experiment: 'checkout', variant: 'b' },
+  { any: [{ experiment: 'checkout', variant: 'control' }, { col: 'device', eq: 'mobile' }] },
 ]
 
 /**
@@ -179,9 +192,9 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
   let columnReads = 0
   const withColumns = createReports(Object.assign(Object.create(store.reports) as ReportStore, {
     funnelColumns: async (...args: Parameters<NonNullable<ReportStore['funnelColumns']>>) => {
-      const cols = await store.reports.funnelColumns!(...args)
-      if (cols) columnReads++
-      return cols
+      const used = await store.reports.funnelColumns!(...args)
+      if (used) columnReads++
+      return used
     },
   }))
   const scanned = createReports(Object.assign(Object.create(store.reports) as ReportStore, { funnelColumns: undefined }))

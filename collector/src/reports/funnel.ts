@@ -75,7 +75,8 @@ export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: Fu
 
 /**
  * Which steps each key matches, row by key: `matrix[k * steps.length + s]` is 1 when key k
- * fills step s. For steps without property filters, which a key answers alone.
+ * fills step s, 2 when it does if the event's properties match the step's filters, 0 when
+ * it cannot.
  *
  * @example
  * stepMatrix([{ type: 'pageview', name: '', path: '/pricing' }], [pricing, purchase]) // Uint8Array [1, 0]
@@ -83,7 +84,8 @@ export function matchFunnel(events: FunnelEvent[], steps: FunnelStep[], opts: Fu
 export function stepMatrix(keys: FunnelKey[], steps: FunnelStep[]): Uint8Array {
   const m = new Uint8Array(keys.length * steps.length)
   keys.forEach((k, i) => steps.forEach((step, s) => {
-    m[i * steps.length + s] = matchesStep(step, { type: k.type, name: k.name, path: k.path, props: null }) ? 1 : 0
+    const byKey = matchesStep({ ...step, props: {} }, { type: k.type, name: k.name, path: k.path, props: null })
+    m[i * steps.length + s] = !byKey ? 0 : Object.keys(step.props).length > 0 ? 2 : 1
   }))
   return m
 }
@@ -95,30 +97,53 @@ export interface ColumnMatch {
   entry: number
 }
 
+/** What matching columns looks up on demand: properties for a matrix's 2s, successors in strict mode. */
+export interface ColumnLookups {
+  strict: boolean
+  /** Whether event `j` fills step `s` by its properties (its key does by type, name and path). */
+  propsMatch(j: number, s: number): boolean
+  /** Whether event `j` is the very next event of event `i`'s unit. */
+  follows(i: number, j: number): boolean
+}
+
+const ORDERED: ColumnLookups = { strict: false, propsMatch: () => false, follows: () => true }
+
 /**
- * `matchFunnel` (ordered mode) over one unit of funnel columns, events `from` to `to`,
- * with the steps each key fills from `stepMatrix`. Same rules, same answer.
+ * `matchFunnel` over one unit of funnel columns, events `from` to `to`, with the steps each
+ * key fills from `stepMatrix`. Same rules, same answer.
  *
  * @example
  * matchFunnelColumns(cols, cols.unitStart[0], cols.unitStart[1], stepMatrix(cols.keys, steps), steps.length, { start, end }, 7 * 86_400_000)
  */
 export function matchFunnelColumns(cols: Pick<FunnelColumns, 'ts' | 'key'>, from: number, to: number, matrix: Uint8Array,
-  steps: number, range: TimeRange, windowMs: number): ColumnMatch | null {
+  steps: number, range: TimeRange, windowMs: number, lookups: ColumnLookups = ORDERED): ColumnMatch | null {
   const { ts, key } = cols
+  const { strict } = lookups
+  const fills = (j: number, s: number) => {
+    const m = matrix[key[j] * steps + s]
+    return m === 1 || (m === 2 && lookups.propsMatch(j, s))
+  }
   let best: ColumnMatch | null = null
   for (let i = from; i < to; i++) {
-    if (ts[i] < range.start || ts[i] >= range.end || matrix[key[i] * steps] === 0) continue
+    if (ts[i] < range.start || ts[i] >= range.end || matrix[key[i] * steps] === 0 || !fills(i, 0)) continue
     const times = [ts[i]]
     const deadline = ts[i] + windowMs
     let ranOut = true
-    for (let j = i + 1; j < to && times.length < steps; j++) {
+    for (let j = i + 1, prev = i; j < to && times.length < steps; j++) {
       if (ts[j] > deadline) { ranOut = false; break }
-      if (matrix[key[j] * steps + times.length] === 1) times.push(ts[j])
+      if (!fills(j, times.length)) {
+        if (strict) { ranOut = false; break }
+        continue
+      }
+      // Strict: the step must be the unit's very next event (looked up only for a candidate that fills it).
+      if (strict && !lookups.follows(prev, j)) { ranOut = false; break }
+      times.push(ts[j])
+      prev = j
     }
     if (!best || times.length > best.reached) best = { reached: times.length, times, entry: i }
     if (best.reached === steps) break
-    // As in matchFunnel: a later start cannot get further when the window did not stop this one.
-    if (ranOut) break
+    // As in matchFunnel: a later start cannot get further when the window did not stop this one (ordered mode).
+    if (!strict && ranOut) break
   }
   return best
 }

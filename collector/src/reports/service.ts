@@ -14,7 +14,8 @@ import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
-import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type FunnelMatch } from './funnel.ts'
+import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
+import { matchesStep } from './steps.ts'
 import { metricsByKey } from './table.ts'
 import { matchSpend } from './spend-match.ts'
 import { ratio } from './stats.ts'
@@ -113,14 +114,19 @@ export function createReports(rs: ReportStore): Reports {
         part.entries++
         part.tally.add(m)
       }
-      const cols = rs.funnelColumns ? await rs.funnelColumns(site.id, scan) : null
-      if (cols) {
+      const fromColumns = rs.funnelColumns && await rs.funnelColumns(site.id, scan, (cols) => {
         const matrix = stepMatrix(cols.keys, q.steps)
+        const lookups: ColumnLookups = {
+          strict: opts.strict,
+          propsMatch: (j, s) => matchesStep(q.steps[s], { ...cols.keys[cols.key[j]], props: cols.props(j) }),
+          follows: (i, j) => cols.follows(i, j),
+        }
         for (let u = 0; u + 1 < cols.unitStart.length; u++) {
-          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs)
+          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups)
           if (m) count(m, () => cols.entry(m.entry))
         }
-      } else {
+      })
+      if (!fromColumns) {
         await rs.scanFunnel(site.id, scan, (events) => {
           const m = matchFunnel(events, q.steps, opts)
           if (m) count(m, () => m.entry.entry)

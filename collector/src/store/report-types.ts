@@ -142,6 +142,13 @@ export interface FunnelColumns {
   unitStart: Uint32Array
   /** Event `i`'s session attributes and its visitor's first exposure variant (read on demand, for breakdowns). */
   entry(i: number): SessionAttrs & { variant: string | null }
+  /** Event `i`'s properties, read on demand (for steps with property filters; null: none). */
+  props(i: number): Props | null
+  /**
+   * Strict mode: whether event `j` is the very next stored event of event `i`'s unit, of
+   * any type (in a segment: in its sessions), read on demand.
+   */
+  follows(i: number, j: number): boolean
 }
 
 export interface AttributionScan {
@@ -339,10 +346,11 @@ export interface ReportStore {
    */
   scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void>
   /**
-   * Optional: the same events as `scanFunnel` as columns, for scans it can answer that way
-   * (no experiment segment, no property filters, not strict); null where it cannot.
+   * Optional: the same events as `scanFunnel` as columns, handed to `use` while they are
+   * read (lookups on demand see the same moment); answers false, without calling `use`,
+   * for scans it cannot answer that way (a segment by experiment variant).
    */
-  funnelColumns?(site: string, q: FunnelScan): Promise<FunnelColumns | null>
+  funnelColumns?(site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): Promise<boolean>
   /**
    * Streams, per visitor with a conversion in the range, that visitor's touch sessions
    * (started within the lookback before the range's end) and conversions, both time-ordered.

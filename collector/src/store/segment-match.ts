@@ -10,18 +10,29 @@ import { globRegExp, matchPathRegExp } from '../reports/steps.ts'
 export interface SegmentSession {
   col(c: SegmentColumn): string | null
   first: boolean
+  /**
+   * The variant of the visitor's first exposure to `experiment` ('(none)' when it named
+   * none) if that came at or before the session's last event; null otherwise. Needed only
+   * for a condition that tests exposures (`needsExposures`).
+   */
+  variant?(experiment: string): string | null
 }
 
 /** Whether the condition tests experiment exposures, which a session's own columns cannot answer. */
 export function needsExposures(c: SegmentCond): boolean {
-  if ('all' in c) return c.all.some(needsExposures)
-  if ('any' in c) return c.any.some(needsExposures)
-  if ('not' in c) return needsExposures(c.not)
-  return 'experiment' in c
+  return experimentsOf(c).length > 0
+}
+
+/** The experiments whose exposures the condition tests. */
+export function experimentsOf(c: SegmentCond): string[] {
+  if ('all' in c) return [...new Set(c.all.flatMap(experimentsOf))]
+  if ('any' in c) return [...new Set(c.any.flatMap(experimentsOf))]
+  if ('not' in c) return experimentsOf(c.not)
+  return 'experiment' in c ? [c.experiment] : []
 }
 
 /**
- * Whether the session is in the segment; throws for an experiment test (see `needsExposures`).
+ * Whether the session is in the segment; an experiment test throws unless the session says its `variant`.
  *
  * @example
  * segmentMatches({ col: 'device', eq: 'mobile' }, { col: (c) => (c === 'device' ? 'mobile' : null), first: true }) // true
@@ -31,7 +42,10 @@ export function segmentMatches(c: SegmentCond, s: SegmentSession): boolean {
   if ('any' in c) return c.any.some((x) => segmentMatches(x, s))
   if ('not' in c) return !segmentMatches(c.not, s)
   if ('firstSession' in c) return c.firstSession === s.first
-  if ('experiment' in c) throw new Error('an experiment segment needs the exposures, not the session alone')
+  if ('experiment' in c) {
+    if (!s.variant) throw new Error('an experiment segment needs the exposures, not the session alone')
+    return s.variant(c.experiment) === c.variant
+  }
   const v = s.col(c.col)
   if ('isNull' in c) return v === null
   if (v === null) return false

@@ -4,8 +4,8 @@
  * (timestamp, rowid, visitor number, session number, label: an exposure's variant or a
  * conversion's currency; 28 bytes an event, native byte order; conversions add their value,
  * 36 bytes); and one session chunk per site and day of session start (session and visitor
- * number, label of its entry attributes, flags: its visitor's first, a bot's; start time:
- * 24 bytes a session); and one event chunk per site and day (each person's event as its
+ * number, label of its entry attributes, flags: its visitor's first, a bot's; start and
+ * last event's time: 32 bytes a session); and one event chunk per site and day (each person's event as its
  * session's number and whether it is a pageview: 4 bytes an event).
  */
 import type Database from 'better-sqlite3'
@@ -42,6 +42,8 @@ export interface SessionColumns {
   label: Uint32Array
   flags: Uint32Array
   started: Float64Array
+  /** The session's last event (of any kind), as `sessions.last_ts`: segments by variant test exposures up to it. */
+  lastTs: Float64Array
 }
 
 /** Visitors are kind 0 of `funnel_units`, sessions kind 1. */
@@ -91,22 +93,23 @@ export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
 /** Packs a session chunk. */
 export function encodeSessions(c: SessionColumns): Buffer {
   const n = c.session.length
-  const ab = new ArrayBuffer(24 * n)
+  const ab = new ArrayBuffer(32 * n)
   new Float64Array(ab, 0, n).set(c.started)
-  new Uint32Array(ab, 8 * n, n).set(c.session)
-  new Uint32Array(ab, 12 * n, n).set(c.visitor)
-  new Uint32Array(ab, 16 * n, n).set(c.label)
-  new Uint32Array(ab, 20 * n, n).set(c.flags)
+  new Float64Array(ab, 8 * n, n).set(c.lastTs)
+  new Uint32Array(ab, 16 * n, n).set(c.session)
+  new Uint32Array(ab, 20 * n, n).set(c.visitor)
+  new Uint32Array(ab, 24 * n, n).set(c.label)
+  new Uint32Array(ab, 28 * n, n).set(c.flags)
   return Buffer.from(ab)
 }
 
 /** The columns of a session chunk of `n` sessions. */
 export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
-  if (blob.byteLength !== 24 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
+  if (blob.byteLength !== 32 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
   const [ab, at] = aligned(blob)
   return {
-    started: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n), visitor: new Uint32Array(ab, at + 12 * n, n),
-    label: new Uint32Array(ab, at + 16 * n, n), flags: new Uint32Array(ab, at + 20 * n, n),
+    started: new Float64Array(ab, at, n), lastTs: new Float64Array(ab, at + 8 * n, n), session: new Uint32Array(ab, at + 16 * n, n),
+    visitor: new Uint32Array(ab, at + 20 * n, n), label: new Uint32Array(ab, at + 24 * n, n), flags: new Uint32Array(ab, at + 28 * n, n),
   }
 }
 
@@ -140,34 +143,34 @@ export function decodeEvents(blob: Uint8Array, n: number): EventColumns {
   return { slotStart: new Uint32Array(ab, at, DAY_SLOTS + 1), unit: new Uint32Array(ab, at + 4 * (DAY_SLOTS + 1), n) }
 }
 
-/** One day's people's events as strings, in time order: what an event chunk is built from. */
-export interface EventDayRows {
-  ts: number[]
-  pageview: boolean[]
-  session: (string | null)[]
-}
-
-/** Prepares the read of one UTC day's people's events (pathless pageviews too, as the summary counts them). */
-export function eventDayReader(db: Database.Database): (site: string, day: number) => EventDayRows {
-  const stmt = db.prepare(`SELECT ts, type = 'pageview', session_id FROM events WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts`).raw(true)
-  return (site, day) => {
-    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
-    return { ts: rows.map((r) => r[0]), pageview: rows.map((r) => r[1] === 1), session: rows.map((r) => r[2]) }
+/**
+ * One UTC day's people's events as an event chunk: merged from that day's funnel chunks,
+ * which hold every one of them but pageviews without a path (read off their own index), in
+ * time then arrival order. A (key, day) noted since its chunk was built is read from the
+ * table, as reports read it.
+ */
+export function eventDayColumns(db: Database.Database, site: string, day: number, numbers: Numbering): EventColumns {
+  const parts: { ts: Float64Array; seq: Float64Array; unit: Uint32Array }[] = keyParts(db, site, ['1 = 1', []], day, day, numbers, keyDayReader(db), new Set())
+    .map((p) => ({ ts: p.ts, seq: p.seq, unit: Uint32Array.from(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0)) }))
+  const pathless = db.prepare(`SELECT ts, rowid, session_id FROM events INDEXED BY events_pathless_pageviews
+    WHERE site = ? AND type = 'pageview' AND path IS NULL AND bot = 0 AND ts >= ? AND ts < ? ORDER BY ts, rowid`).raw(true)
+    .all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
+  if (pathless.length > 0) {
+    parts.push({
+      ts: Float64Array.from(pathless, (r) => r[0]), seq: Float64Array.from(pathless, (r) => r[1]),
+      unit: Uint32Array.from(pathless, (r) => (r[2] === null ? 0 : numbers.unit(SESSION_UNIT, r[2])) * 2 + 1),
+    })
   }
-}
-
-/** A day's events as event chunk columns. */
-export function eventChunkOf(r: EventDayRows, day: number, numbers: Numbering): EventColumns {
-  const n = r.ts.length
+  const n = parts.reduce((sum, p) => sum + p.ts.length, 0)
   const unit = new Uint32Array(n)
   const slotStart = new Uint32Array(DAY_SLOTS + 1)
+  let at = 0
   let slot = 0
-  for (let i = 0; i < n; i++) {
-    const s = r.session[i]
-    unit[i] = (s === null ? 0 : numbers.unit(SESSION_UNIT, s) * 2) + (r.pageview[i] ? 1 : 0)
-    const k = Math.floor((r.ts[i] - day * DAY_MS) / SLOT_MS)
-    while (slot <= k) slotStart[slot++] = i
-  }
+  mergeRuns(parts.map((p) => p.ts), parts.map((p) => p.seq), (r, i) => {
+    const k = Math.floor((parts[r].ts[i] - day * DAY_MS) / SLOT_MS)
+    while (slot <= k) slotStart[slot++] = at
+    unit[at++] = parts[r].unit[i]
+  })
   while (slot <= DAY_SLOTS) slotStart[slot++] = n
   return { slotStart, unit }
 }
@@ -191,6 +194,7 @@ export interface SessionDayRows {
   label: string[]
   flags: number[]
   started: number[]
+  lastTs: number[]
 }
 
 /** Prepares the read of the sessions started on one UTC day. */
@@ -198,11 +202,14 @@ export function sessionDayReader(db: Database.Database): (site: string, day: num
   // A session's label is its entry attributes as a JSON array in `ENTRY_COLS` order; "first" means what it means in a segment.
   const stmt = db.prepare(`SELECT s.id, s.visitor, json_array(${ENTRY_COLS.map((c) => `s.${c}`).join(', ')}),
       CASE WHEN ${segmentSql({ firstSession: true }, 'sqlite', binder('sqlite'), 's')} THEN ${FIRST_SESSION} ELSE 0 END
-        + CASE WHEN s.bot = 0 THEN 0 ELSE ${BOT_SESSION} END, s.started
+        + CASE WHEN s.bot = 0 THEN 0 ELSE ${BOT_SESSION} END, s.started, s.last_ts
     FROM sessions s WHERE s.site = ? AND s.started >= ? AND s.started < ?`).raw(true)
   return (site, day) => {
-    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [string, string, string, number, number][]
-    return { session: rows.map((r) => r[0]), visitor: rows.map((r) => r[1]), label: rows.map((r) => r[2]), flags: rows.map((r) => r[3]), started: rows.map((r) => r[4]) }
+    const rows = stmt.all(site, day * DAY_MS, (day + 1) * DAY_MS) as [string, string, string, number, number, number][]
+    return {
+      session: rows.map((r) => r[0]), visitor: rows.map((r) => r[1]), label: rows.map((r) => r[2]), flags: rows.map((r) => r[3]),
+      started: rows.map((r) => r[4]), lastTs: rows.map((r) => r[5]),
+    }
   }
 }
 
@@ -260,6 +267,8 @@ export class Numbering {
   private readonly addLabel
   private readonly labelTextStmt
   private readonly labelTexts = new Map<number, string | null>([[0, null]])
+  private readonly unitNameStmt
+  private readonly unitNames = new Map<number, string | null>([[0, null]])
   private readonly entries = new Map<number, { values: (string | null)[]; attrs: SessionAttrs }>()
   private nextTemp = 0
   /** Names of the numbers given for this read only. */
@@ -269,6 +278,7 @@ export class Numbering {
     this.unitStmt = db.prepare('SELECT id FROM funnel_units WHERE site = ? AND kind = ? AND unit = ?').pluck()
     this.labelStmt = db.prepare('SELECT id FROM funnel_labels WHERE site = ? AND label = ?').pluck()
     this.labelTextStmt = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
+    this.unitNameStmt = db.prepare('SELECT unit FROM funnel_units WHERE id = ?').pluck()
     this.addUnit = writable ? db.prepare('INSERT INTO funnel_units (site, kind, unit) VALUES (?, ?, ?) RETURNING id').pluck() : null
     this.addLabel = writable ? db.prepare('INSERT INTO funnel_labels (site, label) VALUES (?, ?) RETURNING id').pluck() : null
     if (!writable) {
@@ -291,6 +301,13 @@ export class Numbering {
     let l = this.labelTexts.get(id)
     if (l === undefined) this.labelTexts.set(id, (l = this.temp.get(id) ?? (this.labelTextStmt.get(id) as string | undefined) ?? null))
     return l
+  }
+
+  /** The visitor or session id numbered `id` (given for this read or stored). */
+  unitName(id: number): string | null {
+    let u = this.unitNames.get(id)
+    if (u === undefined) this.unitNames.set(id, (u = this.temp.get(id) ?? (this.unitNameStmt.get(id) as string | undefined) ?? null))
+    return u
   }
 
   /** A session label's entry attributes, as its `ENTRY_COLS` values and as attributes. */
@@ -334,6 +351,7 @@ export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionCo
     label: Uint32Array.from(r.label, (l) => numbers.label(l)),
     flags: Uint32Array.from(r.flags),
     started: Float64Array.from(r.started),
+    lastTs: Float64Array.from(r.lastTs),
   }
 }
 
@@ -346,12 +364,10 @@ export class SqliteFunnelChunks {
   private readonly stmt
   private readonly read: (k: KeyDay) => KeyDayRows
   private readonly readSessions: (site: string, day: number) => SessionDayRows
-  private readonly readEvents: (site: string, day: number) => EventDayRows
 
   constructor(private readonly db: Database.Database) {
     this.read = keyDayReader(db)
     this.readSessions = sessionDayReader(db)
-    this.readEvents = eventDayReader(db)
     this.stmt = {
       noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 64'),
       done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
@@ -403,16 +419,6 @@ export class SqliteFunnelChunks {
           if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
           else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
         }
-        for (const d of this.stmt.notedEvents.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
-          if (built > 0 && rows >= maxRows) return built
-          more = true
-          this.stmt.doneEvents.run(d.site, d.day)
-          const r = this.readEvents(d.site, d.day)
-          rows += r.ts.length
-          built++
-          if (r.ts.length === 0) this.stmt.dropEvents.run(d.site, d.day)
-          else this.stmt.putEvents.run(d.site, d.day, r.ts.length, encodeEvents(eventChunkOf(r, d.day, numbering(d.site))))
-        }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
           if (built > 0 && rows >= maxRows) return built
           more = true
@@ -428,8 +434,119 @@ export class SqliteFunnelChunks {
           const cols = encodeChunk(chunkOf(r, numbering(k.site)))
           this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols)
         }
+        // Event days last: they are merged from the key chunks just built.
+        for (const d of this.stmt.notedEvents.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
+          if (built > 0 && rows >= maxRows) return built
+          more = true
+          this.stmt.doneEvents.run(d.site, d.day)
+          const cols = eventDayColumns(this.db, d.site, d.day, numbering(d.site))
+          rows += cols.unit.length
+          built++
+          if (cols.unit.length === 0) this.stmt.dropEvents.run(d.site, d.day)
+          else this.stmt.putEvents.run(d.site, d.day, cols.unit.length, encodeEvents(cols))
+        }
       }
       return built
     })()
+  }
+}
+
+export interface KeyPart extends ChunkColumns, FunnelKey {
+  day: number
+}
+
+/**
+ * Every (key, day) of the keys matching `cond` from `dayFrom` to `dayTo`: its chunk, or its
+ * events where it is noted. Keys in `seen` are skipped, and the ones read added.
+ */
+export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>): KeyPart[] {
+  const out: KeyPart[] = []
+  const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
+    .all(site, ...args, dayFrom, dayTo) as KeyDay[]
+  const stale = new Set(noted.map((d) => `${d.type}\n${d.name}\n${d.path}\n${d.day}`))
+  const stored = db.prepare(`SELECT id, type, name, path FROM funnel_keys WHERE site = ? AND ${cond}`).all(site, ...args) as ({ id: number } & FunnelKey)[]
+  const chunks = db.prepare('SELECT day, n, cols FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
+  const readKeys = new Set<string>()
+  for (const k of stored) {
+    const at = `${k.type}\n${k.name}\n${k.path}`
+    if (seen.has(at)) continue
+    readKeys.add(at)
+    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
+      if (!stale.has(`${at}\n${c.day}`)) out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n) })
+    }
+  }
+  for (const d of noted) {
+    const at = `${d.type}\n${d.name}\n${d.path}`
+    if (seen.has(at)) continue
+    readKeys.add(at)
+    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(read(d), numbers) })
+  }
+  for (const at of readKeys) seen.add(at)
+  return out
+}
+
+/**
+ * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
+ * sessions where the day is noted.
+ */
+export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
+  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, dayFrom, dayTo) as number[])
+  const parts: SessionColumns[] = []
+  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
+    .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
+    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
+  }
+  const readDay = sessionDayReader(db)
+  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
+  return parts
+}
+
+
+/**
+ * Visits the events of runs each sorted by time then arrival (rowid) in that order across
+ * all runs: a k-way merge over a binary heap of the runs' heads.
+ */
+export function mergeRuns(ts: Float64Array[], seq: Float64Array[], visit: (run: number, i: number) => void): void {
+  if (ts.length === 1) {
+    for (let i = 0; i < ts[0].length; i++) visit(0, i)
+    return
+  }
+  const pos = new Int32Array(ts.length)
+  const heap: number[] = []
+  // The head of run r as a key: its time, and its rowid for ties.
+  const headTs = new Float64Array(ts.length)
+  const headSeq = new Float64Array(ts.length)
+  const head = (r: number) => {
+    headTs[r] = ts[r][pos[r]]
+    headSeq[r] = seq[r][pos[r]]
+  }
+  const before = (r: number, q: number) => headTs[r] < headTs[q] || (headTs[r] === headTs[q] && headSeq[r] < headSeq[q])
+  const down = (at: number) => {
+    const n = heap.length
+    for (;;) {
+      const l = 2 * at + 1
+      let min = at
+      if (l < n && before(heap[l], heap[min])) min = l
+      if (l + 1 < n && before(heap[l + 1], heap[min])) min = l + 1
+      if (min === at) return
+      const t = heap[at]
+      heap[at] = heap[min]
+      heap[min] = t
+      at = min
+    }
+  }
+  ts.forEach((_, r) => head(r))
+  ts.forEach((run, r) => { if (run.length > 0) heap.push(r) })
+  for (let at = (heap.length >> 1) - 1; at >= 0; at--) down(at)
+  while (heap.length > 0) {
+    const r = heap[0]
+    visit(r, pos[r]++)
+    if (pos[r] === ts[r].length) {
+      const last = heap.pop()!
+      if (heap.length === 0) return
+      heap[0] = last
+    } else head(r)
+    down(0)
   }
 }

@@ -9,14 +9,15 @@
 import type Database from 'better-sqlite3'
 import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter } from './report-types.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
-import { needsExposures, segmentMatches } from './segment-match.ts'
-import type { EventType } from './types.ts'
+import { experimentsOf, segmentMatches } from './segment-match.ts'
+import type { EventType, Props } from './types.ts'
+import { scanLookups } from './sqlite-funnel-lookups.ts'
+import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
-import { distinctStepFilters } from './funnel-filters.ts'
+import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  chunkOf, decodeChunk, FIRST_SESSION, decodeSessions, keyDayReader, Numbering, sessionChunkOf, sessionDayReader,
-  type ChunkColumns, type KeyDay, type KeyDayRows, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, type ChunkColumns, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -33,30 +34,27 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
 }
 
 /**
- * The funnel's events as columns, or null for a scan the columns cannot answer (a segment by
- * experiment variant, property filters or strict mode: those read the events). A segment
- * by session attributes or new/returning keeps the events of its sessions.
+ * Hands the funnel's events as columns to `use` inside the read's transaction, and answers
+ * true; answers false (`use` not called) for a segment by experiment variant, or while
+ * most of the range waits to be built: the scan answers those. A segment by session
+ * attributes or new/returning keeps the events of its sessions. Property filters and
+ * strict mode look an event's properties or successor up on demand, as the scan does.
  *
  * @example
- * const cols = readFunnelColumns(db, 'shop', scan) // then match each unit's events
+ * useFunnelColumns(db, 'shop', scan, (cols) => { … match each unit's events … })
  */
-export function readFunnelColumns(db: Database.Database, site: string, q: FunnelScan): FunnelColumns | null {
-  if ((q.segment && needsExposures(q.segment)) || q.withProps || q.allEvents) return null
+export function useFunnelColumns(db: Database.Database, site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): boolean {
   const lastTs = q.range.end + q.windowMs
   const [dayFrom, dayTo] = [Math.floor(q.range.start / DAY_MS), Math.floor(lastTs / DAY_MS)]
-  const read = keyDayReader(db)
-  const keys: FunnelKey[] = []
-  const keyAt = new Map<string, number>()
-  const parts: Part[] = []
-  let numbers!: Numbering
-  let entries: EntryColumns | null = null
-  let variants: Map<number, number> | null = null
-
   const span = q.withEntry || q.segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
   const sessionDays: [number, number] | null = q.withEntry || q.segment ? [dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo] : null
-  const built = db.transaction(() => {
+  return db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, distinctStepFilters(q.steps).map(keyCondition), dayFrom, dayTo, sessionDays)) return false
-    numbers = new Numbering(db, site, false)
+    const read = keyDayReader(db)
+    const keys: FunnelKey[] = []
+    const keyAt = new Map<string, number>()
+    const parts: Part[] = []
+    const numbers = new Numbering(db, site, false)
     const keyIndex = (type: EventType, name: string, path: string) => {
       const at = `${type}\n${name}\n${path}`
       let k = keyAt.get(at)
@@ -73,47 +71,53 @@ export function readFunnelColumns(db: Database.Database, site: string, q: Funnel
         parts.push({ ...p, key: keyIndex(p.type, p.name, p.path) })
       }
     }
-    if (sessionDays) entries = readEntries(db, site, sessionDays, numbers)
-    if (q.experiment !== null) {
-      // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
-      variants = new Map()
-      const exposures = keyParts(db, site, ["type = 'exposure' AND name = ?", [q.experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, read, new Set())
-      for (const p of exposures.sort((a, b) => a.day - b.day)) {
-        for (let i = 0; i < p.visitor.length; i++) if (!variants.has(p.visitor[i])) variants.set(p.visitor[i], p.label[i])
-      }
-    }
+    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
+    const entries = sessions ? entryColumns(sessions) : null
+    // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
+    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
+    // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
+    const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
+    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
+    // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
+    const made = new Map<string, ReturnType<FunnelColumns['entry']>>()
+    const none = entryAttrs([])
+    const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
+    const props = new Map<number, Props | null>()
+    const successors = q.allEvents ? scanLookups(db, site, { ...q, experiment: null, withEntry: false }) : null
+    use({
+      keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
+      entry(i) {
+        const s = grouped.session[i]
+        // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
+        const [label, first] = entries !== null && s < entries.first.length && entries.first[s] !== 0 ? [entries.label[s], entries.first[s]] : [0, 0]
+        const variant = variants === null ? -1 : (variants.get(grouped.visitor[i])?.label ?? 0)
+        const at = `${label} ${first} ${variant}`
+        let out = made.get(at)
+        if (!out) {
+          out = {
+            ...(first !== 0 ? numbers.entry(label).attrs : none),
+            firstSession: first !== 0 ? first === 2 : undefined,
+            variant: variant < 0 ? null : numbers.labelText(variant),
+          }
+          made.set(at, out)
+        }
+        return out
+      },
+      props(i) {
+        const seq = grouped.seq[i]
+        let p = props.get(seq)
+        if (p === undefined) props.set(seq, (p = parseProps(propsOf.get(seq) as string | null | undefined)))
+        return p
+      },
+      follows(i, j) {
+        // An event without a visitor has no known successor: it ends a strict chain.
+        if (successors === null || grouped.visitor[i] === 0) return false
+        const session = grouped.session[i] === 0 ? null : numbers.unitName(grouped.session[i])
+        return successors.next(grouped.ts[i], grouped.seq[i], numbers.unitName(grouped.visitor[i])!, session) === grouped.seq[j]
+      },
+    })
     return true
   })()
-  if (!built) return null
-
-  // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
-  const sessionIn = q.segment ? segmentSessions(entries!, q.segment, numbers) : null
-  const grouped = groupByUnit(parts, q.unit === 'visitor', q.range.start, lastTs, q.withEntry || q.experiment !== null, sessionIn)
-  // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
-  const made = new Map<string, ReturnType<FunnelColumns['entry']>>()
-  const none = entryAttrs([])
-  return {
-    keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
-    entry(i) {
-      const s = grouped.session[i]
-      const e = entries as EntryColumns | null
-      // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
-      const [label, first] = e !== null && s < e.first.length && e.first[s] !== 0 ? [e.label[s], e.first[s]] : [0, 0]
-      const v = variants as Map<number, number> | null
-      const variant = v === null ? -1 : (v.get(grouped.visitor[i]) ?? 0)
-      const at = `${label} ${first} ${variant}`
-      let out = made.get(at)
-      if (!out) {
-        out = {
-          ...(first !== 0 ? numbers.entry(label).attrs : none),
-          firstSession: first !== 0 ? first === 2 : undefined,
-          variant: variant < 0 ? null : numbers.labelText(variant),
-        }
-        made.set(at, out)
-      }
-      return out
-    },
-  }
 }
 
 /**
@@ -143,57 +147,6 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
   return noted <= 8 || noted * 4 <= noted + built
 }
 
-export interface KeyPart extends ChunkColumns, FunnelKey {
-  day: number
-}
-
-/**
- * Every (key, day) of the keys matching `cond` from `dayFrom` to `dayTo`: its chunk, or its
- * events where it is noted. Keys in `seen` are skipped, and the ones read added.
- */
-export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
-  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>): KeyPart[] {
-  const out: KeyPart[] = []
-  const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
-    .all(site, ...args, dayFrom, dayTo) as KeyDay[]
-  const stale = new Set(noted.map((d) => `${d.type}\n${d.name}\n${d.path}\n${d.day}`))
-  const stored = db.prepare(`SELECT id, type, name, path FROM funnel_keys WHERE site = ? AND ${cond}`).all(site, ...args) as ({ id: number } & FunnelKey)[]
-  const chunks = db.prepare('SELECT day, n, cols FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
-  const readKeys = new Set<string>()
-  for (const k of stored) {
-    const at = `${k.type}\n${k.name}\n${k.path}`
-    if (seen.has(at)) continue
-    readKeys.add(at)
-    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-      if (!stale.has(`${at}\n${c.day}`)) out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n) })
-    }
-  }
-  for (const d of noted) {
-    const at = `${d.type}\n${d.name}\n${d.path}`
-    if (seen.has(at)) continue
-    readKeys.add(at)
-    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(read(d), numbers) })
-  }
-  for (const at of readKeys) seen.add(at)
-  return out
-}
-
-/**
- * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
- * sessions where the day is noted.
- */
-export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
-  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, dayFrom, dayTo) as number[])
-  const parts: SessionColumns[] = []
-  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
-    .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
-  }
-  const readDay = sessionDayReader(db)
-  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
-  return parts
-}
-
 /**
  * The segment's test of a session by its label and whether it is its visitor's first, as
  * `segmentMatches` gives it; remembered per label and flag (sessions share a few thousand labels).
@@ -211,11 +164,53 @@ export function segmentTest(c: SegmentCond, numbers: Numbering): (label: number,
   }
 }
 
-/** Which sessions (by number) are in the segment: 1 for those in it. */
-function segmentSessions(e: EntryColumns, c: SegmentCond, numbers: Numbering): Uint8Array {
-  const out = new Uint8Array(e.first.length)
-  const test = segmentTest(c, numbers)
-  for (let s = 1; s < e.first.length; s++) if (e.first[s] !== 0 && test(e.label[s], e.first[s] === 2)) out[s] = 1
+/**
+ * Which sessions (by number) of `parts` are in the segment: 1 for those in it. Session
+ * attributes and new/returning are tested once per label; a segment by variant per
+ * session, against its visitor's first exposure (from the exposure chunks) and its last event.
+ *
+ * @example
+ * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
+ */
+export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
+  let max = 0
+  for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
+  const out = new Uint8Array(max + 1)
+  const experiments = experimentsOf(c)
+  if (experiments.length === 0) {
+    const test = segmentTest(c, numbers)
+    for (const p of parts) for (let i = 0; i < p.session.length; i++) if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) out[p.session[i]] = 1
+    return out
+  }
+  const firsts = new Map(experiments.map((e) => [e, firstExposures(db, site, e, numbers)]))
+  for (const p of parts) {
+    for (let i = 0; i < p.session.length; i++) {
+      const { values } = numbers.entry(p.label[i])
+      const [visitor, lastTs] = [p.visitor[i], p.lastTs[i]]
+      const inIt = segmentMatches(c, {
+        col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null,
+        first: (p.flags[i] & FIRST_SESSION) !== 0,
+        variant: (e) => {
+          const f = firsts.get(e)!.get(visitor)
+          return f !== undefined && f.ts <= lastTs ? (numbers.labelText(f.label) ?? '(none)') : null
+        },
+      })
+      if (inIt) out[p.session[i]] = 1
+    }
+  }
+  return out
+}
+
+/**
+ * Each exposed visitor's first exposure to the experiment (time order, then arrival), by
+ * visitor number: its time and variant label (0: it named none).
+ */
+export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering): Map<number, { ts: number; label: number }> {
+  const out = new Map<number, { ts: number; label: number }>()
+  const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set())
+  for (const p of parts.sort((a, b) => a.day - b.day)) {
+    for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] !== 0 && !out.has(p.visitor[i])) out.set(p.visitor[i], { ts: p.ts[i], label: p.label[i] })
+  }
   return out
 }
 
@@ -225,9 +220,8 @@ interface EntryColumns {
   first: Uint8Array
 }
 
-/** The sessions started in `days`: those that can hold an event of a range start the longest session's span before it. */
-function readEntries(db: Database.Database, site: string, [dayFrom, dayTo]: [number, number], numbers: Numbering): EntryColumns {
-  const parts = sessionParts(db, site, dayFrom, dayTo, numbers)
+/** Entry attributes by session number, from session chunks. */
+function entryColumns(parts: SessionColumns[]): EntryColumns {
   let max = 0
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
   const out: EntryColumns = { label: new Uint32Array(max + 1), first: new Uint8Array(max + 1) }
@@ -242,10 +236,15 @@ function readEntries(db: Database.Database, site: string, [dayFrom, dayTo]: [num
 
 /**
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
- * order within each; events without the unit (no session) are left out.
+ * order within each; events without the unit (no session) are left out, and so are those
+ * no step can use (`keyRoles`: of a unit without any event a later step can use, only its
+ * first step-1 event before `entryEnd`). Visitor and session numbers (`withUnits`) and
+ * rowids (`withSeq`) are placed only when asked for.
  */
-function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number, withUnits: boolean, sessionIn: Uint8Array | null) {
-  parts.sort((a, b) => a.day - b.day)
+function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number, withUnits: boolean,
+  withSeq: boolean, sessionIn: Uint8Array | null) {
+  // Keys that fill no step are dropped.
+  const parts = allParts.filter((p) => roles[p.key] !== 0).sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
   // Outside the segment an event counts as having no unit.
   const unitCols = parts.map((p) => {
@@ -258,14 +257,32 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
   const tsCols = parts.map((p) => p.ts)
   const seqCols = parts.map((p) => p.seq)
   const keyOf = parts.map((p) => p.key)
+  const firstOnly = parts.map((p) => roles[p.key] === 1)
   let maxUnit = 0
   for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
+  // Units with an event a later step can use (1); the others need only their first step-1
+  // event in the range (any page: most visitors), marked 2 once counted and 3 once placed.
+  const state = new Uint8Array(maxUnit + 1)
+  for (let k = 0; k < parts.length; k++) {
+    if (firstOnly[k]) continue
+    const units = unitCols[k]
+    const pts = tsCols[k]
+    for (let i = 0; i < units.length; i++) if (pts[i] >= from && pts[i] <= to) state[units[i]] = 1
+  }
+  state[0] = 0
   const counts = new Uint32Array(maxUnit + 2)
   for (let k = 0; k < parts.length; k++) {
     const units = unitCols[k]
     const pts = tsCols[k]
+    const once = firstOnly[k]
     for (let i = 0; i < units.length; i++) {
-      if (units[i] !== 0 && pts[i] >= from && pts[i] <= to) counts[units[i] + 1]++
+      const u = units[i]
+      if (u === 0 || pts[i] < from || pts[i] > to) continue
+      if (!once || state[u] === 1) counts[u + 1]++
+      else if (state[u] === 0 && pts[i] < entryEnd) {
+        state[u] = 2
+        counts[u + 1]++
+      }
     }
   }
   // Prefix sums: counts[u] becomes where unit u's events start.
@@ -276,11 +293,17 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
   const visitor = new Uint32Array(withUnits ? kept : 0)
   const session = new Uint32Array(withUnits ? kept : 0)
+  const seq = new Float64Array(withSeq ? kept : 0)
   const fill = counts.slice()
   const place = (k: number, i: number) => {
     const u = unitCols[k][i]
     const t = tsCols[k][i]
     if (u === 0 || t < from || t > to) return
+    if (firstOnly[k] && state[u] !== 1) {
+      // Time order: the first one met is the unit's first.
+      if (state[u] !== 2 || t >= entryEnd) return
+      state[u] = 3
+    }
     const at = fill[u]++
     ts[at] = t
     key[at] = keyOf[k]
@@ -288,6 +311,7 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
       visitor[at] = parts[k].visitor[i]
       session[at] = parts[k].session[i]
     }
+    if (withSeq) seq[at] = seqCols[k][i]
   }
   // Each day's keys merged in time then arrival order, then placed: each unit's events land
   // in that order (a counting sort keeps it), with no sort per unit.
@@ -304,53 +328,5 @@ function groupByUnit(parts: Part[], byVisitor: boolean, from: number, to: number
   let n = 0
   for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
   unitStart[n] = kept
-  return { ts, key, visitor, session, unitStart }
-}
-
-/**
- * Visits the events of runs each sorted by time then arrival (rowid) in that order across
- * all runs: a k-way merge over a binary heap of the runs' heads.
- */
-function mergeRuns(ts: Float64Array[], seq: Float64Array[], visit: (run: number, i: number) => void): void {
-  if (ts.length === 1) {
-    for (let i = 0; i < ts[0].length; i++) visit(0, i)
-    return
-  }
-  const pos = new Int32Array(ts.length)
-  const heap: number[] = []
-  // The head of run r as a key: its time, and its rowid for ties.
-  const headTs = new Float64Array(ts.length)
-  const headSeq = new Float64Array(ts.length)
-  const head = (r: number) => {
-    headTs[r] = ts[r][pos[r]]
-    headSeq[r] = seq[r][pos[r]]
-  }
-  const before = (r: number, q: number) => headTs[r] < headTs[q] || (headTs[r] === headTs[q] && headSeq[r] < headSeq[q])
-  const down = (at: number) => {
-    const n = heap.length
-    for (;;) {
-      const l = 2 * at + 1
-      let min = at
-      if (l < n && before(heap[l], heap[min])) min = l
-      if (l + 1 < n && before(heap[l + 1], heap[min])) min = l + 1
-      if (min === at) return
-      const t = heap[at]
-      heap[at] = heap[min]
-      heap[min] = t
-      at = min
-    }
-  }
-  ts.forEach((_, r) => head(r))
-  ts.forEach((run, r) => { if (run.length > 0) heap.push(r) })
-  for (let at = (heap.length >> 1) - 1; at >= 0; at--) down(at)
-  while (heap.length > 0) {
-    const r = heap[0]
-    visit(r, pos[r]++)
-    if (pos[r] === ts[r].length) {
-      const last = heap.pop()!
-      if (heap.length === 0) return
-      heap[0] = last
-    } else head(r)
-    down(0)
-  }
+  return { ts, key, visitor, session, seq, unitStart }
 }

@@ -104,9 +104,18 @@ export const SQLITE_EVENT_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO event_dirty (
  * Migration 22: every person's event per site and UTC day as its session's number and
  * whether it is a pageview, with where each 15-minute slot starts (`event_chunks`), so a
  * segmented summary counts pageviews and visitors without reading each event row; noted
- * like the funnel chunks (`event_dirty`).
+ * like the funnel chunks (`event_dirty`). Session chunks gain each session's last event
+ * time (segments by variant test exposures up to it): every session day is built again,
+ * and a session whose last event moves notes its day (no other column of it changes).
+ * An event chunk is merged from its day's funnel chunks, which hold every person's event
+ * but pageviews without a path: those are read off an index of their own.
  */
 export const SQLITE_EVENT_CHUNKS_MIGRATION = `
+  ${SQLITE_SESSION_CHUNKS_MARK_ALL}
+  CREATE TRIGGER sessions_funnel_last AFTER UPDATE OF last_ts ON sessions WHEN OLD.last_ts IS NOT NEW.last_ts BEGIN
+    INSERT INTO session_dirty (site, day, noted, first) VALUES (NEW.site, NEW.started / ${DAY_MS}, unixepoch(), unixepoch()) ${NOTED};
+  END;
+  CREATE INDEX events_pathless_pageviews ON events(site, ts) WHERE type = 'pageview' AND path IS NULL AND bot = 0;
   CREATE TABLE event_chunks (site TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, cols BLOB NOT NULL, PRIMARY KEY (site, day));
   CREATE TABLE event_dirty (site TEXT NOT NULL, day INTEGER NOT NULL, noted INTEGER NOT NULL, first INTEGER NOT NULL,
     PRIMARY KEY (site, day)) WITHOUT ROWID;

@@ -98,7 +98,9 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`
 }
 
-function parseProps(json: string): Props | null {
+/** A stored props column as an object (null: none, or not an object). */
+export function parseProps(json: string | null | undefined): Props | null {
+  if (!json) return null
   try {
     const v = JSON.parse(json) as unknown
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Props) : null

@@ -2,8 +2,8 @@
  * The attribution and journeys scans from the SQLite funnel columns: conversions from the
  * conversion keys' chunks, sessions from the session chunks, grouped by visitor number in
  * typed arrays instead of sorting every session of the range in SQL (at 10M events over 90
- * days: millions of sessions, most of the models compared's 8.5 s). A segment by session
- * attributes or new/returning is tested on each session's label (`segmentTest`).
+ * days: millions of sessions, most of the models compared's 8.5 s). A segment is tested on
+ * each session's columns (`sessionsInSegment`).
  *
  * It hands `onVisitor` the same visitors, sessions and conversions as the scan, each in
  * time order; visitors come in another order (by number, not by id).
@@ -11,16 +11,15 @@
 import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, TouchAttrs, TouchSession } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { needsExposures } from './segment-match.ts'
-import { BOT_SESSION, FIRST_SESSION, keyDayReader, Numbering, type SessionColumns } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, keyParts, segmentTest, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
+import { BOT_SESSION, keyDayReader, keyParts, Numbering, sessionParts, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 
 /**
  * Streams a scan's visitors from the columns: with `journeys`, every visitor's sessions
  * (Direct too) and conversions, as data-driven attribution reads them; without, converting
  * visitors' non-Direct sessions, as the rule models do. Answers false (having streamed
- * nothing) for a segment by experiment variant, or while most of the range waits to be
- * built (`columnsMostlyBuilt`): the scan must answer those.
+ * nothing) while most of the range waits to be built (`columnsMostlyBuilt`): the scan
+ * answers then.
  *
  * @example
  * if (!journeysFromColumns(db, 'shop', scan, true, onVisitor)) scanVisitors(…)
@@ -28,11 +27,11 @@ import { columnsMostlyBuilt, keyParts, segmentTest, sessionParts, type KeyPart }
 export function journeysFromColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean,
   onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): boolean {
   const segment = q.segment ?? null
-  if (segment && needsExposures(segment)) return false
   const { start, end } = q.range
   let numbers!: Numbering
   let convs: KeyPart[] = []
   let sessions: SessionColumns[] = []
+  let inSegmentOf: (() => Uint8Array) | null = null
   const [dayFrom, dayTo] = [Math.floor(start / DAY_MS), Math.floor((end - 1) / DAY_MS)]
   // Under a segment, also every session that can hold a conversion of the range (the longest session's span before it).
   const span = segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
@@ -43,6 +42,11 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     numbers = new Numbering(db, site, false)
     convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
     sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
+    // Exposures are read in the same transaction as the sessions.
+    if (segment) {
+      const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
+      inSegmentOf = () => inSegment
+    }
     return true
   })()
   if (!built) return false
@@ -51,16 +55,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   // The rule models' touches leave Direct out.
   const isTouch = journeys ? () => true : (label: number) => touch(label).channel !== 'Direct'
   // Under a segment an event counts only in a session of it: 1 by session number.
-  let inSegment: Uint8Array | null = null
-  if (segment) {
-    const test = segmentTest(segment, numbers)
-    let maxSession = 0
-    for (const p of sessions) for (let i = 0; i < p.session.length; i++) if (p.session[i] > maxSession) maxSession = p.session[i]
-    inSegment = new Uint8Array(maxSession + 1)
-    for (const p of sessions) {
-      for (let i = 0; i < p.session.length; i++) if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) inSegment[p.session[i]] = 1
-    }
-  }
+  const inSegment = segment ? inSegmentOf!() : null
   const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
   // Conversions in the range by visitor; a conversion without a visitor is a journey of its own.

@@ -7,7 +7,7 @@ import { attributionGrouper } from './attribution-rows.ts'
 import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
-import { readFunnelColumns } from './sqlite-funnel-columns.ts'
+import { useFunnelColumns } from './sqlite-funnel-columns.ts'
 import { journeysFromColumns } from './sqlite-journey-columns.ts'
 import { segmentedActivity, segmentedSessionGroups, segmentedSummary } from './sqlite-segment-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
@@ -97,8 +97,8 @@ export class SqliteReports implements ReportStore {
       SELECT host FROM h WHERE host IS NOT NULL`).pluck(true).all(site, site) as string[]
   }
 
-  async funnelColumns(site: string, q: FunnelScan): Promise<FunnelColumns | null> {
-    return readFunnelColumns(this.db, site, q)
+  async funnelColumns(site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): Promise<boolean> {
+    return useFunnelColumns(this.db, site, q, use)
   }
 
   async scanFunnel(site: string, q: FunnelScan, onUnit: (events: FunnelEvent[]) => void): Promise<void> {

@@ -1,26 +1,24 @@
 /**
  * Segmented summary, trends and session groups from the SQLite columns: sessions from the
- * session chunks (their labels tested once per label, `segmentTest`), pageviews and
+ * session chunks (tested by `sessionsInSegment`), pageviews and
  * visitors from the event chunks (each event as its session's number), conversions and
  * revenue from the conversion keys' chunks. The scans they replace read every event row of
  * the range to test its session (10M events, 30 days, mobile new visitors: 11-15 s).
  *
  * Each answers exactly what the scan in `sqlite-reports.ts` answers (revenue up to float
- * rounding: it adds in another order), or null where the columns cannot: a segment by
- * experiment variant, a range not on slot boundaries, or most of the range waiting to be
- * built (`columnsMostlyBuilt`).
+ * rounding: it adds in another order), or null where the columns cannot: a range not on
+ * slot boundaries, or most of the range waiting to be built (`columnsMostlyBuilt`).
  */
 import type Database from 'better-sqlite3'
 import type { Activity, SegmentCond, SessionGroup, SummaryCounts, TimeRange } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
-import { needsExposures } from './segment-match.ts'
 import { slotAligned } from './rollup-range.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  BOT_SESSION, DAY_SLOTS, decodeEvents, eventChunkOf, eventDayReader, FIRST_SESSION, keyDayReader, Numbering,
-  type EventColumns, type SessionColumns,
+  BOT_SESSION, DAY_SLOTS, decodeEvents, eventDayColumns, keyDayReader, keyParts, Numbering, sessionParts,
+  type EventColumns, type KeyPart, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, keyParts, segmentTest, sessionParts, type KeyPart } from './sqlite-funnel-columns.ts'
+import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 
 /** What a segmented read holds: the sessions that can hold an event of the range, and which of them are in the segment. */
 interface SegmentRead {
@@ -42,7 +40,7 @@ interface SegmentRead {
  */
 function readSegment(db: Database.Database, site: string, range: TimeRange, segment: SegmentCond, conversion: string | null,
   withEvents: boolean): SegmentRead | null {
-  if (needsExposures(segment) || !slotAligned(range)) return null
+  if (!slotAligned(range)) return null
   const span = (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0
   const [dayFrom, dayTo] = [Math.floor(range.start / DAY_MS), Math.floor((range.end - 1) / DAY_MS)]
   const sessionDays: [number, number] = [Math.floor((range.start - span - 1) / DAY_MS), dayTo]
@@ -53,17 +51,9 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
     const sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
     const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
     const events = withEvents ? eventParts(db, site, dayFrom, dayTo, numbers) : []
-    let max = 0
-    for (const p of sessions) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
-    const inSegment = new Uint8Array(max + 1)
-    const visitorOf = new Uint32Array(max + 1)
-    const test = segmentTest(segment, numbers)
-    for (const p of sessions) {
-      for (let i = 0; i < p.session.length; i++) {
-        visitorOf[p.session[i]] = p.visitor[i]
-        if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) inSegment[p.session[i]] = 1
-      }
-    }
+    const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
+    const visitorOf = new Uint32Array(inSegment.length)
+    for (const p of sessions) for (let i = 0; i < p.session.length; i++) visitorOf[p.session[i]] = p.visitor[i]
     return { numbers, sessions, inSegment, visitorOf, conversions, events }
   })()
 }
@@ -76,8 +66,7 @@ function eventParts(db: Database.Database, site: string, dayFrom: number, dayTo:
     .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
     if (!noted.has(c.day)) out.push([c.day, decodeEvents(c.cols, c.n)])
   }
-  const read = eventDayReader(db)
-  for (const day of noted) out.push([day, eventChunkOf(read(site, day), day, numbers)])
+  for (const day of noted) out.push([day, eventDayColumns(db, site, day, numbers)])
   return out
 }
 
