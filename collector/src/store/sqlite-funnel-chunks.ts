@@ -495,7 +495,9 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
   const parts: SessionColumns[] = []
   for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
     .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    if (!noted.has(c.day)) parts.push(decodeSessions(c.cols, c.n))
+    // A chunk of an older layout (built before migration 22 noted its day again) is read from the table too.
+    if (!noted.has(c.day) && c.cols.byteLength === 32 * c.n) parts.push(decodeSessions(c.cols, c.n))
+    else noted.add(c.day)
   }
   const readDay = sessionDayReader(db)
   for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))

@@ -84,6 +84,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
     const successors = q.allEvents ? scanLookups(db, site, { ...q, experiment: null, withEntry: false }) : null
+    const nextOf = new Map<number, number | null>()
     use({
       keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
       entry(i) {
@@ -112,8 +113,13 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       follows(i, j) {
         // An event without a visitor has no known successor: it ends a strict chain.
         if (successors === null || grouped.visitor[i] === 0) return false
-        const session = grouped.session[i] === 0 ? null : numbers.unitName(grouped.session[i])
-        return successors.next(grouped.ts[i], grouped.seq[i], numbers.unitName(grouped.visitor[i])!, session) === grouped.seq[j]
+        // Each event's successor is looked up once: several attempts may ask about the same one.
+        let next = nextOf.get(i)
+        if (next === undefined) {
+          const session = grouped.session[i] === 0 ? null : numbers.unitName(grouped.session[i])
+          nextOf.set(i, (next = successors.next(grouped.ts[i], grouped.seq[i], numbers.unitName(grouped.visitor[i])!, session)))
+        }
+        return next === grouped.seq[j]
       },
     })
     return true
