@@ -119,19 +119,18 @@ export function matchFunnelColumns(cols: Pick<FunnelColumns, 'ts' | 'key'>, from
   steps: number, range: TimeRange, windowMs: number, lookups: ColumnLookups = ORDERED): ColumnMatch | null {
   const { ts, key } = cols
   const { strict } = lookups
-  const fills = (j: number, s: number) => {
-    const m = matrix[key[j] * steps + s]
-    return m === 1 || (m === 2 && lookups.propsMatch(j, s))
-  }
   let best: ColumnMatch | null = null
   for (let i = from; i < to; i++) {
-    if (ts[i] < range.start || ts[i] >= range.end || matrix[key[i] * steps] === 0 || !fills(i, 0)) continue
+    const first = matrix[key[i] * steps]
+    if (ts[i] < range.start || ts[i] >= range.end || first === 0 || (first === 2 && !lookups.propsMatch(i, 0))) continue
     const times = [ts[i]]
     const deadline = ts[i] + windowMs
     let ranOut = true
     for (let j = i + 1, prev = i; j < to && times.length < steps; j++) {
       if (ts[j] > deadline) { ranOut = false; break }
-      if (!fills(j, times.length)) {
+      // Inline, not a helper: this loop runs once per candidate event of every unit.
+      const m = matrix[key[j] * steps + times.length]
+      if (m === 0 || (m === 2 && !lookups.propsMatch(j, times.length))) {
         if (strict) { ranOut = false; break }
         continue
       }
