@@ -29,6 +29,63 @@ export interface ChunkColumns {
   label: Uint32Array
   /** Conversions' values (null for other keys). */
   value: Float64Array | null
+  /**
+   * Events' properties as stored (JSON text): `dict[idx[i]]`, idx 0 for none. Kept for
+   * every key but pageviews (null: the chunk holds none; undefined: not read, or a pageview key).
+   */
+  props?: PropsColumn | null
+}
+
+/** A chunk's properties, dictionary-coded: most events of a key share a few. */
+export interface PropsColumn {
+  dict: (string | null)[]
+  idx: Uint32Array
+}
+
+/**
+ * Packs a chunk's properties (null when no event has any): the dictionary's size, each
+ * entry's byte length, each event's entry, then the entries' UTF-8 bytes.
+ *
+ * @example
+ * decodeProps(encodeProps(['{"plan":"pro"}', null])!, 2) // { dict: [null, '{"plan":"pro"}'], idx: [1, 0] }
+ */
+export function encodeProps(props: (string | null)[]): Buffer | null {
+  const { dict, idx } = propsColumn(props)
+  if (dict.length === 1) return null
+  const texts = dict.slice(1).map((t) => Buffer.from(t!, 'utf8'))
+  const head = new Uint32Array(1 + texts.length + idx.length)
+  head[0] = texts.length
+  texts.forEach((t, i) => { head[1 + i] = t.length })
+  head.set(idx, 1 + texts.length)
+  return Buffer.concat([Buffer.from(head.buffer), ...texts])
+}
+
+/** The properties of a chunk of `n` events from `encodeProps`'s blob. */
+export function decodeProps(blob: Buffer, n: number): PropsColumn {
+  const [ab, at] = aligned(blob)
+  const d = new Uint32Array(ab, at, 1)[0]
+  const lens = new Uint32Array(ab, at + 4, d)
+  const idx = new Uint32Array(ab, at + 4 * (1 + d), n)
+  const dict: (string | null)[] = [null]
+  let off = 4 * (1 + d + n)
+  for (let i = 0; i < d; i++) {
+    dict.push(blob.toString('utf8', off, off + lens[i]))
+    off += lens[i]
+  }
+  return { dict, idx }
+}
+
+/** Rows' properties dictionary-coded. */
+function propsColumn(props: (string | null)[]): PropsColumn {
+  const at = new Map<string, number>()
+  const dict: (string | null)[] = [null]
+  const idx = Uint32Array.from(props, (p) => {
+    if (p === null) return 0
+    let i = at.get(p)
+    if (i === undefined) at.set(p, (i = dict.push(p) - 1))
+    return i
+  })
+  return { dict, idx }
 }
 
 /** A session's flags: the first of its visitor, a bot's. */
@@ -71,7 +128,8 @@ export function encodeChunk(c: ChunkColumns): Buffer {
 
 /** A blob's memory as an 8-byte aligned buffer and offset (typed arrays need their element size's alignment). */
 function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
-  return blob.byteOffset % 8 === 0 ? [blob.buffer, blob.byteOffset] : [blob.slice().buffer, 0]
+  // A copy where not: a Buffer's slice() is a view, not a copy (Uint8Array.from copies).
+  return blob.byteOffset % 8 === 0 ? [blob.buffer, blob.byteOffset] : [Uint8Array.from(blob).buffer, 0]
 }
 
 /** The columns of a blob of `n` events (views on it where its memory is aligned, a copy where not). */
@@ -185,6 +243,8 @@ export interface KeyDayRows {
   label: (string | null)[]
   /** Conversions' values; null for other keys. */
   value: (number | null)[] | null
+  /** Properties as stored; null for pageview keys (not kept). */
+  props: (string | null)[] | null
 }
 
 /** The rows of one day's sessions, as strings. */
@@ -221,12 +281,13 @@ export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
   const cols = 'SELECT ts, rowid, visitor, session_id FROM events'
   const tail = 'AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts, rowid'
   const pageviews = db.prepare(`${cols} WHERE site = ? AND type = 'pageview' AND path = ? ${tail}`).raw(true)
-  const others = db.prepare(`${cols} WHERE site = ? AND type = ? AND name = ? ${tail}`).raw(true)
+  // Properties for steps that filter on them (not for pageviews: the path index covers those reads, props would not be).
+  const others = db.prepare(`SELECT ts, rowid, visitor, session_id, NULL, NULL, props FROM events WHERE site = ? AND type = ? AND name = ? ${tail}`).raw(true)
   // The variant as the funnel scan reads it (sqlite-funnel-lookups.ts).
-  const exposures = db.prepare(`SELECT ts, rowid, visitor, session_id, CAST(json_extract(props, '$.variant') AS TEXT) FROM events
+  const exposures = db.prepare(`SELECT ts, rowid, visitor, session_id, CAST(json_extract(props, '$.variant') AS TEXT), NULL, props FROM events
     WHERE site = ? AND type = 'exposure' AND name = ? ${tail}`).raw(true)
   // A conversion's currency as its label, and its value.
-  const conversions = db.prepare(`SELECT ts, rowid, visitor, session_id, currency, value FROM events
+  const conversions = db.prepare(`SELECT ts, rowid, visitor, session_id, currency, value, props FROM events
     WHERE site = ? AND type = 'conversion' AND name = ? ${tail}`).raw(true)
   return (k) => {
     const from = k.day * DAY_MS
@@ -236,11 +297,11 @@ export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
         ? exposures.all(k.site, k.name, from, from + DAY_MS)
         : k.type === 'conversion'
           ? conversions.all(k.site, k.name, from, from + DAY_MS)
-          : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string | null, string | null, (string | null)?, (number | null)?][]
+          : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string | null, string | null, (string | null)?, (number | null)?, (string | null)?][]
     const n = rows.length
     const out: KeyDayRows = {
       ts: new Array(n), seq: new Array(n), visitor: new Array(n), session: new Array(n), label: new Array(n),
-      value: k.type === 'conversion' ? new Array(n) : null,
+      value: k.type === 'conversion' ? new Array(n) : null, props: k.type === 'pageview' ? null : new Array(n),
     }
     rows.forEach((r, i) => {
       out.ts[i] = r[0]
@@ -249,6 +310,7 @@ export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
       out.session[i] = r[3]
       out.label[i] = r[4] ?? null
       if (out.value) out.value[i] = r[5] ?? null
+      if (out.props) out.props[i] = r[6] ?? null
     })
     return out
   }
@@ -340,6 +402,7 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
     session: Uint32Array.from(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
     label: Uint32Array.from(r.label, (l) => (l === null ? 0 : numbers.label(l))),
     value: r.value ? Float64Array.from(r.value, (v) => v ?? NaN) : null,
+    props: r.props ? propsColumn(r.props) : undefined,
   }
 }
 
@@ -373,8 +436,8 @@ export class SqliteFunnelChunks {
       done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
       key: db.prepare('SELECT id FROM funnel_keys WHERE site = ? AND type = ? AND name = ? AND path = ?').pluck(),
       addKey: db.prepare('INSERT INTO funnel_keys (site, type, name, path) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
-      put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (site, key, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
+      put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols, props) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (site, key, day) DO UPDATE SET n = excluded.n, cols = excluded.cols, props = excluded.props`),
       drop: db.prepare('DELETE FROM funnel_chunks WHERE site = ? AND key = ? AND day = ?'),
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
@@ -432,7 +495,7 @@ export class SqliteFunnelChunks {
             continue
           }
           const cols = encodeChunk(chunkOf(r, numbering(k.site)))
-          this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols)
+          this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols, r.props ? encodeProps(r.props) : null)
         }
         // Event days last: they are merged from the key chunks just built.
         for (const d of this.stmt.notedEvents.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
@@ -460,20 +523,22 @@ export interface KeyPart extends ChunkColumns, FunnelKey {
  * events where it is noted. Keys in `seen` are skipped, and the ones read added.
  */
 export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
-  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>): KeyPart[] {
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false): KeyPart[] {
   const out: KeyPart[] = []
   const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
     .all(site, ...args, dayFrom, dayTo) as KeyDay[]
   const stale = new Set(noted.map((d) => `${d.type}\n${d.name}\n${d.path}\n${d.day}`))
   const stored = db.prepare(`SELECT id, type, name, path FROM funnel_keys WHERE site = ? AND ${cond}`).all(site, ...args) as ({ id: number } & FunnelKey)[]
-  const chunks = db.prepare('SELECT day, n, cols FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
+  const chunks = db.prepare(`SELECT day, n, cols${withProps ? ', props' : ''} FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?`)
   const readKeys = new Set<string>()
   for (const k of stored) {
     const at = `${k.type}\n${k.name}\n${k.path}`
     if (seen.has(at)) continue
     readKeys.add(at)
-    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-      if (!stale.has(`${at}\n${c.day}`)) out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n) })
+    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer; props?: Buffer | null }>) {
+      if (stale.has(`${at}\n${c.day}`)) continue
+      const props = !withProps || k.type === 'pageview' ? undefined : c.props ? decodeProps(c.props, c.n) : null
+      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n), props })
     }
   }
   for (const d of noted) {

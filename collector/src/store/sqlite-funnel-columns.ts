@@ -17,13 +17,18 @@ import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, type ChunkColumns, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
   day: number
   key: number
+  /** Each event's properties as an entry of the read's dictionary (null: to be looked up by rowid). */
+  propsId?: Uint32Array | null
 }
+
+/** A grouped event whose properties the chunks do not hold (a pageview's): looked up by its rowid. */
+const PROPS_UNKNOWN = 0xffffffff
 
 /** The SQL condition on `type, name, path` (of `funnel_keys` or `funnel_dirty`) for the keys a step filter may match. */
 function keyCondition(f: StepFilter): [string, unknown[]] {
@@ -65,10 +70,24 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       return k
     }
     const seen = new Set<string>()
+    // Properties the chunks hold, as one dictionary for the read: each distinct text parsed once.
+    const propsTexts: (string | null)[] = [null]
+    const propsAt = new Map<string, number>()
+    const globalProps = (c: PropsColumn | null | undefined): Uint32Array | null => {
+      if (c === undefined) return null
+      if (c === null) return new Uint32Array(0)
+      const ids = Uint32Array.from(c.dict, (t) => {
+        if (t === null) return 0
+        let id = propsAt.get(t)
+        if (id === undefined) propsAt.set(t, (id = propsTexts.push(t) - 1))
+        return id
+      })
+      return Uint32Array.from(c.idx, (i) => ids[i])
+    }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
-      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen)) {
-        parts.push({ ...p, key: keyIndex(p.type, p.name, p.path) })
+      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps)) {
+        parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
       }
     }
     const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
@@ -83,6 +102,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const none = entryAttrs([])
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
+    const parsed: (Props | null | undefined)[] = []
     const successors = q.allEvents ? scanLookups(db, site, { ...q, experiment: null, withEntry: false }) : null
     const nextOf = new Map<number, number | null>()
     use({
@@ -105,6 +125,12 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
         return out
       },
       props(i) {
+        const id = grouped.propsId[i]
+        if (id !== PROPS_UNKNOWN) {
+          let p = parsed[id]
+          if (p === undefined) parsed[id] = p = parseProps(propsTexts[id])
+          return p
+        }
         const seq = grouped.seq[i]
         let p = props.get(seq)
         if (p === undefined) props.set(seq, (p = parseProps(propsOf.get(seq) as string | null | undefined)))
@@ -244,8 +270,8 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out, and so are those
  * no step can use (`keyRoles`: of a unit without any event a later step can use, only its
- * first step-1 event before `entryEnd`). Visitor and session numbers (`withUnits`) and
- * rowids (`withSeq`) are placed only when asked for.
+ * first step-1 event before `entryEnd`). Visitor and session numbers (`withUnits`), and
+ * rowids and properties (`withSeq`), are placed only when asked for.
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number, withUnits: boolean,
   withSeq: boolean, sessionIn: Uint8Array | null) {
@@ -300,6 +326,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const visitor = new Uint32Array(withUnits ? kept : 0)
   const session = new Uint32Array(withUnits ? kept : 0)
   const seq = new Float64Array(withSeq ? kept : 0)
+  const propsId = new Uint32Array(withSeq ? kept : 0)
+  const propsCols = parts.map((p) => p.propsId ?? null)
   const fill = counts.slice()
   const place = (k: number, i: number) => {
     const u = unitCols[k][i]
@@ -317,7 +345,11 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       visitor[at] = parts[k].visitor[i]
       session[at] = parts[k].session[i]
     }
-    if (withSeq) seq[at] = seqCols[k][i]
+    if (withSeq) {
+      seq[at] = seqCols[k][i]
+      const known = propsCols[k]
+      propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
+    }
   }
   // Each day's keys merged in time then arrival order, then placed: each unit's events land
   // in that order (a counting sort keeps it), with no sort per unit.
@@ -334,5 +366,5 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   let n = 0
   for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
   unitStart[n] = kept
-  return { ts, key, visitor, session, seq, unitStart }
+  return { ts, key, visitor, session, seq, propsId, unitStart }
 }

@@ -108,13 +108,18 @@ export const SQLITE_EVENT_CHUNKS_MARK_ALL = `INSERT OR IGNORE INTO event_dirty (
  * time (segments by variant test exposures up to it): every session day is built again,
  * and a session whose last event moves notes its day (no other column of it changes).
  * An event chunk is merged from its day's funnel chunks, which hold every person's event
- * but pageviews without a path: those are read off an index of their own.
+ * but pageviews without a path: those are read off an index of their own. Funnel chunks of
+ * every key but pageviews gain their events' properties (steps filtering on them read
+ * those, not each event row): those chunks are built again.
  */
 export const SQLITE_EVENT_CHUNKS_MIGRATION = `
   ${SQLITE_SESSION_CHUNKS_MARK_ALL}
   CREATE TRIGGER sessions_funnel_last AFTER UPDATE OF last_ts ON sessions WHEN OLD.last_ts IS NOT NEW.last_ts BEGIN
     INSERT INTO session_dirty (site, day, noted, first) VALUES (NEW.site, NEW.started / ${DAY_MS}, unixepoch(), unixepoch()) ${NOTED};
   END;
+  ALTER TABLE funnel_chunks ADD COLUMN props BLOB;
+  INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted, first)
+    SELECT c.site, k.type, k.name, k.path, c.day, 0, 0 FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key WHERE k.type <> 'pageview';
   CREATE INDEX events_pathless_pageviews ON events(site, ts) WHERE type = 'pageview' AND path IS NULL AND bot = 0;
   CREATE TABLE event_chunks (site TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, cols BLOB NOT NULL, PRIMARY KEY (site, day));
   CREATE TABLE event_dirty (site TEXT NOT NULL, day INTEGER NOT NULL, noted INTEGER NOT NULL, first INTEGER NOT NULL,

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { decodeChunk, decodeProps, encodeChunk, encodeProps } from './sqlite-funnel-chunks.ts'
+
+describe('funnel chunk properties codec', () => {
+  it('gives back every event\'s properties text, unicode and empty ones included', () => {
+    fc.assert(fc.property(fc.array(fc.option(fc.constantFrom('{"plan":"pro"}', '{"plan":"free"}', '{"name":"Zoë 🚀"}', '', '{}'), { nil: null }), { maxLength: 40 }), (props) => {
+      const blob = encodeProps(props)
+      expect(blob === null).toBe(props.every((p) => p === null))
+      if (blob === null) return
+      const { dict, idx } = decodeProps(blob, props.length)
+      expect(Array.from(idx, (i) => dict[i])).toEqual(props)
+      // One dictionary entry per distinct text.
+      expect(dict.length).toBe(new Set(props.filter((p) => p !== null)).size + 1)
+    }), { numRuns: 500 })
+  })
+
+  it('reads a blob that does not start on an 8-byte boundary', () => {
+    const blob = encodeProps(['{"a":1}', null, '{"a":1}'])!
+    const shifted = Buffer.concat([Buffer.from([0]), blob]).subarray(1)
+    expect(decodeProps(shifted, 3)).toEqual({ dict: [null, '{"a":1}'], idx: Uint32Array.from([1, 0, 1]) })
+  })
+
+  it('reads an event chunk that does not start on an 8-byte boundary', () => {
+    const cols = { ts: Float64Array.from([1, 2]), seq: Float64Array.from([7, 9]), visitor: Uint32Array.from([3, 4]), session: Uint32Array.from([5, 6]),
+      label: Uint32Array.from([0, 1]), value: null }
+    const shifted = Buffer.concat([Buffer.from([0]), encodeChunk(cols)]).subarray(1)
+    expect(decodeChunk(shifted, 2)).toEqual(cols)
+  })
+})
