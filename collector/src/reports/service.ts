@@ -104,11 +104,17 @@ export function createReports(rs: ReportStore): Reports {
         withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
         experiment: q.breakdown === 'experiment' ? q.experiment : null,
       }
-      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: () => FunnelEvent['entry'] | null) => {
+      // The columns' entrants share entry objects (one per distinct entry): each one's key is worked out once.
+      const keys = new Map<object, string>()
+      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: () => FunnelEvent['entry'] | null, shared = false) => {
         total.add(m)
         if (q.breakdown === null) return
         const e = entry() ?? null
-        const key = q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown, e)
+        let key = shared && e ? keys.get(e) : undefined
+        if (key === undefined) {
+          key = q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown, e)
+          if (shared && e) keys.set(e, key)
+        }
         let part = parts.get(key)
         if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
         part.entries++
@@ -123,7 +129,7 @@ export function createReports(rs: ReportStore): Reports {
         }
         for (let u = 0; u + 1 < cols.unitStart.length; u++) {
           const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups)
-          if (m) count(m, () => cols.entry(m.entry))
+          if (m) count(m, () => cols.entry(m.entry), true)
         }
       })
       if (!fromColumns) {

@@ -98,7 +98,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
     const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
-    const made = new Map<string, ReturnType<FunnelColumns['entry']>>()
+    const made = new Map<number, Map<number, ReturnType<FunnelColumns['entry']>>>()
     const none = entryAttrs([])
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
@@ -112,15 +112,16 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
         // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
         const [label, first] = entries !== null && s < entries.first.length && entries.first[s] !== 0 ? [entries.label[s], entries.first[s]] : [0, 0]
         const variant = variants === null ? -1 : (variants.get(grouped.visitor[i])?.label ?? 0)
-        const at = `${label} ${first} ${variant}`
-        let out = made.get(at)
+        let byVariant = made.get(label * 3 + first)
+        if (!byVariant) made.set(label * 3 + first, (byVariant = new Map()))
+        let out = byVariant.get(variant)
         if (!out) {
           out = {
             ...(first !== 0 ? numbers.entry(label).attrs : none),
             firstSession: first !== 0 ? first === 2 : undefined,
             variant: variant < 0 ? null : numbers.labelText(variant),
           }
-          made.set(at, out)
+          byVariant.set(variant, out)
         }
         return out
       },
