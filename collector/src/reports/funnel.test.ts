@@ -154,35 +154,16 @@ describe('matchFunnelColumns', () => {
   const toEvent = (k: FunnelKey, ts: number, i: number): FunnelEvent =>
     ({ seq: i, ts, type: k.type, name: k.type === 'pageview' ? 'pageview' : k.name, path: k.type === 'pageview' ? k.path : null, props: null })
 
-  it('gives the same match as matchFunnel on generated units (ordered mode)', () => {
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: KEYS.length - 1 }), fc.integer({ min: -30, max: 1100 })), { maxLength: 25 }),
-      fc.integer({ min: 0, max: STEP_LISTS.length - 1 }), fc.integer({ min: 1, max: 400 }),
-      (raw, which, windowMin) => {
-        // A unit's events in time then arrival order, as both stores hand them over.
-        const evs = raw.map(([k, t], i) => ({ k, ts: t * MIN, i })).sort((a, b) => a.ts - b.ts || a.i - b.i)
-        const st = steps(...STEP_LISTS[which])
-        const cols = { ts: Float64Array.from(evs, (e) => e.ts), key: Uint32Array.from(evs, (e) => e.k) }
-        const byRows = matchFunnel(evs.map((e) => toEvent(KEYS[e.k], e.ts, e.i)), st, { range, windowMs: windowMin * MIN, strict: false })
-        const byCols = matchFunnelColumns(cols, 0, evs.length, stepMatrix(KEYS, st), st.length, range, windowMin * MIN)
-        expect(byCols === null).toBe(byRows === null)
-        if (byRows && byCols) {
-          expect(byCols.reached).toBe(byRows.reached)
-          expect(byCols.times).toEqual(byRows.times)
-          expect(evs[byCols.entry].i).toBe(byRows.entry.seq)
-        }
-      }), { numRuns: 3000 })
-  })
-
-  it('gives the same match as matchFunnel with property filters and in strict mode, events outside the list between', () => {
+  it('gives the same match as matchFunnel on generated units: ordered and strict, with property filters, other events between', () => {
     // Events of a key no step reads ("other") are not handed over: in strict mode they still break a chain.
     const OTHER = KEYS.length
     const PLANS = [undefined, 'pro', 'free'] as const
     const PROP_LISTS = [...STEP_LISTS, ['pageview:/pricing', 'event:signup?plan=pro', 'conversion:purchase'], ['event:signup?plan=free', 'event:signup']]
     fc.assert(fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: OTHER }), fc.integer({ min: -30, max: 300 }), fc.integer({ min: 0, max: 2 })), { maxLength: 25 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: OTHER }), fc.integer({ min: -30, max: 1100 }), fc.integer({ min: 0, max: 2 })), { maxLength: 25 }),
       fc.integer({ min: 0, max: PROP_LISTS.length - 1 }), fc.integer({ min: 1, max: 400 }), fc.boolean(),
       (raw, which, windowMin, strict) => {
+        // A unit's events in time then arrival order, as both stores hand them over.
         const all = raw.map(([k, t, plan], i) => ({ k, ts: t * MIN, i, props: PLANS[plan] ? { plan: PLANS[plan]! } : null }))
           .sort((a, b) => a.ts - b.ts || a.i - b.i)
         const nextOf = new Map(all.map((e, n) => [e.i, n + 1 < all.length ? all[n + 1].i : null]))
