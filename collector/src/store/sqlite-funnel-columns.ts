@@ -111,7 +111,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
         const s = grouped.session[i]
         // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
         const [label, first] = entries !== null && s < entries.first.length && entries.first[s] !== 0 ? [entries.label[s], entries.first[s]] : [0, 0]
-        const variant = variants === null ? -1 : (variants.get(grouped.visitor[i])?.label ?? 0)
+        const variant = variants === null ? -1 : Math.max(0, variantBy(variants, grouped.visitor[i], Infinity))
         let byVariant = made.get(label * 3 + first)
         if (!byVariant) made.set(label * 3 + first, (byVariant = new Map()))
         let out = byVariant.get(variant)
@@ -215,19 +215,23 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
     for (const p of parts) for (let i = 0; i < p.session.length; i++) if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) out[p.session[i]] = 1
     return out
   }
-  const firsts = new Map(experiments.map((e) => [e, firstExposures(db, site, e, numbers)]))
+  const firsts = experiments.map((e) => firstExposures(db, site, e, numbers))
+  // Sessions share a few thousand (label, first, variants seen) combinations: each is tested once.
+  const known = new Map<number, Map<string | number, boolean>>()
+  const seen: number[] = experiments.map(() => -1)
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
-      const { values } = numbers.entry(p.label[i])
-      const [visitor, lastTs] = [p.visitor[i], p.lastTs[i]]
-      const inIt = segmentMatches(c, {
-        col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null,
-        first: (p.flags[i] & FIRST_SESSION) !== 0,
-        variant: (e) => {
-          const f = firsts.get(e)!.get(visitor)
-          return f !== undefined && f.ts <= lastTs ? (numbers.labelText(f.label) ?? '(none)') : null
-        },
-      })
+      for (let e = 0; e < firsts.length; e++) seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
+      const first = (p.flags[i] & FIRST_SESSION) !== 0
+      let byVariants = known.get(p.label[i] * 2 + (first ? 1 : 0))
+      if (!byVariants) known.set(p.label[i] * 2 + (first ? 1 : 0), (byVariants = new Map()))
+      const at = seen.length === 1 ? seen[0] : seen.join(' ')
+      let inIt = byVariants.get(at)
+      if (inIt === undefined) {
+        const { values } = numbers.entry(p.label[i])
+        const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
+        byVariants.set(at, (inIt = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first, variant: (e) => variants.get(e) ?? null })))
+      }
       if (inIt) out[p.session[i]] = 1
     }
   }
@@ -236,15 +240,34 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
 
 /**
  * Each exposed visitor's first exposure to the experiment (time order, then arrival), by
- * visitor number: its time and variant label (0: it named none).
+ * visitor number: its time and variant label (0: it named none; -1 for a visitor never exposed).
  */
-export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering): Map<number, { ts: number; label: number }> {
-  const out = new Map<number, { ts: number; label: number }>()
+export interface FirstExposures {
+  ts: Float64Array
+  label: Int32Array
+}
+
+/** Reads `FirstExposures` from the exposure chunks of every day. */
+export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering): FirstExposures {
   const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set())
+  let max = 0
+  for (const p of parts) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > max) max = p.visitor[i]
+  const out = { ts: new Float64Array(max + 1), label: new Int32Array(max + 1).fill(-1) }
   for (const p of parts.sort((a, b) => a.day - b.day)) {
-    for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] !== 0 && !out.has(p.visitor[i])) out.set(p.visitor[i], { ts: p.ts[i], label: p.label[i] })
+    for (let i = 0; i < p.visitor.length; i++) {
+      const v = p.visitor[i]
+      if (v !== 0 && out.label[v] < 0) {
+        out.ts[v] = p.ts[i]
+        out.label[v] = p.label[i]
+      }
+    }
   }
   return out
+}
+
+/** The variant label of the visitor's first exposure if it came by `by` (-1: none by then). */
+function variantBy(f: FirstExposures, visitor: number, by: number): number {
+  return visitor < f.label.length && f.label[visitor] >= 0 && f.ts[visitor] <= by ? f.label[visitor] : -1
 }
 
 /** Entry attributes by session number: its label, and 2 when it is its visitor's first, 1 when not, 0 when not read. */
