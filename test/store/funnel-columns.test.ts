@@ -95,15 +95,17 @@ describe('funnels from the SQLite funnel columns', () => {
     await store.insertEvents('shop', [
       visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/pricing', { type: 'event', name: 'signup', props: { plan: 'pro' } }),
       visit('b', D0, '/pricing'), visit('b', D0 + MIN, '/about'), visit('b', D0 + 2 * MIN, '/pricing', { type: 'event', name: 'signup', props: { plan: 'free' } }),
+      // A bot's request between c's two events (same visitor id) is no event of c's.
+      visit('c', D0, '/pricing'), visit('c', D0 + 30_000, '/about', { bot: true }), visit('c', D0 + MIN, '/pricing', { type: 'event', name: 'signup' }),
     ])
     await derive()
     // b's /about comes between: strict mode stops there, ordered mode does not.
-    expect((await funnel('step=pageview:/pricing&step=event:signup&mode=strict')).steps.map((s) => s.visitors)).toEqual([2, 1])
-    expect((await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dpro')).steps.map((s) => s.visitors)).toEqual([2, 1])
-    expect((await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dfree&mode=strict')).steps.map((s) => s.visitors)).toEqual([2, 0])
-    expect((await funnel('step=pageview:/pricing&step=event:signup')).steps.map((s) => s.visitors)).toEqual([2, 2])
+    expect((await funnel('step=pageview:/pricing&step=event:signup&mode=strict')).steps.map((s) => s.visitors)).toEqual([3, 2])
+    expect((await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dpro')).steps.map((s) => s.visitors)).toEqual([3, 1])
+    expect((await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dfree&mode=strict')).steps.map((s) => s.visitors)).toEqual([3, 0])
+    expect((await funnel('step=pageview:/pricing&step=event:signup')).steps.map((s) => s.visitors)).toEqual([3, 3])
     // A segment by session attributes keeps the columns' events of its sessions.
-    expect((await funnel('step=pageview:/pricing&step=event:signup&device=desktop')).steps.map((s) => s.visitors)).toEqual([2, 2])
+    expect((await funnel('step=pageview:/pricing&step=event:signup&device=desktop')).steps.map((s) => s.visitors)).toEqual([3, 3])
     expect((await funnel('step=pageview:/pricing&step=event:signup&device=mobile')).steps.map((s) => s.visitors)).toEqual([0, 0])
     // A segment by variant: b sees the test in a second visit, which counts; the first visit ended before it and does not.
     await store.insertEvents('shop', [visit('b', D0 + DAY, '/pricing'), visit('b', D0 + DAY + MIN, '/pricing', { type: 'event', name: 'signup' })])

@@ -12,6 +12,7 @@ import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { experimentsOf, segmentMatches } from './segment-match.ts'
 import type { EventType, Props } from './types.ts'
 import { scanLookups } from './sqlite-funnel-lookups.ts'
+import { adjacentSuccessors } from './sqlite-funnel-strict.ts'
 import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
@@ -103,6 +104,8 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
     const parsed: (Props | null | undefined)[] = []
+    // Strict mode asks whether a candidate follows its neighbour: answered for all neighbours at once.
+    const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers) : null
     const successors = q.allEvents ? scanLookups(db, site, { ...q, experiment: null, withEntry: false }) : null
     const nextOf = new Map<number, number | null>()
     use({
@@ -140,6 +143,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       follows(i, j) {
         // An event without a visitor has no known successor: it ends a strict chain.
         if (successors === null || grouped.visitor[i] === 0) return false
+        if (j === i + 1) return adjacent![i] === 1
         // Each event's successor is looked up once: several attempts may ask about the same one.
         let next = nextOf.get(i)
         if (next === undefined) {
