@@ -13,17 +13,12 @@ export interface SegmentSession {
   /**
    * The variant of the visitor's first exposure to `experiment` ('(none)' when it named
    * none) if that came at or before the session's last event; null otherwise. Needed only
-   * for a condition that tests exposures (`needsExposures`).
+   * for a condition that tests exposures (`experimentsOf`).
    */
   variant?(experiment: string): string | null
 }
 
-/** Whether the condition tests experiment exposures, which a session's own columns cannot answer. */
-export function needsExposures(c: SegmentCond): boolean {
-  return experimentsOf(c).length > 0
-}
-
-/** The experiments whose exposures the condition tests. */
+/** The experiments whose exposures the condition tests (a session's own columns cannot answer those). */
 export function experimentsOf(c: SegmentCond): string[] {
   if ('all' in c) return [...new Set(c.all.flatMap(experimentsOf))]
   if ('any' in c) return [...new Set(c.any.flatMap(experimentsOf))]
