@@ -348,7 +348,7 @@ export interface ReportStore {
   /**
    * Optional: the same events as `scanFunnel` as columns, handed to `use` while they are
    * read (lookups on demand see the same moment); answers false, without calling `use`,
-   * for scans it cannot answer that way (a segment by experiment variant).
+   * when it cannot answer that way (SQLite: most of the range still waiting to be built).
    */
   funnelColumns?(site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): Promise<boolean>
   /**

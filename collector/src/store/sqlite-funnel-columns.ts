@@ -41,10 +41,10 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
 
 /**
  * Hands the funnel's events as columns to `use` inside the read's transaction, and answers
- * true; answers false (`use` not called) for a segment by experiment variant, or while
- * most of the range waits to be built: the scan answers those. A segment by session
- * attributes or new/returning keeps the events of its sessions. Property filters and
- * strict mode look an event's properties or successor up on demand, as the scan does.
+ * true; answers false (`use` not called) while most of the range waits to be built: the
+ * scan answers then. A segment keeps the events of its sessions (`sessionsInSegment`).
+ * Property filters read the properties the chunks keep (a pageview's are looked up by
+ * rowid); strict mode asks SQLite once which neighbouring candidates are adjacent events.
  *
  * @example
  * useFunnelColumns(db, 'shop', scan, (cols) => { … match each unit's events … })
