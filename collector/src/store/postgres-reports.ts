@@ -78,9 +78,10 @@ export class PostgresReports implements ReportStore {
   }
 
   async referrerHosts(site: string): Promise<string[]> {
-    // A loose index scan: one seek per distinct host on sessions_site_referrer.
+    // A loose index scan: one seek per distinct host on sessions_site_referrer (the first seek
+    // says IS NOT NULL too, or the partial index does not apply).
     const r = await this.pool.query<{ host: string }>(`WITH RECURSIVE h(host) AS (
-        SELECT MIN(referrer_host) FROM sessions WHERE site = $1
+        SELECT MIN(referrer_host) FROM sessions WHERE site = $1 AND referrer_host IS NOT NULL
         UNION ALL SELECT (SELECT MIN(referrer_host) FROM sessions WHERE site = $1 AND referrer_host > h.host) FROM h WHERE h.host IS NOT NULL)
       SELECT host FROM h WHERE host IS NOT NULL`, [site])
     return r.rows.map((x) => x.host)

@@ -90,9 +90,11 @@ export class SqliteReports implements ReportStore {
   }
 
   async referrerHosts(site: string): Promise<string[]> {
-    // A loose index scan: one seek per distinct host on sessions_site_referrer.
+    // A loose index scan: one seek per distinct host on sessions_site_referrer. The first seek
+    // says IS NOT NULL too: without it the partial index does not apply and SQLite reads every
+    // session of the site (0.5-3.4 s at 10M events, for every segment by source or medium).
     return this.db.prepare(`WITH RECURSIVE h(host) AS (
-        SELECT MIN(referrer_host) FROM sessions WHERE site = ?
+        SELECT MIN(referrer_host) FROM sessions WHERE site = ? AND referrer_host IS NOT NULL
         UNION ALL SELECT (SELECT MIN(referrer_host) FROM sessions WHERE site = ? AND referrer_host > h.host) FROM h WHERE h.host IS NOT NULL)
       SELECT host FROM h WHERE host IS NOT NULL`).pluck(true).all(site, site) as string[]
   }
