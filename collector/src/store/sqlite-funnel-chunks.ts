@@ -103,6 +103,14 @@ export interface SessionColumns {
   lastTs: Float64Array
 }
 
+/**
+ * The site's longest session in ms (`session_span`, kept by derivation), or null when none
+ * is known: sessions that can hold an event of a range started at most this long before it.
+ */
+export function sessionSpan(db: Database.Database, site: string): number | null {
+  return (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? null
+}
+
 /** Visitors are kind 0 of `funnel_units`, sessions kind 1. */
 export const VISITOR_UNIT = 0
 export const SESSION_UNIT = 1
@@ -552,21 +560,37 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
 }
 
 /**
- * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
- * sessions where the day is noted.
+ * Each day's chunk of a per-day table (`session_chunks`, `event_chunks`) from `dayFrom` to
+ * `dayTo`; a day noted since its chunk was built (in `session_dirty`, `event_dirty`), or
+ * whose chunk `decode` refuses (an older layout), is built from the tables instead.
  */
-export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
-  const noted = new Set(db.prepare('SELECT day FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, dayFrom, dayTo) as number[])
-  const parts: SessionColumns[] = []
-  for (const c of db.prepare('SELECT day, n, cols FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?')
+function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'event', dayFrom: number, dayTo: number,
+  decode: (blob: Buffer, n: number) => T | null, build: (day: number) => T): [day: number, cols: T][] {
+  const noted = new Set(db.prepare(`SELECT day FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().all(site, dayFrom, dayTo) as number[])
+  const out: [number, T][] = []
+  for (const c of db.prepare(`SELECT day, n, cols FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`)
     .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    // A chunk of an older layout (built before migration 22 noted its day again) is read from the table too.
-    if (!noted.has(c.day) && c.cols.byteLength === 32 * c.n) parts.push(decodeSessions(c.cols, c.n))
+    const cols = noted.has(c.day) ? null : decode(c.cols, c.n)
+    if (cols) out.push([c.day, cols])
     else noted.add(c.day)
   }
+  for (const day of noted) out.push([day, build(day)])
+  return out
+}
+
+/**
+ * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
+ * sessions where the day is noted (or its chunk is of the layout before migration 22).
+ */
+export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
   const readDay = sessionDayReader(db)
-  for (const day of noted) parts.push(sessionChunkOf(readDay(site, day), numbers))
-  return parts
+  return dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === 32 * n ? decodeSessions(blob, n) : null),
+    (day) => sessionChunkOf(readDay(site, day), numbers)).map(([, cols]) => cols)
+}
+
+/** Every person's events from `dayFrom` to `dayTo` (UTC days), with their day: each day's event chunk, or the day merged anew where noted. */
+export function eventParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): [day: number, cols: EventColumns][] {
+  return dayParts(db, site, 'event', dayFrom, dayTo, decodeEvents, (day) => eventDayColumns(db, site, day, numbers))
 }
 
 

@@ -11,14 +11,13 @@ import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter } fr
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { experimentsOf, segmentMatches } from './segment-match.ts'
 import type { EventType, Props } from './types.ts'
-import { scanLookups } from './sqlite-funnel-lookups.ts'
 import { adjacentSuccessors } from './sqlite-funnel-strict.ts'
 import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -52,7 +51,7 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
 export function useFunnelColumns(db: Database.Database, site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): boolean {
   const lastTs = q.range.end + q.windowMs
   const [dayFrom, dayTo] = [Math.floor(q.range.start / DAY_MS), Math.floor(lastTs / DAY_MS)]
-  const span = q.withEntry || q.segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
+  const span = q.withEntry || q.segment ? (sessionSpan(db, site) ?? 0) : 0
   const sessionDays: [number, number] | null = q.withEntry || q.segment ? [dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo] : null
   return db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, distinctStepFilters(q.steps).map(keyCondition), dayFrom, dayTo, sessionDays)) return false
@@ -106,8 +105,6 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const parsed: (Props | null | undefined)[] = []
     // Strict mode asks whether a candidate follows its neighbour: answered for all neighbours at once.
     const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers) : null
-    const successors = q.allEvents ? scanLookups(db, site, { ...q, experiment: null, withEntry: false }) : null
-    const nextOf = new Map<number, number | null>()
     use({
       keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
       entry(i) {
@@ -140,18 +137,8 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
         if (p === undefined) props.set(seq, (p = parseProps(propsOf.get(seq) as string | null | undefined)))
         return p
       },
-      follows(i, j) {
-        // An event without a visitor has no known successor: it ends a strict chain.
-        if (successors === null || grouped.visitor[i] === 0) return false
-        if (j === i + 1) return adjacent![i] === 1
-        // Each event's successor is looked up once: several attempts may ask about the same one.
-        let next = nextOf.get(i)
-        if (next === undefined) {
-          const session = grouped.session[i] === 0 ? null : numbers.unitName(grouped.session[i])
-          nextOf.set(i, (next = successors.next(grouped.ts[i], grouped.seq[i], numbers.unitName(grouped.visitor[i])!, session)))
-        }
-        return next === grouped.seq[j]
-      },
+      // Any candidate between i and j is an event of the unit between them: only neighbours can follow.
+      follows: (i, j) => j === i + 1 && adjacent !== null && adjacent[i] === 1,
     })
     return true
   })()
@@ -173,38 +160,18 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
     built += db.prepare(`SELECT COUNT(*) FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key WHERE c.site = ? AND ${cond} AND c.day BETWEEN ? AND ?`)
       .pluck().get(site, ...args, dayFrom, dayTo) as number
   }
-  if (sessionDays) {
-    noted += db.prepare('SELECT COUNT(*) FROM session_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
-    built += db.prepare('SELECT COUNT(*) FROM session_chunks WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...sessionDays) as number
-  }
-  if (eventDays) {
-    noted += db.prepare('SELECT COUNT(*) FROM event_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...eventDays) as number
-    built += db.prepare('SELECT COUNT(*) FROM event_chunks WHERE site = ? AND day BETWEEN ? AND ?').pluck().get(site, ...eventDays) as number
+  for (const [kind, days] of [['session', sessionDays], ['event', eventDays]] as const) {
+    if (!days) continue
+    noted += db.prepare(`SELECT COUNT(*) FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().get(site, ...days) as number
+    built += db.prepare(`SELECT COUNT(*) FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`).pluck().get(site, ...days) as number
   }
   return noted <= 8 || noted * 4 <= noted + built
 }
 
 /**
- * The segment's test of a session by its label and whether it is its visitor's first, as
- * `segmentMatches` gives it; remembered per label and flag (sessions share a few thousand labels).
- */
-export function segmentTest(c: SegmentCond, numbers: Numbering): (label: number, first: boolean) => boolean {
-  const known = new Map<number, boolean>()
-  return (label, first) => {
-    const at = label * 2 + (first ? 1 : 0)
-    let m = known.get(at)
-    if (m === undefined) {
-      const { values } = numbers.entry(label)
-      known.set(at, (m = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first })))
-    }
-    return m
-  }
-}
-
-/**
- * Which sessions (by number) of `parts` are in the segment: 1 for those in it. Session
- * attributes and new/returning are tested once per label; a segment by variant per
- * session, against its visitor's first exposure (from the exposure chunks) and its last event.
+ * Which sessions (by number) of `parts` are in the segment: 1 for those in it, tested once
+ * per distinct entry label, first flag and, for a segment by variant, variant of the
+ * visitor's first exposure by the session's last event (from the exposure chunks).
  *
  * @example
  * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
@@ -214,13 +181,9 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
   const out = new Uint8Array(max + 1)
   const experiments = experimentsOf(c)
-  if (experiments.length === 0) {
-    const test = segmentTest(c, numbers)
-    for (const p of parts) for (let i = 0; i < p.session.length; i++) if (test(p.label[i], (p.flags[i] & FIRST_SESSION) !== 0)) out[p.session[i]] = 1
-    return out
-  }
   const firsts = experiments.map((e) => firstExposures(db, site, e, numbers))
-  // Sessions share a few thousand (label, first, variants seen) combinations: each is tested once.
+  // Sessions share a few thousand (label, first, variants seen) combinations: each is tested once
+  // (no variant seen without a segment by variant).
   const known = new Map<number, Map<string | number, boolean>>()
   const seen: number[] = experiments.map(() => -1)
   for (const p of parts) {
@@ -229,7 +192,7 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
       const first = (p.flags[i] & FIRST_SESSION) !== 0
       let byVariants = known.get(p.label[i] * 2 + (first ? 1 : 0))
       if (!byVariants) known.set(p.label[i] * 2 + (first ? 1 : 0), (byVariants = new Map()))
-      const at = seen.length === 1 ? seen[0] : seen.join(' ')
+      const at = seen.length === 0 ? 0 : seen.length === 1 ? seen[0] : seen.join(' ')
       let inIt = byVariants.get(at)
       if (inIt === undefined) {
         const { values } = numbers.entry(p.label[i])

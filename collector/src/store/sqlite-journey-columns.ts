@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, TouchAttrs, TouchSession } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { BOT_SESSION, keyDayReader, keyParts, Numbering, sessionParts, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { BOT_SESSION, keyDayReader, keyParts, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 
 /**
@@ -31,10 +31,11 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   let numbers!: Numbering
   let convs: KeyPart[] = []
   let sessions: SessionColumns[] = []
-  let inSegmentOf: (() => Uint8Array) | null = null
+  // Set in the read's transaction (exposures are read with the sessions); `as`: assigned in a callback.
+  let inSegment = null as Uint8Array | null
   const [dayFrom, dayTo] = [Math.floor(start / DAY_MS), Math.floor((end - 1) / DAY_MS)]
   // Under a segment, also every session that can hold a conversion of the range (the longest session's span before it).
-  const span = segment ? ((db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0) : 0
+  const span = segment ? (sessionSpan(db, site) ?? 0) : 0
   const sessionDays: [number, number] = [Math.floor((start - Math.max(q.lookbackMs, span + 1)) / DAY_MS), dayTo]
   const cond: [string, unknown[]] = q.conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [q.conversion]]
   const built = db.transaction(() => {
@@ -42,11 +43,7 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     numbers = new Numbering(db, site, false)
     convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
     sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
-    // Exposures are read in the same transaction as the sessions.
-    if (segment) {
-      const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
-      inSegmentOf = () => inSegment
-    }
+    if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
     return true
   })()
   if (!built) return false
@@ -55,7 +52,6 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
   // The rule models' touches leave Direct out.
   const isTouch = journeys ? () => true : (label: number) => touch(label).channel !== 'Direct'
   // Under a segment an event counts only in a session of it: 1 by session number.
-  const inSegment = segment ? inSegmentOf!() : null
   const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
   // Conversions in the range by visitor; a conversion without a visitor is a journey of its own.

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { useFunnelColumns } from './sqlite-funnel-columns.ts'
 import { journeysFromColumns } from './sqlite-journey-columns.ts'
+import { sessionSpan } from './sqlite-funnel-chunks.ts'
 import { segmentedActivity, segmentedSessionGroups, segmentedSummary } from './sqlite-segment-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
@@ -47,7 +48,7 @@ export class SqliteReports implements ReportStore {
   /** The site's longest session (`session_span`), read only for a segmented query; null when none is known. */
   private span(site: string, segment: SegmentCond | null | undefined): number | null {
     if (!segment) return null
-    return (this.db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck(true).get(site) as number | undefined) ?? null
+    return sessionSpan(this.db, site)
   }
 
   async quarantineCounts(site: string, since: number): Promise<Record<string, number>> {

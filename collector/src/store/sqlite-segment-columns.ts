@@ -15,7 +15,7 @@ import { SLOT_MS } from './report-types.ts'
 import { slotAligned } from './rollup-range.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import {
-  BOT_SESSION, DAY_SLOTS, decodeEvents, eventDayColumns, keyDayReader, keyParts, Numbering, sessionParts,
+  BOT_SESSION, DAY_SLOTS, eventParts, keyDayReader, keyParts, Numbering, sessionParts, sessionSpan,
   type EventColumns, type KeyPart, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
@@ -41,7 +41,7 @@ interface SegmentRead {
 function readSegment(db: Database.Database, site: string, range: TimeRange, segment: SegmentCond, conversion: string | null,
   withEvents: boolean): SegmentRead | null {
   if (!slotAligned(range)) return null
-  const span = (db.prepare('SELECT max_ms FROM session_span WHERE site = ?').pluck().get(site) as number | undefined) ?? 0
+  const span = sessionSpan(db, site) ?? 0
   const [dayFrom, dayTo] = [Math.floor(range.start / DAY_MS), Math.floor((range.end - 1) / DAY_MS)]
   const sessionDays: [number, number] = [Math.floor((range.start - span - 1) / DAY_MS), dayTo]
   const cond: [string, unknown[]] = conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [conversion]]
@@ -56,18 +56,6 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
     for (const p of sessions) for (let i = 0; i < p.session.length; i++) visitorOf[p.session[i]] = p.visitor[i]
     return { numbers, sessions, inSegment, visitorOf, conversions, events }
   })()
-}
-
-/** The event chunks from `dayFrom` to `dayTo` (UTC days), or a noted day's events from the table. */
-function eventParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): [number, EventColumns][] {
-  const noted = new Set(db.prepare('SELECT day FROM event_dirty WHERE site = ? AND day BETWEEN ? AND ?').pluck().all(site, dayFrom, dayTo) as number[])
-  const out: [number, EventColumns][] = []
-  for (const c of db.prepare('SELECT day, n, cols FROM event_chunks WHERE site = ? AND day BETWEEN ? AND ?')
-    .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    if (!noted.has(c.day)) out.push([c.day, decodeEvents(c.cols, c.n)])
-  }
-  for (const day of noted) out.push([day, eventDayColumns(db, site, day, numbers)])
-  return out
 }
 
 /** Whether session `s` (a number) is in the segment. */
