@@ -120,6 +120,25 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(9)
   })
 
+  it('let a later opening event win when the window cut the first attempt short, and otherwise the first', async () => {
+    await store.insertEvents('shop', [
+      // a: /pricing nine days after the first page; the attempt from day 3 reaches it in 6 days, the earlier ones do not.
+      visit('a', D0, '/'), visit('a', D0 + DAY, '/blog'), visit('a', D0 + 3 * DAY, '/docs'), visit('a', D0 + 4 * DAY, '/about'),
+      visit('a', D0 + 9 * DAY, '/pricing'),
+      // b: everything within the window: the first page opens, whatever comes between.
+      visit('b', D0 + DAY, '/docs'), visit('b', D0 + DAY + MIN, '/blog'), visit('b', D0 + 2 * DAY, '/pricing'), visit('b', D0 + 3 * DAY, '/about'),
+      // c: never reaches /pricing; opens with its first page.
+      visit('c', D0 + 2 * DAY, '/about'), visit('c', D0 + 2 * DAY + MIN, '/'),
+    ])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const r = await funnel('step=pageview:/**&step=pageview:/pricing&window=7d&breakdown=landing')
+    expect(r.steps.map((s) => [s.visitors, s.medianSecondsFromPrevious])).toEqual([[3, null], [2, (6 * DAY / 1000 + DAY / 1000) / 2]])
+    // Each visitor's winning attempt decides its landing page: a's is /docs (day 3), b's and c's their first page.
+    expect(Object.fromEntries(Object.entries(r.breakdown ?? {}).map(([k, rows]) => [k, rows.map((s) => s.visitors)]))).toEqual({ '/docs': [2, 2], '/about': [1, 0] })
+    expect(columnReads).toBe(1)
+  })
+
   it('count a visitor as new once retention has removed their first session', async () => {
     await store.insertEvents('shop', [visit('a', D0, '/'), visit('a', D0 + 3 * DAY, '/pricing'), visit('a', D0 + 3 * DAY + MIN, '/thanks')])
     await derive()

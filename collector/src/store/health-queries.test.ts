@@ -66,6 +66,35 @@ contract('SQLite', async () => {
   return { q: sqliteHealth(t.store.db), close: () => t.close() }
 })
 
+describe('the SQLite catalog once the funnel chunks are built', () => {
+  it('suggests the busiest paths of the latest built week from the chunks, without reading events', async () => {
+    const t = await makeTestApp({ clock })
+    try {
+      const { secret } = await t.createSite('shop')
+      const pv = (path: string, ts: string) => ({ type: 'pageview', name: 'pageview', ts, url: `https://shop.example${path}`, visitorId: `v-${path}-${ts}`, consent: { analytics: true } })
+      const res = await t.app.request('/api/events', {
+        method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [
+          pv('/a', '2026-11-23T10:00:00Z'), pv('/b', '2026-11-23T10:00:00Z'), pv('/b', '2026-11-24T10:00:00Z'),
+          // Nine days before the latest built day: outside its week.
+          pv('/old', '2026-11-14T10:00:00Z'), pv('/old', '2026-11-14T11:00:00Z'), pv('/old', '2026-11-14T12:00:00Z'),
+        ] }),
+      })
+      expect((await res.json()).accepted).toBe(6)
+      await new Deriver(t.store, { log: () => {} }).settle()
+      const q = sqliteHealth(t.store.db)
+      // Not built yet: the latest pageviews answer, the old ones first by count.
+      expect((await q.eventNames('shop', 0)).paths).toEqual(['/old', '/b', '/a'])
+      while ((await t.store.refreshFunnel(1000, 0)) > 0);
+      // Built: the pageview rows are no longer needed for it.
+      t.store.db.prepare("UPDATE events SET path = '/gone' WHERE type = 'pageview'").run()
+      expect((await q.eventNames('shop', 0)).paths).toEqual(['/b', '/a'])
+    } finally {
+      await t.close()
+    }
+  })
+})
+
 const noPostgres = await probePostgres()
 if (noPostgres) console.warn(`skipping PostgreSQL health queries: ${noPostgres}`)
 describe.skipIf(noPostgres !== null)('PostgreSQL', () => {

@@ -96,7 +96,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
-    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
+    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
     const made = new Map<number, Map<number, ReturnType<FunnelColumns['entry']>>>()
     const none = entryAttrs([])
@@ -260,12 +260,15 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
 /**
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out, and so are those
- * no step can use (`keyRoles`: of a unit without any event a later step can use, only its
- * first step-1 event before `entryEnd`). Visitor and session numbers (`withUnits`), and
- * rowids and properties (`withSeq`), are placed only when asked for.
+ * no step can use. Of the events that can only open the funnel (`keyRoles` 1), a unit keeps
+ * just its first before `entryEnd` unless a later one could open a better attempt: in
+ * ordered mode only when an event of a later step comes more than the window after that
+ * first one (an attempt from a later one sees a subset of the same events, and starts
+ * later); in strict mode whenever it has an event of a later step. Visitor and session numbers (`withUnits`), and
+ * properties (`withSeq`), are placed only when asked for.
  */
-function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number, withUnits: boolean,
-  withSeq: boolean, sessionIn: Uint8Array | null) {
+function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
+  windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, sessionIn: Uint8Array | null) {
   // Keys that fill no step are dropped.
   const parts = allParts.filter((p) => roles[p.key] !== 0).sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
@@ -280,75 +283,107 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const tsCols = parts.map((p) => p.ts)
   const seqCols = parts.map((p) => p.seq)
   const keyOf = parts.map((p) => p.key)
-  const firstOnly = parts.map((p) => roles[p.key] === 1)
+  const openers = parts.flatMap((p, k) => (roles[p.key] === 1 ? [k] : []))
+  const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
   let maxUnit = 0
   for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
-  // Units with an event a later step can use (1); the others need only their first step-1
-  // event in the range (any page: most visitors), marked 2 once counted and 3 once placed.
-  const state = new Uint8Array(maxUnit + 1)
-  for (let k = 0; k < parts.length; k++) {
-    if (firstOnly[k]) continue
+  // Per unit: its events of later steps, how many and the latest.
+  const later = new Uint32Array(maxUnit + 1)
+  const lastLater = new Float64Array(maxUnit + 1).fill(-Infinity)
+  for (const k of laters) {
     const units = unitCols[k]
     const pts = tsCols[k]
-    for (let i = 0; i < units.length; i++) if (pts[i] >= from && pts[i] <= to) state[units[i]] = 1
-  }
-  state[0] = 0
-  const counts = new Uint32Array(maxUnit + 2)
-  for (let k = 0; k < parts.length; k++) {
-    const units = unitCols[k]
-    const pts = tsCols[k]
-    const once = firstOnly[k]
     for (let i = 0; i < units.length; i++) {
       const u = units[i]
-      if (u === 0 || pts[i] < from || pts[i] > to) continue
-      if (!once || state[u] === 1) counts[u + 1]++
-      else if (state[u] === 0 && pts[i] < entryEnd) {
-        state[u] = 2
-        counts[u + 1]++
+      const t = pts[i]
+      if (u === 0 || t < from || t > to) continue
+      later[u]++
+      if (t > lastLater[u]) lastLater[u] = t
+    }
+  }
+  // Per unit: its opening-only events, and the first of them in the entry range (time, then arrival).
+  const ones = new Uint32Array(maxUnit + 1)
+  const bestTs = new Float64Array(maxUnit + 1).fill(Infinity)
+  const bestSeq = new Float64Array(maxUnit + 1)
+  const bestPart = new Int32Array(maxUnit + 1).fill(-1)
+  const bestAt = new Uint32Array(maxUnit + 1)
+  for (const k of openers) {
+    const units = unitCols[k]
+    const pts = tsCols[k]
+    const seqs = seqCols[k]
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]
+      const t = pts[i]
+      if (u === 0 || t < from || t > to) continue
+      ones[u]++
+      if (t < entryEnd && (t < bestTs[u] || (t === bestTs[u] && seqs[i] < bestSeq[u]))) {
+        bestTs[u] = t
+        bestSeq[u] = seqs[i]
+        bestPart[u] = k
+        bestAt[u] = i
       }
     }
+  }
+  // Which units keep all their opening-only events, and how many events each keeps.
+  const all = new Uint8Array(maxUnit + 1)
+  const counts = new Uint32Array(maxUnit + 2)
+  for (let u = 1; u <= maxUnit; u++) {
+    if (later[u] > 0 && (!ordered || lastLater[u] > bestTs[u] + windowMs)) all[u] = 1
+    counts[u + 1] = later[u] + (all[u] === 1 ? ones[u] : bestPart[u] >= 0 ? 1 : 0)
   }
   // Prefix sums: counts[u] becomes where unit u's events start.
   for (let u = 1; u < counts.length; u++) counts[u] += counts[u - 1]
   const kept = counts[counts.length - 1]
   const ts = new Float64Array(kept)
   const key = new Uint32Array(kept)
+  const seq = new Float64Array(kept)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
   const visitor = new Uint32Array(withUnits ? kept : 0)
   const session = new Uint32Array(withUnits ? kept : 0)
-  const seq = new Float64Array(withSeq ? kept : 0)
   const propsId = new Uint32Array(withSeq ? kept : 0)
   const propsCols = parts.map((p) => p.propsId ?? null)
   const fill = counts.slice()
-  const place = (k: number, i: number) => {
-    const u = unitCols[k][i]
-    const t = tsCols[k][i]
-    if (u === 0 || t < from || t > to) return
-    if (firstOnly[k] && state[u] !== 1) {
-      // Time order: the first one met is the unit's first.
-      if (state[u] !== 2 || t >= entryEnd) return
-      state[u] = 3
-    }
+  const place = (k: number, i: number, u: number) => {
     const at = fill[u]++
-    ts[at] = t
+    ts[at] = tsCols[k][i]
     key[at] = keyOf[k]
+    seq[at] = seqCols[k][i]
     if (withUnits) {
       visitor[at] = parts[k].visitor[i]
       session[at] = parts[k].session[i]
     }
     if (withSeq) {
-      seq[at] = seqCols[k][i]
       const known = propsCols[k]
       propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
     }
   }
-  // Each day's keys merged in time then arrival order, then placed: each unit's events land
-  // in that order (a counting sort keeps it), with no sort per unit.
-  for (let a = 0; a < parts.length;) {
+  // Later steps' events: each day's keys merged in time then arrival order, then placed, so
+  // each unit's land in that order (a counting sort keeps it).
+  for (let a = 0; a < laters.length;) {
     let b = a + 1
-    while (b < parts.length && parts[b].day === parts[a].day) b++
-    mergeRuns(tsCols.slice(a, b), seqCols.slice(a, b), (r, i) => place(a + r, i))
+    while (b < laters.length && parts[laters[b]].day === parts[laters[a]].day) b++
+    const day = laters.slice(a, b)
+    mergeRuns(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), (r, i) => {
+      const k = day[r]
+      const u = unitCols[k][i]
+      const t = tsCols[k][i]
+      if (u !== 0 && t >= from && t <= to) place(k, i, u)
+    })
     a = b
+  }
+  // Opening-only events after them; each unit that got any is then put in order.
+  for (const k of openers) {
+    const units = unitCols[k]
+    const pts = tsCols[k]
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]
+      if (u !== 0 && all[u] === 1 && pts[i] >= from && pts[i] <= to) place(k, i, u)
+    }
+  }
+  const grouped = { ts, key, visitor, session, seq, propsId }
+  for (let u = 1; u <= maxUnit; u++) {
+    if (all[u] === 0 && bestPart[u] >= 0) place(bestPart[u], bestAt[u], u)
+    if (counts[u + 1] - counts[u] > 1 && (all[u] === 1 ? ones[u] : bestPart[u] >= 0 ? 1 : 0) > 0) sortUnit(grouped, counts[u], counts[u + 1])
   }
   // Unit starts, skipping units without events.
   let units = 0
@@ -357,5 +392,58 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   let n = 0
   for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
   unitStart[n] = kept
-  return { ts, key, visitor, session, seq, propsId, unitStart }
+  return { ...grouped, unitStart }
+}
+
+/** Events grouped by unit, column by column (visitor, session and properties empty where not asked for). */
+interface GroupedColumns {
+  ts: Float64Array
+  seq: Float64Array
+  key: Uint32Array
+  visitor: Uint32Array
+  session: Uint32Array
+  propsId: Uint32Array
+}
+
+/** Puts events `a` to `b` of `g` in time then arrival order. */
+function sortUnit(g: GroupedColumns, a: number, b: number): void {
+  const { ts, seq, key, visitor, session, propsId } = g
+  const [units, props] = [visitor.length > 0, propsId.length > 0]
+  if (b - a <= 32) {
+    // Insertion: most units here are in order but for one opening event placed last.
+    for (let i = a + 1; i < b; i++) {
+      const t = ts[i]
+      const s = seq[i]
+      const k = key[i]
+      const v = units ? visitor[i] : 0
+      const e = units ? session[i] : 0
+      const p = props ? propsId[i] : 0
+      let j = i - 1
+      for (; j >= a && (ts[j] > t || (ts[j] === t && seq[j] > s)); j--) {
+        ts[j + 1] = ts[j]
+        seq[j + 1] = seq[j]
+        key[j + 1] = key[j]
+        if (units) {
+          visitor[j + 1] = visitor[j]
+          session[j + 1] = session[j]
+        }
+        if (props) propsId[j + 1] = propsId[j]
+      }
+      ts[j + 1] = t
+      seq[j + 1] = s
+      key[j + 1] = k
+      if (units) {
+        visitor[j + 1] = v
+        session[j + 1] = e
+      }
+      if (props) propsId[j + 1] = p
+    }
+    return
+  }
+  const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => ts[i] - ts[j] || seq[i] - seq[j])
+  for (const col of [ts, seq, key, visitor, session, propsId]) {
+    if (col.length === 0) continue
+    const moved = order.map((i) => col[i])
+    for (let i = 0; i < moved.length; i++) col[a + i] = moved[i]
+  }
 }

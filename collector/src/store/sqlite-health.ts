@@ -1,5 +1,6 @@
 /** Tracking-health queries on the SQLite store (see `health-types.ts`). */
 import type Database from 'better-sqlite3'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, sinceSlot, type ConsentShare, type HealthQueries } from './health-types.ts'
 
 export type { ConsentShare, EventCatalog, HourCount } from './health-types.ts'
@@ -47,7 +48,12 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
         SELECT type, name FROM n WHERE name IS NOT NULL
           AND EXISTS (SELECT 1 FROM events x WHERE x.site = @site AND x.type = n.type AND x.name = n.name AND x.ts >= @since)
         ORDER BY name LIMIT 300`).all({ site, since }) as { type: string; name: string }[]
-      const paths = db.prepare(`SELECT path FROM (SELECT path FROM events WHERE site = ? AND type = 'pageview' AND name = 'pageview' AND ts >= ?
+      // Paths by pageviews in the funnel chunks of the latest built week (their counts are
+      // stored: no event is read); among the latest pageviews while none is built, as on a new site.
+      const built = db.prepare(`SELECT k.path FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key
+          WHERE c.site = @site AND k.type = 'pageview' AND c.day >= MAX(@since / ${DAY_MS}, (SELECT MAX(day) FROM funnel_chunks WHERE site = @site) - 6)
+          GROUP BY k.path ORDER BY SUM(c.n) DESC, k.path LIMIT 15`).all({ site, since }) as { path: string }[]
+      const paths = built.length > 0 ? built : db.prepare(`SELECT path FROM (SELECT path FROM events WHERE site = ? AND type = 'pageview' AND name = 'pageview' AND ts >= ?
           ORDER BY ts DESC LIMIT ${PATH_SAMPLE}) WHERE path IS NOT NULL GROUP BY path ORDER BY count(*) DESC, path LIMIT 15`).all(site, since) as { path: string }[]
       return catalogOf(names, paths.map((r) => r.path))
     },
