@@ -16,6 +16,7 @@ import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import {
   FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
@@ -26,6 +27,9 @@ interface Part extends ChunkColumns {
   /** Each event's properties as an entry of the read's dictionary (null: to be looked up by rowid). */
   propsId?: Uint32Array | null
 }
+
+/** Packs an opening event's part and index into one number (`groupByUnit`). */
+const PART = 2 ** 32
 
 /** A grouped event whose properties the chunks do not hold (a pageview's): looked up by its rowid. */
 const PROPS_UNKNOWN = 0xffffffff
@@ -288,8 +292,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   let maxUnit = 0
   for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
   // Per unit: its events of later steps, how many and the latest.
-  const later = new Uint32Array(maxUnit + 1)
-  const lastLater = new Float64Array(maxUnit + 1).fill(-Infinity)
+  const later = scratchU32('funnel.later', maxUnit + 1)
+  const lastLater = scratchF64('funnel.lastLater', maxUnit + 1, null)
   for (const k of laters) {
     const units = unitCols[k]
     const pts = tsCols[k]
@@ -297,54 +301,88 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       const u = units[i]
       const t = pts[i]
       if (u === 0 || t < from || t > to) continue
-      later[u]++
-      if (t > lastLater[u]) lastLater[u] = t
+      if (later[u]++ === 0 || t > lastLater[u]) lastLater[u] = t
     }
   }
-  // Per unit: its opening-only events, and the first of them in the entry range (time, then arrival).
-  const ones = new Uint32Array(maxUnit + 1)
-  const bestTs = new Float64Array(maxUnit + 1).fill(Infinity)
-  const bestSeq = new Float64Array(maxUnit + 1)
-  const bestPart = new Int32Array(maxUnit + 1).fill(-1)
-  const bestAt = new Uint32Array(maxUnit + 1)
-  for (const k of openers) {
+  // Per unit: the first opening-only event in the entry range (time, then arrival), as its
+  // part's place among the openers times 2^32 plus its index. Parts come day by day: a unit
+  // found on an earlier day (state 2) is passed over with one byte read, one found today (1)
+  // is compared. One write per unit found: these arrays are far bigger than the cache.
+  const state = scratchU8('funnel.state', maxUnit + 1)
+  const best = scratchF64('funnel.best', maxUnit + 1, null)
+  const today = scratchU32('funnel.today', maxUnit + 1, null)
+  let found = 0
+  for (let o = 0; o < openers.length; o++) {
+    const k = openers[o]
     const units = unitCols[k]
     const pts = tsCols[k]
-    const seqs = seqCols[k]
     for (let i = 0; i < units.length; i++) {
       const u = units[i]
+      if (state[u] === 2 || u === 0) continue
       const t = pts[i]
-      if (u === 0 || t < from || t > to) continue
-      ones[u]++
-      if (t < entryEnd && (t < bestTs[u] || (t === bestTs[u] && seqs[i] < bestSeq[u]))) {
-        bestTs[u] = t
-        bestSeq[u] = seqs[i]
-        bestPart[u] = k
-        bestAt[u] = i
+      if (t < from || t >= entryEnd) continue
+      if (state[u] === 0) {
+        state[u] = 1
+        today[found++] = u
+      } else {
+        const bo = Math.floor(best[u] / PART)
+        const [bk, bi] = [openers[bo], best[u] - bo * PART]
+        if (t > tsCols[bk][bi] || (t === tsCols[bk][bi] && seqCols[k][i] > seqCols[bk][bi])) continue
       }
+      best[u] = o * PART + i
+    }
+    if (o + 1 === openers.length || parts[openers[o + 1]].day !== parts[k].day) {
+      for (let f = 0; f < found; f++) state[today[f]] = 2
+      found = 0
     }
   }
-  // Which units keep all their opening-only events, and how many events each keeps.
-  const all = new Uint8Array(maxUnit + 1)
-  const counts = new Uint32Array(maxUnit + 2)
+  const bestPart = (u: number) => openers[Math.floor(best[u] / PART)]
+  const bestAt = (u: number) => best[u] % PART
+  // Which units keep all their opening-only events (rare: `all`), where each unit's events
+  // start (a counting sort) and how many units keep any. Those that keep all are counted
+  // once known, and the starts worked out again.
+  const all = scratchU8('funnel.all', maxUnit + 1)
+  let anyAll = false
+  const counts = scratchU32('funnel.counts', maxUnit + 2)
+  const fill = scratchU32('funnel.fill', maxUnit + 2, null)
+  let units = 0
   for (let u = 1; u <= maxUnit; u++) {
-    if (later[u] > 0 && (!ordered || lastLater[u] > bestTs[u] + windowMs)) all[u] = 1
-    counts[u + 1] = later[u] + (all[u] === 1 ? ones[u] : bestPart[u] >= 0 ? 1 : 0)
+    if (later[u] > 0 && (!ordered || (state[u] !== 0 && lastLater[u] > tsCols[bestPart(u)][bestAt(u)] + windowMs))) {
+      all[u] = 1
+      anyAll = true
+    }
+    const n = later[u] + (state[u] !== 0 ? 1 : 0)
+    counts[u + 1] = counts[u] + n
+    // A unit's first opening event takes its first place (put right after, if need be).
+    fill[u] = counts[u] + (state[u] !== 0 && all[u] === 0 ? 1 : 0)
+    if (n > 0) units++
   }
-  // Prefix sums: counts[u] becomes where unit u's events start.
-  for (let u = 1; u < counts.length; u++) counts[u] += counts[u - 1]
+  const ones = scratchU32('funnel.ones', anyAll ? maxUnit + 1 : 0)
+  if (anyAll) {
+    for (const k of openers) {
+      const units = unitCols[k]
+      const pts = tsCols[k]
+      for (let i = 0; i < units.length; i++) if (all[units[i]] === 1 && units[i] !== 0 && pts[i] >= from && pts[i] <= to) ones[units[i]]++
+    }
+    units = 0
+    for (let u = 1; u <= maxUnit; u++) {
+      const n = later[u] + (all[u] === 1 ? ones[u] : state[u] !== 0 ? 1 : 0)
+      counts[u + 1] = counts[u] + n
+      fill[u] = counts[u] + (state[u] !== 0 && all[u] === 0 ? 1 : 0)
+      if (n > 0) units++
+    }
+  }
   const kept = counts[counts.length - 1]
-  const ts = new Float64Array(kept)
-  const key = new Uint32Array(kept)
-  const seq = new Float64Array(kept)
+  const ts = scratchF64('funnel.ts', kept, null)
+  const key = scratchU32('funnel.key', kept, null)
+  const seq = scratchF64('funnel.seq', kept, null)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
-  const visitor = new Uint32Array(withUnits ? kept : 0)
-  const session = new Uint32Array(withUnits ? kept : 0)
-  const propsId = new Uint32Array(withSeq ? kept : 0)
+  const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
+  const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
+  const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
-  const fill = counts.slice()
-  const place = (k: number, i: number, u: number) => {
-    const at = fill[u]++
+  const place = (k: number, i: number, u: number) => write(fill[u]++, k, i)
+  const write = (at: number, k: number, i: number) => {
     ts[at] = tsCols[k][i]
     key[at] = keyOf[k]
     seq[at] = seqCols[k][i]
@@ -371,8 +409,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     })
     a = b
   }
-  // Opening-only events after them; each unit that got any is then put in order.
-  for (const k of openers) {
+  // A unit that keeps all its opening-only events gets them after, and is sorted.
+  for (const k of anyAll ? openers : []) {
     const units = unitCols[k]
     const pts = tsCols[k]
     for (let i = 0; i < units.length; i++) {
@@ -381,16 +419,20 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     }
   }
   const grouped = { ts, key, visitor, session, seq, propsId }
-  for (let u = 1; u <= maxUnit; u++) {
-    if (all[u] === 0 && bestPart[u] >= 0) place(bestPart[u], bestAt[u], u)
-    if (counts[u + 1] - counts[u] > 1 && (all[u] === 1 ? ones[u] : bestPart[u] >= 0 ? 1 : 0) > 0) sortUnit(grouped, counts[u], counts[u + 1])
-  }
-  // Unit starts, skipping units without events.
-  let units = 0
-  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) units++
-  const unitStart = new Uint32Array(units + 1)
+  const unitStart = scratchU32('funnel.unitStart', units + 1, null)
   let n = 0
-  for (let u = 1; u <= maxUnit; u++) if (counts[u + 1] > counts[u]) unitStart[n++] = counts[u]
+  for (let u = 1; u <= maxUnit; u++) {
+    const a = counts[u]
+    const b = counts[u + 1]
+    if (a === b) continue
+    if (all[u] === 1) sortUnit(grouped, a, b)
+    else if (state[u] !== 0) {
+      write(a, bestPart(u), bestAt(u))
+      // Usually before the rest already (a later step's event before it opens nothing new).
+      if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(grouped, a, b)
+    }
+    unitStart[n++] = a
+  }
   unitStart[n] = kept
   return { ...grouped, unitStart }
 }
@@ -410,7 +452,7 @@ function sortUnit(g: GroupedColumns, a: number, b: number): void {
   const { ts, seq, key, visitor, session, propsId } = g
   const [units, props] = [visitor.length > 0, propsId.length > 0]
   if (b - a <= 32) {
-    // Insertion: most units here are in order but for one opening event placed last.
+    // Insertion: a unit here is in order but for one event, or small.
     for (let i = a + 1; i < b; i++) {
       const t = ts[i]
       const s = seq[i]
@@ -440,6 +482,9 @@ function sortUnit(g: GroupedColumns, a: number, b: number): void {
     }
     return
   }
+  let sorted = true
+  for (let i = a + 1; i < b && sorted; i++) if (ts[i] < ts[i - 1] || (ts[i] === ts[i - 1] && seq[i] < seq[i - 1])) sorted = false
+  if (sorted) return
   const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => ts[i] - ts[j] || seq[i] - seq[j])
   for (const col of [ts, seq, key, visitor, session, propsId]) {
     if (col.length === 0) continue

@@ -1,0 +1,60 @@
+/**
+ * Typed arrays a report reuses from one run to the next in the same thread, instead of
+ * allocating them afresh: at 10M events a funnel's per-unit and per-event arrays come to
+ * about 200 MB, and first touching fresh memory cost about 2.8 ms a MB here (page faults,
+ * 85 ms for one 30 MB array) where filling memory already touched costs a tenth of that.
+ * The arrays are let go after a minute without use, so an idle collector gives the memory back.
+ *
+ * An array is valid until the same slot is asked for again: only code that runs to the end
+ * without yielding (a report's read inside its transaction) may use them, and each slot
+ * names one use.
+ */
+
+const IDLE_MS = 60_000
+
+type Ctor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number }
+
+const buffers = new Map<string, ArrayBuffer>()
+let lastUse = 0
+let timer: ReturnType<typeof setTimeout> | null = null
+
+function letGoWhenIdle(): void {
+  lastUse = Date.now()
+  if (timer) return
+  const check = () => {
+    const idle = Date.now() - lastUse
+    if (idle >= IDLE_MS) {
+      buffers.clear()
+      timer = null
+    } else timer = setTimeout(check, IDLE_MS - idle).unref()
+  }
+  timer = setTimeout(check, IDLE_MS).unref()
+}
+
+function take<T extends { fill(v: number): T }>(ctor: Ctor<T>, slot: string, n: number, value: number | null): T {
+  const bytes = n * ctor.BYTES_PER_ELEMENT
+  let buf = buffers.get(slot)
+  if (!buf || buf.byteLength < bytes) {
+    // Room to grow: the next report asks for about as much, often a little more.
+    buf = new ArrayBuffer(Math.ceil((bytes * 1.25) / 8) * 8)
+    buffers.set(slot, buf)
+  }
+  letGoWhenIdle()
+  const out = new ctor(buf, 0, n)
+  return value === null ? out : out.fill(value)
+}
+
+/**
+ * A `Float64Array` of `n` elements, each `value` (null: whatever the last use left, for an
+ * array the caller writes whole before reading), from slot `slot`.
+ *
+ * @example
+ * const lastSeen = scratchF64('funnel.lastLater', units + 1) // zeros, memory reused
+ */
+export const scratchF64 = (slot: string, n: number, value: number | null = 0): Float64Array => take(Float64Array, slot, n, value)
+
+/** A `Uint32Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
+export const scratchU32 = (slot: string, n: number, value: number | null = 0): Uint32Array => take(Uint32Array, slot, n, value)
+
+/** A `Uint8Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
+export const scratchU8 = (slot: string, n: number, value: number | null = 0): Uint8Array => take(Uint8Array, slot, n, value)
