@@ -22,7 +22,8 @@ import type { EnrichedEvent, Store } from '../../collector/src/store/types.ts'
 import { openTestPostgres, probePostgres } from '../helpers/postgres.ts'
 import { event } from './contract.ts'
 import { CreditLedger, creditVisitor, ledgerOf } from '../../collector/src/reports/credit.ts'
-import { isTouch } from '../../collector/src/reports/dimensions.ts'
+import { attributionKey, isTouch } from '../../collector/src/reports/dimensions.ts'
+import { DataDrivenCredit } from '../../collector/src/reports/markov.ts'
 import { RULE_MODELS } from '../../collector/src/model.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, type TouchAttrs } from '../../collector/src/store/report-types.ts'
 import { SQLITE_CREDIT_MARK_ALL } from '../../collector/src/store/sqlite-credit-schema.ts'
@@ -216,6 +217,20 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
             expect(fromColumns, `${label}, ${state}: ${kind} ${JSON.stringify(q)}`)
               .toEqual(await journeys((s, q, on) => store.reports.scanVisitorsFromTables(s, q, fromTables, on), q))
             if (range === ranges(7)[0] && segment === null) expect(fromColumns.length).toBeGreaterThan(5)
+          }
+          // Data-driven attribution from the journeys as columns: the chain of the tables' scan, by campaign.
+          const keyOf = attributionKey('campaign')
+          const [viaColumns, viaTables] = [new DataDrivenCredit(keyOf), new DataDrivenCredit(keyOf)]
+          const q = { range, lookbackMs, conversion, segment }
+          const used = await store.reports.journeyColumns!(SITE, q, (j) => viaColumns.addColumns(j, range, lookbackMs, 'EUR'))
+          if (state === 'chunks built') expect(used).toBe(true)
+          if (used) {
+            await store.reports.scanVisitorsFromTables(SITE, q, true, (sessions, convs) => viaTables.addVisitor(sessions, convs, range, lookbackMs, 'EUR'))
+            const result = (d: DataDrivenCredit) => {
+              const { ledger, removalEffects } = d.result(keyOf(null))
+              return { rows: ledger.rows(), effects: [...removalEffects], paths: d.chain.states().sort() }
+            }
+            expect(result(viaColumns), `${label}, ${state}: data-driven ${JSON.stringify(q)}`).toEqual(result(viaTables))
           }
         }
       }

@@ -29,7 +29,7 @@ export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_n
  * byModel.linear.rows // [{ value: 'Paid Search', conversions: 12.5, revenue: { EUR: 1234.5 } }, …]
  */
 export async function compareModels(
-  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'creditTotals' | 'referrerHosts'>,
+  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'journeyColumns' | 'creditTotals' | 'referrerHosts'>,
   site: Site,
   q: Omit<AttributionQuery, 'model'>,
   models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
@@ -54,13 +54,16 @@ export async function compareModels(
   // The rule models from the credit rollups where the store keeps them; the scans then only serve data-driven.
   const totals = await rolledUpCredit(rs, site.id, { ...scan, models: rules })
   if (totals) rules.forEach((model, i) => { ledgers[i] = ledgerOf(totals, model, keyOf, site.currency) })
-  if (dd) {
+  // Data-driven alone (the rule models rolled up) reads the journeys as columns where the store keeps them.
+  const asColumns = dd !== null && (totals !== null || rules.length === 0) && rs.journeyColumns !== undefined
+    && await rs.journeyColumns(site.id, scan, (j) => dd.addColumns(j, range, q.lookbackMs, site.currency))
+  if (dd && !asColumns) {
     await rs.scanJourneys(site.id, scan, (sessions, conversions) => {
       dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
       // The attribution scan reads sessions from the lookback start for converting visitors only.
       if (conversions.length && !totals) creditRules(sessions, conversions)
     })
-  } else if (!totals) await rs.scanAttribution(site.id, scan, creditRules)
+  } else if (!totals && rules.length > 0) await rs.scanAttribution(site.id, scan, creditRules)
 
   const out = {} as Record<AttributionModel, AttributionReport>
   const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000, ...segmentOf(q) }

@@ -23,7 +23,7 @@ export interface DataDrivenResult {
  * const { ledger } = await dataDriven(store.reports, site, { from, to, lookbackMs, conversion: 'purchase' }, (t) => dimensionValue('channel', t))
  */
 export async function dataDriven(
-  rs: Pick<ReportStore, 'scanJourneys'>,
+  rs: Pick<ReportStore, 'scanJourneys' | 'journeyColumns'>,
   site: Site,
   q: DateRangeQuery & { conversion: string | null; lookbackMs: number },
   keyOf: (t: TouchAttrs | null) => string,
@@ -31,8 +31,9 @@ export async function dataDriven(
 ): Promise<DataDrivenResult> {
   const dd = new DataDrivenCredit(keyOf)
   const range = dayRange(q.from, q.to, site.timezone)
-  await rs.scanJourneys(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }, (sessions, conversions) => {
-    dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
-  })
+  const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }
+  if (!(rs.journeyColumns && await rs.journeyColumns(site.id, scan, (j) => dd.addColumns(j, range, q.lookbackMs, site.currency)))) {
+    await rs.scanJourneys(site.id, scan, (sessions, conversions) => dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency))
+  }
   return dd.result(keyOf(null))
 }

@@ -166,6 +166,26 @@ export interface TouchSession extends TouchAttrs {
   started: number
 }
 
+/**
+ * The journeys scan's visitors as columns (`ReportStore.journeyColumns`): visitor v's
+ * sessions are `sessionStart[v]` to `sessionStart[v + 1]` and its conversions `convStart[v]`
+ * to `convStart[v + 1]`, each in time order; a conversion without a visitor is a visitor of
+ * its own. Sessions carry their entry attributes as a label (`touch`), conversions their
+ * currency as one (`currency`; value NaN: none).
+ */
+export interface JourneyColumns {
+  visitors: number
+  sessionStart: Uint32Array
+  started: Float64Array
+  label: Uint32Array
+  convStart: Uint32Array
+  convTs: Float64Array
+  convValue: Float64Array
+  convCurrency: Uint32Array
+  touch(label: number): TouchAttrs
+  currency(label: number): string | null
+}
+
 export interface ConversionRow {
   ts: number
   value: number | null
@@ -364,6 +384,12 @@ export interface ReportStore {
    * that did not convert as much as those that did.
    */
   scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void>
+  /**
+   * The journeys scan as columns, handed to `use` (which must not keep them); answers false
+   * (`use` not called) where the store keeps no columns or they cannot answer yet: then
+   * `scanJourneys` answers. Saves an object per session for data-driven attribution.
+   */
+  journeyColumns?(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean>
   sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]>
   /**
    * Optional: credit already summed per touch by derivation (`rollup_credit`), for an

@@ -9,23 +9,24 @@
  * time order; visitors come in another order (by number, not by id).
  */
 import type Database from 'better-sqlite3'
-import type { AttributionScan, ConversionRow, TouchAttrs, TouchSession } from './report-types.ts'
+import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchSession } from './report-types.ts'
+import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { BOT_SESSION, keyDayReader, keyParts, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 
 /**
- * Streams a scan's visitors from the columns: with `journeys`, every visitor's sessions
- * (Direct too) and conversions, as data-driven attribution reads them; without, converting
- * visitors' non-Direct sessions, as the rule models do. Answers false (having streamed
- * nothing) while most of the range waits to be built (`columnsMostlyBuilt`): the scan
- * answers then.
+ * A scan's visitors from the columns: with `journeys`, every visitor's sessions (Direct too)
+ * and conversions, as data-driven attribution reads them; without, converting visitors'
+ * non-Direct sessions, as the rule models do. Null while most of the range waits to be
+ * built (`columnsMostlyBuilt`): the scan answers then. The arrays are scratch arrays
+ * (`scratch.ts`), valid until the next read.
  *
  * @example
- * if (!journeysFromColumns(db, 'shop', scan, true, onVisitor)) scanVisitors(…)
+ * const j = journeyColumns(db, 'shop', scan, true)
+ * if (j) for (let v = 0; v < j.visitors; v++) … j.started[j.sessionStart[v]] …
  */
-export function journeysFromColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean,
-  onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): boolean {
+export function journeyColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean): JourneyColumns | null {
   const segment = q.segment ?? null
   const { start, end } = q.range
   let numbers!: Numbering
@@ -46,70 +47,73 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
     if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
     return true
   })()
-  if (!built) return false
+  if (!built) return null
 
   const touch = (id: number): TouchAttrs => numbers.entry(id).attrs
-  // The rule models' touches leave Direct out.
-  const isTouch = journeys ? () => true : (label: number) => touch(label).channel !== 'Direct'
+  // The rule models' touches leave Direct out: tested once per label.
+  const direct = new Map<number, boolean>()
+  const isTouch = (label: number) => {
+    if (journeys) return true
+    let d = direct.get(label)
+    if (d === undefined) direct.set(label, (d = touch(label).channel === 'Direct'))
+    return !d
+  }
   // Under a segment an event counts only in a session of it: 1 by session number.
   const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
-  // Conversions in the range by visitor; a conversion without a visitor is a journey of its own.
+  // Conversions in the range, counted by visitor (a conversion without a visitor is a visitor of its own).
   let maxVisitor = 0
   for (const p of convs) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
   for (const p of sessions) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
-  // Counted, then placed by visitor (a counting sort): a map of lists would cost an object per converter.
-  const converts = new Uint8Array(maxVisitor + 1)
-  const convStart = new Uint32Array(maxVisitor + 2)
-  const value = (p: KeyPart, i: number) => (p.value && !Number.isNaN(p.value[i]) ? p.value[i] : null)
+  const converts = scratchU8('journeys.converts', maxVisitor + 1)
+  const convCount = scratchU32('journeys.convCount', maxVisitor + 2)
+  let alone = 0
   for (const p of convs) {
     const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
       if (ts[i] < start || ts[i] >= end || !inSeg(p.session[i])) continue
-      if (visitor[i] === 0) onVisitor([], [{ ts: ts[i], value: value(p, i), currency: numbers.labelText(p.label[i]) }])
+      if (visitor[i] === 0) alone++
       else {
-        convStart[visitor[i] + 1]++
+        convCount[visitor[i] + 1]++
         converts[visitor[i]] = 1
       }
     }
   }
-  for (let v = 1; v < convStart.length; v++) convStart[v] += convStart[v - 1]
-  const convTs = new Float64Array(convStart[convStart.length - 1])
-  const convValue = new Float64Array(convTs.length)
-  const convCurrency = new Uint32Array(convTs.length)
-  const convFill = convStart.slice()
-  for (const p of convs) {
-    const { ts, visitor } = p
-    for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end || visitor[i] === 0 || !inSeg(p.session[i])) continue
-      const at = convFill[visitor[i]]++
-      convTs[at] = ts[i]
-      convValue[at] = value(p, i) ?? NaN
-      convCurrency[at] = p.label[i]
-    }
-  }
-
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
   const lookbackStart = start - q.lookbackMs
-  const counts = new Uint32Array(maxVisitor + 2)
+  const counts = scratchU32('journeys.counts', maxVisitor + 2)
+  // Without a segment, and for journeys (every session a touch), no test per session calls out.
+  const [everySession, everyTouch] = [inSegment === null, journeys]
   const keeps = sessions.map((p) => {
     const { visitor, started: st, flags, session, label } = p
     const keep = new Uint8Array(visitor.length)
     for (let i = 0; i < visitor.length; i++) {
       const t = st[i]
       if ((flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
-        && inSeg(session[i]) && isTouch(label[i])) {
+        && (everySession || inSeg(session[i])) && (everyTouch || isTouch(label[i]))) {
         keep[i] = 1
         counts[visitor[i] + 1]++
       }
     }
     return keep
   })
-  for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1]
-  const total = counts[counts.length - 1]
-  const started = new Float64Array(total)
-  const labelAt = new Uint32Array(total)
-  const fill = counts.slice()
+  // Visitors that come out (any conversion, or with journeys any session), in number order: their
+  // sessions and conversions land in that order by a counting sort, so each one's are contiguous.
+  let visitors = alone
+  for (let v = 1; v <= maxVisitor; v++) {
+    if (converts[v] === 1 || (journeys && counts[v + 1] > 0)) visitors++
+    counts[v + 1] += counts[v]
+    convCount[v + 1] += convCount[v]
+  }
+  const total = counts[maxVisitor + 1]
+  const convTotal = convCount[maxVisitor + 1]
+  const started = scratchF64('journeys.started', total, null)
+  const labelAt = scratchU32('journeys.label', total, null)
+  const convTs = scratchF64('journeys.convTs', convTotal + alone, null)
+  const convValue = scratchF64('journeys.convValue', convTotal + alone, null)
+  const convCurrency = scratchU32('journeys.convCurrency', convTotal + alone, null)
+  const fill = scratchU32('journeys.fill', maxVisitor + 1, null)
+  fill.set(counts.subarray(0, maxVisitor + 1))
   sessions.forEach((p, k) => {
     const { visitor, started: st, label: lab } = p
     const keep = keeps[k]
@@ -120,24 +124,82 @@ export function journeysFromColumns(db: Database.Database, site: string, q: Attr
       labelAt[at] = lab[i]
     }
   })
+  fill.set(convCount.subarray(0, maxVisitor + 1))
+  let aloneAt = convTotal
+  for (const p of convs) {
+    const { ts, visitor } = p
+    for (let i = 0; i < ts.length; i++) {
+      if (ts[i] < start || ts[i] >= end || !inSeg(p.session[i])) continue
+      const at = visitor[i] === 0 ? aloneAt++ : fill[visitor[i]]++
+      convTs[at] = ts[i]
+      convValue[at] = p.value && !Number.isNaN(p.value[i]) ? p.value[i] : NaN
+      convCurrency[at] = p.label[i]
+    }
+  }
+  const sessionStart = scratchU32('journeys.sessionStart', visitors + 1, null)
+  const convStart = scratchU32('journeys.convStart', visitors + 1, null)
+  let n = 0
   for (let v = 1; v <= maxVisitor; v++) {
-    const [from, to] = [counts[v], counts[v + 1]]
-    if (converts[v] === 0 && (!journeys || from === to)) continue
-    const touches: TouchSession[] = new Array(to - from)
-    let sorted = true
-    for (let i = from; i < to; i++) {
-      const t = touch(labelAt[i])
-      touches[i - from] = {
-        started: started[i], channel: t.channel, source: t.source, medium: t.medium, campaign: t.campaign, clickIdType: t.clickIdType, referrerHost: t.referrerHost,
-      }
-      if (i > from && started[i] < started[i - 1]) sorted = false
+    if (!(converts[v] === 1 || (journeys && counts[v + 1] > counts[v]))) continue
+    sessionStart[n] = counts[v]
+    convStart[n++] = convCount[v]
+    // Days read from the tables come after the chunks, and sessions of one day in no set order.
+    sortPairs(started, labelAt, null, counts[v], counts[v + 1])
+    sortPairs(convTs, convValue, convCurrency, convCount[v], convCount[v + 1])
+  }
+  for (let c = convTotal; c < convTotal + alone; c++) {
+    sessionStart[n] = total
+    convStart[n++] = c
+  }
+  sessionStart[n] = total
+  convStart[n] = convTotal + alone
+  return {
+    visitors, sessionStart, started, label: labelAt, convStart, convTs, convValue, convCurrency, touch, currency: (id) => numbers.labelText(id),
+  }
+}
+
+/** Stable insertion sort of `a` to `b` by `key`, carrying `x` and `y` along (most runs are in order, and short). */
+function sortPairs(key: Float64Array, x: Float64Array | Uint32Array, y: Uint32Array | null, a: number, b: number): void {
+  for (let i = a + 1; i < b; i++) {
+    if (key[i] >= key[i - 1]) continue
+    const [k, xi, yi] = [key[i], x[i], y ? y[i] : 0]
+    let j = i - 1
+    for (; j >= a && key[j] > k; j--) {
+      key[j + 1] = key[j]
+      x[j + 1] = x[j]
+      if (y) y[j + 1] = y[j]
     }
-    if (!sorted) touches.sort((a, b) => a.started - b.started)
+    key[j + 1] = k
+    x[j + 1] = xi
+    if (y) y[j + 1] = yi
+  }
+}
+
+/**
+ * Streams a scan's visitors from the columns (`journeyColumns`), each as the scan hands them:
+ * sessions and conversions in time order; visitors come in another order (by number, not by
+ * id). Answers false (having streamed nothing) while the columns cannot answer.
+ *
+ * @example
+ * if (!journeysFromColumns(db, 'shop', scan, true, onVisitor)) scanVisitors(…)
+ */
+export function journeysFromColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean,
+  onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): boolean {
+  const j = journeyColumns(db, site, q, journeys)
+  if (!j) return false
+  for (let v = 0; v < j.visitors; v++) {
+    const touches: TouchSession[] = []
+    for (let i = j.sessionStart[v]; i < j.sessionStart[v + 1]; i++) {
+      const t = j.touch(j.label[i])
+      touches.push({
+        started: j.started[i], channel: t.channel, source: t.source, medium: t.medium, campaign: t.campaign, clickIdType: t.clickIdType, referrerHost: t.referrerHost,
+      })
+    }
     const conversions: ConversionRow[] = []
-    for (let i = convStart[v]; i < convStart[v + 1]; i++) {
-      conversions.push({ ts: convTs[i], value: Number.isNaN(convValue[i]) ? null : convValue[i], currency: numbers.labelText(convCurrency[i]) })
+    for (let i = j.convStart[v]; i < j.convStart[v + 1]; i++) {
+      conversions.push({ ts: j.convTs[i], value: Number.isNaN(j.convValue[i]) ? null : j.convValue[i], currency: j.currency(j.convCurrency[i]) })
     }
-    onVisitor(touches, conversions.length > 1 ? conversions.sort((a, b) => a.ts - b.ts) : conversions)
+    onVisitor(touches, conversions)
   }
   return true
 }

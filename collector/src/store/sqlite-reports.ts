@@ -8,7 +8,7 @@ import { BUDGET_COLUMNS, budgetRow, scopeColumns } from './budget-rows.ts'
 import type Database from 'better-sqlite3'
 import { scanFunnel } from './sqlite-funnel.ts'
 import { useFunnelColumns } from './sqlite-funnel-columns.ts'
-import { journeysFromColumns } from './sqlite-journey-columns.ts'
+import { journeyColumns, journeysFromColumns } from './sqlite-journey-columns.ts'
 import { sessionSpan } from './sqlite-funnel-chunks.ts'
 import { segmentedActivity, segmentedSessionGroups, segmentedSummary } from './sqlite-segment-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
@@ -17,7 +17,7 @@ import { SqliteAds } from './sqlite-ads.ts'
 import type {
   Activity, AttributionScan, Budget, CreditTotal, CreditTotalsScan, BudgetScope, CampaignIdTouch, ConversionClick, ConversionClickScan, ConversionRow, DailySpend,
   ExperimentScan, FunnelColumns, FunnelEvent, FunnelScan, ReportStore, SessionGroup, SpendFilter, SpendRow, SpendTotal, SummaryCounts, TimeRange,
-  TouchSession, VariantCounts,
+  JourneyColumns, TouchSession, VariantCounts,
 } from './report-types.ts'
 import { SLOT_MS } from './report-types.ts'
 import type { SegmentCond } from './report-types.ts'
@@ -114,6 +114,12 @@ export class SqliteReports implements ReportStore {
 
   async scanJourneys(site: string, q: AttributionScan, onVisitor: (sessions: TouchSession[], conversions: ConversionRow[]) => void): Promise<void> {
     if (!journeysFromColumns(this.db, site, q, true, onVisitor)) this.scanVisitors(site, q, true, onVisitor)
+  }
+
+  async journeyColumns(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean> {
+    const j = journeyColumns(this.db, site, q, true)
+    if (j) use(j)
+    return j !== null
   }
 
   /** The attribution (`journeys` false) or journeys scan as the events and sessions tables give it (the scans above read the columns where they can). */
