@@ -15,8 +15,27 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
   return {
     async eventsPerHour(site, now) {
       const { start, end } = hourWindow(now)
-      const rows = db.prepare(`SELECT (ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, count(*) AS events FROM events
-        WHERE site = ? AND ts >= ? AND ts < ? AND bot = 0 AND origin <> 'goal' GROUP BY hour`).all(site, start, end) as { hour: number; events: number }[]
+      // Counted off the people's index by (type, name), one range per name (a day of a busy
+      // site is ~300k events: reading each row for bot and origin took 0.3-0.5 s); only
+      // conversions are read for their origin, as goals make only conversions.
+      const names = `WITH RECURSIVE t(type) AS (VALUES ('pageview'), ('event'), ('exposure'), ('conversion')),
+          n(type, name) AS (
+            SELECT t.type, (SELECT MIN(name) FROM events INDEXED BY events_report_name_ts WHERE site = @site AND type = t.type AND bot = 0) FROM t
+            UNION ALL
+            SELECT n.type, (SELECT MIN(e.name) FROM events e INDEXED BY events_report_name_ts WHERE e.site = @site AND e.type = n.type AND e.name > n.name AND e.bot = 0)
+            FROM n WHERE n.name IS NOT NULL)`
+      const rows = db.prepare(`${names}
+        SELECT hour, SUM(events) AS events FROM (
+          SELECT (e.ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS events
+          FROM n CROSS JOIN events e INDEXED BY events_report_name_ts ON e.site = @site AND e.type = n.type AND e.name = n.name AND e.bot = 0
+            AND e.ts >= @start AND e.ts < @end
+          WHERE n.name IS NOT NULL AND n.type <> 'conversion' GROUP BY hour
+          UNION ALL
+          SELECT (e.ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*)
+          FROM n CROSS JOIN events e INDEXED BY events_report_name_ts ON e.site = @site AND e.type = n.type AND e.name = n.name AND e.bot = 0
+            AND e.ts >= @start AND e.ts < @end AND e.origin <> 'goal'
+          WHERE n.name IS NOT NULL AND n.type = 'conversion' GROUP BY hour)
+        GROUP BY hour`).all({ site, start, end }) as { hour: number; events: number }[]
       return fillHours(start, rows)
     },
     async lastReceived(site) {
