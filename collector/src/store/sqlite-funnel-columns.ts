@@ -312,6 +312,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const best = scratchF64('funnel.best', maxUnit + 1, null)
   const today = scratchU32('funnel.today', maxUnit + 1, null)
   let found = 0
+  const bestPart = (u: number) => openers[(best[u] / PART) >>> 0]
+  const bestAt = (u: number) => best[u] - ((best[u] / PART) >>> 0) * PART
   for (let o = 0; o < openers.length; o++) {
     const k = openers[o]
     const units = unitCols[k]
@@ -325,8 +327,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
         state[u] = 1
         today[found++] = u
       } else {
-        const bo = Math.floor(best[u] / PART)
-        const [bk, bi] = [openers[bo], best[u] - bo * PART]
+        const [bk, bi] = [bestPart(u), bestAt(u)]
         if (t > tsCols[bk][bi] || (t === tsCols[bk][bi] && seqCols[k][i] > seqCols[bk][bi])) continue
       }
       best[u] = o * PART + i
@@ -336,8 +337,6 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       found = 0
     }
   }
-  const bestPart = (u: number) => openers[Math.floor(best[u] / PART)]
-  const bestAt = (u: number) => best[u] % PART
   // Which units keep all their opening-only events (rare: `all`), where each unit's events
   // start (a counting sort) and how many units keep any. Those that keep all are counted
   // once known, and the starts worked out again.
@@ -396,21 +395,23 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     }
   }
   // Later steps' events: each day's keys merged in time then arrival order, then placed, so
-  // each unit's land in that order (a counting sort keeps it).
-  for (let a = 0; a < laters.length;) {
+  // each unit's land in that order (a counting sort keeps it). In strict mode every unit
+  // with a later step's event keeps all its opening-only events: those are merged in too.
+  const merged = ordered ? laters : parts.map((_, k) => k)
+  for (let a = 0; a < merged.length;) {
     let b = a + 1
-    while (b < laters.length && parts[laters[b]].day === parts[laters[a]].day) b++
-    const day = laters.slice(a, b)
+    while (b < merged.length && parts[merged[b]].day === parts[merged[a]].day) b++
+    const day = merged.slice(a, b)
     mergeRuns(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), (r, i) => {
       const k = day[r]
       const u = unitCols[k][i]
       const t = tsCols[k][i]
-      if (u !== 0 && t >= from && t <= to) place(k, i, u)
+      if (u !== 0 && t >= from && t <= to && (roles[keyOf[k]] !== 1 || all[u] === 1)) place(k, i, u)
     })
     a = b
   }
-  // A unit that keeps all its opening-only events gets them after, and is sorted.
-  for (const k of anyAll ? openers : []) {
+  // In ordered mode the few units that keep all get them after, and are sorted.
+  for (const k of ordered && anyAll ? openers : []) {
     const units = unitCols[k]
     const pts = tsCols[k]
     for (let i = 0; i < units.length; i++) {
@@ -425,8 +426,9 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     const a = counts[u]
     const b = counts[u + 1]
     if (a === b) continue
-    if (all[u] === 1) sortUnit(grouped, a, b)
-    else if (state[u] !== 0) {
+    if (all[u] === 1) {
+      if (ordered) sortUnit(grouped, a, b)
+    } else if (state[u] !== 0) {
       write(a, bestPart(u), bestAt(u))
       // Usually before the rest already (a later step's event before it opens nothing new).
       if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(grouped, a, b)
