@@ -56,5 +56,8 @@ export const scratchF64 = (slot: string, n: number, value: number | null = 0): F
 /** A `Uint32Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
 export const scratchU32 = (slot: string, n: number, value: number | null = 0): Uint32Array => take(Uint32Array, slot, n, value)
 
+/** An `Int32Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
+export const scratchI32 = (slot: string, n: number, value: number | null = 0): Int32Array => take(Int32Array, slot, n, value)
+
 /** A `Uint8Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
 export const scratchU8 = (slot: string, n: number, value: number | null = 0): Uint8Array => take(Uint8Array, slot, n, value)

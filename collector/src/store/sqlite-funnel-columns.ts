@@ -16,7 +16,7 @@ import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
+import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
   FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
@@ -97,7 +97,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
     const entries = sessions ? entryColumns(sessions) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
-    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
+    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, 'funnel.exposures') : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
     const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
@@ -183,9 +183,9 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
   let max = 0
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
-  const out = new Uint8Array(max + 1)
+  const out = scratchU8('segment.in', max + 1)
   const experiments = experimentsOf(c)
-  const firsts = experiments.map((e) => firstExposures(db, site, e, numbers))
+  const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
   // Sessions share a few thousand (label, first, variants seen) combinations: each is tested once
   // (no variant seen without a segment by variant).
   const known = new Map<number, Map<string | number, boolean>>()
@@ -219,11 +219,11 @@ export interface FirstExposures {
 }
 
 /** Reads `FirstExposures` from the exposure chunks of every day. */
-export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering): FirstExposures {
+export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering, slot: string): FirstExposures {
   const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set())
   let max = 0
   for (const p of parts) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > max) max = p.visitor[i]
-  const out = { ts: new Float64Array(max + 1), label: new Int32Array(max + 1).fill(-1) }
+  const out = { ts: scratchF64(`${slot}.ts`, max + 1, null), label: scratchI32(`${slot}.label`, max + 1, -1) }
   for (const p of parts.sort((a, b) => a.day - b.day)) {
     for (let i = 0; i < p.visitor.length; i++) {
       const v = p.visitor[i]
@@ -251,7 +251,7 @@ interface EntryColumns {
 function entryColumns(parts: SessionColumns[]): EntryColumns {
   let max = 0
   for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
-  const out: EntryColumns = { label: new Uint32Array(max + 1), first: new Uint8Array(max + 1) }
+  const out: EntryColumns = { label: scratchU32('funnel.entry.label', max + 1), first: scratchU8('funnel.entry.first', max + 1) }
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
       out.label[p.session[i]] = p.label[i]

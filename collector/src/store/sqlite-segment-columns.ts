@@ -14,6 +14,7 @@ import type { Activity, SegmentCond, SessionGroup, SummaryCounts, TimeRange } fr
 import { SLOT_MS } from './report-types.ts'
 import { slotAligned } from './rollup-range.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { scratchU32 } from './scratch.ts'
 import {
   BOT_SESSION, DAY_SLOTS, eventParts, keyDayReader, keyParts, Numbering, sessionParts, sessionSpan,
   type EventColumns, type KeyPart, type SessionColumns,
@@ -52,7 +53,7 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
     const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
     const events = withEvents ? eventParts(db, site, dayFrom, dayTo, numbers) : []
     const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
-    const visitorOf = new Uint32Array(inSegment.length)
+    const visitorOf = scratchU32('segment.visitorOf', inSegment.length)
     for (const p of sessions) for (let i = 0; i < p.session.length; i++) visitorOf[p.session[i]] = p.visitor[i]
     return { numbers, sessions, inSegment, visitorOf, conversions, events }
   })()
