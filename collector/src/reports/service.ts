@@ -3,7 +3,7 @@
  * every surface shows the same numbers. It turns validated queries into store scans and
  * runs the pure maths (funnel matching, credit splitting, statistics) over the results.
  */
-import type { Site } from '../model.ts'
+import type { Props, Site } from '../model.ts'
 import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
@@ -122,9 +122,18 @@ export function createReports(rs: ReportStore): Reports {
       }
       const fromColumns = rs.funnelColumns && await rs.funnelColumns(site.id, scan, (cols) => {
         const matrix = stepMatrix(cols.keys, q.steps)
+        // A step's property test by the event's properties alone (its key passed the rest):
+        // once per distinct properties object and step, as the columns share them.
+        const tested = new Map<Props | null, Int8Array>()
         const lookups: ColumnLookups = {
           strict: opts.strict,
-          propsMatch: (j, s) => matchesStep(q.steps[s], { ...cols.keys[cols.key[j]], props: cols.props(j) }),
+          propsMatch: (j, s) => {
+            const props = cols.props(j)
+            let hit = tested.get(props)
+            if (!hit) tested.set(props, (hit = new Int8Array(q.steps.length).fill(-1)))
+            if (hit[s] < 0) hit[s] = matchesStep(q.steps[s], { ...cols.keys[cols.key[j]], props }) ? 1 : 0
+            return hit[s] === 1
+          },
           follows: (i, j) => cols.follows(i, j),
         }
         for (let u = 0; u + 1 < cols.unitStart.length; u++) {

@@ -102,7 +102,8 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
     const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
-    const made = new Map<number, Map<number, ReturnType<FunnelColumns['entry']>>>()
+    const made = new Map<number, ReturnType<FunnelColumns['entry']>>()
+    const madeByVariant = new Map<number, typeof made>()
     const none = entryAttrs([])
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
@@ -114,18 +115,22 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       entry(i) {
         const s = grouped.session[i]
         // A session not read (none, or gone) is as the scan finds it: Direct, nothing known.
-        const [label, first] = entries !== null && s < entries.first.length && entries.first[s] !== 0 ? [entries.label[s], entries.first[s]] : [0, 0]
+        const known = entries !== null && s < entries.first.length && entries.first[s] !== 0
+        const label = known ? entries.label[s] : 0
+        const first = known ? entries.first[s] : 0
         const variant = variants === null ? -1 : Math.max(0, variantBy(variants, grouped.visitor[i], Infinity))
-        let byVariant = made.get(label * 3 + first)
-        if (!byVariant) made.set(label * 3 + first, (byVariant = new Map()))
-        let out = byVariant.get(variant)
+        // One map by entry, and one per entry by variant for a breakdown by experiment.
+        let byVariant = variants === null ? made : madeByVariant.get(label * 3 + first)
+        if (!byVariant) madeByVariant.set(label * 3 + first, (byVariant = new Map()))
+        const at = variants === null ? label * 3 + first : variant
+        let out = byVariant.get(at)
         if (!out) {
           out = {
             ...(first !== 0 ? numbers.entry(label).attrs : none),
             firstSession: first !== 0 ? first === 2 : undefined,
             variant: variant < 0 ? null : numbers.labelText(variant),
           }
-          byVariant.set(variant, out)
+          byVariant.set(at, out)
         }
         return out
       },
