@@ -129,13 +129,15 @@ describe('funnels from the SQLite funnel columns', () => {
       visit('b', D0 + DAY, '/docs'), visit('b', D0 + DAY + MIN, '/blog'), visit('b', D0 + 2 * DAY, '/pricing'), visit('b', D0 + 3 * DAY, '/about'),
       // c: never reaches /pricing; opens with its first page.
       visit('c', D0 + 2 * DAY, '/about'), visit('c', D0 + 2 * DAY + MIN, '/'),
+      // d: three more pages on b's first day, so that day has more opening keys than a merge by time is cheap for.
+      visit('d', D0 + DAY + 2 * MIN, '/p1'), visit('d', D0 + DAY + 3 * MIN, '/p2'), visit('d', D0 + DAY + 4 * MIN, '/p3'),
     ])
     await derive()
     while ((await store.refreshFunnel(1000, 0)) > 0);
     const r = await funnel('step=pageview:/**&step=pageview:/pricing&window=7d&breakdown=landing')
-    expect(r.steps.map((s) => [s.visitors, s.medianSecondsFromPrevious])).toEqual([[3, null], [2, (6 * DAY / 1000 + DAY / 1000) / 2]])
-    // Each visitor's winning attempt decides its landing page: a's is /docs (day 3), b's and c's their first page.
-    expect(Object.fromEntries(Object.entries(r.breakdown ?? {}).map(([k, rows]) => [k, rows.map((s) => s.visitors)]))).toEqual({ '/docs': [2, 2], '/about': [1, 0] })
+    expect(r.steps.map((s) => [s.visitors, s.medianSecondsFromPrevious])).toEqual([[4, null], [2, (6 * DAY / 1000 + DAY / 1000) / 2]])
+    // Each visitor's winning attempt decides its landing page: a's is /docs (day 3), b's, c's and d's their first page.
+    expect(Object.fromEntries(Object.entries(r.breakdown ?? {}).map(([k, rows]) => [k, rows.map((s) => s.visitors)]))).toEqual({ '/docs': [2, 2], '/about': [1, 0], '/p1': [1, 0] })
     expect(columnReads).toBe(1)
   })
 

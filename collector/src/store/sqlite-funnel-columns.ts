@@ -270,10 +270,10 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out, and so are those
  * no step can use. Of the events that can only open the funnel (`keyRoles` 1), a unit keeps
- * just its first before `entryEnd` unless a later one could open a better attempt: in
- * ordered mode only when an event of a later step comes more than the window after that
- * first one (an attempt from a later one sees a subset of the same events, and starts
- * later); in strict mode whenever it has an event of a later step. Visitor and session numbers (`withUnits`), and
+ * just its first before `entryEnd` unless a later one could open a better attempt: whenever
+ * it has an event of a later step; with the first pass (ordered mode, more than two such
+ * keys a day), only when an event of a later step comes more than the window after that
+ * first one (an attempt from a later one sees a subset of the same events, and starts later). Visitor and session numbers (`withUnits`), and
  * properties (`withSeq`), are placed only when asked for.
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
@@ -296,9 +296,18 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
   let maxUnit = 0
   for (const units of unitCols) for (let i = 0; i < units.length; i++) if (units[i] > maxUnit) maxUnit = units[i]
-  // Per unit: its events of later steps, how many and the latest.
+  // With many opening-only keys a day (a glob over most pages), merging them by time costs
+  // more than one pass that finds each unit's first (`firstPass`, ordered mode); with one or
+  // two, the merge finds it in passing, for less.
+  let perDay = 0
+  for (let o = 0, run = 0; o < openers.length; o++) {
+    run = o > 0 && parts[openers[o]].day === parts[openers[o - 1]].day ? run + 1 : 1
+    if (run > perDay) perDay = run
+  }
+  const firstPass = ordered && perDay > 2
+  // Per unit: its events of later steps, how many and (for the first pass) the latest.
   const later = scratchU32('funnel.later', maxUnit + 1)
-  const lastLater = scratchF64('funnel.lastLater', maxUnit + 1, null)
+  const lastLater = scratchF64('funnel.lastLater', firstPass ? maxUnit + 1 : 0, null)
   for (const k of laters) {
     const units = unitCols[k]
     const pts = tsCols[k]
@@ -306,7 +315,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       const u = units[i]
       const t = pts[i]
       if (u === 0 || t < from || t > to) continue
-      if (later[u]++ === 0 || t > lastLater[u]) lastLater[u] = t
+      if ((later[u]++ === 0 || t > lastLater[u]) && firstPass) lastLater[u] = t
     }
   }
   // Per unit: the first opening-only event in the entry range (time, then arrival), as its
@@ -314,12 +323,26 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // found on an earlier day (state 2) is passed over with one byte read, one found today (1)
   // is compared. One write per unit found: these arrays are far bigger than the cache.
   const state = scratchU8('funnel.state', maxUnit + 1)
-  const best = scratchF64('funnel.best', maxUnit + 1, null)
-  const today = scratchU32('funnel.today', maxUnit + 1, null)
+  const best = scratchF64('funnel.best', firstPass ? maxUnit + 1 : 0, null)
+  const today = scratchU32('funnel.today', firstPass ? maxUnit + 1 : 0, null)
   let found = 0
   const bestPart = (u: number) => openers[(best[u] / PART) >>> 0]
   const bestAt = (u: number) => best[u] - ((best[u] / PART) >>> 0) * PART
-  for (let o = 0; o < openers.length; o++) {
+  if (!firstPass) {
+    // Without it: a unit with a later step's event keeps them all, counted with those; any
+    // other has its first in the entry range (state 1) placed by the merge below.
+    for (const k of openers) {
+      const units = unitCols[k]
+      const pts = tsCols[k]
+      for (let i = 0; i < units.length; i++) {
+        const u = units[i]
+        if (u === 0 || pts[i] < from || pts[i] > to) continue
+        if (later[u] > 0) later[u]++
+        else if (pts[i] < entryEnd) state[u] = 1
+      }
+    }
+  }
+  for (let o = 0; o < (firstPass ? openers.length : 0); o++) {
     const k = openers[o]
     const units = unitCols[k]
     const pts = tsCols[k]
@@ -351,14 +374,14 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let units = 0
   for (let u = 1; u <= maxUnit; u++) {
-    if (later[u] > 0 && (!ordered || (state[u] !== 0 && lastLater[u] > tsCols[bestPart(u)][bestAt(u)] + windowMs))) {
+    if (later[u] > 0 && (!firstPass || (state[u] !== 0 && lastLater[u] > tsCols[bestPart(u)][bestAt(u)] + windowMs))) {
       all[u] = 1
-      anyAll = true
+      if (firstPass) anyAll = true
     }
-    const n = later[u] + (state[u] !== 0 ? 1 : 0)
+    const n = later[u] + (all[u] === 0 && state[u] !== 0 ? 1 : 0)
     counts[u + 1] = counts[u] + n
-    // A unit's first opening event takes its first place (put right after, if need be).
-    fill[u] = counts[u] + (state[u] !== 0 && all[u] === 0 ? 1 : 0)
+    // A unit's first opening event from the first pass takes its first place (put right after, if need be).
+    fill[u] = counts[u] + (firstPass && state[u] !== 0 && all[u] === 0 ? 1 : 0)
     if (n > 0) units++
   }
   const ones = scratchU32('funnel.ones', anyAll ? maxUnit + 1 : 0)
@@ -379,7 +402,9 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const kept = counts[counts.length - 1]
   const ts = scratchF64('funnel.ts', kept, null)
   const key = scratchU32('funnel.key', kept, null)
-  const seq = scratchF64('funnel.seq', kept, null)
+  // Arrival order: for putting units in order after the first pass, and for strict mode and properties.
+  const withOrder = firstPass || withSeq
+  const seq = scratchF64('funnel.seq', withOrder ? kept : 0, null)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
   const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
@@ -389,7 +414,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const write = (at: number, k: number, i: number) => {
     ts[at] = tsCols[k][i]
     key[at] = keyOf[k]
-    seq[at] = seqCols[k][i]
+    if (withOrder) seq[at] = seqCols[k][i]
     if (withUnits) {
       visitor[at] = parts[k].visitor[i]
       session[at] = parts[k].session[i]
@@ -399,10 +424,9 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
     }
   }
-  // Later steps' events: each day's keys merged in time then arrival order, then placed, so
-  // each unit's land in that order (a counting sort keeps it). In strict mode every unit
-  // with a later step's event keeps all its opening-only events: those are merged in too.
-  const merged = ordered ? laters : parts.map((_, k) => k)
+  // Later steps' events (without the first pass, every event): each day's keys merged in time
+  // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
+  const merged = firstPass ? laters : parts.map((_, k) => k)
   for (let a = 0; a < merged.length;) {
     let b = a + 1
     while (b < merged.length && parts[merged[b]].day === parts[merged[a]].day) b++
@@ -411,12 +435,17 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       const k = day[r]
       const u = unitCols[k][i]
       const t = tsCols[k][i]
-      if (u !== 0 && t >= from && t <= to && (roles[keyOf[k]] !== 1 || all[u] === 1)) place(k, i, u)
+      if (u === 0 || t < from || t > to) return
+      if (roles[keyOf[k]] !== 1 || all[u] === 1) place(k, i, u)
+      else if (state[u] === 1 && t < entryEnd && !firstPass) {
+        state[u] = 2
+        place(k, i, u)
+      }
     })
     a = b
   }
-  // In ordered mode the few units that keep all get them after, and are sorted.
-  for (const k of ordered && anyAll ? openers : []) {
+  // After the first pass, the few units that keep all get them after, and are sorted.
+  for (const k of anyAll ? openers : []) {
     const units = unitCols[k]
     const pts = tsCols[k]
     for (let i = 0; i < units.length; i++) {
@@ -432,8 +461,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     const b = counts[u + 1]
     if (a === b) continue
     if (all[u] === 1) {
-      if (ordered) sortUnit(grouped, a, b)
-    } else if (state[u] !== 0) {
+      if (firstPass) sortUnit(grouped, a, b)
+    } else if (firstPass && state[u] !== 0) {
       write(a, bestPart(u), bestAt(u))
       // Usually before the rest already (a later step's event before it opens nothing new).
       if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(grouped, a, b)
