@@ -218,7 +218,9 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
               .toEqual(await journeys((s, q, on) => store.reports.scanVisitorsFromTables(s, q, fromTables, on), q))
             if (range === ranges(7)[0] && segment === null) expect(fromColumns.length).toBeGreaterThan(5)
           }
-          // Data-driven attribution from the journeys as columns: the chain of the tables' scan, by campaign.
+          // Data-driven attribution from the journeys as columns: the chain of the tables' scan, by campaign
+          // (every segment on the first range, every range without one).
+          if (range !== ranges(7)[0] && segment !== null) continue
           const keyOf = attributionKey('campaign')
           const [viaColumns, viaTables] = [new DataDrivenCredit(keyOf), new DataDrivenCredit(keyOf)]
           const q = { range, lookbackMs, conversion, segment }
@@ -409,7 +411,8 @@ describe('report rollups equal the scans (SQLite)', () => {
     } finally {
       await store.close()
     }
-  })
+    // The whole story compares every report twice per state: ~10 s alone, twice that beside the rest of the suite on two cores.
+  }, 60_000)
 })
 
 describe('reports and the credit rollups (SQLite)', () => {
