@@ -47,13 +47,7 @@ export class MarkovChain {
 
   /** Records one path (its states, repeats collapsed here) ending in conversion or null. */
   addPath(states: readonly string[], converted: boolean): void {
-    let from = START
-    for (const s of collapseRepeats(states)) {
-      const to = this.idOf(s)
-      this.count(from, to)
-      from = to
-    }
-    this.count(from, converted ? CONVERSION : NULL)
+    this.addIds(states.map((s) => this.idOf(s)), states.length, converted)
   }
 
   /**
@@ -237,11 +231,7 @@ export class DataDrivenCredit {
         const from = convTs[c] - lookbackMs
         for (let i = s0; i < s1; i++) if (started[i] >= from && started[i] <= convTs[c]) path[n++] = state(label[i])
         this.chain.addIds(path, n, true)
-        this.conversions++
-        if (!Number.isNaN(convValue[c]) && convValue[c] !== 0) {
-          const cur = j.currency(j.convCurrency[c]) ?? defaultCurrency
-          this.revenueMicros[cur] = (this.revenueMicros[cur] ?? 0) + Math.round(convValue[c] * REVENUE_MICROS)
-        }
+        this.addConversion(Number.isNaN(convValue[c]) ? null : convValue[c], () => j.currency(j.convCurrency[c]) ?? defaultCurrency)
       }
     }
   }
@@ -255,12 +245,16 @@ export class DataDrivenCredit {
     }
     for (const conv of conversions) {
       this.chain.addPath(touchesInLookback(sessions, conv.ts, lookbackMs).map(this.keyOf), true)
-      this.conversions++
-      if (conv.value !== null && conv.value !== 0) {
-        const cur = conv.currency ?? defaultCurrency
-        this.revenueMicros[cur] = (this.revenueMicros[cur] ?? 0) + Math.round(conv.value * REVENUE_MICROS)
-      }
+      this.addConversion(conv.value, () => conv.currency ?? defaultCurrency)
     }
+  }
+
+  /** Counts one conversion and its revenue (in the currency `currency` names, asked only for a value). */
+  private addConversion(value: number | null, currency: () => string): void {
+    this.conversions++
+    if (value === null || value === 0) return
+    const cur = currency()
+    this.revenueMicros[cur] = (this.revenueMicros[cur] ?? 0) + Math.round(value * REVENUE_MICROS)
   }
 
   /**

@@ -273,8 +273,9 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
  * just its first before `entryEnd` unless a later one could open a better attempt: whenever
  * it has an event of a later step; with the first pass (ordered mode, more than two such
  * keys a day), only when an event of a later step comes more than the window after that
- * first one (an attempt from a later one sees a subset of the same events, and starts later). Visitor and session numbers (`withUnits`), and
- * properties (`withSeq`), are placed only when asked for.
+ * first one (an attempt from a later one sees a subset of the same events, and starts
+ * later). Visitor and session numbers (`withUnits`), and properties (`withSeq`), are placed
+ * only when asked for.
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, sessionIn: Uint8Array | null) {
@@ -372,32 +373,31 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   let anyAll = false
   const counts = scratchU32('funnel.counts', maxUnit + 2)
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
+  let ones: Uint32Array | null = null
+  /** Unit u's start and fill (its first opening event from the first pass takes its first place); 1 if it keeps any event. */
+  const startAt = (u: number): number => {
+    const n = later[u] + (all[u] === 1 ? (ones === null ? 0 : ones[u]) : state[u] !== 0 ? 1 : 0)
+    counts[u + 1] = counts[u] + n
+    fill[u] = counts[u] + (firstPass && state[u] !== 0 && all[u] === 0 ? 1 : 0)
+    return n > 0 ? 1 : 0
+  }
   let units = 0
   for (let u = 1; u <= maxUnit; u++) {
     if (later[u] > 0 && (!firstPass || (state[u] !== 0 && lastLater[u] > tsCols[bestPart(u)][bestAt(u)] + windowMs))) {
       all[u] = 1
       if (firstPass) anyAll = true
     }
-    const n = later[u] + (all[u] === 0 && state[u] !== 0 ? 1 : 0)
-    counts[u + 1] = counts[u] + n
-    // A unit's first opening event from the first pass takes its first place (put right after, if need be).
-    fill[u] = counts[u] + (firstPass && state[u] !== 0 && all[u] === 0 ? 1 : 0)
-    if (n > 0) units++
+    units += startAt(u)
   }
-  const ones = scratchU32('funnel.ones', anyAll ? maxUnit + 1 : 0)
   if (anyAll) {
+    ones = scratchU32('funnel.ones', maxUnit + 1)
     for (const k of openers) {
       const units = unitCols[k]
       const pts = tsCols[k]
       for (let i = 0; i < units.length; i++) if (all[units[i]] === 1 && units[i] !== 0 && pts[i] >= from && pts[i] <= to) ones[units[i]]++
     }
     units = 0
-    for (let u = 1; u <= maxUnit; u++) {
-      const n = later[u] + (all[u] === 1 ? ones[u] : state[u] !== 0 ? 1 : 0)
-      counts[u + 1] = counts[u] + n
-      fill[u] = counts[u] + (state[u] !== 0 && all[u] === 0 ? 1 : 0)
-      if (n > 0) units++
-    }
+    for (let u = 1; u <= maxUnit; u++) units += startAt(u)
   }
   const kept = counts[counts.length - 1]
   const ts = scratchF64('funnel.ts', kept, null)

@@ -1,5 +1,6 @@
 /** Tracking-health queries on the SQLite store (see `health-types.ts`). */
 import type Database from 'better-sqlite3'
+import type { EventType } from '../model.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, sinceSlot, type ConsentShare, type HealthQueries } from './health-types.ts'
 
@@ -11,6 +12,20 @@ export type { ConsentShare, EventCatalog, HourCount } from './health-types.ts'
  * @example
  * const hours = await sqliteHealth(store.db).eventsPerHour('shop', Date.now()) // 24 rows
  */
+/**
+ * A recursive CTE `n(type, name)` of the site's (`@site`) distinct names of each type, one
+ * index seek per name instead of a walk over every event; `people`: of people's events only,
+ * off their index. Each type's list ends in a row with name NULL.
+ */
+function namesOf(types: EventType[], people: boolean): string {
+  const [from, bot] = people ? ['events INDEXED BY events_report_name_ts', ' AND bot = 0'] : ['events', '']
+  return `WITH RECURSIVE t(type) AS (VALUES ${types.map((t) => `('${t}')`).join(', ')}),
+    n(type, name) AS (
+      SELECT t.type, (SELECT MIN(name) FROM ${from} WHERE site = @site AND type = t.type${bot}) FROM t
+      UNION ALL
+      SELECT n.type, (SELECT MIN(name) FROM ${from} WHERE site = @site AND type = n.type AND name > n.name${bot}) FROM n WHERE n.name IS NOT NULL)`
+}
+
 export function sqliteHealth(db: Database.Database): HealthQueries {
   return {
     async eventsPerHour(site, now) {
@@ -18,13 +33,7 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
       // Counted off the people's index by (type, name), one range per name (a day of a busy
       // site is ~300k events: reading each row for bot and origin took 0.3-0.5 s); only
       // conversions are read for their origin, as goals make only conversions.
-      const names = `WITH RECURSIVE t(type) AS (VALUES ('pageview'), ('event'), ('exposure'), ('conversion')),
-          n(type, name) AS (
-            SELECT t.type, (SELECT MIN(name) FROM events INDEXED BY events_report_name_ts WHERE site = @site AND type = t.type AND bot = 0) FROM t
-            UNION ALL
-            SELECT n.type, (SELECT MIN(e.name) FROM events e INDEXED BY events_report_name_ts WHERE e.site = @site AND e.type = n.type AND e.name > n.name AND e.bot = 0)
-            FROM n WHERE n.name IS NOT NULL)`
-      const rows = db.prepare(`${names}
+      const rows = db.prepare(`${namesOf(['pageview', 'event', 'exposure', 'conversion'], true)}
         SELECT hour, SUM(events) AS events FROM (
           SELECT (e.ts / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS events
           FROM n CROSS JOIN events e INDEXED BY events_report_name_ts ON e.site = @site AND e.type = n.type AND e.name = n.name AND e.bot = 0
@@ -59,11 +68,7 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
     async eventNames(site, since) {
       // One index seek per distinct name (not a walk over every event), and the busiest
       // paths among the latest pageviews: a cold dashboard on 10M events waited seconds here.
-      const names = db.prepare(`WITH RECURSIVE t(type) AS (VALUES ('conversion'), ('event'), ('exposure')),
-          n(type, name) AS (
-            SELECT t.type, (SELECT MIN(name) FROM events WHERE site = @site AND type = t.type) FROM t
-            UNION ALL
-            SELECT n.type, (SELECT MIN(e.name) FROM events e WHERE e.site = @site AND e.type = n.type AND e.name > n.name) FROM n WHERE n.name IS NOT NULL)
+      const names = db.prepare(`${namesOf(['conversion', 'event', 'exposure'], false)}
         SELECT type, name FROM n WHERE name IS NOT NULL
           AND EXISTS (SELECT 1 FROM events x WHERE x.site = @site AND x.type = n.type AND x.name = n.name AND x.ts >= @since)
         ORDER BY name LIMIT 300`).all({ site, since }) as { type: string; name: string }[]
