@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { parseLogLevel, type LogLevel } from './log.ts'
 
 /** Collector configuration, read once from the environment by the server entry. */
@@ -45,7 +46,8 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
   rateLimit: { max: 600, windowMs: 60_000 },
   maxBatchEvents: 100,
   sdkDir: './dist',
-  reportWorkers: 1,
+  // Two lanes of a dashboard page load side by side (`dashboard/lanes.ts`); one core gets one worker.
+  reportWorkers: Math.min(2, availableParallelism()),
   adPlatforms: {
     meta: 'https://graph.facebook.com',
     googleDataManager: 'https://datamanager.googleapis.com',

@@ -22,6 +22,7 @@ import { addDays } from '../reports/dates.ts'
 import { pacing, parsePacingQuery } from '../reports/pacing-service.ts'
 import { previousPeriod } from '../reports/timeseries.ts'
 import { parseTimeseriesQuery, timeseries } from '../reports/timeseries-service.ts'
+import { ALL_SECTIONS, type Section } from './lanes.ts'
 
 async function settle<T>(run: () => Promise<T>, log: (msg: string, err?: unknown) => void): Promise<Loaded<T>> {
   try {
@@ -54,8 +55,13 @@ export async function loadDashboard(o: {
   now: number
   params: URLSearchParams
   log: (msg: string, err?: unknown) => void
+  /** The sections to load (default: all); another worker loads the rest (`lanes.ts`), and this page's are placeholders. */
+  sections?: readonly Section[]
 }): Promise<DashboardData> {
   const { site, today, log } = o
+  const wanted = new Set(o.sections ?? ALL_SECTIONS)
+  const skipped: Loaded<never> = { ok: false, error: 'loaded by another report worker' }
+  const only = <T>(section: Section, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> => (wanted.has(section) ? load() : Promise.resolve(skipped))
   const rs = sharedScans(o.reports)
   const reports = createReports(rs)
   const catalog = await loadCatalog(o.reports, site.id, o.now)
@@ -88,22 +94,22 @@ export async function loadDashboard(o: {
   const prev = previousPeriod(filters.from, filters.to)
   const yesterday = addDays(today, -1)
   const [summary, funnel, channels, campaigns, compared, readout, health, previousSummary, trends, pacingReport] = await Promise.all([
-    settle(cached('summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)), log),
-    settle(cached('funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)), log),
-    settle(cached('channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)), log),
-    settle(cached('campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)), log),
+    only('summary', () => settle(cached('summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)), log)),
+    only('funnel', () => settle(cached('funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)), log)),
+    only('channels', () => settle(cached('channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)), log)),
+    only('campaigns', () => settle(cached('campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)), log)),
     // Every model at once, whichever is chosen: one entry serves all six choices.
-    settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
-      (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log),
-    experiment
+    only('compare', () => settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
+      (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log)),
+    experiment && wanted.has('experiment')
       ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(filters.weights ? { weights: filters.weights } : {}), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
       : Promise.resolve(null),
-    settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log),
+    only('health', () => settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log)),
     // Cockpit (issue 11): the tiles' previous period, trends, and the pacing of the range's last month.
-    settle(cached('summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)), log),
-    settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log),
-    settle(cached('pacing', () => parsePacingQuery(new URLSearchParams([['month', filters.to.slice(0, 7)], ['asOf', filters.to < yesterday ? filters.to : yesterday], ...filters.segment]), today),
-      (pq) => pacing(rs, site, pq)), log),
+    only('previousSummary', () => settle(cached('summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)), log)),
+    only('trends', () => settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log)),
+    only('pacing', () => settle(cached('pacing', () => parsePacingQuery(new URLSearchParams([['month', filters.to.slice(0, 7)], ['asOf', filters.to < yesterday ? filters.to : yesterday], ...filters.segment]), today),
+      (pq) => pacing(rs, site, pq)), log)),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
   const attributionError = compared.ok ? null : compared.error

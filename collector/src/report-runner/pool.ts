@@ -1,12 +1,16 @@
 /**
  * A pool of report workers over one SQLite file (or PostgreSQL database, where the maths
  * over streamed rows would otherwise run on the ingest thread). Each task goes to the worker with the
- * fewest tasks in flight; a worker that dies is replaced and its tasks fail (the caller
- * gets a 500, the next report a fresh worker).
+ * fewest tasks in flight; a dashboard page is split into lanes loaded side by side, lane i
+ * always on worker i (`dashboard/lanes.ts`). A worker that dies is replaced and its tasks
+ * fail (the caller gets a 500, the next report a fresh worker).
  */
 import { Worker } from 'node:worker_threads'
 import { fromWireError, type ReportRunner, type RunnerOptions, type WireError } from './runner.ts'
 import type { ReaderTarget, WorkerRequest } from './worker.ts'
+import type { DashboardRequest } from './tasks.ts'
+import { dashboardLanes, mergeDashboard } from '../dashboard/lanes.ts'
+import type { DashboardData } from '../dashboard/page.tsx'
 
 export type { ReaderTarget } from './worker.ts'
 
@@ -59,16 +63,25 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
   }
   for (let i = 0; i < Math.max(1, size); i++) start(i)
 
+  const post = (slot: Slot, task: WorkerRequest['task'], args: unknown[]) => {
+    const id = nextId++
+    return new Promise<never>((resolve, reject) => {
+      slot.inFlight.set(id, { resolve, reject })
+      slot.worker.postMessage({ id, task, args } satisfies WorkerRequest)
+    })
+  }
+
   return {
     async run(task, ...args) {
       if (closed) throw new Error('report runner is closed')
       await opts.beforeRead?.()
-      const slot = slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a))
-      const id = nextId++
-      return new Promise<never>((resolve, reject) => {
-        slot.inFlight.set(id, { resolve, reject })
-        slot.worker.postMessage({ id, task, args } satisfies WorkerRequest)
-      })
+      const req = args[0] as DashboardRequest
+      if (task === 'dashboard' && slots.length > 1 && !req.sections) {
+        const lanes = dashboardLanes(slots.length)
+        const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
+        return mergeDashboard(lanes, parts) as never
+      }
+      return post(slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a)), task, args)
     },
     async close() {
       closed = true

@@ -13,6 +13,7 @@ import { pacing, type PacingQuery, type PacingReport } from '../reports/pacing-s
 import { timeseries, type TimeseriesQuery } from '../reports/timeseries-service.ts'
 import type { TimeseriesReport } from '../reports/timeseries.ts'
 import type { RefusalCount } from '../http/refusals.ts'
+import type { Section } from '../dashboard/lanes.ts'
 
 export interface DashboardRequest {
   site: Site
@@ -22,6 +23,8 @@ export interface DashboardRequest {
   params: string
   /** The main thread's refusal counters: a report worker has its own (empty) metrics. */
   refusals?: RefusalCount[]
+  /** Only these sections (the pool splits a page over its workers: `dashboard/lanes.ts`); default all. */
+  sections?: Section[]
 }
 
 export type ReportTasks = {
@@ -57,7 +60,7 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
     pacing: (site, q) => pacing(rs, site, q),
     timeseries: (site, q) => timeseries(rs, site, q),
     dashboard: async (req) => ({
-      ...await loadDashboard({ reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log }),
+      ...await loadDashboard({ reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log, sections: req.sections }),
       refusals: req.refusals ?? [],
     }),
   }

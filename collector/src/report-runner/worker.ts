@@ -1,7 +1,7 @@
 /**
  * A report worker: opens the SQLite file read-only (WAL lets it read while the main
  * thread writes), or a small PostgreSQL pool of its own, and answers the tasks the pool
- * posts.
+ * posts, at a lower CPU priority than ingest (`priority.ts`).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
@@ -11,6 +11,7 @@ import { openPool } from '../store/postgres-pool.ts'
 import type { ReportStore } from '../store/report-types.ts'
 import { reportTasks, type TaskName } from './tasks.ts'
 import { toWireError } from './runner.ts'
+import { lowerThreadPriority } from './priority.ts'
 
 export interface WorkerRequest {
   id: number
@@ -28,6 +29,7 @@ async function openReports(target: ReaderTarget): Promise<ReportStore> {
 }
 
 const { target } = workerData as { target: ReaderTarget }
+lowerThreadPriority()
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
 const tasks = reportTasks(await openReports(target), Date.now, log)
 
