@@ -3,7 +3,8 @@
  * its lane on its own read-only connection, and the merged page is the page one process
  * loads; the workers run below ingest's CPU priority.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
@@ -80,6 +81,22 @@ describe('a page over two report workers', () => {
     expect(again.cachedAt).toBeLessThanOrEqual(Date.now())
     expect({ ...again, now: 0, cachedAt: 0 }).toEqual({ ...fresh, now: 0, cachedAt: 0 })
     expect(bad.summary.ok).toBe(true)
+  })
+})
+
+describe('a script', () => {
+  it('gets the page it awaits through the pool, and then exits on its own', () => {
+    // Idle workers keep no process alive (the server's HTTP socket does); a worker with a task in flight must.
+    const pool = new URL('../../collector/src/report-runner/pool.ts', import.meta.url).href
+    const code = `import { workerRunner } from ${JSON.stringify(pool)}
+      const runner = workerRunner({ kind: 'sqlite', file: ${JSON.stringify(join(t.dir, 'funnelbeam.db'))} }, 2)
+      const page = await runner.run('dashboard', ${JSON.stringify({ site, today: '2026-11-25', now: NOW, params: '?from=2026-11-01&to=2026-11-24' })})
+      console.log('visitors', page.summary.value.visitors, 'funnel', page.funnel.value.steps[0].visitors)`
+    writeFileSync(join(t.dir, 'script.mjs'), code)
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(t.dir, 'script.mjs')], { encoding: 'utf8', timeout: 60_000 })
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('visitors 3 funnel 3')
+    expect(r.status).toBe(0)
   })
 })
 

@@ -44,6 +44,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
       const p = slot.inFlight.get(m.id)
       if (!p) return
       slot.inFlight.delete(m.id)
+      if (slot.inFlight.size === 0) slot.worker.unref()
       if (m.error) p.reject(fromWireError(m.error))
       else p.resolve(m.value as never)
     })
@@ -57,7 +58,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`report worker exited with code ${code}`)))
-    // Workers never keep the process alive on their own.
+    // An idle worker never keeps the process alive; one with a task in flight does (`post`), so a script awaiting a report is not cut short.
     worker.unref()
     slots[i] = slot
   }
@@ -67,6 +68,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
     const id = nextId++
     return new Promise<never>((resolve, reject) => {
       slot.inFlight.set(id, { resolve, reject })
+      slot.worker.ref()
       slot.worker.postMessage({ id, task, args } satisfies WorkerRequest)
     })
   }
