@@ -75,4 +75,20 @@ describe('sharedScans', () => {
     await rs.scanAttribution('shop', scan, (ts) => { touches += ts.length })
     expect(touches).toBe(3)
   })
+
+  it('sums the credit rollups of a range once for every rule model, and gives each caller its own', async () => {
+    const rs = sharedScans(t.store.reports)
+    const q = { range: dayRange('2026-11-01', '2026-11-24', 'UTC'), conversion: 'purchase' }
+    const linear = await rs.creditTotals!('shop', { ...q, models: ['linear'] })
+    expect(linear?.length).toBeGreaterThan(0)
+    expect(new Set(linear!.map((c) => c.model))).toEqual(new Set(['linear']))
+    // A conversion written after the first sum: the page's shared store keeps what it read, for every model.
+    await t.sendServerEvents(secret, [buy('b', '2026-11-20T10:05:00Z', 60, 'B2')])
+    await t.settle()
+    const both = await rs.creditTotals!('shop', { ...q, models: ['first', 'linear'] })
+    expect(both!.filter((c) => c.model === 'linear')).toEqual(linear)
+    const fresh = await t.store.reports.creditTotals!('shop', { ...q, models: ['first', 'linear'] })
+    const sum = (rows: typeof both) => rows!.reduce((a, c) => a + c.units, 0)
+    expect(sum(fresh)).toBe(sum(both) + 2e9)
+  })
 })
