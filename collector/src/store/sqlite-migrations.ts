@@ -270,4 +270,13 @@ export const SQLITE_MIGRATIONS: string[] = [
      pageview, kept by derivation (see sqlite-funnel-schema.ts), for segmented summaries; every
      stored day is noted to be built. */
   SQLITE_EVENT_CHUNKS_MIGRATION,
+  /* 23: an experiment readout counts first exposures and conversions per variant. Indexed by
+     time first, every entry of the range went through a sort for the grouping (0.17 s for
+     670,000 exposures at 10M events); indexed by variant first, the index hands them
+     grouped (about half the time). */ `
+  DROP INDEX exposure_first_readout;
+  DROP INDEX exposure_converted_readout;
+  CREATE INDEX exposure_first_readout ON exposure_first(site, experiment, variant, ts);
+  CREATE INDEX exposure_converted_readout ON exposure_converted(site, experiment, name, variant, exposed, ts);
+  `,
 ]
