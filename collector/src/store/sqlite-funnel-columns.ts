@@ -191,8 +191,28 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   const out = scratchU8('segment.in', max + 1)
   const experiments = experimentsOf(c)
   const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
-  // Sessions share a few thousand (label, first, variants seen) combinations: each is tested once
-  // (no variant seen without a segment by variant).
+  const matches = (label: number, first: boolean, seen: readonly number[]) => {
+    const { values } = numbers.entry(label)
+    const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
+    return segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first, variant: (e) => variants.get(e) ?? null })
+  }
+  if (experiments.length === 0) {
+    // Sessions share a few thousand (label, first) pairs: each tested once, its verdict kept
+    // in an array by pair (two map lookups a session were most of the cost: 2.5M sessions at 10M events).
+    let maxLabel = 0
+    for (const p of parts) for (let i = 0; i < p.label.length; i++) if (p.label[i] > maxLabel) maxLabel = p.label[i]
+    const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
+    for (const p of parts) {
+      for (let i = 0; i < p.session.length; i++) {
+        const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
+        let v = verdict[pair]
+        if (v < 0) verdict[pair] = v = matches(p.label[i], (pair & 1) === 1, []) ? 1 : 0
+        if (v === 1) out[p.session[i]] = 1
+      }
+    }
+    return out
+  }
+  // With a segment by variant, also the variants the visitor had seen by the session's end.
   const known = new Map<number, Map<string | number, boolean>>()
   const seen: number[] = experiments.map(() => -1)
   for (const p of parts) {
@@ -201,13 +221,9 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
       const first = (p.flags[i] & FIRST_SESSION) !== 0
       let byVariants = known.get(p.label[i] * 2 + (first ? 1 : 0))
       if (!byVariants) known.set(p.label[i] * 2 + (first ? 1 : 0), (byVariants = new Map()))
-      const at = seen.length === 0 ? 0 : seen.length === 1 ? seen[0] : seen.join(' ')
+      const at = seen.length === 1 ? seen[0] : seen.join(' ')
       let inIt = byVariants.get(at)
-      if (inIt === undefined) {
-        const { values } = numbers.entry(p.label[i])
-        const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
-        byVariants.set(at, (inIt = segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first, variant: (e) => variants.get(e) ?? null })))
-      }
+      if (inIt === undefined) byVariants.set(at, (inIt = matches(p.label[i], first, seen)))
       if (inIt) out[p.session[i]] = 1
     }
   }
