@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { chiSquarePValue, compareProportions, median, normalCdf, ratio, sampleRatioMismatch, twoSidedP } from './stats.ts'
 
 describe('normalCdf', () => {
@@ -77,6 +78,23 @@ describe('median and ratio', () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 3, 2])).toBe(2.5)
     expect(median([])).toBeNull()
+  })
+  it('medians any list as sorting it would, duplicates and runs included, and leaves the list alone', () => {
+    const bySorting = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b)
+      return s.length % 2 ? s[s.length >> 1] : (s[(s.length >> 1) - 1] + s[s.length >> 1]) / 2
+    }
+    const values = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }))
+    fc.assert(fc.property(fc.array(values, { minLength: 1, maxLength: 300 }), (xs) => {
+      const copy = [...xs]
+      // === : the sign of a zero median may differ (sorting does not order -0 and 0 either).
+      expect(median(xs) === bySorting(xs), JSON.stringify(xs)).toBe(true)
+      expect(xs).toEqual(copy)
+    }), { numRuns: 500 })
+    const sorted = Array.from({ length: 10_001 }, (_, i) => i)
+    expect(median(sorted)).toBe(5000)
+    expect(median(sorted.reverse())).toBe(5000)
+    expect(median(Array(1000).fill(7))).toBe(7)
   })
   it('ratio is null on a zero denominator', () => {
     expect(ratio(5, 0)).toBeNull()

@@ -147,13 +147,48 @@ export function sampleRatioMismatch(observed: number[], weights: number[]): { ch
   return { chiSquare: chi, pValue: chiSquarePValue(chi, observed.length - 1) }
 }
 
-/** The median, or null for no values; averages the middle two of an even count. */
+/**
+ * The median, or null for no values; averages the middle two of an even count.
+ *
+ * @example
+ * median([3, 1, 2, 10]) // 2.5
+ */
 export function median(values: number[]): number | null {
   if (values.length === 0) return null
-  // A typed array sorts numerically without a comparator call per pair (a funnel's gaps run to millions).
-  const s = Float64Array.from(values).sort()
+  // A funnel's gaps run to millions: selecting the middle is linear, where sorting them all
+  // was a tenth of the dashboard funnel's time at 10M events.
+  const s = Float64Array.from(values)
   const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+  const upper = select(s, mid)
+  if (s.length % 2) return upper
+  // Everything left of the middle is no greater than it: the lower middle is their largest.
+  let lower = s[0]
+  for (let i = 1; i < mid; i++) if (s[i] > lower) lower = s[i]
+  return (lower + upper) / 2
+}
+
+/** Moves the k-th smallest of `a` to `a[k]`, smaller ones before it and larger ones after, and answers it (Hoare's selection, median-of-three pivots). */
+function select(a: Float64Array, k: number): number {
+  let [lo, hi] = [0, a.length - 1]
+  while (hi > lo) {
+    const m = (lo + hi) >> 1
+    const pivot = Math.max(Math.min(a[lo], a[m]), Math.min(Math.max(a[lo], a[m]), a[hi]))
+    let [i, j] = [lo, hi]
+    while (i <= j) {
+      while (a[i] < pivot) i++
+      while (a[j] > pivot) j--
+      if (i <= j) {
+        const t = a[i]
+        a[i++] = a[j]
+        a[j--] = t
+      }
+    }
+    // Now a[lo..j] <= pivot <= a[i..hi], and anything between equals the pivot.
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else return a[k]
+  }
+  return a[k]
 }
 
 /** a / b, or null when b is zero (never Infinity or NaN). */
