@@ -9,6 +9,7 @@
  * session's number and whether it is a pageview: 4 bytes an event).
  */
 import type Database from 'better-sqlite3'
+import { chunkCache } from './chunk-cache.ts'
 import type { FunnelKey, SessionAttrs } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
@@ -181,6 +182,8 @@ export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
 
 /** 15-minute slots a day: an event chunk says where each starts. */
 export const DAY_SLOTS = 96
+/** The chunk of a day whose sessions or events all went (kept, not deleted: its rowid is its version). */
+const EMPTY = Buffer.alloc(0)
 const SLOT_MS = DAY_MS / DAY_SLOTS
 
 /**
@@ -449,14 +452,13 @@ export class SqliteFunnelChunks {
       drop: db.prepare('DELETE FROM funnel_chunks WHERE site = ? AND key = ? AND day = ?'),
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
+      // A chunk built again takes the table's next rowid, and an emptied day keeps an empty chunk: the rowid is the chunk's version (`chunk-cache.ts`).
       putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
-        ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
-      dropSessions: db.prepare('DELETE FROM session_chunks WHERE site = ? AND day = ?'),
+        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM session_chunks), n = excluded.n, cols = excluded.cols`),
       notedEvents: db.prepare('SELECT site, day FROM event_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneEvents: db.prepare('DELETE FROM event_dirty WHERE site = ? AND day = ?'),
       putEvents: db.prepare(`INSERT INTO event_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
-        ON CONFLICT (site, day) DO UPDATE SET n = excluded.n, cols = excluded.cols`),
-      dropEvents: db.prepare('DELETE FROM event_chunks WHERE site = ? AND day = ?'),
+        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM event_chunks), n = excluded.n, cols = excluded.cols`),
     }
   }
 
@@ -487,8 +489,7 @@ export class SqliteFunnelChunks {
           const r = this.readSessions(d.site, d.day)
           rows += r.session.length
           built++
-          if (r.session.length === 0) this.stmt.dropSessions.run(d.site, d.day)
-          else this.stmt.putSessions.run(d.site, d.day, r.session.length, encodeSessions(sessionChunkOf(r, numbering(d.site))))
+          this.stmt.putSessions.run(d.site, d.day, r.session.length, r.session.length === 0 ? EMPTY : encodeSessions(sessionChunkOf(r, numbering(d.site))))
         }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
           if (built > 0 && rows >= maxRows) return built
@@ -513,8 +514,7 @@ export class SqliteFunnelChunks {
           const cols = eventDayColumns(this.db, d.site, d.day, numbering(d.site))
           rows += cols.unit.length
           built++
-          if (cols.unit.length === 0) this.stmt.dropEvents.run(d.site, d.day)
-          else this.stmt.putEvents.run(d.site, d.day, cols.unit.length, encodeEvents(cols))
+          this.stmt.putEvents.run(d.site, d.day, cols.unit.length, cols.unit.length === 0 ? EMPTY : encodeEvents(cols))
         }
       }
       return built
@@ -562,15 +562,28 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
 /**
  * Each day's chunk of a per-day table (`session_chunks`, `event_chunks`) from `dayFrom` to
  * `dayTo`; a day noted since its chunk was built (in `session_dirty`, `event_dirty`), or
- * whose chunk `decode` refuses (an older layout), is built from the tables instead.
+ * whose chunk `decode` refuses (an older layout), is built from the tables instead. Chunks
+ * this connection read before and that were not built again since come from its
+ * `chunkCache`.
  */
 function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'event', dayFrom: number, dayTo: number,
   decode: (blob: Buffer, n: number) => T | null, build: (day: number) => T): [day: number, cols: T][] {
   const noted = new Set(db.prepare(`SELECT day FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().all(site, dayFrom, dayTo) as number[])
   const out: [number, T][] = []
-  for (const c of db.prepare(`SELECT day, n, cols FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`)
-    .iterate(site, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer }>) {
-    const cols = noted.has(c.day) ? null : decode(c.cols, c.n)
+  const cache = chunkCache(db)
+  const blob = db.prepare(`SELECT cols FROM ${kind}_chunks WHERE rowid = ?`).pluck()
+  // The rowids first (a chunk's version), then only the blobs this connection does not keep.
+  for (const c of db.prepare(`SELECT rowid AS version, day, n FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`)
+    .all(site, dayFrom, dayTo) as { version: number; day: number; n: number }[]) {
+    // An empty chunk: a day whose sessions or events all went.
+    if (noted.has(c.day) || c.n === 0) continue
+    const key = `${kind}\n${site}\n${c.day}`
+    let cols: T | null = cache.get<T>(key, c.version) ?? null
+    if (cols === null) {
+      const b = blob.get(c.version) as Buffer
+      cols = decode(b, c.n)
+      if (cols) cache.put(key, c.version, b.byteLength, cols)
+    }
     if (cols) out.push([c.day, cols])
     else noted.add(c.day)
   }
