@@ -61,7 +61,6 @@ export async function loadDashboard(o: {
   const { site, today, log } = o
   const wanted = new Set(o.sections ?? ALL_SECTIONS)
   const skipped: Loaded<never> = { ok: false, error: 'loaded by another report worker' }
-  const only = <T>(section: Section, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> => (wanted.has(section) ? load() : Promise.resolve(skipped))
   const rs = sharedScans(o.reports)
   const reports = createReports(rs)
   const catalog = await loadCatalog(o.reports, site.id, o.now)
@@ -93,23 +92,26 @@ export async function loadDashboard(o: {
   const experiment = filters.experiment
   const prev = previousPeriod(filters.from, filters.to)
   const yesterday = addDays(today, -1)
+  /** A section through the cache (`cached`), settled; a placeholder where another worker loads it. */
+  const section = <Q, T>(name: Section, key: string, parse: () => Q, run: (query: Q) => Promise<T>): Promise<Loaded<T>> =>
+    wanted.has(name) ? settle(cached(key, parse, run), log) : Promise.resolve(skipped)
   const [summary, funnel, channels, campaigns, compared, readout, health, previousSummary, trends, pacingReport] = await Promise.all([
-    only('summary', () => settle(cached('summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)), log)),
-    only('funnel', () => settle(cached('funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)), log)),
-    only('channels', () => settle(cached('channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)), log)),
-    only('campaigns', () => settle(cached('campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)), log)),
+    section('summary', 'summary', () => parseSummaryQuery(q(), today), (sq) => reports.summary(site, sq)),
+    section('funnel', 'funnel', () => parseFunnelQuery(q(breakdown ? { breakdown } : {}), today), (fq) => reports.funnel(site, fq)),
+    section('channels', 'channels', () => parseChannelsQuery(q(), today), (cq) => reports.channels(site, cq)),
+    section('campaigns', 'campaigns', () => parseCampaignsQuery(q(), today), (cq) => reports.campaigns(site, cq)),
     // Every model at once, whichever is chosen: one entry serves all six choices.
-    only('compare', () => settle(cached('compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
-      (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))), log)),
-    experiment && wanted.has('experiment')
-      ? settle(cached('experiment', () => ({ name: experiment, ...parseExperimentQuery(q(filters.weights ? { weights: filters.weights } : {}), today) }), (eq) => reports.experiment(site, eq.name, eq)), log)
+    section('compare', 'compare', () => ({ ...parseAttributionQuery(q({ dimension: 'channel' }), today), model: null }),
+      (aq) => compareModels(rs, site, aq, MODELS.map((m) => m.id))),
+    experiment
+      ? section('experiment', 'experiment', () => ({ name: experiment, ...parseExperimentQuery(q(filters.weights ? { weights: filters.weights } : {}), today) }), (eq) => reports.experiment(site, eq.name, eq))
       : Promise.resolve(null),
-    only('health', () => settle(cached('health', () => null, () => loadHealth(o.reports, site.id, o.now)), log)),
+    section('health', 'health', () => null, () => loadHealth(o.reports, site.id, o.now)),
     // Cockpit (issue 11): the tiles' previous period, trends, and the pacing of the range's last month.
-    only('previousSummary', () => settle(cached('summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)), log)),
-    only('trends', () => settle(cached('trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)), log)),
-    only('pacing', () => settle(cached('pacing', () => parsePacingQuery(new URLSearchParams([['month', filters.to.slice(0, 7)], ['asOf', filters.to < yesterday ? filters.to : yesterday], ...filters.segment]), today),
-      (pq) => pacing(rs, site, pq)), log)),
+    section('previousSummary', 'summary', () => parseSummaryQuery(q({ from: prev.from, to: prev.to }), today), (sq) => reports.summary(site, sq)),
+    section('trends', 'trends', () => parseTimeseriesQuery(q(), today), (tq) => timeseries(rs, site, tq)),
+    section('pacing', 'pacing', () => parsePacingQuery(new URLSearchParams([['month', filters.to.slice(0, 7)], ['asOf', filters.to < yesterday ? filters.to : yesterday], ...filters.segment]), today),
+      (pq) => pacing(rs, site, pq)),
   ])
   const attribution: Partial<Record<AttributionModel, AttributionReport>> = compared.ok ? compared.value : {}
   const attributionError = compared.ok ? null : compared.error
