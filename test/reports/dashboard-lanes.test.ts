@@ -101,9 +101,8 @@ describe('a script', () => {
 })
 
 describe.runIf(process.platform === 'linux')('priority', () => {
-  const req2 = { site: null as unknown as Site, today: '2026-11-25', now: NOW, params: '', refusals: [] }
   it('runs report workers below the priority of the thread that answers ingest', async () => {
-    await workers.run('dashboard', { ...req2, site })
+    await workers.run('dashboard', { site, today: '2026-11-25', now: NOW, params: '', refusals: [] })
     // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
     const nices = readdirSync('/proc/self/task').map((tid) => {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')

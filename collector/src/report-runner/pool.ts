@@ -77,8 +77,8 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
     async run(task, ...args) {
       if (closed) throw new Error('report runner is closed')
       await opts.beforeRead?.()
-      const req = args[0] as DashboardRequest
-      if (task === 'dashboard' && slots.length > 1 && !req.sections) {
+      if (task === 'dashboard' && slots.length > 1 && !(args[0] as DashboardRequest).sections) {
+        const req = args[0] as DashboardRequest
         const lanes = dashboardLanes(slots.length)
         const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
         return mergeDashboard(lanes, parts) as never

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { prng } from '../../../demo-site/seeded-random.ts'
-import { collapseRepeats, DataDrivenCredit, MarkovChain } from './markov.ts'
+import { DataDrivenCredit, MarkovChain } from './markov.ts'
 import { dimensionValue } from './dimensions.ts'
 import type { TouchSession } from '../store/report-types.ts'
 
@@ -8,8 +8,21 @@ const near = (x: number, y: number) => expect(x).toBeCloseTo(y, 12)
 
 describe('MarkovChain', () => {
   it('collapses consecutive repeats only', () => {
-    expect(collapseRepeats(['A', 'A', 'B', 'A', 'A'])).toEqual(['A', 'B', 'A'])
-    expect(collapseRepeats([])).toEqual([])
+    const chain = (paths: [string[], boolean][]) => {
+      const c = new MarkovChain()
+      for (const [states, converted] of paths) c.addPath(states, converted)
+      return [c.conversionProbability(), Object.fromEntries(c.removalEffects())]
+    }
+    // A→B→A→conv and B→null: without A nothing converts (effect 1); without B, 1/4 of 1/2 is left (1/2).
+    const collapsed = chain([[['A', 'B', 'A'], true], [['B'], false]])
+    near(collapsed[0] as number, 0.5)
+    near((collapsed[1] as Record<string, number>).A, 1)
+    near((collapsed[1] as Record<string, number>).B, 0.5)
+    expect(chain([[['A', 'A', 'B', 'A', 'A'], true], [['B', 'B'], false]])).toEqual(collapsed)
+    // The A after B is not a repeat: dropping it changes the chain (A→B→conv: the effects swap).
+    const [, swapped] = chain([[['A', 'B'], true], [['B'], false]]) as [number, Record<string, number>]
+    near(swapped.A, 0.5)
+    near(swapped.B, 1)
   })
 
   it('gives removal effects of a small chain worked out by hand', () => {

@@ -24,11 +24,6 @@ const MAX_SWEEPS = 100_000
 /** Up to this many states, removal effects come from one dense inverse (n² memory: 1,500 → 18 MB). */
 const DENSE_MAX = 1500
 
-/** Drops consecutive repeats: `[A, A, B, A]` → `[A, B, A]`. */
-export function collapseRepeats(states: readonly string[]): string[] {
-  return states.filter((s, i) => i === 0 || s !== states[i - 1])
-}
-
 /**
  * Transition counts between states, and the conversion probabilities they imply.
  *

@@ -196,34 +196,31 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
     const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
     return segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first, variant: (e) => variants.get(e) ?? null })
   }
-  if (experiments.length === 0) {
-    // Sessions share a few thousand (label, first) pairs: each tested once, its verdict kept
-    // in an array by pair (two map lookups a session were most of the cost: 2.5M sessions at 10M events).
-    let maxLabel = 0
-    for (const p of parts) for (let i = 0; i < p.label.length; i++) if (p.label[i] > maxLabel) maxLabel = p.label[i]
-    const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
-    for (const p of parts) {
-      for (let i = 0; i < p.session.length; i++) {
-        const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
-        let v = verdict[pair]
-        if (v < 0) verdict[pair] = v = matches(p.label[i], (pair & 1) === 1, []) ? 1 : 0
-        if (v === 1) out[p.session[i]] = 1
-      }
-    }
-    return out
-  }
-  // With a segment by variant, also the variants the visitor had seen by the session's end.
+  // Sessions share a few thousand (label, first-session) pairs: without a segment by variant
+  // each pair is tested once and its verdict kept in an array (two map lookups a session were
+  // most of the cost: 2.5M sessions at 10M events); with one, per pair and variants seen by
+  // the session's end.
+  let maxLabel = -1
+  for (const p of firsts.length === 0 ? parts : []) for (let i = 0; i < p.label.length; i++) if (p.label[i] > maxLabel) maxLabel = p.label[i]
+  const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
   const known = new Map<number, Map<string | number, boolean>>()
   const seen: number[] = experiments.map(() => -1)
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
-      for (let e = 0; e < firsts.length; e++) seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
-      const first = (p.flags[i] & FIRST_SESSION) !== 0
-      let byVariants = known.get(p.label[i] * 2 + (first ? 1 : 0))
-      if (!byVariants) known.set(p.label[i] * 2 + (first ? 1 : 0), (byVariants = new Map()))
-      const at = seen.length === 1 ? seen[0] : seen.join(' ')
-      let inIt = byVariants.get(at)
-      if (inIt === undefined) byVariants.set(at, (inIt = matches(p.label[i], first, seen)))
+      const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
+      let inIt: boolean | undefined
+      if (firsts.length === 0) {
+        let v = verdict[pair]
+        if (v < 0) verdict[pair] = v = matches(p.label[i], (pair & 1) === 1, seen) ? 1 : 0
+        inIt = v === 1
+      } else {
+        for (let e = 0; e < firsts.length; e++) seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
+        let byVariants = known.get(pair)
+        if (!byVariants) known.set(pair, (byVariants = new Map()))
+        const at = seen.length === 1 ? seen[0] : seen.join(' ')
+        inIt = byVariants.get(at)
+        if (inIt === undefined) byVariants.set(at, (inIt = matches(p.label[i], (pair & 1) === 1, seen)))
+      }
       if (inIt) out[p.session[i]] = 1
     }
   }

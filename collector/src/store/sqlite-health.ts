@@ -7,12 +7,6 @@ import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, 
 export type { ConsentShare, EventCatalog, HourCount } from './health-types.ts'
 
 /**
- * The health queries over a better-sqlite3 database.
- *
- * @example
- * const hours = await sqliteHealth(store.db).eventsPerHour('shop', Date.now()) // 24 rows
- */
-/**
  * A recursive CTE `n(type, name)` of the site's (`@site`) distinct names of each type, one
  * index seek per name instead of a walk over every event; `people`: of people's events only,
  * off their index. Each type's list ends in a row with name NULL.
@@ -26,6 +20,12 @@ function namesOf(types: EventType[], people: boolean): string {
       SELECT n.type, (SELECT MIN(name) FROM ${from} WHERE site = @site AND type = n.type AND name > n.name${bot}) FROM n WHERE n.name IS NOT NULL)`
 }
 
+/**
+ * The health queries over a better-sqlite3 database.
+ *
+ * @example
+ * const hours = await sqliteHealth(store.db).eventsPerHour('shop', Date.now()) // 24 rows
+ */
 export function sqliteHealth(db: Database.Database): HealthQueries {
   return {
     async eventsPerHour(site, now) {
