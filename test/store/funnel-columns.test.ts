@@ -121,6 +121,22 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(9)
   })
 
+  it('answer strict mode for more neighbours than one statement carries, a bot between not counting', async () => {
+    // 1,100 visitors, one pair each: the pairs go to SQLite 500 a statement, the rest after.
+    const n = 1_100
+    await store.insertEvents('shop', Array.from({ length: n }, (_, k) => {
+      const [v, t] = [`v${k}`, D0 + k * 1000]
+      const between = k % 3 === 0 ? [visit(v, t + 100, '/about')] : k % 3 === 1 ? [visit(v, t + 100, '/about', { bot: true })] : []
+      return [visit(v, t, '/pricing'), ...between, visit(v, t + 200, '/pricing', { type: 'event', name: 'signup' })]
+    }).flat())
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const strict = await funnel('step=pageview:/pricing&step=event:signup&mode=strict')
+    expect(strict.steps.map((s) => s.visitors)).toEqual([n, n - Math.ceil(n / 3)])
+    expect((await funnel('step=pageview:/pricing&step=event:signup&mode=strict&unit=session')).steps).toEqual(strict.steps)
+    expect(columnReads).toBe(2)
+  })
+
   it('let a later opening event win when the window cut the first attempt short, and otherwise the first', async () => {
     await store.insertEvents('shop', [
       // a: /pricing nine days after the first page; the attempt from day 3 reaches it in 6 days, the earlier ones do not.
