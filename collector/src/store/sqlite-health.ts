@@ -48,8 +48,9 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
       return fillHours(start, rows)
     },
     async lastReceived(site) {
-      // Events still waiting for derivation count too: this is arrival, not derivation.
-      return (db.prepare(`SELECT max(t) AS t FROM (SELECT max(received) AS t FROM events WHERE site = ?
+      // Events still waiting for derivation count too: this is arrival, not derivation. Named
+      // index: one seek, whatever statistics the planner has (another index walked 10M entries).
+      return (db.prepare(`SELECT max(t) AS t FROM (SELECT max(received) AS t FROM events INDEXED BY events_site_received WHERE site = ?
         UNION ALL SELECT max(received) FROM inbox WHERE site = ?)`)
         .get(site, site) as { t: number | null }).t
     },
