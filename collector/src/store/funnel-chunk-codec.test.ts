@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeChunk, decodeProps, encodeChunk, encodeProps } from './sqlite-funnel-chunks.ts'
+import { decodeChunk, decodeProps, encodeChunk, encodeProps, mapF64, mapU32 } from './sqlite-funnel-chunks.ts'
 
 describe('funnel chunk properties codec', () => {
   it('gives back every event\'s properties text, unicode and empty ones included', () => {
@@ -26,5 +26,16 @@ describe('funnel chunk properties codec', () => {
       label: Uint32Array.from([0, 1]), value: null }
     const shifted = Buffer.concat([Buffer.from([0]), encodeChunk(cols)]).subarray(1)
     expect(decodeChunk(shifted, 2)).toEqual(cols)
+  })
+})
+
+describe('typed array maps', () => {
+  it('equal the built-in from() with a map function, on arrays and typed arrays', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 31 }), { maxLength: 50 }), (xs) => {
+      const f = (v: number) => (v * 3 + 1) % 2 ** 32
+      expect(mapU32(xs, f)).toEqual(Uint32Array.from(xs, f))
+      expect(mapU32(Uint32Array.from(xs), f)).toEqual(Uint32Array.from(Uint32Array.from(xs), f))
+      expect(mapF64(xs, (v) => v / 7)).toEqual(Float64Array.from(xs, (v) => v / 7))
+    }))
   })
 })

@@ -80,13 +80,34 @@ export function decodeProps(blob: Buffer, n: number): PropsColumn {
 function propsColumn(props: (string | null)[]): PropsColumn {
   const at = new Map<string, number>()
   const dict: (string | null)[] = [null]
-  const idx = Uint32Array.from(props, (p) => {
+  const idx = mapU32(props, (p) => {
     if (p === null) return 0
     let i = at.get(p)
     if (i === undefined) at.set(p, (i = dict.push(p) - 1))
     return i
   })
   return { dict, idx }
+}
+
+/**
+ * `Uint32Array.from(src, f)` as a plain loop: the built-in with a map function goes through
+ * the iterator protocol, about 170 ns an element here (212 ms for a funnel's 1.2M property
+ * entries), where the loop costs a few.
+ *
+ * @example
+ * mapU32([1, 2], (v) => v * 2) // Uint32Array [2, 4]
+ */
+export function mapU32<T>(src: ArrayLike<T>, f: (v: T) => number): Uint32Array {
+  const out = new Uint32Array(src.length)
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i])
+  return out
+}
+
+/** `Float64Array.from(src, f)` as a plain loop (see `mapU32`). */
+export function mapF64<T>(src: ArrayLike<T>, f: (v: T) => number): Float64Array {
+  const out = new Float64Array(src.length)
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i])
+  return out
 }
 
 /** A session's flags: the first of its visitor, a bot's. */
@@ -220,14 +241,14 @@ export function decodeEvents(blob: Uint8Array, n: number): EventColumns {
  */
 export function eventDayColumns(db: Database.Database, site: string, day: number, numbers: Numbering): EventColumns {
   const parts: { ts: Float64Array; seq: Float64Array; unit: Uint32Array }[] = keyParts(db, site, ['1 = 1', []], day, day, numbers, keyDayReader(db), new Set())
-    .map((p) => ({ ts: p.ts, seq: p.seq, unit: Uint32Array.from(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0)) }))
+    .map((p) => ({ ts: p.ts, seq: p.seq, unit: mapU32(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0)) }))
   const pathless = db.prepare(`SELECT ts, rowid, session_id FROM events INDEXED BY events_pathless_pageviews
     WHERE site = ? AND type = 'pageview' AND path IS NULL AND bot = 0 AND ts >= ? AND ts < ? ORDER BY ts, rowid`).raw(true)
     .all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
   if (pathless.length > 0) {
     parts.push({
-      ts: Float64Array.from(pathless, (r) => r[0]), seq: Float64Array.from(pathless, (r) => r[1]),
-      unit: Uint32Array.from(pathless, (r) => (r[2] === null ? 0 : numbers.unit(SESSION_UNIT, r[2])) * 2 + 1),
+      ts: mapF64(pathless, (r) => r[0]), seq: mapF64(pathless, (r) => r[1]),
+      unit: mapU32(pathless, (r) => (r[2] === null ? 0 : numbers.unit(SESSION_UNIT, r[2])) * 2 + 1),
     })
   }
   const n = parts.reduce((sum, p) => sum + p.ts.length, 0)
@@ -409,10 +430,10 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
   return {
     ts: Float64Array.from(r.ts),
     seq: Float64Array.from(r.seq),
-    visitor: Uint32Array.from(r.visitor, (v) => (v === null ? 0 : numbers.unit(VISITOR_UNIT, v))),
-    session: Uint32Array.from(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
-    label: Uint32Array.from(r.label, (l) => (l === null ? 0 : numbers.label(l))),
-    value: r.value ? Float64Array.from(r.value, (v) => v ?? NaN) : null,
+    visitor: mapU32(r.visitor, (v) => (v === null ? 0 : numbers.unit(VISITOR_UNIT, v))),
+    session: mapU32(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
+    label: mapU32(r.label, (l) => (l === null ? 0 : numbers.label(l))),
+    value: r.value ? mapF64(r.value, (v) => v ?? NaN) : null,
     props: r.props ? propsColumn(r.props) : undefined,
   }
 }
@@ -420,9 +441,9 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
 /** A day's sessions as session chunk columns. */
 export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionColumns {
   return {
-    session: Uint32Array.from(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
-    visitor: Uint32Array.from(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
-    label: Uint32Array.from(r.label, (l) => numbers.label(l)),
+    session: mapU32(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
+    visitor: mapU32(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
+    label: mapU32(r.label, (l) => numbers.label(l)),
     flags: Uint32Array.from(r.flags),
     started: Float64Array.from(r.started),
     lastTs: Float64Array.from(r.lastTs),

@@ -18,7 +18,7 @@ import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -80,13 +80,13 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const globalProps = (c: PropsColumn | null | undefined): Uint32Array | null => {
       if (c === undefined) return null
       if (c === null) return new Uint32Array(0)
-      const ids = Uint32Array.from(c.dict, (t) => {
+      const ids = mapU32(c.dict, (t) => {
         if (t === null) return 0
         let id = propsAt.get(t)
         if (id === undefined) propsAt.set(t, (id = propsTexts.push(t) - 1))
         return id
       })
-      return Uint32Array.from(c.idx, (i) => ids[i])
+      return mapU32(c.idx, (i) => ids[i])
     }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
