@@ -158,6 +158,21 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(1)
   })
 
+  it('let a later opening event win when only the latest of several later-step events is past the window', async () => {
+    await store.insertEvents('shop', [
+      // Three pages on day 0 (a day with more opening keys than a merge by time is cheap for),
+      // /pricing within the window of the first, then /docs > /pricing > /signup four days on.
+      visit('e', D0, '/'), visit('e', D0 + MIN, '/about'), visit('e', D0 + 2 * MIN, '/blog'), visit('e', D0 + 60 * MIN, '/pricing'),
+      visit('e', D0 + 4 * DAY, '/docs'), visit('e', D0 + 4 * DAY + MIN, '/pricing'), visit('e', D0 + 4 * DAY + 2 * MIN, '/signup'),
+    ])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const r = await funnel('step=pageview:/**&step=pageview:/pricing&step=pageview:/signup&window=2d&breakdown=landing')
+    expect(r.steps.map((s) => s.visitors)).toEqual([1, 1, 1])
+    expect(Object.keys(r.breakdown ?? {})).toEqual(['/docs'])
+    expect(columnReads).toBe(1)
+  })
+
   it('count a visitor as new once retention has removed their first session', async () => {
     await store.insertEvents('shop', [visit('a', D0, '/'), visit('a', D0 + 3 * DAY, '/pricing'), visit('a', D0 + 3 * DAY + MIN, '/thanks')])
     await derive()
