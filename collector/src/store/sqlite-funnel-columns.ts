@@ -329,6 +329,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // is compared. One write per unit found: these arrays are far bigger than the cache.
   const state = scratchU8('funnel.state', maxUnit + 1)
   const best = scratchF64('funnel.best', firstPass ? maxUnit + 1 : 0, null)
+  // Its time beside it: read by unit number, where the event's own column is far away in memory.
+  const bestTs = scratchF64('funnel.bestTs', firstPass ? maxUnit + 1 : 0, null)
   const today = scratchU32('funnel.today', firstPass ? maxUnit + 1 : 0, null)
   let found = 0
   const bestPart = (u: number) => openers[(best[u] / PART) >>> 0]
@@ -340,7 +342,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   }
   for (let o = 0; o < (firstPass ? openers.length : 0); o++) {
     const k = openers[o]
-    found = firstOpeners(o, unitCols[k], tsCols[k], seqCols[k], from, entryEnd, state, best, today, found, openers, tsCols, seqCols)
+    found = firstOpeners(o, unitCols[k], tsCols[k], seqCols[k], from, entryEnd, state, best, bestTs, today, found, openers, seqCols)
     if (o + 1 === openers.length || parts[openers[o + 1]].day !== parts[k].day) {
       for (let f = 0; f < found; f++) state[today[f]] = 2
       found = 0
@@ -354,7 +356,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const counts = scratchU32('funnel.counts', maxUnit + 2)
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
-  anyAll = markAll(maxUnit, later, state, lastLater, best, all, firstPass, windowMs, openers, tsCols)
+  anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
   let units = startAll(maxUnit, later, state, all, ones, firstPass, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
@@ -523,11 +525,11 @@ function markOpeners(units: Uint32Array, pts: Float64Array, from: number, entryE
 /**
  * The first pass over opener part `o` (its columns `units`, `pts`, `seqs`): each unit not
  * found on an earlier day (state 2) keeps its first event in the entry range in `best` (part
- * place times 2^32 plus index); units found for the first time go to `today`. Answers how
- * many `today` holds.
+ * place times 2^32 plus index) and its time in `bestTs`; units found for the first time go
+ * to `today`. Answers how many `today` holds.
  */
 function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Float64Array, from: number, entryEnd: number,
-  state: Uint8Array, best: Float64Array, today: Uint32Array, found: number, openers: number[], tsCols: Float64Array[], seqCols: Float64Array[]): number {
+  state: Uint8Array, best: Float64Array, bestTs: Float64Array, today: Uint32Array, found: number, openers: number[], seqCols: Float64Array[]): number {
   for (let i = 0; i < units.length; i++) {
     const u = units[i]
     if (state[u] === 2 || u === 0) continue
@@ -536,12 +538,14 @@ function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Fl
     if (state[u] === 0) {
       state[u] = 1
       today[found++] = u
-    } else {
+    } else if (t >= bestTs[u]) {
+      if (t > bestTs[u]) continue
+      // A tie: arrival order decides (the kept event's rowid looked up only here).
       const o2 = (best[u] / PART) >>> 0
-      const [bk, bi] = [openers[o2], best[u] - o2 * PART]
-      if (t > tsCols[bk][bi] || (t === tsCols[bk][bi] && seqs[i] > seqCols[bk][bi])) continue
+      if (seqs[i] > seqCols[openers[o2]][best[u] - o2 * PART]) continue
     }
     best[u] = o * PART + i
+    bestTs[u] = t
   }
   return found
 }
@@ -551,15 +555,14 @@ function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Fl
  * event, or with the first pass, one whose latest such event comes more than the window
  * after its first opening event. Answers whether the first pass left any.
  */
-function markAll(maxUnit: number, later: Uint32Array, state: Uint8Array, lastLater: Float64Array, best: Float64Array, all: Uint8Array,
-  firstPass: boolean, windowMs: number, openers: number[], tsCols: Float64Array[]): boolean {
+function markAll(maxUnit: number, later: Uint32Array, state: Uint8Array, lastLater: Float64Array, bestTs: Float64Array, all: Uint8Array,
+  firstPass: boolean, windowMs: number): boolean {
   let any = false
   for (let u = 1; u <= maxUnit; u++) {
     if (later[u] === 0) continue
     if (firstPass) {
       if (state[u] === 0) continue
-      const o = (best[u] / PART) >>> 0
-      if (!(lastLater[u] > tsCols[openers[o]][best[u] - o * PART] + windowMs)) continue
+      if (!(lastLater[u] > bestTs[u] + windowMs)) continue
       any = true
     }
     all[u] = 1
