@@ -173,6 +173,29 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(1)
   })
 
+  it('show a chunk built again after a report connection kept it, and drop an emptied one', async () => {
+    await store.insertEvents('shop', [visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/thanks')])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const q = 'step=pageview:/pricing&step=pageview:/thanks'
+    expect((await funnel(q)).steps.map((s) => s.visitors)).toEqual([1, 1])
+    // The same day's chunks built again (b joins a): the kept ones are older versions.
+    const version = () => store.db.prepare(`SELECT c.rowid FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key WHERE k.path = '/pricing'`).pluck().get() as number
+    const before = version()
+    await store.insertEvents('shop', [visit('b', D0 + 2 * MIN, '/pricing'), visit('b', D0 + 3 * MIN, '/thanks')])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(version()).toBeGreaterThan(before)
+    expect((await funnel(q)).steps.map((s) => s.visitors)).toEqual([2, 2])
+    // Retention empties the day: its chunks stay, empty, under new versions, and count for nothing.
+    await store.trust.purge(D0 + DAY)
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(store.db.prepare('SELECT DISTINCT n FROM funnel_chunks').pluck().all()).toEqual([0])
+    expect((await funnel(q)).steps.map((s) => s.visitors)).toEqual([0, 0])
+    expect(columnReads).toBe(3)
+  })
+
   it('count a visitor as new once retention has removed their first session', async () => {
     await store.insertEvents('shop', [visit('a', D0, '/'), visit('a', D0 + 3 * DAY, '/pricing'), visit('a', D0 + 3 * DAY + MIN, '/thanks')])
     await derive()

@@ -31,6 +31,16 @@ describe('ChunkCache', () => {
     expect(c.size).toBe(25)
   })
 
+  it('keeps chunks read in the same order every time while it has room, letting nothing go for them', () => {
+    const c = new ChunkCache(30)
+    for (const k of ['a', 'b', 'c', 'd']) c.putIfRoom(k, 1, 10, k.toUpperCase())
+    // A read in the same order again finds the first three: evicting the least recent would have kept none.
+    expect(['a', 'b', 'c', 'd'].map((k) => c.get(k, 1))).toEqual(['A', 'B', 'C', undefined])
+    // A kept chunk's newer version takes its place.
+    c.putIfRoom('a', 2, 10, 'A2')
+    expect([c.get('a', 2), c.size]).toEqual(['A2', 30])
+  })
+
   it('lets everything go after five minutes without a read', () => {
     vi.useFakeTimers()
     const c = new ChunkCache(100)

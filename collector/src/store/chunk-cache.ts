@@ -1,5 +1,5 @@
 /**
- * Decoded day chunks (`session_chunks`, `event_chunks`) kept by a report connection from
+ * Decoded day chunks (`session_chunks`, `event_chunks`, `funnel_chunks`) kept by a report connection from
  * one report to the next. Segments, data-driven attribution and funnels with entry
  * attributes read the same days' sessions again and again (at 10M events, 80 MB of
  * session chunks for a month; a segmented channels report read them twice); a chunk read
@@ -61,6 +61,15 @@ export class ChunkCache {
       this.bytes -= v.bytes
     }
     this.touch()
+  }
+
+  /**
+   * As `put`, but only while the cache has room without letting anything go: for chunks
+   * read in the same order every time, where the least recent is the next one wanted.
+   */
+  putIfRoom(key: string, version: number, bytes: number, cols: unknown): void {
+    const old = this.kept.get(key)
+    if (this.bytes - (old?.bytes ?? 0) + bytes <= this.cap) this.put(key, version, bytes, cols)
   }
 
   /** Bytes kept now. */

@@ -9,7 +9,7 @@
  * session's number and whether it is a pageview: 4 bytes an event).
  */
 import type Database from 'better-sqlite3'
-import { chunkCache } from './chunk-cache.ts'
+import { chunkCache, type ChunkCache } from './chunk-cache.ts'
 import type { FunnelKey, SessionAttrs } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
@@ -488,9 +488,12 @@ export class SqliteFunnelChunks {
       done: db.prepare('DELETE FROM funnel_dirty WHERE site = ? AND type = ? AND name = ? AND path = ? AND day = ?'),
       key: db.prepare('SELECT id FROM funnel_keys WHERE site = ? AND type = ? AND name = ? AND path = ?').pluck(),
       addKey: db.prepare('INSERT INTO funnel_keys (site, type, name, path) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
+      // As session and event chunks: a chunk built again takes the next rowid, and an emptied
+      // (key, day) keeps an empty chunk, so the rowid is the chunk's version (`chunk-cache.ts`).
       put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols, props) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (site, key, day) DO UPDATE SET n = excluded.n, cols = excluded.cols, props = excluded.props`),
-      drop: db.prepare('DELETE FROM funnel_chunks WHERE site = ? AND key = ? AND day = ?'),
+        ON CONFLICT (site, key, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = excluded.n, cols = excluded.cols, props = excluded.props`),
+      drop: db.prepare(`UPDATE funnel_chunks SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = 0, cols = x'', props = NULL
+        WHERE site = ? AND key = ? AND day = ?`),
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
       // A chunk built again takes the table's next rowid, and an emptied day keeps an empty chunk: the rowid is the chunk's version (`chunk-cache.ts`).
@@ -569,25 +572,41 @@ export interface KeyPart extends ChunkColumns, FunnelKey {
 
 /**
  * Every (key, day) of the keys matching `cond` from `dayFrom` to `dayTo`: its chunk, or its
- * events where it is noted. Keys in `seen` are skipped, and the ones read added.
+ * events where it is noted. Keys in `seen` are skipped, and the ones read added. With
+ * `cache` (a report connection's), decoded chunks are kept for the next report while there
+ * is room: a funnel reads its keys' days in the same order every time, so evicting the
+ * least recent would evict what the next read wants first (the dashboard's funnel reads
+ * 228 MB of chunks at 10M events, more than a cache holds).
  */
 export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
-  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false): KeyPart[] {
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null): KeyPart[] {
   const out: KeyPart[] = []
   const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
     .all(site, ...args, dayFrom, dayTo) as KeyDay[]
   const stale = new Set(noted.map((d) => `${d.type}\n${d.name}\n${d.path}\n${d.day}`))
   const stored = db.prepare(`SELECT id, type, name, path FROM funnel_keys WHERE site = ? AND ${cond}`).all(site, ...args) as ({ id: number } & FunnelKey)[]
-  const chunks = db.prepare(`SELECT day, n, cols${withProps ? ', props' : ''} FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?`)
+  // The rowids first (a chunk's version), then only the blobs not kept.
+  const chunks = db.prepare('SELECT rowid AS version, day, n FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
+  const colsOf = db.prepare('SELECT cols FROM funnel_chunks WHERE rowid = ?').pluck()
+  const propsOf = db.prepare('SELECT props FROM funnel_chunks WHERE rowid = ?').pluck()
   const readKeys = new Set<string>()
   for (const k of stored) {
     const at = `${k.type}\n${k.name}\n${k.path}`
     if (seen.has(at)) continue
     readKeys.add(at)
-    for (const c of chunks.iterate(site, k.id, dayFrom, dayTo) as IterableIterator<{ day: number; n: number; cols: Buffer; props?: Buffer | null }>) {
-      if (stale.has(`${at}\n${c.day}`)) continue
-      const props = !withProps || k.type === 'pageview' ? undefined : c.props ? decodeProps(c.props, c.n) : null
-      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...decodeChunk(c.cols, c.n), props })
+    for (const c of chunks.all(site, k.id, dayFrom, dayTo) as { version: number; day: number; n: number }[]) {
+      // An empty chunk: a (key, day) whose events all went.
+      if (c.n === 0 || stale.has(`${at}\n${c.day}`)) continue
+      const kept = `key\n${site}\n${k.id}\n${c.day}`
+      let cols = cache?.get<ChunkColumns>(kept, c.version)
+      if (cols === undefined) {
+        const blob = colsOf.get(c.version) as Buffer
+        cols = decodeChunk(blob, c.n)
+        cache?.putIfRoom(kept, c.version, blob.byteLength, cols)
+      }
+      const propsBlob = !withProps || k.type === 'pageview' ? undefined : (propsOf.get(c.version) as Buffer | null)
+      const props = propsBlob === undefined ? undefined : propsBlob ? decodeProps(propsBlob, c.n) : null
+      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props })
     }
   }
   for (const d of noted) {

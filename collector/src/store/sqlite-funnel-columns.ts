@@ -16,6 +16,7 @@ import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { chunkCache } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
   FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
@@ -90,7 +91,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
-      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps)) {
+      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db))) {
         parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
       }
     }
@@ -235,7 +236,7 @@ export interface FirstExposures {
 
 /** Reads `FirstExposures` from the exposure chunks of every day. */
 export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering, slot: string): FirstExposures {
-  const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set())
+  const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
   const max = maxIn(parts.map((p) => p.visitor))
   const out = { ts: scratchF64(`${slot}.ts`, max + 1, null), label: scratchI32(`${slot}.label`, max + 1, -1) }
   for (const p of parts.sort((a, b) => a.day - b.day)) {

@@ -76,7 +76,7 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
       // Paths by pageviews in the funnel chunks of the latest built week (their counts are
       // stored: no event is read); among the latest pageviews while none is built, as on a new site.
       const built = db.prepare(`SELECT k.path FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key
-          WHERE c.site = @site AND k.type = 'pageview' AND c.day >= MAX(@since / ${DAY_MS}, (SELECT MAX(day) FROM funnel_chunks WHERE site = @site) - 6)
+          WHERE c.site = @site AND k.type = 'pageview' AND c.n > 0 AND c.day >= MAX(@since / ${DAY_MS}, (SELECT MAX(day) FROM funnel_chunks WHERE site = @site) - 6)
           GROUP BY k.path ORDER BY SUM(c.n) DESC, k.path LIMIT 15`).all({ site, since }) as { path: string }[]
       const paths = built.length > 0 ? built : db.prepare(`SELECT path FROM (SELECT path FROM events WHERE site = ? AND type = 'pageview' AND name = 'pageview' AND ts >= ?
           ORDER BY ts DESC LIMIT ${PATH_SAMPLE}) WHERE path IS NOT NULL GROUP BY path ORDER BY count(*) DESC, path LIMIT 15`).all(site, since) as { path: string }[]

@@ -14,6 +14,7 @@ import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { BOT_SESSION, keyDayReader, keyParts, maxIn, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { chunkCache } from './chunk-cache.ts'
 
 /**
  * A scan's visitors from the columns: with `journeys`, every visitor's sessions (Direct too)
@@ -42,7 +43,7 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   const built = db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays)) return false
     numbers = new Numbering(db, site, false)
-    convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
+    convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
     sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
     if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
     return true

@@ -20,6 +20,7 @@ import {
   type EventColumns, type KeyPart, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { chunkCache } from './chunk-cache.ts'
 
 /** What a segmented read holds: the sessions that can hold an event of the range, and which of them are in the segment. */
 interface SegmentRead {
@@ -50,7 +51,7 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
     if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays, withEvents ? [dayFrom, dayTo] : null)) return null
     const numbers = new Numbering(db, site, false)
     const sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
-    const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set())
+    const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
     const events = withEvents ? eventParts(db, site, dayFrom, dayTo, numbers) : []
     const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
     const visitorOf = scratchU32('segment.visitorOf', inSegment.length)
