@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { SQLITE_MIGRATIONS } from '../../collector/src/store/sqlite-migrations.ts'
 
 let dir: string
 
@@ -16,22 +18,25 @@ beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fb-migrate-')) })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 /** A file at migration 23 with `n` events over 200 visitors, analyzed as an operator might. */
-async function fileAt23(n: number): Promise<string> {
+function fileAt23(n: number): string {
   const file = join(dir, 'shop.db')
-  const store = new SqliteStore(file)
-  const db = store.db
+  const db = new Database(file)
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (23)')
+  for (const m of SQLITE_MIGRATIONS.slice(0, 23)) {
+    if (typeof m === 'string') db.exec(m)
+    else m(db)
+  }
   const add = db.prepare(`INSERT INTO events (site, id, type, name, ts, received, visitor, session_id, path, channel, consent, bot, origin)
     VALUES ('shop', ?, 'pageview', 'pageview', ?, ?, ?, ?, '/', 'Direct', 3, 0, 'browser')`)
   db.transaction(() => { for (let i = 0; i < n; i++) add.run(`e${i}`, 1_000 * i, 1_000 * i + 7, `v${i % 200}`, `s${i % 400}`) })()
-  db.exec(`DROP INDEX events_site_visitor_ts; CREATE INDEX events_site_visitor_ts ON events(site, visitor, ts);
-    ANALYZE; UPDATE schema_version SET version = 23`)
-  await store.close()
+  db.exec('ANALYZE')
+  db.close()
   return file
 }
 
 describe('migration 24 (the bot flag in the visitor index)', () => {
   it('keeps an analyzed file\'s statistics for the index, so the latest arrival stays one index seek', async () => {
-    const file = await fileAt23(5_000)
+    const file = fileAt23(5_000)
     const store = new SqliteStore(file)
     try {
       const stat = store.db.prepare(`SELECT stat FROM sqlite_stat1 WHERE idx = 'events_site_visitor_ts'`).pluck().get() as string

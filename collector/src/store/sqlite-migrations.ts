@@ -300,4 +300,10 @@ export const SQLITE_MIGRATIONS: SqliteMigration[] = [
     // Makes this connection's planner read the statistics again (others read them on opening).
     db.exec('ANALYZE sqlite_schema')
   },
+  /* 25: the credit of one conversion name per model and touch (channels, campaigns and the
+     models compared on the dashboard, which counts purchases by default) went through a sort
+     of every slot's rows of the range: 95-100 ms for 90 days at 10M events, 16 ms off an
+     index that hands them grouped. */ `
+  CREATE INDEX rollup_credit_by_touch ON rollup_credit(site, model, name, touch, currency, slot, units, micros);
+  `,
 ]
