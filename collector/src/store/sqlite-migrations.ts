@@ -2,16 +2,12 @@
  * Versioned schema migrations for the SQLite store, applied in order on start.
  * Append new versions; never edit one that has shipped.
  */
-import type Database from 'better-sqlite3'
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
 import { SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
 
-/** A migration: SQL, or a function for one that depends on what the file holds. */
-export type SqliteMigration = string | ((db: Database.Database) => void)
-
-export const SQLITE_MIGRATIONS: SqliteMigration[] = [
+export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
   CREATE TABLE sites (
     id TEXT PRIMARY KEY,
@@ -283,24 +279,7 @@ export const SQLITE_MIGRATIONS: SqliteMigration[] = [
   CREATE INDEX exposure_first_readout ON exposure_first(site, experiment, variant, ts);
   CREATE INDEX exposure_converted_readout ON exposure_converted(site, experiment, name, variant, exposed, ts);
   `,
-  /* 24: a strict funnel asks, for each pair of neighbouring candidates, whether the visitor
-     has a person's event between them. With the bot flag outside the visitor index, every
-     event found in between was looked up in the table for it: 400,000 probes took 2.1-2.9 s
-     at 10M events, 1.1-1.4 s from the index alone. Same name: queries name it. A file that
-     was analyzed keeps the index's statistics: without them the planner took the new index
-     for a selective one and walked all 10M entries for the latest arrival (1.9 s). */
-  (db) => {
-    const analyzed = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'`).get() !== undefined
-    const stat = analyzed ? db.prepare(`SELECT stat FROM sqlite_stat1 WHERE idx = 'events_site_visitor_ts'`).pluck().get() as string | undefined : undefined
-    db.exec(`DROP INDEX events_site_visitor_ts;
-      CREATE INDEX events_site_visitor_ts ON events(site, visitor, ts, bot);`)
-    // The bot flag splits no (site, visitor, ts) further: one more "1".
-    if (stat === undefined) return
-    db.prepare(`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('events', 'events_site_visitor_ts', ?)`).run(`${stat} 1`)
-    // Makes this connection's planner read the statistics again (others read them on opening).
-    db.exec('ANALYZE sqlite_schema')
-  },
-  /* 25: the credit of one conversion name per model and touch (channels, campaigns and the
+  /* 24: the credit of one conversion name per model and touch (channels, campaigns and the
      models compared on the dashboard, which counts purchases by default) went through a sort
      of every slot's rows of the range: 95-100 ms for 90 days at 10M events, 16 ms off an
      index that hands them grouped. */ `

@@ -36,9 +36,7 @@ export function migrate(db: Database.Database): void {
   if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run()
   for (; version < SQLITE_MIGRATIONS.length; version++) {
     db.transaction(() => {
-      const m = SQLITE_MIGRATIONS[version]
-      if (typeof m === 'string') db.exec(m)
-      else m(db)
+      db.exec(SQLITE_MIGRATIONS[version])
       db.prepare('UPDATE schema_version SET version = ?').run(version + 1)
     })()
   }
