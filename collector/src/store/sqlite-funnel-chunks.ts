@@ -103,6 +103,13 @@ export function mapU32<T>(src: ArrayLike<T>, f: (v: T) => number): Uint32Array {
   return out
 }
 
+/** `Float64Array.from(src, f)` as a plain loop (see `mapU32`). */
+export function mapF64<T>(src: ArrayLike<T>, f: (v: T) => number): Float64Array {
+  const out = new Float64Array(src.length)
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i])
+  return out
+}
+
 /**
  * The largest number in any of `cols` (0 when none). A function of its own: inline in a
  * function that runs once a report, V8 ran this loop several times slower (8.4M unit
@@ -121,13 +128,6 @@ function maxOf(a: Uint32Array): number {
   let m = 0
   for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i]
   return m
-}
-
-/** `Float64Array.from(src, f)` as a plain loop (see `mapU32`). */
-export function mapF64<T>(src: ArrayLike<T>, f: (v: T) => number): Float64Array {
-  const out = new Float64Array(src.length)
-  for (let i = 0; i < out.length; i++) out[i] = f(src[i])
-  return out
 }
 
 /** A session's flags: the first of its visitor, a bot's. */

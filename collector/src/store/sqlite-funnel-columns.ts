@@ -199,7 +199,7 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   // each pair is tested once and its verdict kept in an array (two map lookups a session were
   // most of the cost: 2.5M sessions at 10M events); with one, per pair and variants seen by
   // the session's end.
-  const maxLabel = firsts.length === 0 && parts.some((p) => p.label.length > 0) ? maxIn(parts.map((p) => p.label)) : -1
+  const maxLabel = firsts.length === 0 ? maxIn(parts.map((p) => p.label)) : -1
   const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
   const known = new Map<number, Map<string | number, boolean>>()
   const seen: number[] = experiments.map(() => -1)
@@ -347,11 +347,10 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // start (a counting sort) and how many units keep any. Those that keep all are counted
   // once known, and the starts worked out again.
   const all = scratchU8('funnel.all', maxUnit + 1)
-  let anyAll: boolean
   const counts = scratchU32('funnel.counts', maxUnit + 2)
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
-  anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
+  const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
   let units = startAll(maxUnit, later, state, all, ones, firstPass, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)

@@ -53,13 +53,9 @@ export function adjacentSuccessors(db: Database.Database, site: string, q: Funne
   // Many rows a statement: one statement a pair cost about a microsecond each in binding and stepping.
   const cols = '(i, v, vname, s, sname, ts1, seq1, ts2, seq2)'
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?)'
-  const addMany = db.prepare(`INSERT INTO temp.strict_pairs ${cols} VALUES ${Array(PAIRS_A_STATEMENT).fill(row).join(', ')}`)
+  const insert = (rows: number) => db.prepare(`INSERT INTO temp.strict_pairs ${cols} VALUES ${Array(rows).fill(row).join(', ')}`)
+  const full = insert(PAIRS_A_STATEMENT)
   const args: unknown[] = []
-  const flush = (all: boolean) => {
-    if (all && args.length > 0) db.prepare(`INSERT INTO temp.strict_pairs ${cols} VALUES ${Array(args.length / 9).fill(row).join(', ')}`).run(args)
-    else if (!all) addMany.run(args)
-    args.length = 0
-  }
   // Numbers given for this read only (rows still noted) have no stored unit: their names go along.
   const temp = (n: number) => (numbers.temp.has(n) ? numbers.temp.get(n)! : null)
   for (let u = 0; u + 1 < g.unitStart.length; u++) {
@@ -68,10 +64,13 @@ export function adjacentSuccessors(db: Database.Database, site: string, q: Funne
       if (g.visitor[i] === 0 || !canFollow(g.key[i], g.key[i + 1])) continue
       const s = g.session[i]
       args.push(i, g.visitor[i], temp(g.visitor[i]), s === 0 ? null : s, s === 0 ? null : temp(s), g.ts[i], g.seq[i], g.ts[i + 1], g.seq[i + 1])
-      if (args.length === PAIRS_A_STATEMENT * 9) flush(false)
+      if (args.length === PAIRS_A_STATEMENT * 9) {
+        full.run(args)
+        args.length = 0
+      }
     }
   }
-  flush(true)
+  if (args.length > 0) insert(args.length / 9).run(args)
   const b = binder('sqlite', [site])
   // The session's name is looked up only where the probe tests it: in visitor mode that
   // join alone cost as much as the rest of building the pairs (400k pairs at 10M events).
