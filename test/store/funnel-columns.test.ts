@@ -121,6 +121,30 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(9)
   })
 
+  it('answer a segment over the variants of two experiments, each session judged by what its visitor saw by its end', async () => {
+    const exposure = (visitor: string, ts: number, name: string, variant: string) =>
+      visit(visitor, ts, '/pricing', { type: 'exposure', name, path: null, props: { variant } })
+    await store.insertEvents('shop', [
+      // a: checkout green; b: color red; c: checkout blue and color red; d: color violet, after its first visit.
+      visit('a', D0, '/pricing'), exposure('a', D0 + MIN, 'checkout', 'green'), visit('a', D0 + 2 * MIN, '/pricing', { type: 'event', name: 'signup' }),
+      visit('b', D0, '/pricing'), exposure('b', D0 + MIN, 'color', 'red'), visit('b', D0 + 2 * MIN, '/pricing', { type: 'event', name: 'signup' }),
+      visit('c', D0, '/pricing'), exposure('c', D0 + MIN, 'checkout', 'blue'), exposure('c', D0 + 2 * MIN, 'color', 'red'),
+      visit('d', D0, '/pricing'), visit('d', D0 + DAY, '/pricing'), exposure('d', D0 + DAY + MIN, 'color', 'violet'),
+      visit('d', D0 + DAY + 2 * MIN, '/pricing', { type: 'event', name: 'signup' }),
+    ])
+    await derive()
+    const visitors = async (segment: string) => (await funnel(`step=pageview:/pricing&step=event:signup&unit=session&${segment}`)).steps.map((s) => s.visitors)
+    expect(await visitors('variant=checkout:green&variant=color:red')).toEqual([3, 2])
+    expect(await visitors('variant=checkout:blue&variant=color:violet')).toEqual([2, 1])
+    expect(await visitors('variant=color:violet')).toEqual([1, 1])
+    // a and b share their entry, and green and red are each the first variant of their experiment:
+    // only which experiment's variant they saw tells their sessions apart.
+    expect(await visitors('variant=checkout:green&variant=color:violet')).toEqual([2, 2])
+    expect(await visitors('variant=checkout:blue&variant=color:red')).toEqual([2, 1])
+    expect(await visitors('variant=checkout:green&variant=checkout:blue&variant=color:red&variant=color:violet')).toEqual([4, 3])
+    expect(columnReads).toBe(6)
+  })
+
   it('answer strict mode for more neighbours than one statement carries, a bot between not counting', async () => {
     // 1,100 visitors, one pair each: the pairs go to SQLite 500 a statement, the rest after.
     const n = 1_100

@@ -124,6 +124,28 @@ export function maxIn(cols: Uint32Array[]): number {
   return m
 }
 
+/** Each chunk column's largest number, once worked out (`maxInChunks`). */
+const chunkMax = new WeakMap<Uint32Array, number>()
+
+/**
+ * `maxIn` for columns of chunks, which are never written once read: each array's largest
+ * number is kept beside it, so a chunk a connection keeps (`chunk-cache.ts`) is scanned
+ * once, not once a report (2.5M sessions at 10M events, three times a segmented report).
+ * Not for scratch arrays, which are written again.
+ *
+ * @example
+ * maxInChunks(sessionParts(…).map((p) => p.visitor))
+ */
+export function maxInChunks(cols: Uint32Array[]): number {
+  let m = 0
+  for (const c of cols) {
+    let cm = chunkMax.get(c)
+    if (cm === undefined) chunkMax.set(c, (cm = maxOf(c)))
+    m = Math.max(m, cm)
+  }
+  return m
+}
+
 function maxOf(a: Uint32Array): number {
   let m = 0
   for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i]

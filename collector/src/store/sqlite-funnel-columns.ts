@@ -19,7 +19,7 @@ import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -96,7 +96,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       }
     }
     const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
-    const entries = sessions ? entryColumns(sessions) : null
+    const entries = sessions && q.withEntry ? entryColumns(sessions) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, 'funnel.exposures') : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
@@ -187,7 +187,7 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
  * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
  */
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
-  const out = scratchU8('segment.in', maxIn(parts.map((p) => p.session)) + 1)
+  const out = scratchU8('segment.in', maxInChunks(parts.map((p) => p.session)) + 1)
   const experiments = experimentsOf(c)
   const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
@@ -195,34 +195,70 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
     const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
     return segmentMatches(c, { col: (col) => values[ENTRY_COLS.indexOf(col)] ?? null, first, variant: (e) => variants.get(e) ?? null })
   }
-  // Sessions share a few thousand (label, first-session) pairs: without a segment by variant
-  // each pair is tested once and its verdict kept in an array (two map lookups a session were
-  // most of the cost: 2.5M sessions at 10M events); with one, per pair and variants seen by
-  // the session's end.
-  const maxLabel = firsts.length === 0 ? maxIn(parts.map((p) => p.label)) : -1
-  const verdict = new Int8Array(2 * maxLabel + 2).fill(-1)
-  const known = new Map<number, Map<string | number, boolean>>()
-  const seen: number[] = experiments.map(() => -1)
-  for (const p of parts) {
-    for (let i = 0; i < p.session.length; i++) {
-      const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
-      let inIt: boolean | undefined
-      if (firsts.length === 0) {
-        let v = verdict[pair]
-        if (v < 0) verdict[pair] = v = matches(p.label[i], (pair & 1) === 1, seen) ? 1 : 0
-        inIt = v === 1
-      } else {
-        for (let e = 0; e < firsts.length; e++) seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
-        let byVariants = known.get(pair)
-        if (!byVariants) known.set(pair, (byVariants = new Map()))
-        const at = seen.length === 1 ? seen[0] : seen.join(' ')
-        inIt = byVariants.get(at)
-        if (inIt === undefined) byVariants.set(at, (inIt = matches(p.label[i], (pair & 1) === 1, seen)))
-      }
-      if (inIt) out[p.session[i]] = 1
-    }
+  // Sessions share a few thousand (label, first-session) pairs, and a segment by variant a
+  // few variants each: each combination is numbered (mixed radix over each experiment's
+  // variants seen, 0 for none yet), tested once, and its verdict kept in an array by that
+  // number. Map lookups per session were most of the cost (2.5M sessions at 10M events).
+  const variantIds = firsts.map((f) => numberedLabels(f.label))
+  const radix: number[] = []
+  let width = 1
+  for (const v of variantIds) {
+    radix.push(width)
+    width *= v.count + 1
   }
+  const slots = (2 * maxInChunks(parts.map((p) => p.label)) + 2) * width
+  // A segment over an experiment with a great many variants keeps its verdicts in a map instead.
+  const verdict = new Int8Array(slots <= 1 << 24 ? slots : 0).fill(-1)
+  const known = verdict.length === 0 ? new Map<string, boolean>() : null
+  const verdicts: Verdicts = { width, radix, variantIds, firsts, verdict, known, seen: experiments.map(() => -1), matches }
+  for (const p of parts) markInSegment(p, verdicts, out)
   return out
+}
+
+/** What `markInSegment` tests sessions with: verdicts by combination number (see `sessionsInSegment`). */
+interface Verdicts {
+  width: number
+  radix: number[]
+  variantIds: { id: Int32Array }[]
+  firsts: FirstExposures[]
+  verdict: Int8Array
+  known: Map<string, boolean> | null
+  /** Each experiment's variant label of the session at hand (-1: none by its end). */
+  seen: number[]
+  matches: (label: number, first: boolean, seen: readonly number[]) => boolean
+}
+
+/** Sets `out[session]` to 1 for each session of chunk `p` in the segment (a function of its own: see `maxIn`). */
+function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array): void {
+  const { width, radix, variantIds, firsts, verdict, known, seen } = v
+  for (let i = 0; i < p.session.length; i++) {
+    const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
+    let at = pair * width
+    for (let e = 0; e < firsts.length; e++) {
+      seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
+      if (seen[e] >= 0) at += radix[e] * variantIds[e].id[seen[e]]
+    }
+    // Past the array's bound the number may outgrow exact integers: the map is keyed by text.
+    const key = known === null ? '' : `${pair} ${seen.join(' ')}`
+    let inIt = known === null ? verdict[at] : known.has(key) ? Number(known.get(key)) : -1
+    if (inIt < 0) {
+      inIt = v.matches(p.label[i], (pair & 1) === 1, seen) ? 1 : 0
+      if (known === null) verdict[at] = inIt
+      else known.set(key, inIt === 1)
+    }
+    if (inIt === 1) out[p.session[i]] = 1
+  }
+}
+
+/** Labels (-1: none) numbered 1 to `count` in order of their value: `id[label]`. */
+function numberedLabels(labels: Int32Array): { id: Int32Array; count: number } {
+  let max = -1
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i]
+  const id = new Int32Array(max + 1)
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) id[labels[i]] = 1
+  let count = 0
+  for (let l = 0; l < id.length; l++) if (id[l] === 1) id[l] = ++count
+  return { id, count }
 }
 
 /**
@@ -237,18 +273,21 @@ export interface FirstExposures {
 /** Reads `FirstExposures` from the exposure chunks of every day. */
 export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering, slot: string): FirstExposures {
   const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
-  const max = maxIn(parts.map((p) => p.visitor))
+  const max = maxInChunks(parts.map((p) => p.visitor))
   const out = { ts: scratchF64(`${slot}.ts`, max + 1, null), label: scratchI32(`${slot}.label`, max + 1, -1) }
-  for (const p of parts.sort((a, b) => a.day - b.day)) {
-    for (let i = 0; i < p.visitor.length; i++) {
-      const v = p.visitor[i]
-      if (v !== 0 && out.label[v] < 0) {
-        out.ts[v] = p.ts[i]
-        out.label[v] = p.label[i]
-      }
+  for (const p of parts.sort((a, b) => a.day - b.day)) keepFirstExposures(p, out)
+  return out
+}
+
+/** Keeps each visitor's first exposure of chunk `p` where `out` has none yet (chunks come in day order). */
+function keepFirstExposures(p: ChunkColumns, out: FirstExposures): void {
+  for (let i = 0; i < p.visitor.length; i++) {
+    const v = p.visitor[i]
+    if (v !== 0 && out.label[v] < 0) {
+      out.ts[v] = p.ts[i]
+      out.label[v] = p.label[i]
     }
   }
-  return out
 }
 
 /** The variant label of the visitor's first exposure if it came by `by` (-1: none by then). */
@@ -264,7 +303,7 @@ interface EntryColumns {
 
 /** Entry attributes by session number, from session chunks. */
 function entryColumns(parts: SessionColumns[]): EntryColumns {
-  const max = maxIn(parts.map((p) => p.session))
+  const max = maxInChunks(parts.map((p) => p.session))
   const out: EntryColumns = { label: scratchU32('funnel.entry.label', max + 1), first: scratchU8('funnel.entry.first', max + 1) }
   for (const p of parts) {
     for (let i = 0; i < p.session.length; i++) {
@@ -288,17 +327,11 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, sessionIn: Uint8Array | null) {
-  // Keys that fill no step are dropped.
-  const parts = allParts.filter((p) => roles[p.key] !== 0).sort((a, b) => a.day - b.day)
+  // Keys that fill no step are dropped, and so are events outside the segment.
+  const stepParts = allParts.filter((p) => roles[p.key] !== 0)
+  const parts = (sessionIn ? inSegmentOnly(stepParts, sessionIn) : stepParts).sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
-  // Outside the segment an event counts as having no unit.
-  const unitCols = parts.map((p) => {
-    const units = byVisitor ? p.visitor : p.session
-    if (!sessionIn) return units
-    const kept = units.slice()
-    for (let i = 0; i < kept.length; i++) if (!(p.session[i] < sessionIn.length && sessionIn[p.session[i]] === 1)) kept[i] = 0
-    return kept
-  })
+  const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
   const tsCols = parts.map((p) => p.ts)
   const seqCols = parts.map((p) => p.seq)
   const keyOf = parts.map((p) => p.key)
@@ -426,6 +459,61 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     }
   }
   return { ...grouped, unitStart }
+}
+
+/**
+ * The parts' events whose session is in the segment (`sessionIn`), as parts over scratch
+ * memory; parts left empty are dropped. A segment keeps a fraction of a funnel's candidates
+ * (a fifth for Paid Search in the bench shop), and every pass after this reads only those,
+ * where marking the others as unit-less left each pass reading them all.
+ */
+function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
+  const counts = parts.map((p) => countIn(p.session, sessionIn))
+  const total = counts.reduce((a, b) => a + b, 0)
+  const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
+  const [ts, seq] = [scratchF64('funnel.segment.ts', total, null), scratchF64('funnel.segment.seq', total, null)]
+  const [visitor, session] = [scratchU32('funnel.segment.visitor', total, null), scratchU32('funnel.segment.session', total, null)]
+  const props = scratchU32('funnel.segment.props', hasProps ? total : 0, null)
+  const out: Part[] = []
+  let at = 0
+  parts.forEach((p, k) => {
+    const n = counts[k]
+    if (n === 0) return
+    const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
+    const kept: Part = {
+      day: p.day, key: p.key, label: NO_LABELS, value: null,
+      ts: ts.subarray(at, at + n), seq: seq.subarray(at, at + n), visitor: visitor.subarray(at, at + n), session: session.subarray(at, at + n),
+      propsId: known ? props.subarray(at, at + n) : p.propsId,
+    }
+    keepIn(sessionIn, p, kept, known)
+    out.push(kept)
+    at += n
+  })
+  return out
+}
+
+const NO_LABELS = new Uint32Array(0)
+
+/** How many of `sessions` are in the segment. */
+function countIn(sessions: Uint32Array, sessionIn: Uint8Array): number {
+  let n = 0
+  for (let i = 0; i < sessions.length; i++) if (sessions[i] < sessionIn.length && sessionIn[sessions[i]] === 1) n++
+  return n
+}
+
+/** Copies the events of `from` in the segment to `to` (its columns sized for them). */
+function keepIn(sessionIn: Uint8Array, from: Part, to: Part, props: Uint32Array | null): void {
+  const { ts, seq, visitor, session } = from
+  for (let i = 0, j = 0; i < session.length; i++) {
+    const s = session[i]
+    if (!(s < sessionIn.length && sessionIn[s] === 1)) continue
+    to.ts[j] = ts[i]
+    to.seq[j] = seq[i]
+    to.visitor[j] = visitor[i]
+    to.session[j] = s
+    if (props !== null) to.propsId![j] = props[i]
+    j++
+  }
 }
 
 /** Events grouped by unit, column by column (visitor, session and properties empty where not asked for). */

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3'
 import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchSession } from './report-types.ts'
 import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { BOT_SESSION, keyDayReader, keyParts, maxIn, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { BOT_SESSION, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 
@@ -51,59 +51,28 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   if (!built) return null
 
   const touch = (id: number): TouchAttrs => numbers.entry(id).attrs
-  // The rule models' touches leave Direct out: tested once per label.
-  const direct = new Map<number, boolean>()
+  // The rule models' touches leave Direct out: tested once per label, kept by label (1: a touch, 2: Direct).
+  const touchKind: number[] = []
   const isTouch = (label: number) => {
-    if (journeys) return true
-    let d = direct.get(label)
-    if (d === undefined) direct.set(label, (d = touch(label).channel === 'Direct'))
-    return !d
+    if (touchKind[label] === undefined) touchKind[label] = touch(label).channel === 'Direct' ? 2 : 1
+    return touchKind[label] === 1
   }
-  // Under a segment an event counts only in a session of it: 1 by session number.
-  const inSeg = (session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
 
   // Conversions in the range, counted by visitor (a conversion without a visitor is a visitor of its own).
-  const maxVisitor = maxIn([...convs.map((p) => p.visitor), ...sessions.map((p) => p.visitor)])
+  const maxVisitor = maxInChunks([...convs.map((p) => p.visitor), ...sessions.map((p) => p.visitor)])
   const converts = scratchU8('journeys.converts', maxVisitor + 1)
   const convCount = scratchU32('journeys.convCount', maxVisitor + 2)
   let alone = 0
-  for (const p of convs) {
-    const { ts, visitor } = p
-    for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end || !inSeg(p.session[i])) continue
-      if (visitor[i] === 0) alone++
-      else {
-        convCount[visitor[i] + 1]++
-        converts[visitor[i]] = 1
-      }
-    }
-  }
+  for (const p of convs) alone += countConversions(p, start, end, inSegment, converts, convCount)
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
-  const lookbackStart = start - q.lookbackMs
   const counts = scratchU32('journeys.counts', maxVisitor + 2)
-  // Without a segment, and for journeys (every session a touch), no test per session calls out.
-  const [everySession, everyTouch] = [inSegment === null, journeys]
-  const keeps = sessions.map((p) => {
-    const { visitor, started: st, flags, session, label } = p
-    const keep = new Uint8Array(visitor.length)
-    for (let i = 0; i < visitor.length; i++) {
-      const t = st[i]
-      if ((flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
-        && (everySession || inSeg(session[i])) && (everyTouch || isTouch(label[i]))) {
-        keep[i] = 1
-        counts[visitor[i] + 1]++
-      }
-    }
-    return keep
-  })
+  const keep = scratchU8('journeys.keep', sessions.reduce((n, p) => n + p.visitor.length, 0), null)
+  const window: SessionWindow = { start, end, lookbackStart: start - q.lookbackMs, journeys, inSegment, converts, isTouch: journeys ? null : isTouch }
+  let at = 0
+  for (const p of sessions) at = keepSessions(p, window, keep, at, counts)
   // Visitors that come out (any conversion, or with journeys any session), in number order: their
   // sessions and conversions land in that order by a counting sort, so each one's are contiguous.
-  let visitors = alone
-  for (let v = 1; v <= maxVisitor; v++) {
-    if (converts[v] === 1 || (journeys && counts[v + 1] > 0)) visitors++
-    counts[v + 1] += counts[v]
-    convCount[v + 1] += convCount[v]
-  }
+  const visitors = alone + prefixSums(maxVisitor, converts, journeys, counts, convCount)
   const total = counts[maxVisitor + 1]
   const convTotal = convCount[maxVisitor + 1]
   const started = scratchF64('journeys.started', total, null)
@@ -113,22 +82,14 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   const convCurrency = scratchU32('journeys.convCurrency', convTotal + alone, null)
   const fill = scratchU32('journeys.fill', maxVisitor + 1, null)
   fill.set(counts.subarray(0, maxVisitor + 1))
-  sessions.forEach((p, k) => {
-    const { visitor, started: st, label: lab } = p
-    const keep = keeps[k]
-    for (let i = 0; i < visitor.length; i++) {
-      if (keep[i] === 0) continue
-      const at = fill[visitor[i]]++
-      started[at] = st[i]
-      labelAt[at] = lab[i]
-    }
-  })
+  at = 0
+  for (const p of sessions) at = placeSessions(p, keep, at, fill, started, labelAt)
   fill.set(convCount.subarray(0, maxVisitor + 1))
   let aloneAt = convTotal
   for (const p of convs) {
     const { ts, visitor } = p
     for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end || !inSeg(p.session[i])) continue
+      if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, p.session[i])) continue
       const at = visitor[i] === 0 ? aloneAt++ : fill[visitor[i]]++
       convTs[at] = ts[i]
       convValue[at] = p.value && !Number.isNaN(p.value[i]) ? p.value[i] : NaN
@@ -155,6 +116,76 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   return {
     visitors, sessionStart, started, label: labelAt, convStart, convTs, convValue, convCurrency, touch, currency: (id) => numbers.labelText(id),
   }
+}
+
+// The loops over every session and conversion live in small functions: inside journeyColumns,
+// which runs once a report, V8 ran them several times slower (see `maxIn`).
+
+/** Under a segment an event counts only in a session of it (`inSegment`: 1 by session number). */
+const inSeg = (inSegment: Uint8Array | null, session: number) => inSegment === null || (session < inSegment.length && inSegment[session] === 1)
+
+/** Counts chunk `p`'s conversions in [start, end) by visitor (`convCount[v + 1]`, `converts[v]`); answers how many have no visitor. */
+function countConversions(p: KeyPart, start: number, end: number, inSegment: Uint8Array | null, converts: Uint8Array, convCount: Uint32Array): number {
+  const { ts, visitor, session } = p
+  let alone = 0
+  for (let i = 0; i < ts.length; i++) {
+    if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, session[i])) continue
+    if (visitor[i] === 0) alone++
+    else {
+      convCount[visitor[i] + 1]++
+      converts[visitor[i]] = 1
+    }
+  }
+  return alone
+}
+
+/** Which sessions `keepSessions` keeps: see `journeyColumns`. */
+interface SessionWindow {
+  start: number
+  end: number
+  lookbackStart: number
+  journeys: boolean
+  inSegment: Uint8Array | null
+  converts: Uint8Array
+  /** Null: every session is a touch (journeys). */
+  isTouch: ((label: number) => boolean) | null
+}
+
+/** Marks chunk `p`'s kept sessions in `keep` from `at` and counts them by visitor (`counts[v + 1]`); answers where the next chunk's marks go. */
+function keepSessions(p: SessionColumns, w: SessionWindow, keep: Uint8Array, at: number, counts: Uint32Array): number {
+  const { visitor, started, flags, session, label } = p
+  const { start, end, lookbackStart, journeys, inSegment, converts, isTouch } = w
+  for (let i = 0; i < visitor.length; i++) {
+    const t = started[i]
+    const kept = (flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
+      && inSeg(inSegment, session[i]) && (isTouch === null || isTouch(label[i]))
+    keep[at + i] = kept ? 1 : 0
+    if (kept) counts[visitor[i] + 1]++
+  }
+  return at + visitor.length
+}
+
+/** Turns the counts by visitor into starts (prefix sums); answers how many visitors come out. */
+function prefixSums(maxVisitor: number, converts: Uint8Array, journeys: boolean, counts: Uint32Array, convCount: Uint32Array): number {
+  let visitors = 0
+  for (let v = 1; v <= maxVisitor; v++) {
+    if (converts[v] === 1 || (journeys && counts[v + 1] > 0)) visitors++
+    counts[v + 1] += counts[v]
+    convCount[v + 1] += convCount[v]
+  }
+  return visitors
+}
+
+/** Places chunk `p`'s kept sessions (marks from `at`) at their visitor's next place; answers where the next chunk's marks start. */
+function placeSessions(p: SessionColumns, keep: Uint8Array, at: number, fill: Uint32Array, started: Float64Array, labelAt: Uint32Array): number {
+  const { visitor, started: st, label } = p
+  for (let i = 0; i < visitor.length; i++) {
+    if (keep[at + i] === 0) continue
+    const to = fill[visitor[i]]++
+    started[to] = st[i]
+    labelAt[to] = label[i]
+  }
+  return at + visitor.length
 }
 
 /** Stable insertion sort of `a` to `b` by `key`, carrying `x` and `y` along (most runs are in order, and short). */
