@@ -426,6 +426,12 @@ describe('reports and the credit rollups (SQLite)', () => {
       let scans = 0
       const counted = Object.assign(Object.create(store.reports) as ReportStore, {
         scanAttribution: (...args: Parameters<ReportStore['scanAttribution']>) => { scans++; return store.reports.scanAttribution(...args) },
+        // The same visitors read as columns count as a scan too.
+        attributionColumns: async (...args: Parameters<NonNullable<ReportStore['attributionColumns']>>) => {
+          const used = await store.reports.attributionColumns!(...args)
+          if (used) scans++
+          return used
+        },
       })
       const reports = createReports(counted)
       const site = { id: SITE, origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }

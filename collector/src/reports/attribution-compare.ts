@@ -15,7 +15,7 @@ import type { Site } from '../model.ts'
 import type { ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
 import type { AttributionModel, AttributionQuery, AttributionReport, RuleModel } from './types.ts'
 import { dayRange } from './dates.ts'
-import { CreditLedger, conversionCredit, ledgerOf, revenueCurrency, rolledUpCredit } from './credit.ts'
+import { CreditLedger, conversionCredit, creditColumns, ledgerOf, revenueCurrency, rolledUpCredit } from './credit.ts'
 import { attributionKey, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { DataDrivenCredit } from './markov.ts'
 
@@ -29,7 +29,7 @@ export const ATTRIBUTION_MODELS: readonly AttributionModel[] = ['first', 'last_n
  * byModel.linear.rows // [{ value: 'Paid Search', conversions: 12.5, revenue: { EUR: 1234.5 } }, …]
  */
 export async function compareModels(
-  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'journeyColumns' | 'creditTotals' | 'referrerHosts'>,
+  rs: Pick<ReportStore, 'scanAttribution' | 'scanJourneys' | 'journeyColumns' | 'attributionColumns' | 'creditTotals' | 'referrerHosts'>,
   site: Site,
   q: Omit<AttributionQuery, 'model'>,
   models: readonly AttributionModel[] = ATTRIBUTION_MODELS,
@@ -63,7 +63,11 @@ export async function compareModels(
       // The attribution scan reads sessions from the lookback start for converting visitors only.
       if (conversions.length && !totals) creditRules(sessions, conversions)
     })
-  } else if (!totals && rules.length > 0) await rs.scanAttribution(site.id, scan, creditRules)
+  } else if (!totals && rules.length > 0) {
+    const fromColumns = rs.attributionColumns !== undefined
+      && await rs.attributionColumns(site.id, scan, (j) => creditColumns(rules, j, q.lookbackMs, keyOf, ledgers, site.currency))
+    if (!fromColumns) await rs.scanAttribution(site.id, scan, creditRules)
+  }
 
   const out = {} as Record<AttributionModel, AttributionReport>
   const head = { from: q.from, to: q.to, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000, ...segmentOf(q) }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { apportion, conversionCredit, CreditLedger, creditVisitor, creditWeights, touchesInLookback } from './credit.ts'
-import type { TouchSession } from '../store/report-types.ts'
+import fc from 'fast-check'
+import { apportion, conversionCredit, CreditLedger, creditColumns, creditVisitor, creditWeights, touchesInLookback } from './credit.ts'
+import { isTouch } from './dimensions.ts'
+import type { JourneyColumns, TouchSession } from '../store/report-types.ts'
 
 const DAY = 86_400_000
 
@@ -105,5 +107,56 @@ describe('conversionCredit', () => {
   it('gives a conversion without a touch in the lookback whole to null (Direct)', () => {
     expect(conversionCredit('linear', [touch(0, 'A')], { ts: 40 * DAY, value: null, currency: null }, 30 * DAY))
       .toEqual([{ touch: null, units: 1e9, micros: 0 }])
+  })
+})
+
+describe('creditColumns', () => {
+  // Touch labels: 0 is Direct (no touch), 1-3 channels; currency labels: 0 none, 1 EUR, 2 USD.
+  const attrs = [
+    { channel: 'Direct', source: null, medium: null, campaign: null, clickIdType: null, referrerHost: null },
+    touch(0, 'Paid Search'), touch(0, 'Email'), touch(0, 'Organic Social'),
+  ]
+  const currencies = [null, 'EUR', 'USD']
+  const visitor = fc.record({
+    sessions: fc.array(fc.record({ started: fc.integer({ min: 0, max: 60 * DAY }), label: fc.integer({ min: 0, max: 3 }) }), { maxLength: 6 }),
+    conversions: fc.array(fc.record({
+      ts: fc.integer({ min: 0, max: 60 * DAY }),
+      value: fc.option(fc.oneof(fc.integer({ min: -500, max: 10_000 }).map((c) => c / 100), fc.constant(0)), { nil: null }),
+      currency: fc.integer({ min: 0, max: 2 }),
+    }), { minLength: 1, maxLength: 4 }),
+  })
+
+  it('leaves every model\'s ledger as crediting visitor by visitor does', () => {
+    fc.assert(fc.property(fc.array(visitor, { maxLength: 12 }), (visitors) => {
+      const sorted = visitors.map((v) => ({ ...v, sessions: [...v.sessions].sort((a, b) => a.started - b.started) }))
+      // The columns of those visitors, as the store hands them.
+      const sessions = sorted.flatMap((v) => v.sessions)
+      const conversions = sorted.flatMap((v) => v.conversions)
+      const starts = (lens: number[]) => Uint32Array.from([0, ...lens.map((_, i) => lens.slice(0, i + 1).reduce((a, b) => a + b, 0))])
+      const j: JourneyColumns = {
+        visitors: sorted.length,
+        sessionStart: starts(sorted.map((v) => v.sessions.length)),
+        started: Float64Array.from(sessions, (s) => s.started),
+        label: Uint32Array.from(sessions, (s) => s.label),
+        convStart: starts(sorted.map((v) => v.conversions.length)),
+        convTs: Float64Array.from(conversions, (c) => c.ts),
+        convValue: Float64Array.from(conversions, (c) => c.value ?? NaN),
+        convCurrency: Uint32Array.from(conversions, (c) => c.currency),
+        touch: (l) => attrs[l],
+        currency: (l) => currencies[l],
+      }
+      const models = ['first', 'last_non_direct', 'linear', 'position', 'time_decay'] as const
+      const keyOf = (t: TouchSession | { channel: string } | null) => t?.channel ?? 'Direct'
+      const columns = models.map(() => new CreditLedger())
+      creditColumns(models, j, 30 * DAY, keyOf, columns, 'GBP')
+      models.forEach((model, m) => {
+        const byVisitor = new CreditLedger()
+        for (const v of sorted) {
+          const touches = v.sessions.map((s) => ({ ...attrs[s.label], started: s.started })).filter(isTouch)
+          creditVisitor(model, touches, v.conversions.map((c) => ({ ts: c.ts, value: c.value, currency: currencies[c.currency] })), 30 * DAY, keyOf, byVisitor, 'GBP')
+        }
+        expect(columns[m].rows()).toEqual(byVisitor.rows())
+      })
+    }), { numRuns: 300 })
   })
 })

@@ -6,9 +6,10 @@
  * Only touches that started at or before a conversion count, so a later visit can never
  * change the credit of an earlier conversion.
  */
-import type { ConversionRow, CreditTotal, ReportStore, TimeRange, TouchAttrs, TouchSession } from '../store/report-types.ts'
+import type { ConversionRow, CreditTotal, JourneyColumns, ReportStore, TimeRange, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, type SegmentCond } from '../store/report-types.ts'
 import type { AttributionRow, Money, RuleModel } from './types.ts'
+import { isTouch } from './dimensions.ts'
 
 /** Time decay halves a touch's weight for every 7 days between it and the conversion. */
 export const HALF_LIFE_MS = 7 * 86_400_000
@@ -171,6 +172,58 @@ export function creditVisitor(
     const cur = revenueCurrency(conv, defaultCurrency)
     for (const c of conversionCredit(model, touches, conv, lookbackMs)) ledger.addUnits(keyOf(c.touch), c.units, cur, c.micros)
   }
+}
+
+/**
+ * `creditVisitor` for every visitor of attribution columns (the store's converting visitors,
+ * `ReportStore.attributionColumns`) and every model at once: each model's ledger ends as
+ * the visitor-by-visitor calls leave it. Credit is summed by touch label in whole units
+ * first, so a ledger row is looked up once per label, not once per credited touch, and a
+ * conversion with one touch in its lookback (or a first or last non-direct model) needs no
+ * weights: no object per session (300,000 purchases a month at 10M events).
+ *
+ * @example
+ * creditColumns(['linear'], columns, 30 * 86_400_000, (t) => t?.channel ?? 'Direct', [ledger], 'EUR')
+ */
+export function creditColumns(models: readonly RuleModel[], j: JourneyColumns, lookbackMs: number, keyOf: (t: TouchAttrs | null) => string,
+  ledgers: CreditLedger[], defaultCurrency: string): void {
+  // By model, then touch label (-1: no touch in the lookback): units, and micros by currency.
+  const sums = models.map(() => new Map<number, LedgerRow>())
+  const add = (m: number, label: number, units: number, currency: string | null, micros: number) => {
+    let row = sums[m].get(label)
+    if (!row) sums[m].set(label, (row = { units: 0, micros: new Map() }))
+    row.units += units
+    if (currency !== null) row.micros.set(currency, (row.micros.get(currency) ?? 0) + micros)
+  }
+  const touchKind: number[] = []
+  const touches: { started: number; label: number }[] = []
+  const { sessionStart, started, label, convStart, convTs, convValue, convCurrency } = j
+  for (let v = 0; v < j.visitors; v++) {
+    for (let c = convStart[v]; c < convStart[v + 1]; c++) {
+      const conv: ConversionRow = { ts: convTs[c], value: Number.isNaN(convValue[c]) ? null : convValue[c], currency: j.currency(convCurrency[c]) }
+      const cur = revenueCurrency(conv, defaultCurrency)
+      const micros = conv.value === null ? 0 : Math.round(conv.value * REVENUE_MICROS)
+      touches.length = 0
+      for (let i = sessionStart[v]; i < sessionStart[v + 1]; i++) {
+        if (started[i] < conv.ts - lookbackMs || started[i] > conv.ts) continue
+        if (touchKind[label[i]] === undefined) touchKind[label[i]] = isTouch(j.touch(label[i])) ? 1 : 0
+        if (touchKind[label[i]] === 1) touches.push({ started: started[i], label: label[i] })
+      }
+      models.forEach((model, m) => {
+        if (touches.length === 0) add(m, -1, CREDIT_UNITS, cur, micros)
+        else if (touches.length === 1 || model === 'first' || model === 'last_non_direct') {
+          add(m, touches[model === 'first' ? 0 : touches.length - 1].label, CREDIT_UNITS, cur, micros)
+        } else for (const part of conversionCredit(model, touches, conv, lookbackMs)) add(m, part.touch!.label, part.units, cur, part.micros)
+      })
+    }
+  }
+  models.forEach((_, m) => {
+    for (const [l, row] of sums[m]) {
+      const key = keyOf(l < 0 ? null : j.touch(l))
+      ledgers[m].addUnits(key, row.units, null, 0)
+      for (const [currency, micros] of row.micros) ledgers[m].addUnits(key, 0, currency, micros)
+    }
+  })
 }
 
 /**

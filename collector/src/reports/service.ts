@@ -11,7 +11,7 @@ import type {
 import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
 import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
-import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
+import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
@@ -64,7 +64,9 @@ export function createReports(rs: ReportStore): Reports {
     const totals = await rolledUpCredit(rs, site.id, { range, models: [model], conversion: q.conversion, lookbackMs: q.lookbackMs, segment })
     if (totals) return ledgerOf(totals, model, keyOf, site.currency)
     const ledger = new CreditLedger()
-    await rs.scanAttribution(site.id, { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }, (touches, conversions) => {
+    const scan = { range, lookbackMs: q.lookbackMs, conversion: q.conversion, segment }
+    if (rs.attributionColumns && await rs.attributionColumns(site.id, scan, (j) => creditColumns([model], j, q.lookbackMs, keyOf, [ledger], site.currency))) return ledger
+    await rs.scanAttribution(site.id, scan, (touches, conversions) => {
       creditVisitor(model, touches.filter(isTouch), conversions, q.lookbackMs, keyOf, ledger, site.currency)
     })
     return ledger

@@ -390,6 +390,12 @@ export interface ReportStore {
    * `scanJourneys` answers. Saves an object per session for data-driven attribution.
    */
   journeyColumns?(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean>
+  /**
+   * The attribution scan (`scanAttribution`: converting visitors, their non-Direct sessions
+   * from the lookback start) as columns, handed to `use` as `journeyColumns` does; false
+   * where the store cannot answer so (then `scanAttribution` answers).
+   */
+  attributionColumns?(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean>
   sessionGroups(site: string, range: TimeRange, segment?: SegmentCond | null): Promise<SessionGroup[]>
   /**
    * Optional: credit already summed per touch by derivation (`rollup_credit`), for an

@@ -117,7 +117,15 @@ export class SqliteReports implements ReportStore {
   }
 
   async journeyColumns(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean> {
-    const j = journeyColumns(this.db, site, q, true)
+    return this.useJourneys(site, q, true, use)
+  }
+
+  async attributionColumns(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean> {
+    return this.useJourneys(site, q, false, use)
+  }
+
+  private useJourneys(site: string, q: AttributionScan, journeys: boolean, use: (j: JourneyColumns) => void): boolean {
+    const j = journeyColumns(this.db, site, q, journeys)
     if (j) use(j)
     return j !== null
   }

@@ -14,7 +14,7 @@ import type { Activity, SegmentCond, SessionGroup, SummaryCounts, TimeRange } fr
 import { SLOT_MS } from './report-types.ts'
 import { slotAligned } from './rollup-range.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { scratchU32 } from './scratch.ts'
+import { scratchU8 } from './scratch.ts'
 import {
   BOT_SESSION, DAY_SLOTS, eventParts, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan,
   type EventColumns, type KeyPart, type SessionColumns,
@@ -28,8 +28,6 @@ interface SegmentRead {
   sessions: SessionColumns[]
   /** 1 by session number for a session in the segment. */
   inSegment: Uint8Array
-  /** The visitor's number by session number (only with events). */
-  visitorOf: Uint32Array
   conversions: KeyPart[]
   /** Event chunks with their UTC day (only when asked for). */
   events: [day: number, cols: EventColumns][]
@@ -54,10 +52,7 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
     const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
     const events = withEvents ? eventParts(db, site, dayFrom, dayTo, numbers) : []
     const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
-    // Only the summary counts visitors by session number.
-    const visitorOf = scratchU32('segment.visitorOf', withEvents ? inSegment.length : 0)
-    for (const p of withEvents ? sessions : []) visitorsOf(p, visitorOf)
-    return { numbers, sessions, inSegment, visitorOf, conversions, events }
+    return { numbers, sessions, inSegment, conversions, events }
   })()
 }
 
@@ -92,25 +87,14 @@ export function segmentedSummary(db: Database.Database, site: string, range: Tim
   if (!r) return null
   let sessions = 0
   eachSession(r, range, () => { sessions++ })
-  // Visitors with an event in the range, pageviews: whole slots of each day's events.
-  const seen = new Uint8Array(r.visitorOf.reduce((m, v) => Math.max(m, v), 0) + 1)
-  let visitors = 0
+  // Pageviews: whole slots of each day's events. Visitors with an event in the range: those
+  // of the sessions that have one.
+  const hasEvent = scratchU8('segment.hasEvent', r.inSegment.length)
   let pageviews = 0
-  for (const [day, { slotStart, unit }] of r.events) {
-    const dayStart = day * DAY_MS
-    const from = slotStart[Math.min(DAY_SLOTS, Math.max(0, Math.ceil((range.start - dayStart) / SLOT_MS)))]
-    const to = slotStart[Math.min(DAY_SLOTS, Math.max(0, Math.ceil((range.end - dayStart) / SLOT_MS)))]
-    for (let i = from; i < to; i++) {
-      const s = unit[i] >>> 1
-      if (!kept(r, s)) continue
-      pageviews += unit[i] & 1
-      const v = r.visitorOf[s]
-      if (v !== 0 && seen[v] === 0) {
-        seen[v] = 1
-        visitors++
-      }
-    }
-  }
+  for (const [day, cols] of r.events) pageviews += markEventsInRange(cols, day, range, r.inSegment, hasEvent)
+  const seen = scratchU8('segment.seen', maxInChunks(r.sessions.map((p) => p.visitor)) + 1)
+  let visitors = 0
+  for (const p of r.sessions) visitors += countVisitors(p, hasEvent, seen)
   let conversions = 0
   let convertingVisitors = 0
   const converted = new Set<number>()
@@ -182,9 +166,37 @@ export function segmentedSessionGroups(db: Database.Database, site: string, rang
   return [...groups.values()]
 }
 
-/** Session numbers' visitors from chunk `p` (a function of its own: see `maxIn`). */
-function visitorsOf(p: SessionColumns, visitorOf: Uint32Array): void {
-  for (let i = 0; i < p.session.length; i++) visitorOf[p.session[i]] = p.visitor[i]
+/**
+ * Marks the sessions of the segment with an event in the range (`hasEvent`, by session
+ * number) from one day's event chunk, and answers how many of those events are pageviews.
+ * The loops over events and sessions live in small functions: see `maxIn`.
+ */
+function markEventsInRange({ slotStart, unit }: EventColumns, day: number, range: TimeRange, inSegment: Uint8Array, hasEvent: Uint8Array): number {
+  const dayStart = day * DAY_MS
+  const from = slotStart[Math.min(DAY_SLOTS, Math.max(0, Math.ceil((range.start - dayStart) / SLOT_MS)))]
+  const to = slotStart[Math.min(DAY_SLOTS, Math.max(0, Math.ceil((range.end - dayStart) / SLOT_MS)))]
+  let pageviews = 0
+  for (let i = from; i < to; i++) {
+    const s = unit[i] >>> 1
+    if (s === 0 || s >= inSegment.length || inSegment[s] !== 1) continue
+    pageviews += unit[i] & 1
+    hasEvent[s] = 1
+  }
+  return pageviews
+}
+
+/** Counts the visitors of chunk `p`'s sessions marked in `hasEvent` not `seen` before (and marks them seen). */
+function countVisitors(p: SessionColumns, hasEvent: Uint8Array, seen: Uint8Array): number {
+  const { session, visitor } = p
+  let n = 0
+  for (let i = 0; i < session.length; i++) {
+    const v = visitor[i]
+    if (session[i] < hasEvent.length && hasEvent[session[i]] === 1 && v !== 0 && seen[v] === 0) {
+      seen[v] = 1
+      n++
+    }
+  }
+  return n
 }
 
 /** Counts chunk `p`'s people's sessions started in the range and in the segment, by label. */
