@@ -145,6 +145,26 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(6)
   })
 
+  it('answer a segment asked again after its sessions changed, before and after their chunks are built again', async () => {
+    const signup = (visitor: string, ts: number) => visit(visitor, ts, '/pricing', { type: 'event', name: 'signup' })
+    await store.insertEvents('shop', [visit('a', D0, '/pricing'), signup('a', D0 + MIN), visit('b', D0, '/pricing')])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const ask = async () => (await funnel('step=pageview:/pricing&step=event:signup&device=desktop')).steps.map((s) => s.visitors)
+    expect(await ask()).toEqual([2, 1])
+    expect(await ask()).toEqual([2, 1])
+    // A new session on a built day: its day is read from the tables until built again.
+    await store.insertEvents('shop', [visit('c', D0 + 3 * MIN, '/pricing'), signup('c', D0 + 4 * MIN)])
+    await derive()
+    expect(await ask()).toEqual([3, 2])
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(await ask()).toEqual([3, 2])
+    await store.insertEvents('shop', [visit('d', D0 + DAY, '/pricing')])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(await ask()).toEqual([4, 2])
+  })
+
   it('answer strict mode for more neighbours than one statement carries, a bot between not counting', async () => {
     // 1,100 visitors, one pair each: the pairs go to SQLite 500 a statement, the rest after.
     const n = 1_100

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { apportion, conversionCredit, CreditLedger, creditColumns, creditVisitor, creditWeights, touchesInLookback } from './credit.ts'
+import { apportion, conversionCredit, CreditLedger, creditColumns, creditVisitor, creditWeights, equalPart, touchesInLookback } from './credit.ts'
 import { isTouch } from './dimensions.ts'
 import type { JourneyColumns, TouchSession } from '../store/report-types.ts'
 
@@ -158,5 +158,14 @@ describe('creditColumns', () => {
         expect(columns[m].rows()).toEqual(byVisitor.rows())
       })
     }), { numRuns: 300 })
+  })
+})
+
+describe('equalPart', () => {
+  it('is apportion\'s part for equal weights, negative and odd totals too', () => {
+    fc.assert(fc.property(fc.integer({ min: -2e12, max: 2e12 }), fc.integer({ min: 1, max: 40 }), (total, n) => {
+      const parts = apportion(total, Array.from({ length: n }, () => 1 / n))
+      expect(parts.map((_, i) => equalPart(total, n, i) + 0)).toEqual(parts.map((p) => p + 0))
+    }), { numRuns: 2000 })
   })
 })

@@ -78,6 +78,21 @@ export function apportion(total: number, weights: number[]): number[] {
   return parts
 }
 
+/**
+ * Part `i` of `apportion(total, weights)` for `n` equal weights (linear credit), without the
+ * arrays: the same floor of `total / n` (worked out as apportion does, so the float is the
+ * same) and the rest one unit at a time from the first part on.
+ *
+ * @example
+ * [0, 1, 2].map((i) => equalPart(1_000_000_000, 3, i)) // [333333334, 333333333, 333333333]
+ */
+export function equalPart(total: number, n: number, i: number): number {
+  if (total < 0) return -equalPart(-total, n, i)
+  const base = Math.floor((1 / n) * total)
+  const rest = total - n * base
+  return rest > 0 ? base + Math.floor(rest / n) + (i < rest % n ? 1 : 0) : base
+}
+
 interface LedgerRow { units: number; micros: Map<string, number> }
 
 /** Sums credited conversions and revenue per dimension value. */
@@ -187,20 +202,21 @@ export function creditVisitor(
  */
 export function creditColumns(models: readonly RuleModel[], j: JourneyColumns, lookbackMs: number, keyOf: (t: TouchAttrs | null) => string,
   ledgers: CreditLedger[], defaultCurrency: string): void {
-  // By model, then touch label (-1: no touch in the lookback): units, and micros by currency.
-  const sums = models.map(() => new Map<number, LedgerRow>())
-  const add = (m: number, label: number, units: number, currency: string | null, micros: number) => {
-    let row = sums[m].get(label)
-    if (!row) sums[m].set(label, (row = { units: 0, micros: new Map() }))
+  // By model, then touch label plus one (0: no touch in the lookback): units, and micros by currency.
+  const sums: LedgerRow[][] = models.map(() => [])
+  const add = (m: number, at: number, units: number, currency: string | null, micros: number) => {
+    const row = sums[m][at] ??= { units: 0, micros: new Map() }
     row.units += units
     if (currency !== null) row.micros.set(currency, (row.micros.get(currency) ?? 0) + micros)
   }
   const touchKind: number[] = []
+  const currencies: (string | null)[] = []
+  const currencyOf = (l: number) => (currencies[l] === undefined ? (currencies[l] = j.currency(l)) : currencies[l])
   const touches: { started: number; label: number }[] = []
   const { sessionStart, started, label, convStart, convTs, convValue, convCurrency } = j
   for (let v = 0; v < j.visitors; v++) {
     for (let c = convStart[v]; c < convStart[v + 1]; c++) {
-      const conv: ConversionRow = { ts: convTs[c], value: Number.isNaN(convValue[c]) ? null : convValue[c], currency: j.currency(convCurrency[c]) }
+      const conv: ConversionRow = { ts: convTs[c], value: Number.isNaN(convValue[c]) ? null : convValue[c], currency: currencyOf(convCurrency[c]) }
       const cur = revenueCurrency(conv, defaultCurrency)
       const micros = conv.value === null ? 0 : Math.round(conv.value * REVENUE_MICROS)
       touches.length = 0
@@ -210,19 +226,21 @@ export function creditColumns(models: readonly RuleModel[], j: JourneyColumns, l
         if (touchKind[label[i]] === 1) touches.push({ started: started[i], label: label[i] })
       }
       models.forEach((model, m) => {
-        if (touches.length === 0) add(m, -1, CREDIT_UNITS, cur, micros)
+        if (touches.length === 0) add(m, 0, CREDIT_UNITS, cur, micros)
         else if (touches.length === 1 || model === 'first' || model === 'last_non_direct') {
-          add(m, touches[model === 'first' ? 0 : touches.length - 1].label, CREDIT_UNITS, cur, micros)
-        } else for (const part of conversionCredit(model, touches, conv, lookbackMs)) add(m, part.touch!.label, part.units, cur, part.micros)
+          add(m, touches[model === 'first' ? 0 : touches.length - 1].label + 1, CREDIT_UNITS, cur, micros)
+        } else if (model === 'linear') {
+          for (let i = 0; i < touches.length; i++) add(m, touches[i].label + 1, equalPart(CREDIT_UNITS, touches.length, i), cur, equalPart(micros, touches.length, i))
+        } else for (const part of conversionCredit(model, touches, conv, lookbackMs)) add(m, part.touch!.label + 1, part.units, cur, part.micros)
       })
     }
   }
   models.forEach((_, m) => {
-    for (const [l, row] of sums[m]) {
-      const key = keyOf(l < 0 ? null : j.touch(l))
+    sums[m].forEach((row, at) => {
+      const key = keyOf(at === 0 ? null : j.touch(at - 1))
       ledgers[m].addUnits(key, row.units, null, 0)
       for (const [currency, micros] of row.micros) ledgers[m].addUnits(key, 0, currency, micros)
-    }
+    })
   })
 }
 

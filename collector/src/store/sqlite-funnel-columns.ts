@@ -187,8 +187,13 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
  * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
  */
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
-  const out = scratchU8('segment.in', maxInChunks(parts.map((p) => p.session)) + 1)
   const experiments = experimentsOf(c)
+  // A report reads the same segment's sessions more than once (credit, then session groups):
+  // the same chunk objects (kept by the connection's cache, so unchanged) give the same answer.
+  const key = `${site}\n${JSON.stringify(c)}`
+  const last = lastSegment.get(db)
+  if (experiments.length === 0 && last && last.key === key && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) return last.out
+  const out = scratchU8('segment.in', maxInChunks(parts.map((p) => p.session)) + 1)
   const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
     const { values } = numbers.entry(label)
@@ -212,8 +217,14 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   const known = verdict.length === 0 ? new Map<string, boolean>() : null
   const verdicts: Verdicts = { width, radix, variantIds, firsts, verdict, known, seen: experiments.map(() => -1), matches }
   for (const p of parts) markInSegment(p, verdicts, out)
+  // Segments by variant also depend on the exposure chunks: not kept.
+  if (experiments.length === 0) lastSegment.set(db, { key, parts, out })
+  else lastSegment.delete(db)
   return out
 }
+
+/** Each connection's last segment without a variant: its sessions, as `sessionsInSegment` answered (its scratch array, which only it writes). */
+const lastSegment = new WeakMap<Database.Database, { key: string; parts: SessionColumns[]; out: Uint8Array }>()
 
 /** What `markInSegment` tests sessions with: verdicts by combination number (see `sessionsInSegment`). */
 interface Verdicts {

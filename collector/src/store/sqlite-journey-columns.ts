@@ -85,17 +85,9 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   at = 0
   for (const p of sessions) at = placeSessions(p, keep, at, fill, started, labelAt)
   fill.set(convCount.subarray(0, maxVisitor + 1))
+  const placedConvs = { ts: convTs, value: convValue, currency: convCurrency }
   let aloneAt = convTotal
-  for (const p of convs) {
-    const { ts, visitor } = p
-    for (let i = 0; i < ts.length; i++) {
-      if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, p.session[i])) continue
-      const at = visitor[i] === 0 ? aloneAt++ : fill[visitor[i]]++
-      convTs[at] = ts[i]
-      convValue[at] = p.value && !Number.isNaN(p.value[i]) ? p.value[i] : NaN
-      convCurrency[at] = p.label[i]
-    }
-  }
+  for (const p of convs) aloneAt = placeConversions(p, start, end, inSegment, fill, aloneAt, placedConvs)
   const sessionStart = scratchU32('journeys.sessionStart', visitors + 1, null)
   const convStart = scratchU32('journeys.convStart', visitors + 1, null)
   let n = 0
@@ -163,6 +155,20 @@ function keepSessions(p: SessionColumns, w: SessionWindow, keep: Uint8Array, at:
     if (kept) counts[visitor[i] + 1]++
   }
   return at + visitor.length
+}
+
+/** Places chunk `p`'s conversions in [start, end) at their visitor's next place (those without one from `aloneAt`); answers the next place for those. */
+function placeConversions(p: KeyPart, start: number, end: number, inSegment: Uint8Array | null, fill: Uint32Array, aloneAt: number,
+  to: { ts: Float64Array; value: Float64Array; currency: Uint32Array }): number {
+  const { ts, visitor, session, value, label } = p
+  for (let i = 0; i < ts.length; i++) {
+    if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, session[i])) continue
+    const at = visitor[i] === 0 ? aloneAt++ : fill[visitor[i]]++
+    to.ts[at] = ts[i]
+    to.value[at] = value && !Number.isNaN(value[i]) ? value[i] : NaN
+    to.currency[at] = label[i]
+  }
+  return aloneAt
 }
 
 /** Turns the counts by visitor into starts (prefix sums); answers how many visitors come out. */
