@@ -76,6 +76,33 @@ describe('sharedScans', () => {
     expect(touches).toBe(3)
   })
 
+  it('shares a segment\'s attribution columns: the same answers, a repeated read from the first one\'s copy', async () => {
+    // The columns answer once built (with most days waiting, the scan answers).
+    while ((await t.store.refreshFunnel(1000, 0)) > 0);
+    const segmented = new URLSearchParams(`${params}&medium=cpc&medium=email&medium=paid_social`)
+    const plain = createReports(t.store.reports)
+    const shared = createReports(sharedScans(t.store.reports))
+    const [ch, ca] = await Promise.all([shared.channels(site, parseChannelsQuery(segmented, TODAY)), shared.campaigns(site, parseCampaignsQuery(segmented, TODAY))])
+    expect(ch).toEqual(await plain.channels(site, parseChannelsQuery(segmented, TODAY)))
+    expect(ca).toEqual(await plain.campaigns(site, parseCampaignsQuery(segmented, TODAY)))
+    expect(ch.rows.find((r) => r.channel === 'Email')?.conversions).toBeGreaterThan(0)
+
+    const rs = sharedScans(t.store.reports)
+    const scan: AttributionScan = { range: dayRange('2026-11-01', '2026-11-24', 'UTC'), lookbackMs: 30 * 86_400_000, conversion: null, segment: { col: 'medium', eq: 'cpc' } }
+    const read = async (store: typeof rs, q: AttributionScan) => {
+      let got: number[] = []
+      expect(await store.attributionColumns!('shop', q, (j) => { got = [...j.convTs.subarray(0, j.convStart[j.visitors])] })).toBe(true)
+      return got
+    }
+    const first = await read(rs, scan)
+    // Another read of the store itself writes over its arrays, and new data comes in: the page's copy stands.
+    await read(t.store.reports, { ...scan, segment: null })
+    await t.sendServerEvents(secret, [visit('e', '2026-11-15T10:00:00Z', 'utm_source=google&utm_medium=cpc'), buy('e', '2026-11-15T10:05:00Z', 10, 'E1')])
+    await t.settle()
+    expect(await read(rs, scan)).toEqual(first)
+    expect((await read(t.store.reports, scan)).length).toBe(first.length + 1)
+  })
+
   it('sums the credit rollups of a range once for every rule model, and gives each caller its own', async () => {
     const rs = sharedScans(t.store.reports)
     const q = { range: dayRange('2026-11-01', '2026-11-24', 'UTC'), conversion: 'purchase' }

@@ -11,7 +11,7 @@
  * which is small next to the events the scan reads, and is dropped with the page. The
  * journeys scan of data-driven attribution, every visitor of the range, is not shared.
  */
-import type { AttributionScan, ConversionRow, ReportStore, TouchSession } from '../store/report-types.ts'
+import type { AttributionScan, ConversionRow, JourneyColumns, ReportStore, TouchSession } from '../store/report-types.ts'
 import { RULE_MODELS } from '../model.ts'
 
 type Visitor = [touches: TouchSession[], conversions: ConversionRow[]]
@@ -32,8 +32,9 @@ export function sharedScans(rs: ReportStore): ReportStore {
     if (!p) once.set(key, (p = run()))
     return p
   }
+  const scanKey = (site: string, q: AttributionScan) => JSON.stringify([site, q.range.start, q.range.end, q.lookbackMs, q.conversion, q.segment ?? null])
   async function sharedScan(site: string, q: AttributionScan, onVisitor: (t: TouchSession[], c: ConversionRow[]) => void) {
-    const key = JSON.stringify([site, q.range.start, q.range.end, q.lookbackMs, q.conversion, q.segment ?? null])
+    const key = scanKey(site, q)
     let visitors = scans.get(key)
     if (!visitors) {
       const kept: Visitor[] = []
@@ -44,6 +45,21 @@ export function sharedScans(rs: ReportStore): ReportStore {
     // Callers may filter the arrays they get, never mutate them in place; copies keep it so.
     for (const [touches, conversions] of await visitors) onVisitor(touches.slice(), conversions.slice())
   }
+  // The same scan as columns (a segment's credit): the store's arrays last until its next
+  // read, so the first caller's are copied (a few MB at 10M events) and handed to the rest.
+  const columns = new Map<string, Promise<JourneyColumns | null>>()
+  async function sharedColumns(site: string, q: AttributionScan, use: (j: JourneyColumns) => void): Promise<boolean> {
+    const key = scanKey(site, q)
+    let kept = columns.get(key)
+    if (!kept) {
+      let copy: JourneyColumns | null = null
+      kept = rs.attributionColumns!(site, q, (j) => { copy = ownColumns(j) }).then((used) => (used ? copy : null))
+      columns.set(key, kept)
+    }
+    const j = await kept
+    if (j) use(j)
+    return j !== null
+  }
   // Everything not shared here goes straight to `rs` through the prototype.
   const shared: Partial<ReportStore> = {
     ads: rs.ads,
@@ -52,6 +68,7 @@ export function sharedScans(rs: ReportStore): ReportStore {
     referrerHosts: (site) => memo(JSON.stringify(['hosts', site]), () => rs.referrerHosts(site)),
     spendTotals: (site, from, to) => memo(JSON.stringify(['spend', site, from, to]), () => rs.spendTotals(site, from, to)),
     scanAttribution: (site, q, onVisitor) => sharedScan(site, q, onVisitor),
+    attributionColumns: rs.attributionColumns && sharedColumns,
     // Channels, campaigns and the model comparison each sum the credit rollups of one range:
     // every rule model is read once (a grouping of every slot's rows, ~0.1 s at 10M events a
     // range) and each caller keeps its models.
@@ -64,4 +81,12 @@ export function sharedScans(rs: ReportStore): ReportStore {
     // and replay), and only data-driven attribution reads it.
   }
   return Object.assign(Object.create(rs) as ReportStore, shared)
+}
+
+/** Journey columns in arrays of their own (the store's are scratch arrays, valid until its next read). */
+function ownColumns(j: JourneyColumns): JourneyColumns {
+  return {
+    ...j, sessionStart: j.sessionStart.slice(), started: j.started.slice(), label: j.label.slice(),
+    convStart: j.convStart.slice(), convTs: j.convTs.slice(), convValue: j.convValue.slice(), convCurrency: j.convCurrency.slice(),
+  }
 }

@@ -476,55 +476,60 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
  * The parts' events whose session is in the segment (`sessionIn`), as parts over scratch
  * memory; parts left empty are dropped. A segment keeps a fraction of a funnel's candidates
  * (a fifth for Paid Search in the bench shop), and every pass after this reads only those,
- * where marking the others as unit-less left each pass reading them all.
+ * where marking the others as unit-less left each pass reading them all. The scratch arrays
+ * have room for every candidate, in one pass: memory is touched only where a kept event is
+ * written.
  */
 function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
-  const counts = parts.map((p) => countIn(p.session, sessionIn))
-  const total = counts.reduce((a, b) => a + b, 0)
+  const room = parts.reduce((n, p) => n + p.session.length, 0)
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
-  const [ts, seq] = [scratchF64('funnel.segment.ts', total, null), scratchF64('funnel.segment.seq', total, null)]
-  const [visitor, session] = [scratchU32('funnel.segment.visitor', total, null), scratchU32('funnel.segment.session', total, null)]
-  const props = scratchU32('funnel.segment.props', hasProps ? total : 0, null)
+  const to: Kept = {
+    ts: scratchF64('funnel.segment.ts', room, null), seq: scratchF64('funnel.segment.seq', room, null),
+    visitor: scratchU32('funnel.segment.visitor', room, null), session: scratchU32('funnel.segment.session', room, null),
+    props: scratchU32('funnel.segment.props', hasProps ? room : 0, null),
+  }
   const out: Part[] = []
   let at = 0
-  parts.forEach((p, k) => {
-    const n = counts[k]
-    if (n === 0) return
+  for (const p of parts) {
     const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
-    const kept: Part = {
+    const n = keepIn(sessionIn, p, known, to, at)
+    if (n === 0) continue
+    out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
-      ts: ts.subarray(at, at + n), seq: seq.subarray(at, at + n), visitor: visitor.subarray(at, at + n), session: session.subarray(at, at + n),
-      propsId: known ? props.subarray(at, at + n) : p.propsId,
-    }
-    keepIn(sessionIn, p, kept, known)
-    out.push(kept)
+      ts: to.ts.subarray(at, at + n), seq: to.seq.subarray(at, at + n), visitor: to.visitor.subarray(at, at + n), session: to.session.subarray(at, at + n),
+      propsId: known ? to.props.subarray(at, at + n) : p.propsId,
+    })
     at += n
-  })
+  }
   return out
 }
 
 const NO_LABELS = new Uint32Array(0)
 
-/** How many of `sessions` are in the segment. */
-function countIn(sessions: Uint32Array, sessionIn: Uint8Array): number {
-  let n = 0
-  for (let i = 0; i < sessions.length; i++) if (sessions[i] < sessionIn.length && sessionIn[sessions[i]] === 1) n++
-  return n
+/** Where `inSegmentOnly` copies the kept events. */
+interface Kept {
+  ts: Float64Array
+  seq: Float64Array
+  visitor: Uint32Array
+  session: Uint32Array
+  props: Uint32Array
 }
 
-/** Copies the events of `from` in the segment to `to` (its columns sized for them). */
-function keepIn(sessionIn: Uint8Array, from: Part, to: Part, props: Uint32Array | null): void {
+/** Copies the events of `from` in the segment to `to` from `at`; answers how many. */
+function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, to: Kept, at: number): number {
   const { ts, seq, visitor, session } = from
-  for (let i = 0, j = 0; i < session.length; i++) {
+  let j = at
+  for (let i = 0; i < session.length; i++) {
     const s = session[i]
     if (!(s < sessionIn.length && sessionIn[s] === 1)) continue
     to.ts[j] = ts[i]
     to.seq[j] = seq[i]
     to.visitor[j] = visitor[i]
     to.session[j] = s
-    if (props !== null) to.propsId![j] = props[i]
+    if (props !== null) to.props[j] = props[i]
     j++
   }
+  return j - at
 }
 
 /** Events grouped by unit, column by column (visitor, session and properties empty where not asked for). */
