@@ -27,4 +27,6 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site) => Prom
   ['funnel 3 steps, segment channel=Paid Search', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&channel=Paid%20Search'), BENCH_TODAY))],
   ['funnel 2 steps, segment variant=checkout:b', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=conversion:purchase&variant=checkout:b'), BENCH_TODAY))],
   ['attribution data_driven, segment device=mobile', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=data_driven&device=mobile'), BENCH_TODAY))],
+  ['campaigns, segment device=mobile', (r, s) => r.campaigns(s, parseCampaignsQuery(p('device=mobile'), BENCH_TODAY))],
+  ['experiment checkout, segment device=mobile', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase&device=mobile'), BENCH_TODAY))],
 ]

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { chunkCache } from '../../collector/src/store/chunk-cache.ts'
+import { segmentedExperiment } from '../../collector/src/store/sqlite-experiment-columns.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
 import { parseFunnelQuery } from '../../collector/src/reports/query.ts'
@@ -163,6 +164,20 @@ describe('funnels from the SQLite funnel columns', () => {
     await derive()
     while ((await store.refreshFunnel(1000, 0)) > 0);
     expect(await ask()).toEqual([4, 2])
+  })
+
+  it('give a segmented experiment readout that takes the first to arrive of exposures at the same time, as the rollups do', async () => {
+    const exposure = (visitor: string, ts: number, variant: string) => visit(visitor, ts, '/pricing', { type: 'exposure', name: 'checkout', path: null, props: { variant } })
+    await store.insertEvents('shop', [visit('x', D0, '/pricing'), exposure('x', D0 + MIN, 'b'), visit('y', D0, '/pricing'), exposure('y', D0 + MIN, 'a')])
+    await store.insertEvents('shop', [exposure('x', D0 + MIN, 'a'), exposure('y', D0 + MIN, 'b'), visit('x', D0 + 2 * MIN, '/thanks', { type: 'conversion', name: 'purchase' })])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const q = { experiment: 'checkout', range: { start: D0, end: D0 + DAY }, conversion: 'purchase' }
+    const rolled = await store.reports.experiment('shop', q)
+    expect(rolled).toEqual([{ variant: 'a', visitors: 1, converters: 0 }, { variant: 'b', visitors: 1, converters: 1 }])
+    // Every session is a desktop one: the segment keeps them all, and the readout from the columns is the same.
+    expect(segmentedExperiment(store.db, 'shop', q, { col: 'device', eq: 'desktop' })).toEqual(rolled)
+    expect(segmentedExperiment(store.db, 'shop', q, { col: 'device', eq: 'mobile' })).toEqual([])
   })
 
   it('answer strict mode for more neighbours than one statement carries, a bot between not counting', async () => {

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
+import { segmentedExperiment } from '../../collector/src/store/sqlite-experiment-columns.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { backfillGoal } from '../../collector/src/derive/goals.ts'
 import { rebuildDerived } from '../../collector/src/derive/rebuild.ts'
@@ -250,6 +251,12 @@ async function expectFunnelsMatch(store: SqliteStore, label: string): Promise<vo
         expect(byKey(await store.reports.sessionGroups(SITE, range, segment)), at).toEqual(byKey(await store.reports.scanSessionGroups(SITE, range, segment)))
         for (const conversion of [null, 'purchase']) {
           expect(await store.reports.activity(SITE, range, conversion, segment), at).toEqual(await store.reports.scanActivity(SITE, range, conversion, segment))
+          // The segmented readout: from the columns where they answer (always, once built).
+          const q = { experiment: 'checkout', range, conversion, segment }
+          const readout = await store.reports.experiment(SITE, q)
+          expect(readout, `${at}: experiment ${conversion}`).toEqual(await store.reports.scanExperiment(SITE, q))
+          if (state === 'chunks built') expect(segmentedExperiment(store.db, SITE, q, segment!), at).not.toBeNull()
+          if (range === ranges(7)[0] && segment === SEGMENTS[1]) expect(readout.reduce((n, r) => n + r.visitors, 0), at).toBeGreaterThan(3)
         }
       }
     }

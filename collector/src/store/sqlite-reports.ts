@@ -11,6 +11,7 @@ import { useFunnelColumns } from './sqlite-funnel-columns.ts'
 import { journeyColumns, journeysFromColumns } from './sqlite-journey-columns.ts'
 import { sessionSpan } from './sqlite-funnel-chunks.ts'
 import { segmentedActivity, segmentedSessionGroups, segmentedSummary } from './sqlite-segment-columns.ts'
+import { segmentedExperiment } from './sqlite-experiment-columns.ts'
 import { sqliteHealth } from './sqlite-health.ts'
 import type { HealthQueries } from './health-types.ts'
 import { SqliteAds } from './sqlite-ads.ts'
@@ -239,7 +240,7 @@ export class SqliteReports implements ReportStore {
   }
 
   async experiment(site: string, q: ExperimentScan): Promise<VariantCounts[]> {
-    return this.rolledUpExperiment(site, q) ?? this.scanExperiment(site, q)
+    return this.rolledUpExperiment(site, q) ?? (q.segment ? segmentedExperiment(this.db, site, q, q.segment) : null) ?? this.scanExperiment(site, q)
   }
 
   /** The readout from the experiment rollups; null when they cannot answer (a segment, or visitors still to work out). */

@@ -1,0 +1,97 @@
+/**
+ * A segmented experiment readout from the SQLite columns: each visitor's first exposure in
+ * the segment's sessions from the exposure chunks, its latest conversion in them from the
+ * conversion chunks, sessions tested once (`sessionsInSegment`). The scan it replaces
+ * (`SqliteReports.scanExperiment`) groups every exposure and conversion of the site by
+ * visitor, testing each one's session: 8.4 s at 10M events for device=mobile.
+ *
+ * It answers what the scan answers (the first exposure of a tie is the one that arrived
+ * first, as the rollups keep it), or null while most of the days wait to be built
+ * (`columnsMostlyBuilt`): the scan answers then.
+ */
+import type Database from 'better-sqlite3'
+import type { ExperimentScan, SegmentCond, VariantCounts } from './report-types.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { scratchF64, scratchI32 } from './scratch.ts'
+import { keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, type ChunkColumns } from './sqlite-funnel-chunks.ts'
+import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { chunkCache } from './chunk-cache.ts'
+import { variantCountsOf } from './worked-rollup-rows.ts'
+
+/**
+ * Per variant: visitors whose first exposure in the segment fell in the range, and those of
+ * them whose latest conversion in the segment (before the range's end) came at or after it.
+ *
+ * @example
+ * segmentedExperiment(db, 'shop', { experiment: 'checkout', range, conversion: 'purchase' }, { col: 'device', eq: 'mobile' })
+ * // [{ variant: 'a', visitors: 1200, converters: 61 }, …] or null
+ */
+export function segmentedExperiment(db: Database.Database, site: string, q: ExperimentScan, segment: SegmentCond): VariantCounts[] | null {
+  const dayTo = Math.floor((q.range.end - 1) / DAY_MS)
+  const exposed: [string, unknown[]] = ["type = 'exposure' AND name = ?", [q.experiment]]
+  const converted: [string, unknown[]] = q.conversion === null ? ["type = 'conversion'", []] : ["type = 'conversion' AND name = ?", [q.conversion]]
+  return db.transaction(() => {
+    // The first exposure is the first ever (before the range's end): every day is read.
+    if (!columnsMostlyBuilt(db, site, [exposed, converted], 0, dayTo, [0, dayTo])) return null
+    const numbers = new Numbering(db, site, false)
+    const inSegment = sessionsInSegment(db, site, segment, sessionParts(db, site, 0, dayTo, numbers), numbers)
+    const read = (cond: [string, unknown[]]) => keyParts(db, site, cond, 0, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
+    const exposures = read(exposed)
+    const conversions = read(converted)
+    const max = maxInChunks([...exposures, ...conversions].map((p) => p.visitor))
+    const first: Firsts = {
+      ts: scratchF64('experiment.first.ts', max + 1, Infinity),
+      seq: scratchF64('experiment.first.seq', max + 1, null),
+      label: scratchI32('experiment.first.label', max + 1, -1),
+    }
+    for (const p of exposures) keepFirst(p, q.range.end, inSegment, first)
+    const latest = scratchF64('experiment.latest', max + 1, -Infinity)
+    for (const p of conversions) keepLatest(p, q.range.end, inSegment, latest)
+    const byLabel = new Map<number, { visitors: number; converters: number }>()
+    countByVariant(max, q.range.start, first, latest, byLabel)
+    const rows = [...byLabel].map(([label, n]) => ({ variant: numbers.labelText(label) ?? '(none)', ...n }))
+      // As SQLite orders text: by its UTF-8 bytes.
+      .sort((a, b) => Buffer.compare(Buffer.from(a.variant), Buffer.from(b.variant)))
+    return variantCountsOf(rows.map((r) => ({ variant: r.variant, n: r.visitors })), rows.map((r) => ({ variant: r.variant, n: r.converters })))
+  })()
+}
+
+/** Each visitor's first exposure in the segment so far, by visitor number (time Infinity, label -1: none). */
+interface Firsts {
+  ts: Float64Array
+  seq: Float64Array
+  label: Int32Array
+}
+
+/** Whether a chunk's event `i` is a visitor's, before `end`, in a session of the segment. */
+const counts = (p: ChunkColumns, i: number, end: number, inSegment: Uint8Array) =>
+  p.visitor[i] !== 0 && p.ts[i] < end && p.session[i] < inSegment.length && inSegment[p.session[i]] === 1
+
+/** Keeps each visitor's earliest exposure of chunk `p` (time, then arrival) in `first` (a function of its own: see `maxIn`). */
+function keepFirst(p: ChunkColumns, end: number, inSegment: Uint8Array, first: Firsts): void {
+  for (let i = 0; i < p.ts.length; i++) {
+    if (!counts(p, i, end, inSegment)) continue
+    const v = p.visitor[i]
+    if (p.ts[i] < first.ts[v] || (p.ts[i] === first.ts[v] && p.seq[i] < first.seq[v])) {
+      first.ts[v] = p.ts[i]
+      first.seq[v] = p.seq[i]
+      first.label[v] = p.label[i]
+    }
+  }
+}
+
+/** Keeps each visitor's latest conversion time of chunk `p` in `latest`. */
+function keepLatest(p: ChunkColumns, end: number, inSegment: Uint8Array, latest: Float64Array): void {
+  for (let i = 0; i < p.ts.length; i++) if (counts(p, i, end, inSegment) && p.ts[i] > latest[p.visitor[i]]) latest[p.visitor[i]] = p.ts[i]
+}
+
+/** Counts the visitors first exposed from `start` on (all kept ones are before the end) by variant label, and those converted since. */
+function countByVariant(max: number, start: number, first: Firsts, latest: Float64Array, byLabel: Map<number, { visitors: number; converters: number }>): void {
+  for (let v = 1; v <= max; v++) {
+    if (first.label[v] < 0 || first.ts[v] < start) continue
+    let n = byLabel.get(first.label[v])
+    if (!n) byLabel.set(first.label[v], (n = { visitors: 0, converters: 0 }))
+    n.visitors++
+    if (latest[v] >= first.ts[v]) n.converters++
+  }
+}
