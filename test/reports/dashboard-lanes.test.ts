@@ -11,7 +11,7 @@ import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
 import { REPORT_NICE } from '../../collector/src/report-runner/priority.ts'
-import { ALL_SECTIONS, dashboardLanes } from '../../collector/src/dashboard/lanes.ts'
+import { ALL_SECTIONS, dashboardLanes, segmentedPage } from '../../collector/src/dashboard/lanes.ts'
 import type { Site } from '../../collector/src/model.ts'
 
 const NOW = Date.parse('2026-11-25T12:00:00Z')
@@ -41,13 +41,20 @@ afterAll(async () => { await workers?.close(); await t?.close() })
 describe('lanes', () => {
   it('gives every section to exactly one worker, whatever the number of workers', () => {
     for (const n of [1, 2, 3, 8]) {
-      const lanes = dashboardLanes(n)
-      expect(lanes.length, `${n} workers`).toBe(Math.min(n, 3))
-      expect(lanes.flat().sort(), `${n} workers`).toEqual([...ALL_SECTIONS].sort())
+      for (const segmented of [false, true]) {
+        const lanes = dashboardLanes(n, segmented)
+        expect(lanes.length, `${n} workers`).toBe(Math.min(n, 3))
+        expect(lanes.flat().sort(), `${n} workers`).toEqual([...ALL_SECTIONS].sort())
+        // Sections that share one page's attribution scans stay together.
+        expect(lanes.find((l) => l.includes('compare'))).toEqual(expect.arrayContaining(['channels', 'campaigns']))
+      }
     }
-    // Sections that share one page's attribution scans stay together.
-    const lane = dashboardLanes(2).find((l) => l.includes('compare'))!
-    expect(lane).toEqual(expect.arrayContaining(['channels', 'campaigns']))
+    // Two workers: the rest goes with attribution, or under a segment (attribution from the columns) with the funnel.
+    expect(dashboardLanes(2)[1]).toContain('summary')
+    expect(dashboardLanes(2, true)[0]).toEqual(expect.arrayContaining(['funnel', 'summary', 'trends']))
+    expect(segmentedPage('?from=2026-11-01&to=2026-11-24&channel=Paid%20Search')).toBe(true)
+    expect(segmentedPage('?from=2026-11-01&visitor=new')).toBe(true)
+    expect(segmentedPage('?from=2026-11-01&to=2026-11-24&model=linear&channel=')).toBe(false)
   })
 })
 

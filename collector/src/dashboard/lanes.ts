@@ -10,6 +10,7 @@
  * share a lane.
  */
 import type { DashboardData } from './page.tsx'
+import { SEGMENT_DIMENSIONS } from '../reports/segment.ts'
 
 /** One report of the page, as loaded by `loadDashboard`. */
 export type Section = 'summary' | 'previousSummary' | 'funnel' | 'channels' | 'campaigns' | 'compare' | 'experiment' | 'health' | 'trends' | 'pacing'
@@ -26,17 +27,29 @@ export const ALL_SECTIONS: readonly Section[] = LANES.flat()
 
 /**
  * The sections each of `workers` workers loads: one lane each, the lanes beyond the last
- * worker added to it (one worker loads everything).
+ * worker added to it (one worker loads everything). On a segmented page they go to the
+ * first worker instead: a segment's credit comes from the columns, not the rollups, and
+ * attribution's lane then weighs most (10M events, 90 days, device=mobile: the funnel
+ * 0.5 s, attribution's lane 0.9 s, the rest 0.25 s).
  *
  * @example
  * dashboardLanes(2) // [['funnel'], ['compare', 'channels', 'campaigns', 'experiment', 'summary', …]]
+ * dashboardLanes(2, true) // [['funnel', 'summary', …], ['compare', 'channels', 'campaigns', 'experiment']]
  */
-export function dashboardLanes(workers: number): Section[][] {
+export function dashboardLanes(workers: number, segmented = false): Section[][] {
   const n = Math.max(1, Math.min(workers, LANES.length))
   const lanes = LANES.slice(0, n).map((l) => [...l])
-  for (const extra of LANES.slice(n)) lanes[n - 1].push(...extra)
+  for (const extra of LANES.slice(n)) lanes[segmented ? 0 : n - 1].push(...extra)
   return lanes
 }
+
+/** Whether a page's query string asks for a segment (any filter named after a dimension). */
+export function segmentedPage(params: string): boolean {
+  const p = new URLSearchParams(params)
+  return SEGMENT_KEYS.some((k) => p.getAll(k).some((v) => v !== ''))
+}
+
+const SEGMENT_KEYS = [...SEGMENT_DIMENSIONS, 'visitor', 'variant']
 
 /** The page's fields each section fills. */
 const FIELDS: Record<Section, readonly (keyof DashboardData)[]> = {

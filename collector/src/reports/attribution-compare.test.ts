@@ -77,6 +77,26 @@ describe('compareModels', () => {
     })
   }
 
+  it('equals six separate attribution reports from the built columns too, under a segment and another lookback', async () => {
+    // Built, the columns answer: the comparison credits the rule models from the journeys, each report from its own read.
+    while ((await t.store.refreshFunnel(1000, 0)) > 0);
+    let journeyReads = 0
+    const counted = Object.assign(Object.create(t.store.reports) as typeof t.store.reports, {
+      journeyColumns: async (...args: Parameters<NonNullable<typeof t.store.reports.journeyColumns>>) => {
+        const used = await t.store.reports.journeyColumns(...args)
+        if (used) journeyReads++
+        return used
+      },
+    })
+    for (const params of ['from=2026-10-01&to=2026-11-24&dimension=source&visitor=returning', 'from=2026-10-20&to=2026-11-10&dimension=campaign&lookback=7d']) {
+      const q = parseAttributionQuery(new URLSearchParams(params), TODAY)
+      const together = await compareModels(counted, site, q)
+      for (const model of ATTRIBUTION_MODELS) expect(together[model], `${params}: ${model}`).toEqual(await createReports(t.store.reports).attribution(site, { ...q, model }))
+      expect(together.linear.rows.length, params).toBeGreaterThan(1)
+    }
+    expect(journeyReads).toBe(2)
+  })
+
   it('runs on data where the models disagree, or the comparison would prove little', async () => {
     const q = parseAttributionQuery(new URLSearchParams('from=2026-10-01&to=2026-11-24&dimension=channel'), TODAY)
     const byModel = await compareModels(t.store.reports, site, q)

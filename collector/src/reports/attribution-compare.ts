@@ -54,16 +54,20 @@ export async function compareModels(
   // The rule models from the credit rollups where the store keeps them; the scans then only serve data-driven.
   const totals = await rolledUpCredit(rs, site.id, { ...scan, models: rules })
   if (totals) rules.forEach((model, i) => { ledgers[i] = ledgerOf(totals, model, keyOf, site.currency) })
-  // Data-driven alone (the rule models rolled up) reads the journeys as columns where the store keeps them.
-  const asColumns = dd !== null && (totals !== null || rules.length === 0) && rs.journeyColumns !== undefined
-    && await rs.journeyColumns(site.id, scan, (j) => dd.addColumns(j, range, q.lookbackMs, site.currency))
+  // Data-driven reads the journeys as columns where the store keeps them, and the rule models
+  // not rolled up are credited from the same columns: they hold every converting visitor's
+  // sessions from the lookback start, and credit reads only the touches in each lookback.
+  const asColumns = dd !== null && rs.journeyColumns !== undefined && await rs.journeyColumns(site.id, scan, (j) => {
+    dd.addColumns(j, range, q.lookbackMs, site.currency)
+    if (!totals) creditColumns(rules, j, q.lookbackMs, keyOf, ledgers, site.currency)
+  })
   if (dd && !asColumns) {
     await rs.scanJourneys(site.id, scan, (sessions, conversions) => {
       dd.addVisitor(sessions, conversions, range, q.lookbackMs, site.currency)
       // The attribution scan reads sessions from the lookback start for converting visitors only.
       if (conversions.length && !totals) creditRules(sessions, conversions)
     })
-  } else if (!totals && rules.length > 0) {
+  } else if (!dd && !totals && rules.length > 0) {
     const fromColumns = rs.attributionColumns !== undefined
       && await rs.attributionColumns(site.id, scan, (j) => creditColumns(rules, j, q.lookbackMs, keyOf, ledgers, site.currency))
     if (!fromColumns) await rs.scanAttribution(site.id, scan, creditRules)
