@@ -178,6 +178,7 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   const dash: string[] = []
   const dashOne: string[] = []
   const dashTwo: string[] = []
+  const dashSegment: string[] = []
   for (const [n, file] of files) {
     const store = new SqliteStore(file)
     const reports = createReports(store.reports)
@@ -194,9 +195,9 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
     // 90-day page ending a day earlier warms them first, so the page timed finds the workers'
     // arrays touched (as in a server that has shown pages before) and no figure cached,
     // except the health panel's, which is kept a minute per site.
-    for (const [size, cells] of [[1, dashOne], [2, dashTwo]] as const) {
+    for (const [size, cells, segment] of [[1, dashOne, ''], [2, dashTwo, ''], [2, dashSegment, '&device=mobile']] as const) {
       const pool = workerRunner({ kind: 'sqlite', file }, size, { log: () => {} })
-      const req = (params: string) => ({ site: BENCH_SITE, today: BENCH_TODAY, now: Date.parse('2026-10-30T18:00:00Z'), params })
+      const req = (params: string) => ({ site: BENCH_SITE, today: BENCH_TODAY, now: Date.parse('2026-10-30T18:00:00Z'), params: params + segment })
       await pool.run('dashboard', req('from=2026-08-01&to=2026-10-29'))
       const t0 = performance.now()
       await pool.run('dashboard', req(DASH_90))
@@ -208,6 +209,7 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   out(`| **cold dashboard, 90 days** (in this process, after the cases above) | ${dash.join(' | ')} |`)
   out(`| dashboard, 90 days, one report worker (warm worker, figures not cached; wall only) | ${dashOne.join(' | ')} |`)
   out(`| **dashboard, 90 days, two report workers** (the server's default; warm workers, figures not cached; wall only) | ${dashTwo.join(' | ')} |`)
+  out(`| dashboard, 90 days, two report workers, segment device=mobile (same conditions) | ${dashSegment.join(' | ')} |`)
   out()
 }
 
