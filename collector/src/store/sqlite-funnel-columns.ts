@@ -192,7 +192,8 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   // the same chunk objects (kept by the connection's cache, so unchanged) give the same answer.
   const key = `${site}\n${JSON.stringify(c)}`
   const last = lastSegment.get(db)
-  if (experiments.length === 0 && last && last.key === key && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) return last.out
+  const kept = last?.out.deref()
+  if (experiments.length === 0 && last && kept && last.key === key && last.parts.length === parts.length && last.parts.every((p, i) => p.deref() === parts[i])) return kept
   const out = scratchU8('segment.in', maxInChunks(parts.map((p) => p.session)) + 1)
   const firsts = experiments.map((e, n) => firstExposures(db, site, e, numbers, `segment.exposures.${n}`))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
@@ -218,13 +219,17 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   const verdicts: Verdicts = { width, radix, variantIds, firsts, verdict, known, seen: experiments.map(() => -1), matches }
   for (const p of parts) markInSegment(p, verdicts, out)
   // Segments by variant also depend on the exposure chunks: not kept.
-  if (experiments.length === 0) lastSegment.set(db, { key, parts, out })
+  if (experiments.length === 0) lastSegment.set(db, { key, parts: parts.map((p) => new WeakRef(p)), out: new WeakRef(out) })
   else lastSegment.delete(db)
   return out
 }
 
-/** Each connection's last segment without a variant: its sessions, as `sessionsInSegment` answered (its scratch array, which only it writes). */
-const lastSegment = new WeakMap<Database.Database, { key: string; parts: SessionColumns[]; out: Uint8Array }>()
+/**
+ * Each connection's last segment without a variant: its sessions, as `sessionsInSegment`
+ * answered (its scratch array, which only it writes). Held weakly: chunks the connection's
+ * cache lets go, and a scratch array the pool lets go, are not kept alive by this.
+ */
+const lastSegment = new WeakMap<Database.Database, { key: string; parts: WeakRef<SessionColumns>[]; out: WeakRef<Uint8Array> }>()
 
 /** What `markInSegment` tests sessions with: verdicts by combination number (see `sessionsInSegment`). */
 interface Verdicts {
