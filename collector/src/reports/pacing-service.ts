@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { Site } from '../store/types.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, type ReportStore, type SegmentCond, type SpendTotal, type TouchAttrs } from '../store/report-types.ts'
 import { addDays, dayRange, daysBetween } from './dates.ts'
-import { CreditLedger, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
+import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
@@ -73,7 +73,7 @@ interface Credited {
  * scan of its own window would make, in the same order (touches older than a conversion's
  * lookback are left out either way), so the sums are the same to the bit.
  */
-async function credited(rs: Pick<ReportStore, 'scanAttribution' | 'creditTotals'>, site: Site, froms: string[], to: string, segment: SegmentCond | null): Promise<Credited[]> {
+async function credited(rs: Pick<ReportStore, 'scanAttribution' | 'attributionColumns' | 'creditTotals'>, site: Site, froms: string[], to: string, segment: SegmentCond | null): Promise<Credited[]> {
   const channelKey = (t: TouchAttrs | null) => dimensionValue('channel', t)
   const tripleKey = (t: TouchAttrs | null) => JSON.stringify([dimensionValue('source', t), dimensionValue('medium', t), dimensionValue('campaign', t)])
   const windows = froms.map((from) => ({ start: dayRange(from, to, site.timezone).start, byChannel: new CreditLedger(), byTriple: new CreditLedger() }))
@@ -83,8 +83,14 @@ async function credited(rs: Pick<ReportStore, 'scanAttribution' | 'creditTotals'
     return totals && { byChannel: ledgerOf(totals, MODEL, channelKey, site.currency), byTriple: ledgerOf(totals, MODEL, tripleKey, site.currency) }
   }))
   if (rolledUp.every((c) => c !== null)) return rolledUp as Credited[]
-  const range = { start: Math.min(...windows.map((w) => w.start)), end }
-  await rs.scanAttribution(site.id, { range, lookbackMs: LOOKBACK_MS, conversion: null, segment }, (touches, conversions) => {
+  const scan = { range: { start: Math.min(...windows.map((w) => w.start)), end }, lookbackMs: LOOKBACK_MS, conversion: null, segment }
+  const fromColumns = rs.attributionColumns !== undefined && await rs.attributionColumns(site.id, scan, (j) => {
+    for (const w of windows) {
+      creditColumns([MODEL], j, LOOKBACK_MS, channelKey, [w.byChannel], site.currency, w.start)
+      creditColumns([MODEL], j, LOOKBACK_MS, tripleKey, [w.byTriple], site.currency, w.start)
+    }
+  })
+  if (!fromColumns) await rs.scanAttribution(site.id, scan, (touches, conversions) => {
     const t = touches.filter(isTouch)
     for (const w of windows) {
       const inWindow = conversions.filter((c) => c.ts >= w.start)
@@ -117,7 +123,7 @@ const NONE = { spend: [] as SpendTotal[], credited: { byChannel: new CreditLedge
  * const r = await pacing(store.reports, site, { month: '2026-11', asOf: '2026-11-24' })
  * r.rows[0] // { month: '2026-11', channel: 'Paid Search', amount: 3000, spend: 2480, expected: 2400, pacing: 1.03, projected: 3100, … }
  */
-export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'creditTotals' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
+export async function pacing(rs: Pick<ReportStore, 'budgets' | 'spendTotals' | 'scanAttribution' | 'attributionColumns' | 'creditTotals' | 'referrerHosts'>, site: Site, q: PacingQuery): Promise<PacingReport> {
   const budgets = await rs.budgets(site.id, q.month)
   const segment = await resolveSegment(rs, site.id, q.segment)
   const spendTotals = async (from: string, to: string) => spendInSegment(q.segment, await rs.spendTotals(site.id, from, to))
