@@ -8,17 +8,11 @@ import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
 import { pacing, parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
 import type { ReportStore } from '../../collector/src/store/report-types.ts'
 import type { Site } from '../../collector/src/model.ts'
+import { CAMPAIGN_TOUCHES as TOUCHES } from '../helpers/touches.ts'
 
 const DAY = 86_400_000
 const START = Date.parse('2026-10-20T08:00:00Z')
 const TODAY = '2026-11-24'
-const TOUCHES = [
-  'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=g',
-  'utm_source=google&utm_medium=cpc&utm_campaign=generic',
-  'utm_source=facebook&utm_medium=paid_social&utm_campaign=retarget&fbclid=f',
-  'utm_source=newsletter&utm_medium=email&utm_campaign=weekly',
-  '',
-]
 
 let t: TestApp
 let site: Site

@@ -9,17 +9,11 @@ import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.
 import { createReports, parseAttributionQuery } from './service.ts'
 import { ATTRIBUTION_MODELS, compareModels } from './attribution-compare.ts'
 import type { Site } from '../model.ts'
+import { CAMPAIGN_TOUCHES as TOUCHES } from '../../../test/helpers/touches.ts'
 
 const DAY = 86_400_000
 const START = Date.parse('2026-10-01T08:00:00Z')
 const TODAY = '2026-11-24'
-const TOUCHES = [
-  'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=g',
-  'utm_source=google&utm_medium=cpc&utm_campaign=generic',
-  'utm_source=facebook&utm_medium=paid_social&utm_campaign=retarget&fbclid=f',
-  'utm_source=newsletter&utm_medium=email&utm_campaign=weekly',
-  '', // direct: never a touch
-]
 const REFERRERS = ['', 'https://www.google.com/', 'https://news.ycombinator.com/']
 
 let t: TestApp
