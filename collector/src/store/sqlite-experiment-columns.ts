@@ -6,13 +6,14 @@
  * visitor, testing each one's session: 8.4 s at 10M events for device=mobile.
  *
  * It answers what the scan answers (the first exposure of a tie is the one that arrived
- * first, as the rollups keep it), or null while most of the days wait to be built
+ * first, as the rollups keep it; a visitor converted when any conversion came at or after
+ * it, the scan's "latest conversion not before it"), or null while most of the days wait to be built
  * (`columnsMostlyBuilt`): the scan answers then.
  */
 import type Database from 'better-sqlite3'
 import type { ExperimentScan, SegmentCond, VariantCounts } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { scratchF64, scratchI32 } from './scratch.ts'
+import { scratchF64, scratchI32, scratchU8 } from './scratch.ts'
 import { keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, type ChunkColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
@@ -36,19 +37,17 @@ export function segmentedExperiment(db: Database.Database, site: string, q: Expe
     const numbers = new Numbering(db, site, false)
     const inSegment = sessionsInSegment(db, site, segment, sessionParts(db, site, 0, dayTo, numbers), numbers)
     const read = (cond: [string, unknown[]]) => keyParts(db, site, cond, 0, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
-    const exposures = read(exposed)
+    // Day by day (a day's chunk is in time, then arrival order): a visitor's first is the first met.
+    const exposures = read(exposed).sort((a, b) => a.day - b.day)
     const conversions = read(converted)
     const max = maxInChunks([...exposures, ...conversions].map((p) => p.visitor))
-    const first: Firsts = {
-      ts: scratchF64('experiment.first.ts', max + 1, Infinity),
-      seq: scratchF64('experiment.first.seq', max + 1, null),
-      label: scratchI32('experiment.first.label', max + 1, -1),
-    }
+    // Per visitor: the first exposure's time (Infinity: none) and variant, and whether a conversion came at or after it.
+    const first: Firsts = { ts: scratchF64('experiment.first.ts', max + 1, Infinity), label: scratchI32('experiment.first.label', max + 1, null) }
     for (const p of exposures) keepFirst(p, q.range.end, inSegment, first)
-    const latest = scratchF64('experiment.latest', max + 1, -Infinity)
-    for (const p of conversions) keepLatest(p, q.range.end, inSegment, latest)
+    const converts = scratchU8('experiment.converts', max + 1)
+    for (const p of conversions) markConverts(p, q.range.end, inSegment, first.ts, converts)
     const byLabel = new Map<number, { visitors: number; converters: number }>()
-    countByVariant(max, q.range.start, first, latest, byLabel)
+    countByVariant(max, q.range.start, first, converts, byLabel)
     const rows = [...byLabel].map(([label, n]) => ({ variant: numbers.labelText(label) ?? '(none)', ...n }))
       // As SQLite orders text: by its UTF-8 bytes.
       .sort((a, b) => Buffer.compare(Buffer.from(a.variant), Buffer.from(b.variant)))
@@ -56,10 +55,9 @@ export function segmentedExperiment(db: Database.Database, site: string, q: Expe
   })()
 }
 
-/** Each visitor's first exposure in the segment so far, by visitor number (time Infinity, label -1: none). */
+/** Each visitor's first exposure in the segment so far, by visitor number (time Infinity: none; its label set only with a time). */
 interface Firsts {
   ts: Float64Array
-  seq: Float64Array
   label: Int32Array
 }
 
@@ -67,31 +65,30 @@ interface Firsts {
 const counts = (p: ChunkColumns, i: number, end: number, inSegment: Uint8Array) =>
   p.visitor[i] !== 0 && p.ts[i] < end && p.session[i] < inSegment.length && inSegment[p.session[i]] === 1
 
-/** Keeps each visitor's earliest exposure of chunk `p` (time, then arrival) in `first` (a function of its own: see `maxIn`). */
+/** Keeps each visitor's first exposure of chunk `p` in `first` where none came before (chunks come in day order; a function of its own: see `maxIn`). */
 function keepFirst(p: ChunkColumns, end: number, inSegment: Uint8Array, first: Firsts): void {
   for (let i = 0; i < p.ts.length; i++) {
     if (!counts(p, i, end, inSegment)) continue
     const v = p.visitor[i]
-    if (p.ts[i] < first.ts[v] || (p.ts[i] === first.ts[v] && p.seq[i] < first.seq[v])) {
+    if (p.ts[i] < first.ts[v]) {
       first.ts[v] = p.ts[i]
-      first.seq[v] = p.seq[i]
       first.label[v] = p.label[i]
     }
   }
 }
 
-/** Keeps each visitor's latest conversion time of chunk `p` in `latest`. */
-function keepLatest(p: ChunkColumns, end: number, inSegment: Uint8Array, latest: Float64Array): void {
-  for (let i = 0; i < p.ts.length; i++) if (counts(p, i, end, inSegment) && p.ts[i] > latest[p.visitor[i]]) latest[p.visitor[i]] = p.ts[i]
+/** Marks the visitors of chunk `p` with a conversion at or after their first exposure (`firstTs`). */
+function markConverts(p: ChunkColumns, end: number, inSegment: Uint8Array, firstTs: Float64Array, converts: Uint8Array): void {
+  for (let i = 0; i < p.ts.length; i++) if (counts(p, i, end, inSegment) && p.ts[i] >= firstTs[p.visitor[i]]) converts[p.visitor[i]] = 1
 }
 
 /** Counts the visitors first exposed from `start` on (all kept ones are before the end) by variant label, and those converted since. */
-function countByVariant(max: number, start: number, first: Firsts, latest: Float64Array, byLabel: Map<number, { visitors: number; converters: number }>): void {
+function countByVariant(max: number, start: number, first: Firsts, converts: Uint8Array, byLabel: Map<number, { visitors: number; converters: number }>): void {
   for (let v = 1; v <= max; v++) {
-    if (first.label[v] < 0 || first.ts[v] < start) continue
+    if (!(first.ts[v] >= start && first.ts[v] < Infinity)) continue
     let n = byLabel.get(first.label[v])
     if (!n) byLabel.set(first.label[v], (n = { visitors: 0, converters: 0 }))
     n.visitors++
-    if (latest[v] >= first.ts[v]) n.converters++
+    if (converts[v] === 1) n.converters++
   }
 }
