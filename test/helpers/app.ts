@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG, type Config } from '../../collector/src/config.ts'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import type { Store } from '../../collector/src/store/types.ts'
 import { createSite } from '../../collector/src/routes/sites.ts'
+import type { Site } from '../../collector/src/model.ts'
 import type { Clock } from '../../collector/src/clock.ts'
 import type { Metrics } from '../../collector/src/http/metrics.ts'
 
@@ -126,4 +127,17 @@ export async function signIn(request: (path: string, init: RequestInit) => Respo
   const m = /fb_session=([^;]+)/.exec(set)
   if (res.status !== 303 || !m) throw new Error(`sign-in failed: ${res.status}`)
   return `fb_session=${m[1]}`
+}
+
+/**
+ * A test app at 20:00 UTC on `today` with one site, `shop` (EUR, UTC): the fixture of the
+ * attribution, pacing and shared-scan tests.
+ *
+ * @example
+ * const { t, secret, site } = await makeShopApp('2026-11-24')
+ */
+export async function makeShopApp(today: string): Promise<{ t: TestApp; secret: string; site: Site }> {
+  const t = await makeTestApp({ clock: new TestClock(Date.parse(`${today}T20:00:00Z`)) })
+  const { secret } = await t.createSite('shop', { currency: 'EUR', timezone: 'UTC' })
+  return { t, secret, site: (await t.store.getSite('shop'))! }
 }

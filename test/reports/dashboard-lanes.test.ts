@@ -11,7 +11,8 @@ import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
 import { REPORT_NICE } from '../../collector/src/report-runner/priority.ts'
-import { ALL_SECTIONS, dashboardLanes, segmentedPage } from '../../collector/src/dashboard/lanes.ts'
+import { ALL_SECTIONS, dashboardLanes } from '../../collector/src/dashboard/lanes.ts'
+import { asksForSegment } from '../../collector/src/reports/segment.ts'
 import type { Site } from '../../collector/src/model.ts'
 
 const NOW = Date.parse('2026-11-25T12:00:00Z')
@@ -52,9 +53,9 @@ describe('lanes', () => {
     // Two workers: the rest goes with attribution, or under a segment (attribution from the columns) with the funnel.
     expect(dashboardLanes(2)[1]).toContain('summary')
     expect(dashboardLanes(2, true)[0]).toEqual(expect.arrayContaining(['funnel', 'summary', 'trends']))
-    expect(segmentedPage('?from=2026-11-01&to=2026-11-24&channel=Paid%20Search')).toBe(true)
-    expect(segmentedPage('?from=2026-11-01&visitor=new')).toBe(true)
-    expect(segmentedPage('?from=2026-11-01&to=2026-11-24&model=linear&channel=')).toBe(false)
+    expect(asksForSegment('?from=2026-11-01&to=2026-11-24&channel=Paid%20Search')).toBe(true)
+    expect(asksForSegment('?from=2026-11-01&visitor=new')).toBe(true)
+    expect(asksForSegment('?from=2026-11-01&to=2026-11-24&model=linear&channel=')).toBe(false)
   })
 })
 

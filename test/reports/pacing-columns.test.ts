@@ -4,7 +4,7 @@
  * visitors one by one, for every window pacing reads (month to date, the last 14 days).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { makeShopApp, type TestApp } from '../helpers/app.ts'
 import { pacing, parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
 import type { ReportStore } from '../../collector/src/store/report-types.ts'
 import type { Site } from '../../collector/src/model.ts'
@@ -18,9 +18,9 @@ let t: TestApp
 let site: Site
 
 beforeAll(async () => {
-  t = await makeTestApp({ clock: new TestClock(Date.parse(`${TODAY}T20:00:00Z`)) })
-  const { secret } = await t.createSite('shop', { currency: 'EUR', timezone: 'UTC' })
-  site = (await t.store.getSite('shop'))!
+  const shop = await makeShopApp(TODAY)
+  ;({ t, site } = shop)
+  const { secret } = shop
   const events: Record<string, unknown>[] = []
   for (let v = 0; v < 60; v++) {
     let ts = START + (v % 20) * DAY + v * 60_000

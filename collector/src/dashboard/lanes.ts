@@ -10,7 +10,6 @@
  * share a lane.
  */
 import type { DashboardData } from './page.tsx'
-import { SEGMENT_DIMENSIONS } from '../reports/segment.ts'
 
 /** One report of the page, as loaded by `loadDashboard`. */
 export type Section = 'summary' | 'previousSummary' | 'funnel' | 'channels' | 'campaigns' | 'compare' | 'experiment' | 'health' | 'trends' | 'pacing'
@@ -42,14 +41,6 @@ export function dashboardLanes(workers: number, segmented = false): Section[][] 
   for (const extra of LANES.slice(n)) lanes[segmented ? 0 : n - 1].push(...extra)
   return lanes
 }
-
-/** Whether a page's query string asks for a segment (any filter named after a dimension). */
-export function segmentedPage(params: string): boolean {
-  const p = new URLSearchParams(params)
-  return SEGMENT_KEYS.some((k) => p.getAll(k).some((v) => v !== ''))
-}
-
-const SEGMENT_KEYS = [...SEGMENT_DIMENSIONS, 'visitor', 'variant']
 
 /** The page's fields each section fills. */
 const FIELDS: Record<Section, readonly (keyof DashboardData)[]> = {

@@ -4,7 +4,7 @@
  * in between: the shared store, made for one page, does not see it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { makeShopApp, type TestApp } from '../../../test/helpers/app.ts'
 import { createReports, parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery } from '../reports/service.ts'
 import { dayRange } from '../reports/dates.ts'
 import type { Site } from '../model.ts'
@@ -20,9 +20,7 @@ const visit = (visitorId: string, ts: string, query: string) => ({ type: 'pagevi
 const buy = (visitorId: string, ts: string, value: number, orderId: string) => ({ type: 'conversion', name: 'purchase', ts, visitorId, value, currency: 'EUR', orderId })
 
 beforeAll(async () => {
-  t = await makeTestApp({ clock: new TestClock(Date.parse(`${TODAY}T20:00:00Z`)) })
-  secret = (await t.createSite('shop', { currency: 'EUR', timezone: 'UTC' })).secret
-  site = (await t.store.getSite('shop'))!
+  ;({ t, secret, site } = await makeShopApp(TODAY))
   const res = await t.sendServerEvents(secret, [
     visit('a', '2026-11-02T10:00:00Z', 'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=x'),
     visit('a', '2026-11-09T10:00:00Z', 'utm_source=newsletter&utm_medium=email&utm_campaign=nov'),

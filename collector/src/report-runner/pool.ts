@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads'
 import { fromWireError, type ReportRunner, type RunnerOptions, type WireError } from './runner.ts'
 import type { ReaderTarget, WorkerRequest } from './worker.ts'
 import type { DashboardRequest } from './tasks.ts'
-import { dashboardLanes, mergeDashboard, segmentedPage } from '../dashboard/lanes.ts'
+import { dashboardLanes, mergeDashboard } from '../dashboard/lanes.ts'
+import { asksForSegment } from '../reports/segment.ts'
 import type { DashboardData } from '../dashboard/page.tsx'
 
 export type { ReaderTarget } from './worker.ts'
@@ -79,7 +80,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
       await opts.beforeRead?.()
       if (task === 'dashboard' && slots.length > 1 && !(args[0] as DashboardRequest).sections) {
         const req = args[0] as DashboardRequest
-        const lanes = dashboardLanes(slots.length, segmentedPage(req.params))
+        const lanes = dashboardLanes(slots.length, asksForSegment(req.params))
         const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
         return mergeDashboard(lanes, parts) as never
       }

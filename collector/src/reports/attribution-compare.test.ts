@@ -5,7 +5,7 @@
  * outside the lookback, direct-only buyers, repeat buyers and two currencies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTestApp, TestClock, type TestApp } from '../../../test/helpers/app.ts'
+import { makeShopApp, type TestApp } from '../../../test/helpers/app.ts'
 import { createReports, parseAttributionQuery } from './service.ts'
 import { ATTRIBUTION_MODELS, compareModels } from './attribution-compare.ts'
 import type { Site } from '../model.ts'
@@ -20,9 +20,9 @@ let t: TestApp
 let site: Site
 
 beforeAll(async () => {
-  t = await makeTestApp({ clock: new TestClock(Date.parse(`${TODAY}T20:00:00Z`)) })
-  const { secret } = await t.createSite('shop', { currency: 'EUR', timezone: 'UTC' })
-  site = (await t.store.getSite('shop'))!
+  const shop = await makeShopApp(TODAY)
+  ;({ t, site } = shop)
+  const { secret } = shop
   const events: Record<string, unknown>[] = []
   let order = 0
   for (let v = 0; v < 40; v++) {

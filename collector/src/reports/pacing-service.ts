@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { Site } from '../store/types.ts'
 import { CREDIT_ROLLUP_LOOKBACK_MS, type ReportStore, type SegmentCond, type SpendTotal, type TouchAttrs } from '../store/report-types.ts'
 import { addDays, dayRange, daysBetween } from './dates.ts'
-import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
+import { addLabelCredit, CreditLedger, creditVisitor, labelCredit, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dimensionValue, isTouch } from './dimensions.ts'
 import { MONTH, spendInScope, tripleInScope, type Budget } from './budgets.ts'
 import { daysInMonth, pacingRow, reallocationHints, REALLOCATION_RULE, type PacingRow, type ReallocationHint, type ScopeFigures } from './pacing.ts'
@@ -85,9 +85,11 @@ async function credited(rs: Pick<ReportStore, 'scanAttribution' | 'attributionCo
   if (rolledUp.every((c) => c !== null)) return rolledUp as Credited[]
   const scan = { range: { start: Math.min(...windows.map((w) => w.start)), end }, lookbackMs: LOOKBACK_MS, conversion: null, segment }
   const fromColumns = rs.attributionColumns !== undefined && await rs.attributionColumns(site.id, scan, (j) => {
+    // Each window credited once, then keyed both ways.
     for (const w of windows) {
-      creditColumns([MODEL], j, LOOKBACK_MS, channelKey, [w.byChannel], site.currency, w.start)
-      creditColumns([MODEL], j, LOOKBACK_MS, tripleKey, [w.byTriple], site.currency, w.start)
+      const [sums] = labelCredit([MODEL], j, LOOKBACK_MS, site.currency, w.start)
+      addLabelCredit(sums, j, channelKey, w.byChannel)
+      addLabelCredit(sums, j, tripleKey, w.byTriple)
     }
   })
   if (!fromColumns) await rs.scanAttribution(site.id, scan, (touches, conversions) => {

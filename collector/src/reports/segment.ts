@@ -40,7 +40,7 @@ export const segmentParams = z.object({
  */
 export function parseSegment(params: URLSearchParams): SegmentFilters | undefined {
   const raw: Record<string, unknown> = {}
-  for (const d of [...SEGMENT_DIMENSIONS, 'variant'] as const) {
+  for (const d of SEGMENT_PARAMS.filter((d) => d !== 'visitor')) {
     const all = params.getAll(d)
     if (all.length) raw[d] = all
   }
@@ -57,6 +57,21 @@ export function parseSegment(params: URLSearchParams): SegmentFilters | undefine
     })
   }
   return Object.keys(out).length ? out : undefined
+}
+
+/** The query parameters a segment is asked with. */
+const SEGMENT_PARAMS = [...SEGMENT_DIMENSIONS, 'visitor', 'variant'] as const
+
+/**
+ * Whether a query string asks for a segment (a filter parameter with a value), without
+ * validating it (`parseSegment` does).
+ *
+ * @example
+ * asksForSegment('?from=2026-11-01&device=mobile') // true
+ */
+export function asksForSegment(query: string): boolean {
+  const p = new URLSearchParams(query)
+  return SEGMENT_PARAMS.some((k) => p.getAll(k).some((v) => v !== ''))
 }
 
 const isNull = (col: SegmentColumn): SegmentCond => ({ col, isNull: true })
