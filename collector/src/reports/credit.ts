@@ -218,40 +218,172 @@ export type LabelCredit = LedgerRow[]
  * addLabelCredit(linear, columns, (t) => t?.channel ?? 'Direct', ledger)
  */
 export function labelCredit(models: readonly RuleModel[], j: JourneyColumns, lookbackMs: number, defaultCurrency: string, convFrom = -Infinity): LabelCredit[] {
-  const sums: LabelCredit[] = models.map(() => [])
-  const add = (m: number, at: number, units: number, currency: string | null, micros: number) => {
-    const row = sums[m][at] ??= { units: 0, micros: new Map() }
-    row.units += units
-    if (currency !== null) row.micros.set(currency, (row.micros.get(currency) ?? 0) + micros)
-  }
-  const touchKind: number[] = []
+  const slots = maxLabel(j.label) + 2
+  const sums = models.map(() => new LabelSums(slots))
+  const touchKind = new Int8Array(slots).fill(-1)
   const currencies: (string | null)[] = []
   const currencyOf = (l: number) => (currencies[l] === undefined ? (currencies[l] = j.currency(l)) : currencies[l])
-  const touches: { started: number; label: number }[] = []
+  // Currencies by number for the sums' arrays: a site has one or a few.
+  const currencyIds = new Map<string, number>()
+  const currencyNames: string[] = []
+  const currencyId = (c: string) => currencyIds.get(c) ?? (currencyIds.set(c, currencyNames.push(c) - 1), currencyNames.length - 1)
   const { sessionStart, started, label, convStart, convTs, convValue, convCurrency } = j
+  // One conversion's touches, and a model's split of it: typed arrays, no object per touch.
+  let room = 16
+  let touchAt = new Float64Array(room)
+  let touchLabel = new Int32Array(room)
+  let weights = new Float64Array(room)
+  let parts = new Float64Array(room)
   for (let v = 0; v < j.visitors; v++) {
     for (let c = convStart[v]; c < convStart[v + 1]; c++) {
-      if (convTs[c] < convFrom) continue
-      const conv: ConversionRow = { ts: convTs[c], value: Number.isNaN(convValue[c]) ? null : convValue[c], currency: currencyOf(convCurrency[c]) }
-      const cur = revenueCurrency(conv, defaultCurrency)
-      const micros = conv.value === null ? 0 : Math.round(conv.value * REVENUE_MICROS)
-      touches.length = 0
+      const ts = convTs[c]
+      if (ts < convFrom) continue
+      const value = Number.isNaN(convValue[c]) ? null : convValue[c]
+      const curName = revenueCurrency({ ts, value, currency: currencyOf(convCurrency[c]) }, defaultCurrency)
+      const cur = curName === null ? -1 : currencyId(curName)
+      const micros = value === null ? 0 : Math.round(value * REVENUE_MICROS)
+      let n = 0
       for (let i = sessionStart[v]; i < sessionStart[v + 1]; i++) {
-        if (started[i] < conv.ts - lookbackMs || started[i] > conv.ts) continue
-        if (touchKind[label[i]] === undefined) touchKind[label[i]] = isTouch(j.touch(label[i])) ? 1 : 0
-        if (touchKind[label[i]] === 1) touches.push({ started: started[i], label: label[i] })
+        if (started[i] < ts - lookbackMs || started[i] > ts) continue
+        const l = label[i]
+        if (touchKind[l] < 0) touchKind[l] = isTouch(j.touch(l)) ? 1 : 0
+        if (touchKind[l] === 0) continue
+        if (n === room) {
+          room *= 2
+          touchAt = grow(touchAt, room)
+          touchLabel = grow(touchLabel, room)
+          weights = new Float64Array(room)
+          parts = new Float64Array(room)
+        }
+        touchAt[n] = started[i]
+        touchLabel[n++] = l
       }
-      models.forEach((model, m) => {
-        if (touches.length === 0) add(m, 0, CREDIT_UNITS, cur, micros)
-        else if (touches.length === 1 || model === 'first' || model === 'last_non_direct') {
-          add(m, touches[model === 'first' ? 0 : touches.length - 1].label + 1, CREDIT_UNITS, cur, micros)
+      for (let m = 0; m < models.length; m++) {
+        const model = models[m]
+        const sum = sums[m]
+        if (n === 0) sum.add(0, CREDIT_UNITS, cur, micros)
+        else if (n === 1 || model === 'first' || model === 'last_non_direct') {
+          sum.add(touchLabel[model === 'first' ? 0 : n - 1] + 1, CREDIT_UNITS, cur, micros)
         } else if (model === 'linear') {
-          for (let i = 0; i < touches.length; i++) add(m, touches[i].label + 1, equalPart(CREDIT_UNITS, touches.length, i), cur, equalPart(micros, touches.length, i))
-        } else for (const part of conversionCredit(model, touches, conv, lookbackMs)) add(m, part.touch!.label + 1, part.units, cur, part.micros)
-      })
+          for (let i = 0; i < n; i++) sum.add(touchLabel[i] + 1, equalPart(CREDIT_UNITS, n, i), cur, equalPart(micros, n, i))
+        } else {
+          // Position and time decay: `conversionCredit`'s weights and `apportion`'s parts, in place.
+          if (model === 'position') positionWeights(n, weights)
+          else decayWeights(touchAt, n, ts, weights)
+          apportionInto(CREDIT_UNITS, weights, n, parts)
+          for (let i = 0; i < n; i++) if (weights[i] > 0) sum.add(touchLabel[i] + 1, parts[i], cur, 0)
+          apportionInto(micros, weights, n, parts)
+          for (let i = 0; i < n; i++) if (weights[i] > 0) sum.add(touchLabel[i] + 1, 0, cur, parts[i])
+        }
+      }
     }
   }
-  return sums
+  return sums.map((s) => s.rows(currencyNames))
+}
+
+/** The largest label of a journey's sessions (-1 for none). */
+function maxLabel(label: Uint32Array): number {
+  let max = -1
+  for (let i = 0; i < label.length; i++) if (label[i] > max) max = label[i]
+  return max
+}
+
+function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
+  const out = new (a.constructor as new (n: number) => T)(n)
+  out.set(a)
+  return out
+}
+
+/** `creditWeights('position', …)` for `n` > 1 touches, into `w`. */
+function positionWeights(n: number, w: Float64Array): void {
+  for (let i = 0; i < n; i++) w[i] = n === 2 ? 0.5 : i === 0 || i === n - 1 ? 0.4 : 0.2 / (n - 2)
+}
+
+/** `creditWeights('time_decay', …)` for `n` > 1 touches started at `at`, into `w` (the same sums in the same order). */
+function decayWeights(at: Float64Array, n: number, convTs: number, w: Float64Array): void {
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += w[i] = 2 ** (-(convTs - at[i]) / HALF_LIFE_MS)
+  for (let i = 0; i < n; i++) w[i] /= sum
+}
+
+/**
+ * `apportion(total, weights)` over the weights above 0 of the first `n` (as `conversionCredit`
+ * keeps them), into `out` at the same places: the same floors, and the rest to the largest
+ * remainders, the earlier on a tie.
+ */
+function apportionInto(total: number, w: Float64Array, n: number, out: Float64Array): void {
+  if (total < 0) {
+    apportionInto(-total, w, n, out)
+    for (let i = 0; i < n; i++) out[i] = -out[i]
+    return
+  }
+  let rest = total
+  let kept = 0
+  for (let i = 0; i < n; i++) {
+    if (!(w[i] > 0)) continue
+    out[i] = Math.floor(w[i] * total)
+    rest -= out[i]
+    kept++
+  }
+  // One unit at a time to the largest remainder not yet given one (cycling, as apportion's order does).
+  const given = rest > 0 ? new Uint8Array(n) : null
+  for (let round = 0; rest > 0 && kept > 0; round++) {
+    let best = -1
+    let bestRem = 0
+    for (let i = 0; i < n; i++) {
+      if (!(w[i] > 0) || given![i] === 1) continue
+      const rem = w[i] * total - Math.floor(w[i] * total)
+      if (best < 0 || rem > bestRem) {
+        best = i
+        bestRem = rem
+      }
+    }
+    if (best < 0) {
+      given!.fill(0)
+      continue
+    }
+    given![best] = 1
+    out[best]++
+    rest--
+  }
+}
+
+/** One model's sums by touch label (at label + 1) while crediting: units, and micros by currency number, in arrays. */
+class LabelSums {
+  private readonly units: Float64Array
+  private readonly micros: Float64Array[] = []
+  /** When each (currency, label) was first added to: a row lists its currencies in that order, as a map would. */
+  private readonly firstSeen: Float64Array[] = []
+  private readonly used: Uint8Array
+  private seen = 0
+
+  constructor(private readonly slots: number) {
+    this.units = new Float64Array(slots)
+    this.used = new Uint8Array(slots)
+  }
+
+  add(at: number, units: number, currency: number, micros: number): void {
+    this.units[at] += units
+    this.used[at] = 1
+    if (currency < 0) return
+    while (this.micros.length <= currency) {
+      this.micros.push(new Float64Array(this.slots))
+      this.firstSeen.push(new Float64Array(this.slots).fill(Infinity))
+    }
+    this.micros[currency][at] += micros
+    if (this.firstSeen[currency][at] === Infinity) this.firstSeen[currency][at] = this.seen++
+  }
+
+  rows(names: string[]): LabelCredit {
+    const out: LabelCredit = []
+    for (let at = 0; at < this.slots; at++) {
+      if (this.used[at] === 0) continue
+      const curs = this.micros.map((_, c) => c).filter((c) => this.firstSeen[c][at] !== Infinity)
+        .sort((a, b) => this.firstSeen[a][at] - this.firstSeen[b][at])
+      out[at] = { units: this.units[at], micros: new Map(curs.map((c) => [names[c], this.micros[c][at]])) }
+    }
+    return out
+  }
 }
 
 /** Adds one model's credit by label to `ledger`, each label's touch keyed by `keyOf` (`keyOf(null)` for no touch). */

@@ -61,3 +61,6 @@ export const scratchI32 = (slot: string, n: number, value: number | null = 0): I
 
 /** A `Uint8Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
 export const scratchU8 = (slot: string, n: number, value: number | null = 0): Uint8Array => take(Uint8Array, slot, n, value)
+
+/** A `Uint16Array` of `n` elements, each `value`, from slot `slot` (see `scratchF64`). */
+export const scratchU16 = (slot: string, n: number, value: number | null = 0): Uint16Array => take(Uint16Array, slot, n, value)

@@ -17,9 +17,9 @@ import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
-import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
+import { scratchF64, scratchI32, scratchU16, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeRuns, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeOrder, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -486,22 +486,25 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
   const merged = firstPass ? laters : parts.map((_, k) => k)
-  for (let a = 0; a < merged.length;) {
-    let b = a + 1
-    while (b < merged.length && parts[merged[b]].day === parts[merged[a]].day) b++
+  const dayLength = (a: number, b: number) => merged.slice(a, b).reduce((n, k) => n + tsCols[k].length, 0)
+  let room = 0
+  for (let a = 0, b = 0; a < merged.length; a = b) {
+    for (b = a + 1; b < merged.length && parts[merged[b]].day === parts[merged[a]].day;) b++
+    room = Math.max(room, dayLength(a, b))
+  }
+  const runOf = scratchU16('funnel.mergeRun', room, null)
+  const atOf = scratchU32('funnel.mergeAt', room, null)
+  const cols: PlaceColumns = { ts, key, seq, visitor, session, propsId }
+  for (let a = 0, b = 0; a < merged.length; a = b) {
+    for (b = a + 1; b < merged.length && parts[merged[b]].day === parts[merged[a]].day;) b++
     const day = merged.slice(a, b)
-    mergeRuns(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), (r, i) => {
-      const k = day[r]
-      const u = unitCols[k][i]
-      const t = tsCols[k][i]
-      if (u === 0 || t < from || t > to) return
-      if (roles[keyOf[k]] !== 1 || all[u] === 1) place(k, i, u)
-      else if (state[u] === 1 && t < entryEnd && !firstPass) {
-        state[u] = 2
-        place(k, i, u)
-      }
-    })
-    a = b
+    const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
+    const from_: DayRuns = {
+      unit: day.map((k) => unitCols[k]), ts: day.map((k) => tsCols[k]), seq: day.map((k) => seqCols[k]),
+      visitor: day.map((k) => parts[k].visitor), session: day.map((k) => parts[k].session),
+      props: day.map((k) => propsCols[k]), key: day.map((k) => keyOf[k]), opener: day.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
+    }
+    placeMerged(n, runOf, atOf, from_, cols, fill, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
   }
   // After the first pass, the few units that keep all get them after, and are sorted.
   for (const k of anyAll ? openers : []) {
@@ -749,4 +752,51 @@ function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, 
     unitStart[n++] = counts[u]
   }
   return n
+}
+
+/** One day's runs as `placeMerged` reads them: each run's columns, key and whether it only opens. */
+interface DayRuns {
+  unit: Uint32Array[]
+  ts: Float64Array[]
+  seq: Float64Array[]
+  visitor: Uint32Array[]
+  session: Uint32Array[]
+  props: (Uint32Array | null)[]
+  key: number[]
+  opener: number[]
+}
+
+/** Where `placeMerged` writes (seq, visitor, session and propsId only where asked for). */
+type PlaceColumns = GroupedColumns
+
+/**
+ * Places one day's events in merged order (`mergeOrder`'s `runOf`, `atOf`) at their unit's
+ * next place (`fill`): a later step's event, or any event of a unit that keeps all; without
+ * the first pass, an opening-only event only for a unit marked (state 1) that has none yet.
+ */
+function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: PlaceColumns, fill: Uint32Array, all: Uint8Array,
+  state: Uint8Array, from: number, entryEnd: number, to: number, firstPass: boolean, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
+  for (let j = 0; j < n; j++) {
+    const r = runOf[j]
+    const i = atOf[j]
+    const u = d.unit[r][i]
+    const t = d.ts[r][i]
+    if (u === 0 || t < from || t > to) continue
+    if (d.opener[r] === 1 && all[u] !== 1) {
+      if (firstPass || state[u] !== 1 || t >= entryEnd) continue
+      state[u] = 2
+    }
+    const at = fill[u]++
+    out.ts[at] = t
+    out.key[at] = d.key[r]
+    if (withOrder) out.seq[at] = d.seq[r][i]
+    if (withUnits) {
+      out.visitor[at] = d.visitor[r][i]
+      out.session[at] = d.session[r][i]
+    }
+    if (withSeq) {
+      const known = d.props[r]
+      out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
+    }
+  }
 }
