@@ -39,8 +39,8 @@ async function derive(): Promise<void> {
 }
 
 /** The funnel from the columns where they answer, and the same funnel from the scan. */
-async function funnel(params: string) {
-  const q = parseFunnelQuery(new URLSearchParams(`from=2026-11-09&to=2026-11-20&${params}`), '2026-11-20')
+async function funnel(params: string, dates = 'from=2026-11-09&to=2026-11-20') {
+  const q = parseFunnelQuery(new URLSearchParams(`${dates}&${params}`), '2026-11-20')
   const counted = Object.assign(Object.create(store.reports) as ReportStore, {
     funnelColumns: async (...args: Parameters<NonNullable<ReportStore['funnelColumns']>>) => {
       const used = await store.reports.funnelColumns!(...args)
@@ -164,6 +164,24 @@ describe('funnels from the SQLite funnel columns', () => {
     await derive()
     while ((await store.refreshFunnel(1000, 0)) > 0);
     expect(await ask()).toEqual([4, 2])
+  })
+
+  it('answer a segment over more days than asked before, and a session that left it when its chunk was built again', async () => {
+    const signup = (visitor: string, ts: number) => visit(visitor, ts, '/pricing', { type: 'event', name: 'signup' })
+    await store.insertEvents('shop', [visit('a', D0 + 10 * MIN, '/pricing'), signup('a', D0 + 11 * MIN), visit('b', D0 + 2 * DAY, '/pricing'), signup('b', D0 + 2 * DAY + MIN)])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const ask = async (dates: string) => (await funnel('step=pageview:/pricing&step=event:signup&landing=/pricing', dates)).steps.map((s) => s.visitors)
+    // One day, then three: the second asks about session chunks the first did not read.
+    expect(await ask('from=2026-11-10&to=2026-11-10')).toEqual([1, 1])
+    expect(await ask('from=2026-11-10&to=2026-11-12')).toEqual([2, 2])
+    // a's session now lands on /blog (an earlier page arrived late): out of the segment, before and after its chunk is built again.
+    await store.insertEvents('shop', [visit('a', D0 + 9 * MIN, '/blog')])
+    await derive()
+    expect(await ask('from=2026-11-10&to=2026-11-12')).toEqual([1, 1])
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    expect(await ask('from=2026-11-10&to=2026-11-12')).toEqual([1, 1])
+    expect(await ask('from=2026-11-10&to=2026-11-10')).toEqual([0, 0])
   })
 
   it('give a segmented experiment readout that takes the first to arrive of exposures at the same time, as the rollups do', async () => {

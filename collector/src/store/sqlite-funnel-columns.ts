@@ -188,13 +188,18 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
  */
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
   const experiments = experimentsOf(c)
-  // A report reads the same segment's sessions more than once (credit, then session groups):
-  // the same chunk objects (kept by the connection's cache, so unchanged) give the same answer.
+  // The sections of a page and the parts of a report test the same segment over overlapping
+  // days (the funnel, the summary and the trends of one dashboard lane; credit, then session
+  // groups): a connection keeps its last segment's verdicts, by session number, and tests
+  // only the chunks it has not tested (a chunk built again is a new object, tested afresh).
   const key = `${site}\n${JSON.stringify(c)}`
-  const last = lastSegment.get(db)
-  const kept = last?.out.deref()
-  if (experiments.length === 0 && last && kept && last.key === key && last.parts.length === parts.length && last.parts.every((p, i) => p.deref() === parts[i])) return kept
-  const out = scratchU8('segment.in', maxInChunks(parts.map((p) => p.session)) + 1)
+  const need = maxInChunks(parts.map((p) => p.session)) + 1
+  const last = experiments.length === 0 ? lastSegment.get(db) : undefined
+  const kept = last && last.key === key ? last.out.deref() : undefined
+  const reuse = kept !== undefined && kept.length >= need
+  const todo = reuse ? parts.filter((p) => !last!.marked.has(p)) : parts
+  if (reuse && todo.length === 0) return kept
+  const out = reuse ? kept : scratchU8('segment.in', need)
   const firsts = experiments.map((e) => firstExposures(db, site, e, numbers))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
     const { values } = numbers.entry(label)
@@ -219,22 +224,26 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   const verdicts: Verdicts = { width, radix, variantIds, firsts, verdict, known, seen: experiments.map(() => -1), matches }
   // One experiment (the usual segment by variant): see `markByVariant`.
   const byVisitor = firsts.length === 1 && known === null && variantIds[0].count < 256 ? variantNumbers(firsts[0], variantIds[0].id) : null
-  for (const p of parts) {
+  for (const p of todo) {
     if (byVisitor) markByVariant(p, verdicts, byVisitor, out)
     else markInSegment(p, verdicts, out)
   }
   // Segments by variant also depend on the exposure chunks: not kept.
-  if (experiments.length === 0) lastSegment.set(db, { key, parts: parts.map((p) => new WeakRef(p)), out: new WeakRef(out) })
-  else lastSegment.delete(db)
+  if (experiments.length === 0) {
+    const marked = reuse ? last!.marked : new WeakSet<SessionColumns>()
+    for (const p of todo) marked.add(p)
+    lastSegment.set(db, { key, marked, out: reuse ? last!.out : new WeakRef(out) })
+  } else lastSegment.delete(db)
   return out
 }
 
 /**
- * Each connection's last segment without a variant: its sessions, as `sessionsInSegment`
- * answered (its scratch array, which only it writes). Held weakly: chunks the connection's
- * cache lets go, and a scratch array the pool lets go, are not kept alive by this.
+ * Each connection's last segment without a variant: the verdicts of the session chunks it
+ * has tested (`marked`), in its scratch array, which only `sessionsInSegment` writes. Held
+ * weakly: chunks the connection's cache lets go, and a scratch array the pool lets go, are
+ * not kept alive by this.
  */
-const lastSegment = new WeakMap<Database.Database, { key: string; parts: WeakRef<SessionColumns>[]; out: WeakRef<Uint8Array> }>()
+const lastSegment = new WeakMap<Database.Database, { key: string; marked: WeakSet<SessionColumns>; out: WeakRef<Uint8Array> }>()
 
 /** What `markInSegment` tests sessions with: verdicts by combination number (see `sessionsInSegment`). */
 interface Verdicts {
@@ -249,7 +258,7 @@ interface Verdicts {
   matches: (label: number, first: boolean, seen: readonly number[]) => boolean
 }
 
-/** Sets `out[session]` to 1 for each session of chunk `p` in the segment (a function of its own: see `maxIn`). */
+/** Writes each session of chunk `p` its verdict in `out` (1: in the segment; a function of its own: see `maxIn`). */
 function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array): void {
   const { width, radix, variantIds, firsts, verdict, known, seen } = v
   for (let i = 0; i < p.session.length; i++) {
@@ -267,7 +276,8 @@ function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array): void {
       if (known === null) verdict[at] = inIt
       else known.set(key, inIt === 1)
     }
-    if (inIt === 1) out[p.session[i]] = 1
+    // Both verdicts written: a chunk built again overwrites what its older version said.
+    out[p.session[i]] = inIt
   }
 }
 
@@ -307,8 +317,7 @@ function markByVariant(p: SessionColumns, v: Verdicts, byVisitor: { number: Uint
     const visitor = p.visitor[i]
     const k = visitor < number.length ? number[visitor] : 0
     const none = verdictAt(base, p.label[i], first, -1)
-    const inIt = k === 0 ? none : verdictAt(base + k, p.label[i], first, labelOf[k]) === none || ts[visitor] > p.lastTs[i] ? none : 1 - none
-    if (inIt === 1) out[p.session[i]] = 1
+    out[p.session[i]] = k === 0 ? none : verdictAt(base + k, p.label[i], first, labelOf[k]) === none || ts[visitor] > p.lastTs[i] ? none : 1 - none
   }
 }
 
