@@ -438,8 +438,6 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const bestTs = scratchF64('funnel.bestTs', firstPass ? maxUnit + 1 : 0, null)
   const today = scratchU32('funnel.today', firstPass ? maxUnit + 1 : 0, null)
   let found = 0
-  const bestPart = (u: number) => openers[(best[u] / PART) >>> 0]
-  const bestAt = (u: number) => best[u] - ((best[u] / PART) >>> 0) * PART
   if (!firstPass) {
     // Without it: a unit with a later step's event keeps them all, counted with those; any
     // other has its first in the entry range (state 1) placed by the merge below.
@@ -449,7 +447,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     const k = openers[o]
     found = firstOpeners(o, unitCols[k], tsCols[k], seqCols[k], from, entryEnd, state, best, bestTs, today, found, openers, seqCols)
     if (o + 1 === openers.length || parts[openers[o + 1]].day !== parts[k].day) {
-      for (let f = 0; f < found; f++) state[today[f]] = 2
+      settle(today, found, state)
       found = 0
     }
   }
@@ -478,20 +476,12 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
   const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
-  const place = (k: number, i: number, u: number) => write(fill[u]++, k, i)
-  const write = (at: number, k: number, i: number) => {
-    ts[at] = tsCols[k][i]
-    key[at] = keyOf[k]
-    if (withOrder) seq[at] = seqCols[k][i]
-    if (withUnits) {
-      visitor[at] = parts[k].visitor[i]
-      session[at] = parts[k].session[i]
-    }
-    if (withSeq) {
-      const known = propsCols[k]
-      propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
-    }
-  }
+  // Parts as runs for the placing functions: plain lists of typed arrays, one shape.
+  const runsOf = (ks: number[]): DayRuns => ({
+    unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
+    visitor: ks.map((k) => parts[k].visitor), session: ks.map((k) => parts[k].session),
+    props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]), opener: ks.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
+  })
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
   const merged = firstPass ? laters : parts.map((_, k) => k)
@@ -503,42 +493,43 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   }
   const runOf = scratchU16('funnel.mergeRun', room, null)
   const atOf = scratchU32('funnel.mergeAt', room, null)
-  const cols: PlaceColumns = { ts, key, seq, visitor, session, propsId }
+  const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId }
   for (let a = 0, b = 0; a < merged.length; a = b) {
     for (b = a + 1; b < merged.length && parts[merged[b]].day === parts[merged[a]].day;) b++
     const day = merged.slice(a, b)
     const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
-    const from_: DayRuns = {
-      unit: day.map((k) => unitCols[k]), ts: day.map((k) => tsCols[k]), seq: day.map((k) => seqCols[k]),
-      visitor: day.map((k) => parts[k].visitor), session: day.map((k) => parts[k].session),
-      props: day.map((k) => propsCols[k]), key: day.map((k) => keyOf[k]), opener: day.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
-    }
-    placeMerged(n, runOf, atOf, from_, cols, fill, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
+    placeMerged(n, runOf, atOf, runsOf(day), grouped, fill, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
   }
   // After the first pass, the few units that keep all get them after, and are sorted.
-  for (const k of anyAll ? openers : []) {
-    const units = unitCols[k]
-    const pts = tsCols[k]
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]
-      if (u !== 0 && all[u] === 1 && pts[i] >= from && pts[i] <= to) place(k, i, u)
-    }
-  }
-  const grouped = { ts, key, visitor, session, seq, propsId }
+  if (anyAll) placeAll(runsOf(openers), grouped, fill, all, from, to, withOrder, withUnits, withSeq)
   const unitStart = scratchU32('funnel.unitStart', units + 1, null)
   const unitOf = scratchU32('funnel.unitOf', firstPass ? units : 0, null)
   const n = startsOf(maxUnit, counts, unitStart, unitOf)
   unitStart[n] = kept
-  for (let f = 0; f < (firstPass ? n : 0); f++) {
-    const [a, b, u] = [unitStart[f], unitStart[f + 1], unitOf[f]]
-    if (all[u] === 1) sortUnit(grouped, a, b)
+  if (firstPass) placeFirsts(n, unitStart, unitOf, all, state, best, runsOf(openers), grouped, withOrder, withUnits, withSeq)
+  return { ...grouped, unitStart }
+}
+
+/**
+ * After the first pass: each unit's first opening event (`best`: its opener's place times
+ * 2^32 plus its index) goes to the place kept for it, before the unit's other events (sorted
+ * where it is not: a later step's event came first); a unit that keeps all is sorted whole.
+ */
+function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all: Uint8Array, state: Uint8Array, best: Float64Array,
+  openers: DayRuns, g: GroupedColumns, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
+  const { ts, seq } = g
+  for (let f = 0; f < n; f++) {
+    const a = unitStart[f]
+    const b = unitStart[f + 1]
+    const u = unitOf[f]
+    if (all[u] === 1) sortUnit(g, a, b)
     else if (state[u] !== 0) {
-      write(a, bestPart(u), bestAt(u))
+      const o = (best[u] / PART) >>> 0
+      writeEvent(g, a, openers, o, best[u] - o * PART, withOrder, withUnits, withSeq)
       // Usually before the rest already (a later step's event before it opens nothing new).
-      if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(grouped, a, b)
+      if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(g, a, b)
     }
   }
-  return { ...grouped, unitStart }
 }
 
 /**
@@ -709,6 +700,11 @@ function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Fl
   return found
 }
 
+/** Marks the units found today (`today`, `found` of them) as found on an earlier day (state 2). */
+function settle(today: Uint32Array, found: number, state: Uint8Array): void {
+  for (let f = 0; f < found; f++) state[today[f]] = 2
+}
+
 /**
  * Marks the units that keep all their opening-only events (`all`): any with a later step's
  * event, or with the first pass, one whose latest such event comes more than the window
@@ -795,17 +791,34 @@ function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRun
       if (firstPass || state[u] !== 1 || t >= entryEnd) continue
       state[u] = 2
     }
-    const at = fill[u]++
-    out.ts[at] = t
-    out.key[at] = d.key[r]
-    if (withOrder) out.seq[at] = d.seq[r][i]
-    if (withUnits) {
-      out.visitor[at] = d.visitor[r][i]
-      out.session[at] = d.session[r][i]
+    writeEvent(out, fill[u]++, d, r, i, withOrder, withUnits, withSeq)
+  }
+}
+
+/** Places every event in [from, to] of the units that keep all (`all`) at their unit's next place. */
+function placeAll(d: DayRuns, out: PlaceColumns, fill: Uint32Array, all: Uint8Array, from: number, to: number, withOrder: boolean, withUnits: boolean,
+  withSeq: boolean): void {
+  for (let r = 0; r < d.unit.length; r++) {
+    const units = d.unit[r]
+    const pts = d.ts[r]
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]
+      if (u !== 0 && all[u] === 1 && pts[i] >= from && pts[i] <= to) writeEvent(out, fill[u]++, d, r, i, withOrder, withUnits, withSeq)
     }
-    if (withSeq) {
-      const known = d.props[r]
-      out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
-    }
+  }
+}
+
+/** Writes event `i` of run `r` at place `at` of the grouped columns (seq, units and properties where asked for). */
+function writeEvent(out: PlaceColumns, at: number, d: DayRuns, r: number, i: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
+  out.ts[at] = d.ts[r][i]
+  out.key[at] = d.key[r]
+  if (withOrder) out.seq[at] = d.seq[r][i]
+  if (withUnits) {
+    out.visitor[at] = d.visitor[r][i]
+    out.session[at] = d.session[r][i]
+  }
+  if (withSeq) {
+    const known = d.props[r]
+    out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
   }
 }
