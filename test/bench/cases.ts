@@ -1,5 +1,7 @@
 /** The report questions every report benchmark asks, over the generated bench data (October 2026). */
 import type { Reports } from '../../collector/src/reports/service.ts'
+import type { ReportStore } from '../../collector/src/store/report-types.ts'
+import { pacing, parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
 import type { Site } from '../../collector/src/model.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
@@ -9,7 +11,14 @@ export const BENCH_SITE: Site = { id: 'bench', origins: [], secretHash: 'x', cur
 export const BENCH_TODAY = '2026-10-30'
 const p = (s: string) => new URLSearchParams(`from=2026-10-01&to=2026-10-30&${s}`)
 
-export const REPORT_CASES: [label: string, run: (r: Reports, site: Site) => Promise<unknown>][] = [
+/** October's budgets in the bench data (`generate.ts`): one by channel, one by campaign. */
+export const BENCH_BUDGETS = [
+  { month: '2026-10', channel: 'Paid Search', source: null, medium: null, campaign: null, amount: 5000, currency: 'EUR', targetCpa: 20, targetRoas: null },
+  { month: '2026-10', channel: null, source: 'google', medium: 'cpc', campaign: 'brand', amount: 2000, currency: 'EUR', targetCpa: null, targetRoas: 3 },
+]
+
+/** Each report question: the reports service and the store under it (pacing reads the store). */
+export const REPORT_CASES: [label: string, run: (r: Reports, site: Site, rs: ReportStore) => Promise<unknown>][] = [
   ['funnel 3 steps, ordered, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase'), BENCH_TODAY))],
   ['funnel 3 steps, strict, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict'), BENCH_TODAY))],
   ['funnel 3 steps, ordered, session', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&unit=session'), BENCH_TODAY))],
@@ -29,4 +38,7 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site) => Prom
   ['attribution data_driven, segment device=mobile', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=data_driven&device=mobile'), BENCH_TODAY))],
   ['campaigns, segment device=mobile', (r, s) => r.campaigns(s, parseCampaignsQuery(p('device=mobile'), BENCH_TODAY))],
   ['experiment checkout, segment device=mobile', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase&device=mobile'), BENCH_TODAY))],
+  // Budgets and pacing (issue 11): month to date and the last 14 days credited.
+  ['pacing, two budgets', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29'), BENCH_TODAY))],
+  ['pacing, segment source=google', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29&source=google'), BENCH_TODAY))],
 ]

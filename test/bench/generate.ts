@@ -16,6 +16,8 @@ import { SQLITE_EXPERIMENT_MARK_ALL } from '../../collector/src/store/sqlite-exp
 import { SqliteExperimentRollup } from '../../collector/src/store/sqlite-experiment.ts'
 import { exposureRows } from '../../collector/src/derive/exposure-rows.ts'
 import { prng } from '../../demo-site/seeded-random.ts'
+import { BENCH_BUDGETS } from './cases.ts'
+import { scopeColumns } from '../../collector/src/store/budget-rows.ts'
 
 const DAY = 86_400_000
 export const BENCH_START = Date.UTC(2026, 9, 1)
@@ -131,6 +133,10 @@ export function generateBenchDb(file: string, N: number): { events: number; sess
       }
     }
   })()
+  // October's budgets, for pacing.
+  const budget = db.prepare(`INSERT INTO budgets (site, month, channel, source, medium, campaign, amount, currency, target_cpa, target_roas)
+    VALUES ('bench', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  for (const b of BENCH_BUDGETS) budget.run(b.month, ...scopeColumns(b), b.amount, b.currency, b.targetCpa, b.targetRoas)
   for (const sql of indexes) db.exec(sql)
   // Rows written here bypass derivation, which keeps the longest session per site.
   db.exec('INSERT OR REPLACE INTO session_span (site, max_ms) SELECT site, MAX(last_ts - started) FROM sessions GROUP BY site')

@@ -392,58 +392,67 @@ export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
 
 /**
  * Numbers for visitors, sessions (`funnel_units`) and labels (`funnel_labels`) of one site,
- * remembered for one build or read. A writer adds the missing ones; a reader (read-only)
- * gives them numbers above every stored one, valid for that read only.
+ * remembered for one build or read. Visitors and sessions are numbered from 1 per site and
+ * kind, so arrays indexed by them are as long as the site has visitors or sessions. A writer
+ * adds the missing ones; a reader (read-only) gives them numbers above every stored one of
+ * their kind, valid for that read only.
  */
 export class Numbering {
   private readonly known = new Map<string, number>()
   private readonly unitStmt
   private readonly labelStmt
+  private readonly nextUnit
   private readonly addUnit
   private readonly addLabel
   private readonly labelTextStmt
   private readonly labelTexts = new Map<number, string | null>([[0, null]])
-  private readonly unitNameStmt
-  private readonly unitNames = new Map<number, string | null>([[0, null]])
   private readonly entries = new Map<number, { values: (string | null)[]; attrs: SessionAttrs }>()
-  private nextTemp = 0
-  /** Names of the numbers given for this read only. */
-  readonly temp = new Map<number, string>()
+  /** The next number for this read only: visitors', sessions' and labels'. */
+  private readonly nextTemp: number[] = [0, 0, 0]
+  /** Names of the numbers given for this read only, by kind (visitors, sessions, labels). */
+  private readonly temp = [new Map<number, string>(), new Map<number, string>(), new Map<number, string>()]
 
   constructor(db: Database.Database, private readonly site: string, writable: boolean) {
-    this.unitStmt = db.prepare('SELECT id FROM funnel_units WHERE site = ? AND kind = ? AND unit = ?').pluck()
+    this.unitStmt = db.prepare('SELECT n FROM funnel_units WHERE site = ? AND kind = ? AND unit = ?').pluck()
     this.labelStmt = db.prepare('SELECT id FROM funnel_labels WHERE site = ? AND label = ?').pluck()
     this.labelTextStmt = db.prepare('SELECT label FROM funnel_labels WHERE id = ?').pluck()
-    this.unitNameStmt = db.prepare('SELECT unit FROM funnel_units WHERE id = ?').pluck()
-    this.addUnit = writable ? db.prepare('INSERT INTO funnel_units (site, kind, unit) VALUES (?, ?, ?) RETURNING id').pluck() : null
+    // Each kind's next number, never given twice (an erased unit's number is not reused).
+    this.nextUnit = writable ? db.prepare(`INSERT INTO funnel_unit_next (site, kind, next) VALUES (?, ?, 2)
+      ON CONFLICT (site, kind) DO UPDATE SET next = next + 1 RETURNING next - 1`).pluck() : null
+    this.addUnit = writable ? db.prepare('INSERT INTO funnel_units (site, kind, n, unit) VALUES (?, ?, ?, ?)') : null
     this.addLabel = writable ? db.prepare('INSERT INTO funnel_labels (site, label) VALUES (?, ?) RETURNING id').pluck() : null
     if (!writable) {
-      // Above both tables' numbers: a temporary unit or label never takes a stored one's.
-      const max = db.prepare('SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM funnel_units), (SELECT COALESCE(MAX(id), 0) FROM funnel_labels))').pluck()
-      this.nextTemp = (max.get() as number) + 1
+      // Above each kind's stored numbers: a temporary number never takes a stored one's.
+      const next = db.prepare('SELECT next FROM funnel_unit_next WHERE site = ? AND kind = ?').pluck()
+      this.nextTemp[VISITOR_UNIT] = (next.get(site, VISITOR_UNIT) as number | undefined) ?? 1
+      this.nextTemp[SESSION_UNIT] = (next.get(site, SESSION_UNIT) as number | undefined) ?? 1
+      this.nextTemp[LABELS] = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM funnel_labels').pluck().get() as number)
     }
   }
 
   unit(kind: number, unit: string): number {
-    return this.number(`${kind}\n${unit}`, unit, () => this.unitStmt.get(this.site, kind, unit), () => this.addUnit?.get(this.site, kind, unit))
+    return this.number(kind, `${kind}\n${unit}`, unit, () => this.unitStmt.get(this.site, kind, unit), () => {
+      if (!this.nextUnit || !this.addUnit) return undefined
+      const n = this.nextUnit.get(this.site, kind) as number
+      this.addUnit.run(this.site, kind, n, unit)
+      return n
+    })
   }
 
   label(label: string): number {
-    return this.number(`l\n${label}`, label, () => this.labelStmt.get(this.site, label), () => this.addLabel?.get(this.site, label))
+    return this.number(LABELS, `l\n${label}`, label, () => this.labelStmt.get(this.site, label), () => this.addLabel?.get(this.site, label))
   }
 
   /** The text of label `id` (0: none), given for this read or stored. */
   labelText(id: number): string | null {
     let l = this.labelTexts.get(id)
-    if (l === undefined) this.labelTexts.set(id, (l = this.temp.get(id) ?? (this.labelTextStmt.get(id) as string | undefined) ?? null))
+    if (l === undefined) this.labelTexts.set(id, (l = this.temp[LABELS].get(id) ?? (this.labelTextStmt.get(id) as string | undefined) ?? null))
     return l
   }
 
-  /** The visitor or session id numbered `id` (given for this read or stored). */
-  unitName(id: number): string | null {
-    let u = this.unitNames.get(id)
-    if (u === undefined) this.unitNames.set(id, (u = this.temp.get(id) ?? (this.unitNameStmt.get(id) as string | undefined) ?? null))
-    return u
+  /** The visitor or session id of a number given for this read only (null: a stored number, or none). */
+  tempUnit(kind: number, n: number): string | null {
+    return this.temp[kind].get(n) ?? null
   }
 
   /** A session label's entry attributes, as its `ENTRY_COLS` values and as attributes. */
@@ -456,16 +465,19 @@ export class Numbering {
     return e
   }
 
-  private number(at: string, name: string, find: () => unknown, add: () => unknown): number {
+  private number(kind: number, at: string, name: string, find: () => unknown, add: () => unknown): number {
     let id = this.known.get(at)
     if (id === undefined) {
       id = (find() as number | undefined) ?? (add() as number | undefined)
-      if (id === undefined) this.temp.set((id = this.nextTemp++), name)
+      if (id === undefined) this.temp[kind].set((id = this.nextTemp[kind]++), name)
       this.known.set(at, id)
     }
     return id
   }
 }
+
+/** `Numbering`'s kind for labels (beside `VISITOR_UNIT` and `SESSION_UNIT`). */
+const LABELS = 2
 
 /** A (key, day)'s rows as chunk columns. */
 export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {

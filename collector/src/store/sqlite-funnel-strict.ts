@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3'
 import type { FunnelKey, FunnelScan } from './report-types.ts'
 import { keyFillsFilter } from './funnel-filters.ts'
 import { binder, eventInSegment } from './segment-sql.ts'
-import type { Numbering } from './sqlite-funnel-chunks.ts'
+import { SESSION_UNIT, VISITOR_UNIT, type Numbering } from './sqlite-funnel-chunks.ts'
 
 /** Rows a pair insert carries (9 values each: under SQLite's 32,766 bound parameters). */
 const PAIRS_A_STATEMENT = 500
@@ -57,13 +57,13 @@ export function adjacentSuccessors(db: Database.Database, site: string, q: Funne
   const full = insert(PAIRS_A_STATEMENT)
   const args: unknown[] = []
   // Numbers given for this read only (rows still noted) have no stored unit: their names go along.
-  const temp = (n: number) => (numbers.temp.has(n) ? numbers.temp.get(n)! : null)
+
   for (let u = 0; u + 1 < g.unitStart.length; u++) {
     for (let i = g.unitStart[u]; i + 1 < g.unitStart[u + 1]; i++) {
       // An event without a visitor has no known successor.
       if (g.visitor[i] === 0 || !canFollow(g.key[i], g.key[i + 1])) continue
       const s = g.session[i]
-      args.push(i, g.visitor[i], temp(g.visitor[i]), s === 0 ? null : s, s === 0 ? null : temp(s), g.ts[i], g.seq[i], g.ts[i + 1], g.seq[i + 1])
+      args.push(i, g.visitor[i], numbers.tempUnit(VISITOR_UNIT, g.visitor[i]), s === 0 ? null : s, s === 0 ? null : numbers.tempUnit(SESSION_UNIT, s), g.ts[i], g.seq[i], g.ts[i + 1], g.seq[i + 1])
       if (args.length === PAIRS_A_STATEMENT * 9) {
         full.run(args)
         args.length = 0
@@ -78,12 +78,12 @@ export function adjacentSuccessors(db: Database.Database, site: string, q: Funne
   // Materialized in visitor order: the probes then walk the visitor index from one end to the other.
   const sql = `WITH p AS MATERIALIZED (
       SELECT p.i, p.ts1, p.seq1, p.ts2, p.seq2, COALESCE(p.vname, u.unit) AS vis${bySession ? ', COALESCE(p.sname, su.unit) AS ses' : ''}
-      FROM temp.strict_pairs p LEFT JOIN funnel_units u ON u.id = p.v${bySession ? ' LEFT JOIN funnel_units su ON su.id = p.s' : ''}
+      FROM temp.strict_pairs p LEFT JOIN funnel_units u ON u.site = ? AND u.kind = ${VISITOR_UNIT} AND u.n = p.v${bySession ? ` LEFT JOIN funnel_units su ON su.site = ? AND su.kind = ${SESSION_UNIT} AND su.n = p.s` : ''}
       ORDER BY vis, p.ts1)
     SELECT p.i FROM p WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.site = ? AND x.visitor = p.vis
       AND (x.ts, x.rowid) > (p.ts1, p.seq1) AND (x.ts, x.rowid) < (p.ts2, p.seq2) AND x.bot = 0
       ${bySession ? 'AND x.session_id IS p.ses' : ''} AND ${eventInSegment(q.segment, 'sqlite', b, 'x')})`
-  for (const i of db.prepare(sql).pluck().iterate(...b.args) as IterableIterator<number>) out[i] = 1
+  for (const i of db.prepare(sql).pluck().iterate(site, ...(bySession ? [site] : []), ...b.args) as IterableIterator<number>) out[i] = 1
   db.exec('DELETE FROM temp.strict_pairs')
   return out
 }

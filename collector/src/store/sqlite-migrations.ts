@@ -5,7 +5,7 @@
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
-import { SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
+import { SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -285,4 +285,8 @@ export const SQLITE_MIGRATIONS: string[] = [
      index that hands them grouped. */ `
   CREATE INDEX rollup_credit_by_touch ON rollup_credit(site, model, name, touch, currency, slot, units, micros);
   `,
+  /* 25: visitors and sessions numbered from 1 per site and kind for the funnel columns, not by
+     row id across every site and both kinds (see sqlite-funnel-schema.ts); every chunk is
+     noted to be built again. */
+  SQLITE_DENSE_UNITS_MIGRATION,
 ]
