@@ -50,9 +50,11 @@ describe('lanes', () => {
         expect(lanes.find((l) => l.includes('compare'))).toEqual(expect.arrayContaining(['channels', 'campaigns']))
       }
     }
-    // Two workers: the rest goes with attribution, or under a segment (attribution from the columns) with the funnel.
+    // Two workers: the rest goes with attribution, or under a segment (attribution from the columns) split between the two.
     expect(dashboardLanes(2)[1]).toContain('summary')
-    expect(dashboardLanes(2, true)[0]).toEqual(expect.arrayContaining(['funnel', 'summary', 'trends']))
+    expect(dashboardLanes(2, true)[0]).toEqual(['funnel', 'summary', 'previousSummary', 'health'])
+    expect(dashboardLanes(2, true)[1]).toEqual(expect.arrayContaining(['compare', 'trends', 'pacing']))
+    expect(dashboardLanes(1, true)).toEqual([[...ALL_SECTIONS]])
     expect(asksForSegment('?from=2026-11-01&to=2026-11-24&channel=Paid%20Search')).toBe(true)
     expect(asksForSegment('?from=2026-11-01&visitor=new')).toBe(true)
     expect(asksForSegment('?from=2026-11-01&to=2026-11-24&model=linear&channel=')).toBe(false)

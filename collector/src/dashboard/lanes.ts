@@ -26,21 +26,28 @@ export const ALL_SECTIONS: readonly Section[] = LANES.flat()
 
 /**
  * The sections each of `workers` workers loads: one lane each, the lanes beyond the last
- * worker added to it (one worker loads everything). On a segmented page they go to the
- * first worker instead: a segment's credit comes from the columns, not the rollups, and
- * attribution's lane then weighs most (10M events, 90 days, device=mobile: the funnel
- * 0.5 s, attribution's lane 0.9 s, the rest 0.25 s).
+ * worker added to it (one worker loads everything). On a segmented page over two workers
+ * the last lane is split: the summary and health beside the funnel, the trends and pacing
+ * beside attribution. A segment's credit and sessions come from the columns, not the
+ * rollups (10M events, 90 days, device=mobile, one process: the funnel with all the rest
+ * 0.67-0.86 s beside attribution's 0.39-0.57 s; split, 0.52-0.69 s and 0.59-0.77 s).
  *
  * @example
  * dashboardLanes(2) // [['funnel'], ['compare', 'channels', 'campaigns', 'experiment', 'summary', …]]
- * dashboardLanes(2, true) // [['funnel', 'summary', …], ['compare', 'channels', 'campaigns', 'experiment']]
+ * dashboardLanes(2, true) // [['funnel', 'summary', 'previousSummary', 'health'], ['compare', …, 'trends', 'pacing']]
  */
 export function dashboardLanes(workers: number, segmented = false): Section[][] {
   const n = Math.max(1, Math.min(workers, LANES.length))
   const lanes = LANES.slice(0, n).map((l) => [...l])
-  for (const extra of LANES.slice(n)) lanes[segmented ? 0 : n - 1].push(...extra)
+  for (const extra of LANES.slice(n)) {
+    if (!segmented || n === 1) lanes[n - 1].push(...extra)
+    else for (const s of extra) lanes[SEGMENTED_BESIDE_ATTRIBUTION.includes(s) ? 1 : 0].push(s)
+  }
   return lanes
 }
+
+/** On a segmented page over two workers, the sections of the last lane that go beside attribution rather than the funnel. */
+const SEGMENTED_BESIDE_ATTRIBUTION: readonly Section[] = ['trends', 'pacing']
 
 /** The page's fields each section fills. */
 const FIELDS: Record<Section, readonly (keyof DashboardData)[]> = {
