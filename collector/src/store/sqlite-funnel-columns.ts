@@ -301,24 +301,32 @@ function variantNumbers(f: FirstExposures, ids: Int32Array): { number: Uint8Arra
  * visitors who saw another variant need no time.
  */
 function markByVariant(p: SessionColumns, v: Verdicts, byVisitor: { number: Uint8Array; labelOf: number[] }, out: Uint8Array): void {
-  const { width, verdict, seen } = v
+  const { width, verdict } = v
   const { number, labelOf } = byVisitor
   const ts = v.firsts[0].ts
-  const verdictAt = (at: number, label: number, first: boolean, variant: number) => {
-    if (verdict[at] < 0) {
-      seen[0] = variant
-      verdict[at] = v.matches(label, first, seen) ? 1 : 0
+  // The chunk's columns in locals: read once per session, not through the object.
+  const { session, visitor: visitors, label, flags, lastTs } = p
+  for (let i = 0; i < session.length; i++) {
+    const l = label[i]
+    const first = (flags[i] & FIRST_SESSION) !== 0 ? 1 : 0
+    const base = (2 * l + first) * width
+    const none = verdict[base] >= 0 ? verdict[base] : decide(v, base, l, first, -1)
+    const vis = visitors[i]
+    const k = vis < number.length ? number[vis] : 0
+    let inIt = none
+    if (k !== 0) {
+      const seen = verdict[base + k] >= 0 ? verdict[base + k] : decide(v, base + k, l, first, labelOf[k])
+      if (seen !== none && ts[vis] <= lastTs[i]) inIt = seen
     }
-    return verdict[at]
+    out[session[i]] = inIt
   }
-  for (let i = 0; i < p.session.length; i++) {
-    const first = (p.flags[i] & FIRST_SESSION) !== 0
-    const base = (2 * p.label[i] + (first ? 1 : 0)) * width
-    const visitor = p.visitor[i]
-    const k = visitor < number.length ? number[visitor] : 0
-    const none = verdictAt(base, p.label[i], first, -1)
-    out[p.session[i]] = k === 0 ? none : verdictAt(base + k, p.label[i], first, labelOf[k]) === none || ts[visitor] > p.lastTs[i] ? none : 1 - none
-  }
+}
+
+/** Tests the segment for one combination (`markByVariant`'s first sight of it: its visitor's variant) and keeps the verdict at `at`. */
+function decide(v: Verdicts, at: number, label: number, first: number, variant: number): number {
+  v.seen[0] = variant
+  v.verdict[at] = v.matches(label, first === 1, v.seen) ? 1 : 0
+  return v.verdict[at]
 }
 
 /** Labels (-1: none) numbered 1 to `count` in order of their value: `id[label]`. */
