@@ -39,13 +39,15 @@ export function creditWeights(model: RuleModel, touchTimes: number[], convTs: nu
     case 'first': return touchTimes.map((_, i) => (i === 0 ? 1 : 0))
     case 'last_non_direct': return touchTimes.map((_, i) => (i === n - 1 ? 1 : 0))
     case 'linear': return touchTimes.map(() => 1 / n)
-    case 'position':
-      if (n === 2) return [0.5, 0.5]
-      return touchTimes.map((_, i) => (i === 0 || i === n - 1 ? 0.4 : 0.2 / (n - 2)))
+    case 'position': {
+      const w = new Float64Array(n)
+      positionWeights(n, w)
+      return Array.from(w)
+    }
     case 'time_decay': {
-      const w = touchTimes.map((t) => 2 ** (-(convTs - t) / HALF_LIFE_MS))
-      const sum = w.reduce((a, b) => a + b, 0)
-      return w.map((x) => x / sum)
+      const w = new Float64Array(n)
+      decayWeights(Float64Array.from(touchTimes), n, convTs, w)
+      return Array.from(w)
     }
   }
 }
@@ -61,21 +63,17 @@ export const CREDIT_UNITS = 1e9
 export const REVENUE_MICROS = 1e6
 
 /**
- * Splits `total` whole units in proportion to `weights` (which sum to 1): each part gets
- * its floor, the rest goes one unit at a time to the largest remainders (the earlier on a
- * tie), so the parts add up to `total` exactly.
+ * Splits `total` whole units in proportion to `weights` (above 0, summing to 1): each part
+ * gets its floor, the rest goes one unit at a time to the largest remainders (the earlier
+ * on a tie), so the parts add up to `total` exactly (`apportionInto`).
  *
  * @example
  * apportion(1_000_000_000, [1 / 3, 1 / 3, 1 / 3]) // [333333334, 333333333, 333333333]
  */
 export function apportion(total: number, weights: number[]): number[] {
-  if (total < 0) return apportion(-total, weights).map((x) => -x)
-  const exact = weights.map((w) => w * total)
-  const parts = exact.map(Math.floor)
-  let rest = total - parts.reduce((a, b) => a + b, 0)
-  const order = exact.map((x, i) => [x - parts[i], i]).sort((a, b) => b[0] - a[0] || a[1] - b[1])
-  for (let k = 0; rest > 0 && order.length > 0; k++, rest--) parts[order[k % order.length][1]]++
-  return parts
+  const parts = new Float64Array(weights.length)
+  apportionInto(total, Float64Array.from(weights), weights.length, parts)
+  return Array.from(parts)
 }
 
 /**
@@ -294,12 +292,12 @@ function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
   return out
 }
 
-/** `creditWeights('position', …)` for `n` > 1 touches, into `w`. */
+/** The position model's weights for `n` > 1 touches, into `w`. */
 function positionWeights(n: number, w: Float64Array): void {
   for (let i = 0; i < n; i++) w[i] = n === 2 ? 0.5 : i === 0 || i === n - 1 ? 0.4 : 0.2 / (n - 2)
 }
 
-/** `creditWeights('time_decay', …)` for `n` > 1 touches started at `at`, into `w` (the same sums in the same order). */
+/** The time-decay model's weights for `n` > 1 touches started at `at`, into `w`. */
 function decayWeights(at: Float64Array, n: number, convTs: number, w: Float64Array): void {
   let sum = 0
   for (let i = 0; i < n; i++) sum += w[i] = 2 ** (-(convTs - at[i]) / HALF_LIFE_MS)
@@ -307,9 +305,10 @@ function decayWeights(at: Float64Array, n: number, convTs: number, w: Float64Arr
 }
 
 /**
- * `apportion(total, weights)` over the weights above 0 of the first `n` (as `conversionCredit`
- * keeps them), into `out` at the same places: the same floors, and the rest to the largest
- * remainders, the earlier on a tie.
+ * `apportion` over the weights above 0 of the first `n` of `w` (as `conversionCredit` keeps
+ * them), into `out` at the same places, without an array per call: each part its floor, and
+ * the rest one unit at a time to the largest remainder not yet given one (the earlier on a
+ * tie), round after round.
  */
 function apportionInto(total: number, w: Float64Array, n: number, out: Float64Array): void {
   if (total < 0) {

@@ -493,28 +493,28 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
   const merged = firstPass ? laters : parts.map((_, k) => k)
-  const dayLength = (a: number, b: number) => merged.slice(a, b).reduce((n, k) => n + tsCols[k].length, 0)
-  let room = 0
-  for (let a = 0, b = 0; a < merged.length; a = b) {
-    for (b = a + 1; b < merged.length && parts[merged[b]].day === parts[merged[a]].day;) b++
-    room = Math.max(room, dayLength(a, b))
+  const days: number[][] = []
+  for (const k of merged) {
+    const last = days[days.length - 1]
+    if (last && parts[last[0]].day === parts[k].day) last.push(k)
+    else days.push([k])
   }
+  const room = Math.max(0, ...days.map((day) => day.reduce((n, k) => n + tsCols[k].length, 0)))
   const runOf = scratchU16('funnel.mergeRun', room, null)
   const atOf = scratchU32('funnel.mergeAt', room, null)
   const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId }
-  for (let a = 0, b = 0; a < merged.length; a = b) {
-    for (b = a + 1; b < merged.length && parts[merged[b]].day === parts[merged[a]].day;) b++
-    const day = merged.slice(a, b)
+  for (const day of days) {
     const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
     placeMerged(n, runOf, atOf, runsOf(day), grouped, fill, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
   }
+  const openerRuns = runsOf(openers)
   // After the first pass, the few units that keep all get them after, and are sorted.
-  if (anyAll) placeAll(runsOf(openers), grouped, fill, all, from, to, withOrder, withUnits, withSeq)
+  if (anyAll) placeAll(openerRuns, grouped, fill, all, from, to, withOrder, withUnits, withSeq)
   const unitStart = scratchU32('funnel.unitStart', units + 1, null)
   const unitOf = scratchU32('funnel.unitOf', firstPass ? units : 0, null)
   const n = startsOf(maxUnit, counts, unitStart, unitOf)
   unitStart[n] = kept
-  if (firstPass) placeFirsts(n, unitStart, unitOf, all, state, best, runsOf(openers), grouped, withOrder, withUnits, withSeq)
+  if (firstPass) placeFirsts(n, unitStart, unitOf, all, state, best, openerRuns, grouped, withOrder, withUnits, withSeq)
   return { ...grouped, unitStart }
 }
 
@@ -767,7 +767,7 @@ function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, 
   return n
 }
 
-/** One day's runs as `placeMerged` reads them: each run's columns, key and whether it only opens. */
+/** Runs as the placing functions read them (a day's keys, or the opening keys): each run's columns, key and whether it only opens. */
 interface DayRuns {
   unit: Uint32Array[]
   ts: Float64Array[]
@@ -779,15 +779,12 @@ interface DayRuns {
   opener: number[]
 }
 
-/** Where `placeMerged` writes (seq, visitor, session and propsId only where asked for). */
-type PlaceColumns = GroupedColumns
-
 /**
  * Places one day's events in merged order (`mergeOrder`'s `runOf`, `atOf`) at their unit's
  * next place (`fill`): a later step's event, or any event of a unit that keeps all; without
  * the first pass, an opening-only event only for a unit marked (state 1) that has none yet.
  */
-function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: PlaceColumns, fill: Uint32Array, all: Uint8Array,
+function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: GroupedColumns, fill: Uint32Array, all: Uint8Array,
   state: Uint8Array, from: number, entryEnd: number, to: number, firstPass: boolean, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
   for (let j = 0; j < n; j++) {
     const r = runOf[j]
@@ -804,7 +801,7 @@ function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRun
 }
 
 /** Places every event in [from, to] of the units that keep all (`all`) at their unit's next place. */
-function placeAll(d: DayRuns, out: PlaceColumns, fill: Uint32Array, all: Uint8Array, from: number, to: number, withOrder: boolean, withUnits: boolean,
+function placeAll(d: DayRuns, out: GroupedColumns, fill: Uint32Array, all: Uint8Array, from: number, to: number, withOrder: boolean, withUnits: boolean,
   withSeq: boolean): void {
   for (let r = 0; r < d.unit.length; r++) {
     const units = d.unit[r]
@@ -817,7 +814,7 @@ function placeAll(d: DayRuns, out: PlaceColumns, fill: Uint32Array, all: Uint8Ar
 }
 
 /** Writes event `i` of run `r` at place `at` of the grouped columns (seq, units and properties where asked for). */
-function writeEvent(out: PlaceColumns, at: number, d: DayRuns, r: number, i: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
+function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
   out.ts[at] = d.ts[r][i]
   out.key[at] = d.key[r]
   if (withOrder) out.seq[at] = d.seq[r][i]

@@ -57,7 +57,6 @@ export function adjacentSuccessors(db: Database.Database, site: string, q: Funne
   const full = insert(PAIRS_A_STATEMENT)
   const args: unknown[] = []
   // Numbers given for this read only (rows still noted) have no stored unit: their names go along.
-
   for (let u = 0; u + 1 < g.unitStart.length; u++) {
     for (let i = g.unitStart[u]; i + 1 < g.unitStart[u + 1]; i++) {
       // An event without a visitor has no known successor.
