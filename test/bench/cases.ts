@@ -34,6 +34,7 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site, rs: Rep
   ['summary, segment device=mobile&visitor=new', (r, s) => r.summary(s, parseSummaryQuery(p('device=mobile&visitor=new'), BENCH_TODAY))],
   ['channels (linear), segment source=google', (r, s) => r.channels(s, parseChannelsQuery(p('model=linear&source=google'), BENCH_TODAY))],
   ['funnel 3 steps, segment channel=Paid Search', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&channel=Paid%20Search'), BENCH_TODAY))],
+  ['funnel 3 steps, strict, segment device=mobile', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict&device=mobile'), BENCH_TODAY))],
   ['funnel 2 steps, segment variant=checkout:b', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=conversion:purchase&variant=checkout:b'), BENCH_TODAY))],
   ['attribution data_driven, segment device=mobile', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=data_driven&device=mobile'), BENCH_TODAY))],
   ['campaigns, segment device=mobile', (r, s) => r.campaigns(s, parseCampaignsQuery(p('device=mobile'), BENCH_TODAY))],

@@ -10,6 +10,7 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { chunkCache } from '../../collector/src/store/chunk-cache.ts'
 import { segmentedExperiment } from '../../collector/src/store/sqlite-experiment-columns.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
+import { backfillGoal } from '../../collector/src/derive/goals.ts'
 import { createReports } from '../../collector/src/reports/service.ts'
 import { parseFunnelQuery } from '../../collector/src/reports/query.ts'
 import type { ReportStore } from '../../collector/src/store/report-types.ts'
@@ -233,6 +234,74 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(strict.steps.map((s) => s.visitors)).toEqual([n, n - Math.ceil(n / 3)])
     expect((await funnel('step=pageview:/pricing&step=event:signup&mode=strict&unit=session')).steps).toEqual(strict.steps)
     expect(columnReads).toBe(2)
+  })
+
+  it('answer strict mode under a segment whose other sessions come between, for more pairs than one statement carries', async () => {
+    // Each visitor: /pricing on mobile, half an hour later /about on desktop (a session of
+    // its own), then signup on mobile. The chunks cannot tell whether the desktop session is
+    // in a segment: those pairs go to SQLite, 500 a statement.
+    const n = 1_100
+    await store.insertEvents('shop', Array.from({ length: n }, (_, k) => {
+      const [v, t] = [`v${k}`, D0 + k * 1000]
+      return [visit(v, t, '/pricing', { device: 'mobile' }), visit(v, t + 31 * MIN, '/about'),
+        visit(v, t + 62 * MIN, '/pricing', { type: 'event', name: 'signup', device: 'mobile' })]
+    }).flat())
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const steps = async (p: string) => (await funnel(`step=pageview:/pricing&step=event:signup&mode=strict${p}`)).steps.map((s) => s.visitors)
+    expect(await steps('')).toEqual([n, 0])
+    // The desktop session is not the segment's: its /about does not come between.
+    expect(await steps('&device=mobile')).toEqual([n, n])
+    expect(await steps('&device=mobile&unit=session')).toEqual([n, 0])
+    expect(columnReads).toBe(3)
+  })
+
+  it('answer strict mode right when an event arrives, moves, turns out a bot or goes between two built ones', async () => {
+    // a, b and c: /pricing then signup two minutes later; a: /faq after; c: /about between, in a second session.
+    await store.insertEvents('shop', [
+      ...['a', 'b', 'c'].flatMap((v) => [visit(v, D0, '/pricing'), visit(v, D0 + 2 * MIN, '/pricing', { type: 'event', name: 'signup' })]),
+      visit('a', D0 + 3 * MIN, '/faq'), visit('c', D0 - 120 * MIN, '/home'), visit('c', D0 + MIN, '/about'),
+    ])
+    await derive()
+    const built = async () => { while ((await store.refreshFunnel(1000, 0)) > 0); }
+    await built()
+    const steps = async (p = '') => (await funnel(`step=pageview:/pricing&step=event:signup&mode=strict${p}`)).steps.map((s) => s.visitors)
+    expect(await steps()).toEqual([3, 2])
+    // b's /about arrives late, between: only /about's chunk of that day is new, not b's signup.
+    await store.insertEvents('shop', [visit('b', D0 + MIN, '/about', { received: D0 + DAY })])
+    await derive()
+    expect(await steps()).toEqual([3, 1])
+    await built()
+    expect(await steps()).toEqual([3, 1])
+    // a's /faq moves in time to between, and back.
+    const move = (ts: number) => store.db.prepare(`UPDATE events SET ts = ? WHERE visitor = 'a' AND path = '/faq'`).run(ts)
+    move(D0 + MIN)
+    expect(await steps()).toEqual([3, 0])
+    await built()
+    move(D0 + 3 * MIN)
+    expect(await steps()).toEqual([3, 1])
+    await built()
+    // c's /about moves to its first session: in c's second session, signup now follows /pricing.
+    store.db.prepare(`UPDATE events SET session_id = (SELECT session_id FROM events WHERE visitor = 'c' AND path = '/home')
+      WHERE visitor = 'c' AND path = '/about'`).run()
+    expect(await steps('&unit=session')).toEqual([3, 2])
+    await built()
+    expect(await steps('&unit=session')).toEqual([3, 2])
+    // c's /about turns out to be a bot's: it no longer comes between.
+    store.db.prepare(`UPDATE events SET bot = 1 WHERE visitor = 'c' AND path = '/about'`).run()
+    expect(await steps()).toEqual([3, 2])
+    await built()
+    // A goal on /pricing makes a conversion at the very time of each /pricing: it comes between, until the goal goes.
+    const goal = { name: 'priced', path: '/pricing', event: null, props: {}, value: null, currency: null }
+    expect(await backfillGoal(store.goals, 'shop', goal, await store.goals.putGoal('shop', goal))).toBe(3)
+    await derive()
+    await built()
+    expect(await steps()).toEqual([3, 0])
+    await store.goals.deleteGoal('shop', 'priced')
+    await derive()
+    expect(await steps()).toEqual([3, 2])
+    await built()
+    expect(await steps()).toEqual([3, 2])
   })
 
   it('let a later opening event win when the window cut the first attempt short, and otherwise the first', async () => {

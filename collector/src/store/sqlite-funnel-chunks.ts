@@ -35,6 +35,34 @@ export interface ChunkColumns {
    * every key but pageviews (null: the chunk holds none; undefined: not read, or a pageview key).
    */
   props?: PropsColumn | null
+  /** Each event's previous event (null: the chunk holds none; undefined: not read). */
+  prev?: PrevColumns | null
+}
+
+/**
+ * Per event, its visitor's previous event of a person (in time, then arrival order, of any
+ * key): its rowid (0: none) and session number (0: none). Strict mode's test of whether a
+ * candidate follows the one before it.
+ */
+export interface PrevColumns {
+  seq: Float64Array
+  session: Uint32Array
+}
+
+/** Packs a chunk's previous events (12 bytes an event). */
+export function encodePrev(p: PrevColumns): Buffer {
+  const n = p.seq.length
+  const ab = new ArrayBuffer(12 * n)
+  new Float64Array(ab, 0, n).set(p.seq)
+  new Uint32Array(ab, 8 * n, n).set(p.session)
+  return Buffer.from(ab)
+}
+
+/** A chunk's previous events, or null where the blob is not of `n` events. */
+export function decodePrev(blob: Uint8Array, n: number): PrevColumns | null {
+  if (blob.byteLength !== 12 * n) return null
+  const [ab, at] = aligned(blob)
+  return { seq: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n) }
 }
 
 /** A chunk's properties, dictionary-coded: most events of a key share a few. */
@@ -319,6 +347,8 @@ export interface KeyDayRows {
   value: (number | null)[] | null
   /** Properties as stored; null for pageview keys (not kept). */
   props: (string | null)[] | null
+  /** Each event's previous event (`PrevColumns`) as rowid and session id; null where not asked for. */
+  prev: { seq: number[]; session: (string | null)[] } | null
 }
 
 /** The rows of one day's sessions, as strings. */
@@ -349,20 +379,25 @@ export function sessionDayReader(db: Database.Database): (site: string, day: num
 
 /**
  * Prepares the read of one (key, day)'s events off the covering report indexes (migration 2):
- * the pageview one by path, the other by type and name.
+ * the pageview one by path, the other by type and name. With `withPrev`, each event's
+ * previous event too (an index seek per row: chunk builds and strict funnels ask for it).
  */
-export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
-  const cols = 'SELECT ts, rowid, visitor, session_id FROM events'
-  const tail = 'AND ts >= ? AND ts < ? AND bot = 0 ORDER BY ts, rowid'
-  const pageviews = db.prepare(`${cols} WHERE site = ? AND type = 'pageview' AND path = ? ${tail}`).raw(true)
+export function keyDayReader(db: Database.Database, withPrev = false): (k: KeyDay) => KeyDayRows {
+  // The visitor's person's event right before (as the strict probe counts events between).
+  const prev = withPrev
+    ? [', p.rowid, p.session_id', ` LEFT JOIN events p ON p.rowid = (SELECT y.rowid FROM events y INDEXED BY events_site_visitor_ts
+        WHERE y.site = e.site AND y.visitor = e.visitor AND (y.ts, y.rowid) < (e.ts, e.rowid) AND y.bot = 0 ORDER BY y.ts DESC, y.rowid DESC LIMIT 1)`]
+    : ['', '']
+  // The index named: without statistics the planner walks the site's every event by time instead.
+  const select = (cols: string, index: string, where: string) => db.prepare(`SELECT e.ts, e.rowid, e.visitor, e.session_id, ${cols}${prev[0]}
+    FROM events e INDEXED BY ${index}${prev[1]} WHERE e.site = ? AND ${where} AND e.ts >= ? AND e.ts < ? AND e.bot = 0 ORDER BY e.ts, e.rowid`).raw(true)
+  const pageviews = select('NULL, NULL, NULL', 'events_report_pageview_path', `e.type = 'pageview' AND e.path = ?`)
   // Properties for steps that filter on them (not for pageviews: the path index covers those reads, props would not be).
-  const others = db.prepare(`SELECT ts, rowid, visitor, session_id, NULL, NULL, props FROM events WHERE site = ? AND type = ? AND name = ? ${tail}`).raw(true)
+  const others = select('NULL, NULL, e.props', 'events_site_type_name_ts', 'e.type = ? AND e.name = ?')
   // The variant as the funnel scan reads it (sqlite-funnel-lookups.ts).
-  const exposures = db.prepare(`SELECT ts, rowid, visitor, session_id, CAST(json_extract(props, '$.variant') AS TEXT), NULL, props FROM events
-    WHERE site = ? AND type = 'exposure' AND name = ? ${tail}`).raw(true)
+  const exposures = select(`CAST(json_extract(e.props, '$.variant') AS TEXT), NULL, e.props`, 'events_site_type_name_ts', `e.type = 'exposure' AND e.name = ?`)
   // A conversion's currency as its label, and its value.
-  const conversions = db.prepare(`SELECT ts, rowid, visitor, session_id, currency, value, props FROM events
-    WHERE site = ? AND type = 'conversion' AND name = ? ${tail}`).raw(true)
+  const conversions = select('e.currency, e.value, e.props', 'events_site_type_name_ts', `e.type = 'conversion' AND e.name = ?`)
   return (k) => {
     const from = k.day * DAY_MS
     const rows = (k.type === 'pageview'
@@ -371,20 +406,26 @@ export function keyDayReader(db: Database.Database): (k: KeyDay) => KeyDayRows {
         ? exposures.all(k.site, k.name, from, from + DAY_MS)
         : k.type === 'conversion'
           ? conversions.all(k.site, k.name, from, from + DAY_MS)
-          : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as [number, number, string | null, string | null, (string | null)?, (number | null)?, (string | null)?][]
+          : others.all(k.site, k.type, k.name, from, from + DAY_MS)) as
+      [number, number, string | null, string | null, string | null, number | null, string | null, (number | null)?, (string | null)?][]
     const n = rows.length
     const out: KeyDayRows = {
       ts: new Array(n), seq: new Array(n), visitor: new Array(n), session: new Array(n), label: new Array(n),
       value: k.type === 'conversion' ? new Array(n) : null, props: k.type === 'pageview' ? null : new Array(n),
+      prev: withPrev ? { seq: new Array(n), session: new Array(n) } : null,
     }
     rows.forEach((r, i) => {
       out.ts[i] = r[0]
       out.seq[i] = r[1]
       out.visitor[i] = r[2]
       out.session[i] = r[3]
-      out.label[i] = r[4] ?? null
-      if (out.value) out.value[i] = r[5] ?? null
-      if (out.props) out.props[i] = r[6] ?? null
+      out.label[i] = r[4]
+      if (out.value) out.value[i] = r[5]
+      if (out.props) out.props[i] = r[6]
+      if (out.prev) {
+        out.prev.seq[i] = r[7] ?? 0
+        out.prev.session[i] = r[8] ?? null
+      }
     })
     return out
   }
@@ -489,6 +530,7 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
     label: mapU32(r.label, (l) => (l === null ? 0 : numbers.label(l))),
     value: r.value ? mapF64(r.value, (v) => v ?? NaN) : null,
     props: r.props ? propsColumn(r.props) : undefined,
+    prev: r.prev ? { seq: Float64Array.from(r.prev.seq), session: mapU32(r.prev.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))) } : undefined,
   }
 }
 
@@ -515,7 +557,7 @@ export class SqliteFunnelChunks {
   private readonly readSessions: (site: string, day: number) => SessionDayRows
 
   constructor(private readonly db: Database.Database) {
-    this.read = keyDayReader(db)
+    this.read = keyDayReader(db, true)
     this.readSessions = sessionDayReader(db)
     this.stmt = {
       noted: db.prepare('SELECT site, type, name, path, day FROM funnel_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 64'),
@@ -524,9 +566,10 @@ export class SqliteFunnelChunks {
       addKey: db.prepare('INSERT INTO funnel_keys (site, type, name, path) VALUES (?, ?, ?, ?) RETURNING id').pluck(),
       // As session and event chunks: a chunk built again takes the next rowid, and an emptied
       // (key, day) keeps an empty chunk, so the rowid is the chunk's version (`chunk-cache.ts`).
-      put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols, props) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (site, key, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = excluded.n, cols = excluded.cols, props = excluded.props`),
-      drop: db.prepare(`UPDATE funnel_chunks SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = 0, cols = x'', props = NULL
+      put: db.prepare(`INSERT INTO funnel_chunks (site, key, day, n, cols, props, prev) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (site, key, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = excluded.n, cols = excluded.cols,
+          props = excluded.props, prev = excluded.prev`),
+      drop: db.prepare(`UPDATE funnel_chunks SET rowid = (SELECT MAX(rowid) + 1 FROM funnel_chunks), n = 0, cols = x'', props = NULL, prev = NULL
         WHERE site = ? AND key = ? AND day = ?`),
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
@@ -581,8 +624,9 @@ export class SqliteFunnelChunks {
             if (key !== undefined) this.stmt.drop.run(k.site, key, k.day)
             continue
           }
-          const cols = encodeChunk(chunkOf(r, numbering(k.site)))
-          this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, cols, r.props ? encodeProps(r.props) : null)
+          const c = chunkOf(r, numbering(k.site))
+          this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, encodeChunk(c),
+            r.props ? encodeProps(r.props) : null, c.prev ? encodePrev(c.prev) : null)
         }
         // Event days last: they are merged from the key chunks just built.
         for (const d of this.stmt.notedEvents.all(quietSec, maxWaitSec) as { site: string; day: number }[]) {
@@ -613,7 +657,7 @@ export interface KeyPart extends ChunkColumns, FunnelKey {
  * 228 MB of chunks at 10M events, more than a cache holds).
  */
 export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
-  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null): KeyPart[] {
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null, withPrev = false): KeyPart[] {
   const out: KeyPart[] = []
   const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
     .all(site, ...args, dayFrom, dayTo) as KeyDay[]
@@ -623,6 +667,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
   const chunks = db.prepare('SELECT rowid AS version, day, n FROM funnel_chunks WHERE site = ? AND key = ? AND day BETWEEN ? AND ?')
   const colsOf = db.prepare('SELECT cols FROM funnel_chunks WHERE rowid = ?').pluck()
   const propsOf = db.prepare('SELECT props FROM funnel_chunks WHERE rowid = ?').pluck()
+  const prevOf = db.prepare('SELECT prev FROM funnel_chunks WHERE rowid = ?').pluck()
   const readKeys = new Set<string>()
   for (const k of stored) {
     const at = `${k.type}\n${k.name}\n${k.path}`
@@ -640,7 +685,9 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
       }
       const propsBlob = !withProps || k.type === 'pageview' ? undefined : (propsOf.get(c.version) as Buffer | null)
       const props = propsBlob === undefined ? undefined : propsBlob ? decodeProps(propsBlob, c.n) : null
-      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props })
+      const prevBlob = withPrev ? (prevOf.get(c.version) as Buffer | null) : undefined
+      const prev = prevBlob === undefined ? undefined : prevBlob ? decodePrev(prevBlob, c.n) : null
+      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props, prev })
     }
   }
   for (const d of noted) {

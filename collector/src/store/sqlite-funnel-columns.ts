@@ -48,7 +48,7 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
  * true; answers false (`use` not called) while most of the range waits to be built: the
  * scan answers then. A segment keeps the events of its sessions (`sessionsInSegment`).
  * Property filters read the properties the chunks keep (a pageview's are looked up by
- * rowid); strict mode asks SQLite once which neighbouring candidates are adjacent events.
+ * rowid); strict mode tells adjacent candidates by the previous events the chunks keep.
  *
  * @example
  * useFunnelColumns(db, 'shop', scan, (cols) => { … match each unit's events … })
@@ -60,7 +60,8 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
   const sessionDays: [number, number] | null = q.withEntry || q.segment ? [dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo] : null
   return db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, distinctStepFilters(q.steps).map(keyCondition), dayFrom, dayTo, sessionDays)) return false
-    const read = keyDayReader(db)
+    // Strict mode reads each event's previous event too (`adjacentSuccessors`).
+    const read = keyDayReader(db, q.allEvents)
     const keys: FunnelKey[] = []
     const keyAt = new Map<string, number>()
     const parts: Part[] = []
@@ -91,7 +92,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
-      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db))) {
+      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents)) {
         parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
       }
     }
@@ -110,7 +111,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const props = new Map<number, Props | null>()
     const parsed: (Props | null | undefined)[] = []
     // Strict mode asks whether a candidate follows its neighbour: answered for all neighbours at once.
-    const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers) : null
+    const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers, parts, sessionIn) : null
     use({
       keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
       entry(i) {

@@ -5,7 +5,7 @@
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
-import { SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION } from './sqlite-funnel-schema.ts'
+import { SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION, SQLITE_STRICT_PREV_MIGRATION } from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -289,4 +289,7 @@ export const SQLITE_MIGRATIONS: string[] = [
      row id across every site and both kinds (see sqlite-funnel-schema.ts); every chunk is
      noted to be built again. */
   SQLITE_DENSE_UNITS_MIGRATION,
+  /* 26: each funnel chunk keeps its events' previous events, for strict mode (see
+     sqlite-funnel-schema.ts); every chunk is noted to be built again. */
+  SQLITE_STRICT_PREV_MIGRATION,
 ]

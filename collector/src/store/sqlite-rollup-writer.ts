@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3'
 import { SLOT_MS } from './report-types.ts'
 import { creditKey } from './sqlite-credit-schema.ts'
-import { SQLITE_EVENT_DAYS_NOTE_INSERTED, SQLITE_FUNNEL_NOTE_INSERTED } from './sqlite-funnel-schema.ts'
+import { SQLITE_EVENT_DAYS_NOTE_INSERTED, SQLITE_FUNNEL_NOTE_INSERTED, SQLITE_FUNNEL_NOTE_NEXT } from './sqlite-funnel-schema.ts'
 
 const slot = `(ts / ${SLOT_MS} * ${SLOT_MS})`
 const NEW_ROWS = 'events WHERE rowid BETWEEN @first AND @last AND bot = 0'
@@ -63,6 +63,8 @@ export class SqliteRollupWriter {
         AND (type = 'exposure' OR (type = 'conversion' AND EXISTS (SELECT 1 FROM exposure_first f WHERE f.site = events.site AND f.visitor = events.visitor)))`),
       // The (key, day) funnel chunks the new rows belong in are built again (sqlite-funnel-schema.ts).
       db.prepare(SQLITE_FUNNEL_NOTE_INSERTED),
+      // And those of the events right after late rows (a chunk keeps each event's previous one).
+      db.prepare(SQLITE_FUNNEL_NOTE_NEXT),
       db.prepare(SQLITE_EVENT_DAYS_NOTE_INSERTED),
     ]
   }
