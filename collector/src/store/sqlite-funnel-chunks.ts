@@ -668,6 +668,16 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
   const colsOf = db.prepare('SELECT cols FROM funnel_chunks WHERE rowid = ?').pluck()
   const propsOf = db.prepare('SELECT props FROM funnel_chunks WHERE rowid = ?').pluck()
   const prevOf = db.prepare('SELECT prev FROM funnel_chunks WHERE rowid = ?').pluck()
+  // A chunk's properties and previous events are read by the reports that ask for them, and kept like its columns.
+  const column = <T>(at: string, version: number, read: Database.Statement, decode: (blob: Buffer) => T): T | null => {
+    let cols = cache?.get<T | null>(at, version)
+    if (cols === undefined) {
+      const blob = read.get(version) as Buffer | null
+      cols = blob ? decode(blob) : null
+      cache?.putIfRoom(at, version, blob?.byteLength ?? 0, cols)
+    }
+    return cols
+  }
   const readKeys = new Set<string>()
   for (const k of stored) {
     const at = `${k.type}\n${k.name}\n${k.path}`
@@ -683,10 +693,8 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
         cols = decodeChunk(blob, c.n)
         cache?.putIfRoom(kept, c.version, blob.byteLength, cols)
       }
-      const propsBlob = !withProps || k.type === 'pageview' ? undefined : (propsOf.get(c.version) as Buffer | null)
-      const props = propsBlob === undefined ? undefined : propsBlob ? decodeProps(propsBlob, c.n) : null
-      const prevBlob = withPrev ? (prevOf.get(c.version) as Buffer | null) : undefined
-      const prev = prevBlob === undefined ? undefined : prevBlob ? decodePrev(prevBlob, c.n) : null
+      const props = !withProps || k.type === 'pageview' ? undefined : column(`props\n${kept}`, c.version, propsOf, (b) => decodeProps(b, c.n))
+      const prev = withPrev ? column(`prev\n${kept}`, c.version, prevOf, (b) => decodePrev(b, c.n)) : undefined
       out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props, prev })
     }
   }

@@ -19,7 +19,7 @@ import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU16, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeOrder, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeOrder, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -102,7 +102,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
-    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, sessionIn)
+    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
     const made = new Map<number, ReturnType<FunnelColumns['entry']>>()
     const madeByVariant = new Map<number, typeof made>()
@@ -111,7 +111,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const props = new Map<number, Props | null>()
     const parsed: (Props | null | undefined)[] = []
     // Strict mode asks whether a candidate follows its neighbour: answered for all neighbours at once.
-    const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers, parts, sessionIn) : null
+    const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers, sessionIn) : null
     use({
       keys, ts: grouped.ts, key: grouped.key, unitStart: grouped.unitStart,
       entry(i) {
@@ -408,11 +408,11 @@ function entryColumns(parts: SessionColumns[]): EntryColumns {
  * it has an event of a later step; with the first pass (ordered mode, more than two such
  * keys a day), only when an event of a later step comes more than the window after that
  * first one (an attempt from a later one sees a subset of the same events, and starts
- * later). Visitor and session numbers (`withUnits`), and properties (`withSeq`), are placed
- * only when asked for.
+ * later). Visitor and session numbers (`withUnits`), properties (`withSeq`) and previous
+ * events (`withPrev`, strict mode) are placed only when asked for.
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
-  windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, sessionIn: Uint8Array | null) {
+  windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, withPrev: boolean, sessionIn: Uint8Array | null) {
   // Keys that fill no step are dropped, and so are events outside the segment.
   const stepParts = allParts.filter((p) => roles[p.key] !== 0)
   const parts = (sessionIn ? inSegmentOnly(stepParts, sessionIn) : stepParts).sort((a, b) => a.day - b.day)
@@ -485,11 +485,15 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
   const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
+  // Each event's previous one, for strict mode (-1: not known, SQLite is asked).
+  const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept : 0, null)
+  const prevSession = scratchU32('funnel.prevSession', withPrev ? kept : 0, null)
   // Parts as runs for the placing functions: plain lists of typed arrays, one shape.
   const runsOf = (ks: number[]): DayRuns => ({
     unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
     visitor: ks.map((k) => parts[k].visitor), session: ks.map((k) => parts[k].session),
     props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]), opener: ks.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
+    prevSeq: ks.map((k) => parts[k].prev?.seq ?? null), prevSession: ks.map((k) => parts[k].prev?.session ?? null),
   })
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
@@ -503,7 +507,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const room = Math.max(0, ...days.map((day) => day.reduce((n, k) => n + tsCols[k].length, 0)))
   const runOf = scratchU16('funnel.mergeRun', room, null)
   const atOf = scratchU32('funnel.mergeAt', room, null)
-  const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId }
+  const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId, prevSeq, prevSession }
   for (const day of days) {
     const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
     placeMerged(n, runOf, atOf, runsOf(day), grouped, fill, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
@@ -552,21 +556,24 @@ function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all
 function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
   const room = parts.reduce((n, p) => n + p.session.length, 0)
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
+  const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
     ts: scratchF64('funnel.segment.ts', room, null), seq: scratchF64('funnel.segment.seq', room, null),
     visitor: scratchU32('funnel.segment.visitor', room, null), session: scratchU32('funnel.segment.session', room, null),
     props: scratchU32('funnel.segment.props', hasProps ? room : 0, null),
+    prevSeq: scratchF64('funnel.segment.prevSeq', hasPrev ? room : 0, null), prevSession: scratchU32('funnel.segment.prevSession', hasPrev ? room : 0, null),
   }
   const out: Part[] = []
   let at = 0
   for (const p of parts) {
     const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
-    const n = keepIn(sessionIn, p, known, to, at)
+    const n = keepIn(sessionIn, p, known, p.prev ?? null, to, at)
     if (n === 0) continue
     out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
       ts: to.ts.subarray(at, at + n), seq: to.seq.subarray(at, at + n), visitor: to.visitor.subarray(at, at + n), session: to.session.subarray(at, at + n),
       propsId: known ? to.props.subarray(at, at + n) : p.propsId,
+      prev: p.prev ? { seq: to.prevSeq.subarray(at, at + n), session: to.prevSession.subarray(at, at + n) } : p.prev,
     })
     at += n
   }
@@ -582,10 +589,12 @@ interface Kept {
   visitor: Uint32Array
   session: Uint32Array
   props: Uint32Array
+  prevSeq: Float64Array
+  prevSession: Uint32Array
 }
 
 /** Copies the events of `from` in the segment to `to` from `at`; answers how many. */
-function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, to: Kept, at: number): number {
+function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
   const { ts, seq, visitor, session } = from
   let j = at
   for (let i = 0; i < session.length; i++) {
@@ -596,12 +605,16 @@ function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, to
     to.visitor[j] = visitor[i]
     to.session[j] = s
     if (props !== null) to.props[j] = props[i]
+    if (prev !== null) {
+      to.prevSeq[j] = prev.seq[i]
+      to.prevSession[j] = prev.session[i]
+    }
     j++
   }
   return j - at
 }
 
-/** Events grouped by unit, column by column (visitor, session and properties empty where not asked for). */
+/** Events grouped by unit, column by column (visitor, session, properties and previous events empty where not asked for). */
 interface GroupedColumns {
   ts: Float64Array
   seq: Float64Array
@@ -609,10 +622,13 @@ interface GroupedColumns {
   visitor: Uint32Array
   session: Uint32Array
   propsId: Uint32Array
+  prevSeq: Float64Array
+  prevSession: Uint32Array
 }
 
 /** Puts events `a` to `b` of `g` in time then arrival order. */
 function sortUnit(g: GroupedColumns, a: number, b: number): void {
+  // Previous events are placed for strict mode only, which sorts no unit (it makes no first pass).
   const { ts, seq, key, visitor, session, propsId } = g
   const [units, props] = [visitor.length > 0, propsId.length > 0]
   if (b - a <= 32) {
@@ -778,6 +794,8 @@ interface DayRuns {
   props: (Uint32Array | null)[]
   key: number[]
   opener: number[]
+  prevSeq: (Float64Array | null)[]
+  prevSession: (Uint32Array | null)[]
 }
 
 /**
@@ -814,7 +832,7 @@ function placeAll(d: DayRuns, out: GroupedColumns, fill: Uint32Array, all: Uint8
   }
 }
 
-/** Writes event `i` of run `r` at place `at` of the grouped columns (seq, units and properties where asked for). */
+/** Writes event `i` of run `r` at place `at` of the grouped columns (seq, units, properties and previous events where asked for). */
 function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
   out.ts[at] = d.ts[r][i]
   out.key[at] = d.key[r]
@@ -826,5 +844,10 @@ function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: n
   if (withSeq) {
     const known = d.props[r]
     out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
+  }
+  if (out.prevSeq.length > 0) {
+    const before = d.prevSeq[r]
+    out.prevSeq[at] = before === null ? -1 : before[i]
+    out.prevSession[at] = before === null ? 0 : d.prevSession[r]![i]
   }
 }

@@ -15,8 +15,7 @@ import type Database from 'better-sqlite3'
 import type { FunnelKey, FunnelScan } from './report-types.ts'
 import { keyFillsFilter } from './funnel-filters.ts'
 import { binder, eventInSegment } from './segment-sql.ts'
-import { SESSION_UNIT, VISITOR_UNIT, type Numbering, type PrevColumns } from './sqlite-funnel-chunks.ts'
-import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { SESSION_UNIT, VISITOR_UNIT, type Numbering } from './sqlite-funnel-chunks.ts'
 
 /** Rows a pair insert carries (9 values each: under SQLite's 32,766 bound parameters). */
 const PAIRS_A_STATEMENT = 500
@@ -29,15 +28,9 @@ export interface StrictColumns {
   visitor: Uint32Array
   session: Uint32Array
   unitStart: Uint32Array
-}
-
-/** A (key, day) the candidates came from, with its events' previous events (`prev`: null or undefined where unknown). */
-export interface StrictPart {
-  key: number
-  day: number
-  ts: Float64Array
-  seq: Float64Array
-  prev?: PrevColumns | null
+  /** Each event's previous event (`PrevColumns`) as placed: rowid (-1: not known) and session number. */
+  prevSeq: Float64Array
+  prevSession: Uint32Array
 }
 
 /** What the previous events say of a pair: adjacent, not, or ask SQLite. */
@@ -48,72 +41,56 @@ const ASK = -1
 /**
  * For each event `i`: 1 when event `i + 1` is in the same unit and is its very next stored
  * event of any type (people's, in the segment's sessions, in the same session for the
- * session unit), 0 otherwise. `parts` are the chunks the candidates were read from, before
- * any segment; `sessionIn` is the segment's verdict by session number.
+ * session unit), 0 otherwise. `sessionIn` is the segment's verdict by session number.
  *
  * @example
- * const adjacent = adjacentSuccessors(db, 'shop', scan, grouped, keys, numbers, parts, null)
+ * const adjacent = adjacentSuccessors(db, 'shop', scan, grouped, keys, numbers, null)
  * const follows = (i: number, j: number) => j === i + 1 && adjacent[i] === 1
  */
 export function adjacentSuccessors(db: Database.Database, site: string, q: FunnelScan, g: StrictColumns, keys: FunnelKey[],
-  numbers: Numbering, parts: StrictPart[], sessionIn: Uint8Array | null): Uint8Array {
+  numbers: Numbering, sessionIn: Uint8Array | null): Uint8Array {
   const out = new Uint8Array(g.ts.length)
   const steps = q.steps.length
-  // fills[k * steps + s]: key k can fill step s (property filters aside: a superset of the pairs asked about).
-  const fills = new Uint8Array(keys.length * steps)
-  keys.forEach((k, i) => q.steps.forEach((f, s) => { fills[i * steps + s] = keyFillsFilter(f, k) ? 1 : 0 }))
-  const canFollow = (a: number, b: number) => {
-    for (let s = 0; s + 1 < steps; s++) if (fills[a * steps + s] === 1 && fills[b * steps + s + 1] === 1) return true
-    return false
-  }
-  const partOf = new Map<number, StrictPart>()
-  for (const p of parts) partOf.set(p.key * 1e6 + p.day, p)
-  const bySession = q.unit === 'session'
-  const asked: number[] = []
-  for (let u = 0; u + 1 < g.unitStart.length; u++) {
-    for (let i = g.unitStart[u]; i + 1 < g.unitStart[u + 1]; i++) {
-      // An event without a visitor has no known successor.
-      if (g.visitor[i] === 0 || !canFollow(g.key[i], g.key[i + 1])) continue
-      const said = fromPrevious(g, i, partOf.get(g.key[i + 1] * 1e6 + Math.floor(g.ts[i + 1] / DAY_MS)), bySession, sessionIn)
-      if (said === ADJACENT) out[i] = 1
-      else if (said === ASK) asked.push(i)
-    }
-  }
+  // follows[a * keys + b]: key b can fill the step after one key a can fill (property filters aside: a superset of the pairs asked about).
+  const follows = new Uint8Array(keys.length * keys.length)
+  keys.forEach((a, i) => keys.forEach((b, j) => {
+    for (let s = 0; s + 1 < steps; s++) if (keyFillsFilter(q.steps[s], a) && keyFillsFilter(q.steps[s + 1], b)) follows[i * keys.length + j] = 1
+  }))
+  const asked = tellPairs(g, follows, keys.length, q.unit === 'session', sessionIn, out)
   if (asked.length > 0) for (const i of probePairs(db, site, q, g, numbers, asked)) out[i] = 1
   return out
 }
 
+/** Marks the adjacent pairs the previous events tell in `out`; answers the pairs they leave open (a function of its own: see `maxIn`). */
+function tellPairs(g: StrictColumns, follows: Uint8Array, nKeys: number, bySession: boolean, sessionIn: Uint8Array | null, out: Uint8Array): number[] {
+  const { unitStart, visitor, key } = g
+  const asked: number[] = []
+  for (let u = 0; u + 1 < unitStart.length; u++) {
+    for (let i = unitStart[u]; i + 1 < unitStart[u + 1]; i++) {
+      // An event without a visitor has no known successor.
+      if (visitor[i] === 0 || follows[key[i] * nKeys + key[i + 1]] === 0) continue
+      const said = fromPrevious(g, i, bySession, sessionIn)
+      if (said === ADJACENT) out[i] = 1
+      else if (said === ASK) asked.push(i)
+    }
+  }
+  return asked
+}
+
 /**
- * Whether candidate `i + 1` follows candidate `i`, as its part's previous events tell: the
- * event right before it is `i` (adjacent), or lies in its session (apart: sessions do not
- * share events), or, for a visitor under a segment, in a session the segment keeps (apart).
+ * Whether candidate `i + 1` follows candidate `i`, as its previous event tells: that event
+ * is `i` (adjacent), or lies in its session (apart: sessions do not share events), or, for a
+ * visitor under a segment, in a session the segment keeps (apart).
  */
-function fromPrevious(g: StrictColumns, i: number, part: StrictPart | undefined, bySession: boolean, sessionIn: Uint8Array | null): number {
-  const prev = part?.prev
-  if (!part || !prev) return ASK
-  const at = indexOf(part, g.ts[i + 1], g.seq[i + 1])
-  if (at < 0) return ASK
-  const before = prev.seq[at]
+function fromPrevious(g: StrictColumns, i: number, bySession: boolean, sessionIn: Uint8Array | null): number {
+  const before = g.prevSeq[i + 1]
   if (before === g.seq[i]) return ADJACENT
-  // No event before it, where i is: the chunk is older than i (noted, not yet built again).
-  if (before === 0) return ASK
-  const s = prev.session[at]
+  // Not known (a chunk of an older layout), or none before it where i is (noted, not yet built again).
+  if (before <= 0) return ASK
+  const s = g.prevSession[i + 1]
   if (bySession) return s !== 0 && s === g.session[i + 1] ? APART : ASK
   if (sessionIn === null) return APART
   return s !== 0 && s < sessionIn.length && sessionIn[s] === 1 ? APART : ASK
-}
-
-/** The index of the event at (`ts`, `seq`) in a part sorted by time then rowid, or -1. */
-function indexOf(part: StrictPart, ts: number, seq: number): number {
-  const t = part.ts
-  let lo = 0
-  let hi = t.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (t[mid] < ts || (t[mid] === ts && part.seq[mid] < seq)) lo = mid + 1
-    else hi = mid
-  }
-  return lo < t.length && t[lo] === ts && part.seq[lo] === seq ? lo : -1
 }
 
 /** Of the pairs (`i`, `i + 1`) asked about, those with no event of the unit between them, answered by SQLite in one statement. */
