@@ -163,6 +163,27 @@ describe('DataDrivenCredit', () => {
 })
 
 describe('order of visitors', () => {
+  it('gives the same chain whichever order 150 states are first seen in, and when asked before all paths are in', () => {
+    // States seen first get small ids, counted in a dense square; the rest in maps: any order must agree.
+    const rnd = prng(9)
+    const paths = Array.from({ length: 3000 }, () => ({
+      states: Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => `c${Math.floor(rnd() * rnd() * 150)}`), converted: rnd() < 0.25,
+    }))
+    const chain = (order: typeof paths, peekAt = -1) => {
+      const c = new MarkovChain()
+      order.forEach((p, i) => {
+        if (i === peekAt) c.removalEffects()
+        c.addPath(p.states, p.converted)
+      })
+      return { p: c.conversionProbability(), effects: [...c.removalEffects()].sort(), states: c.states().length }
+    }
+    const first = chain(paths)
+    expect(first.states).toBeGreaterThan(100)
+    expect(chain([...paths].reverse())).toEqual(first)
+    expect(chain(paths, 1500)).toEqual(first)
+  })
+
+
   it('does not change removal effects or credit by a single bit', () => {
     const states = ['Email', 'Paid Search', 'Organic Search', 'Referral', 'Direct', 'Display']
     const rnd = prng(5)
