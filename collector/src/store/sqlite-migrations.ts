@@ -2,7 +2,7 @@
  * Versioned schema migrations for the SQLite store, applied in order on start.
  * Append new versions; never edit one that has shipped.
  */
-import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollup-schema.ts'
+import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION, SQLITE_VISITOR_DAYS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
 import { SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION, SQLITE_STRICT_PREV_MIGRATION } from './sqlite-funnel-schema.ts'
@@ -292,4 +292,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 26: each funnel chunk keeps its events' previous events, for strict mode (see
      sqlite-funnel-schema.ts); every chunk is noted to be built again. */
   SQLITE_STRICT_PREV_MIGRATION,
+  /* 27: the summary's distinct visitors over whole days from per-day counts of the visitor
+     rollups (see sqlite-rollup-schema.ts). */
+  SQLITE_VISITOR_DAYS_MIGRATION,
 ]

@@ -187,3 +187,35 @@ export const SQLITE_ROLLUPS_MIGRATION = `
     ${sessionShare('NEW')}
   END;
 `
+
+const DAY_MS = 86_400_000
+/** A visitor row's UTC day, and its previous row's (-1: none), as `rollup_visitor_days` keys them. */
+const tally = (r: 'NEW' | 'OLD', by: 1 | -1) => `INSERT INTO rollup_visitor_days (site, kind, day, prev_day, n)
+    VALUES (${r}.site, ${r}.kind, ${r}.slot / ${DAY_MS}, CASE WHEN ${r}.prev < 0 THEN -1 ELSE ${r}.prev / ${DAY_MS} END, ${by})
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;`
+
+/**
+ * Migration 27: `rollup_visitors` rows counted by UTC day and their previous row's day
+ * (`rollup_visitor_days`), kept by triggers on the rows, so a count of distinct visitors
+ * over whole days sums a few hundred rows instead of walking an index entry per visitor and
+ * slot (90 days at 10M events: 3M entries, 0.3 s); an index by previous slot counts the
+ * rows of those days whose previous row lies on the range's first day before its start
+ * (`sqlite-rollups.ts` `distinctVisitors`).
+ */
+export const SQLITE_VISITOR_DAYS_MIGRATION = `
+  CREATE TABLE rollup_visitor_days (site TEXT NOT NULL, kind INTEGER NOT NULL, day INTEGER NOT NULL, prev_day INTEGER NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (site, kind, day, prev_day)) WITHOUT ROWID;
+  INSERT INTO rollup_visitor_days (site, kind, day, prev_day, n)
+    SELECT site, kind, slot / ${DAY_MS}, CASE WHEN prev < 0 THEN -1 ELSE prev / ${DAY_MS} END, COUNT(*) FROM rollup_visitors GROUP BY 1, 2, 3, 4;
+  CREATE INDEX rollup_visitors_prev ON rollup_visitors(site, kind, prev, slot);
+  CREATE TRIGGER rollup_visitors_days_insert AFTER INSERT ON rollup_visitors BEGIN
+    ${tally('NEW', 1)}
+  END;
+  CREATE TRIGGER rollup_visitors_days_delete AFTER DELETE ON rollup_visitors BEGIN
+    ${tally('OLD', -1)}
+  END;
+  CREATE TRIGGER rollup_visitors_days_update AFTER UPDATE OF site, kind, slot, prev ON rollup_visitors BEGIN
+    ${tally('OLD', -1)}
+    ${tally('NEW', 1)}
+  END;
+`

@@ -18,7 +18,7 @@ import { clean } from './postgres-ingest.ts'
  * derivation must work out (credit and experiment rollups); SQLite's funnel columns, which
  * PostgreSQL does without.
  */
-const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors',
+const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_visitor_days',
   'rollup_credit', 'credit_parts', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty',
   'funnel_keys', 'funnel_units', 'funnel_unit_next', 'funnel_labels', 'funnel_chunks', 'funnel_dirty', 'session_chunks', 'session_dirty',
   'event_chunks', 'event_dirty'])
