@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3'
 import type { EventType } from '../model.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { distinctVisitors } from './sqlite-rollups.ts'
 import { CONSENT_KINDS, PATH_SAMPLE, catalogOf, fillHours, hourWindow, HOUR_MS, sinceSlot, type ConsentShare, type HealthQueries } from './health-types.ts'
 
 export type { ConsentShare, EventCatalog, HourCount } from './health-types.ts'
@@ -56,10 +57,9 @@ export function sqliteHealth(db: Database.Database): HealthQueries {
     },
     async consentShares(site, since) {
       if (since !== sinceSlot(since)) return this.scanConsentShares(site, since)
-      // One index range per consent state; rows with prev < since are each visitor's first in it.
-      return db.prepare(CONSENT_KINDS.map((k) => `SELECT ${k - 2} AS consent, COUNT(*) AS visitors FROM rollup_visitors
-        WHERE site = ? AND kind = ${k} AND slot >= ? AND prev < ?`).join(' UNION ALL '))
-        .all(...CONSENT_KINDS.flatMap(() => [site, since, since])).filter((r) => (r as ConsentShare).visitors > 0) as ConsentShare[]
+      // Each consent state's visitors since then, counted as the summary's are (mostly from per-day counts).
+      return CONSENT_KINDS.map((k) => ({ consent: k - 2, visitors: distinctVisitors(db, site, k, { start: since, end: Number.MAX_SAFE_INTEGER }) }))
+        .filter((r) => r.visitors > 0)
     },
     async scanConsentShares(site, since) {
       return db.prepare(`SELECT consent, count(DISTINCT visitor) AS visitors FROM events

@@ -26,6 +26,7 @@
  * keeps byte order, so rows still come out ordered as the scans order them.
  */
 import { SLOT_MS } from './report-types.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
 
 const enc = (col: string) => `COALESCE('=' || ${col}, '')`
 const slotOf = (col: string) => `(${col} / ${SLOT_MS} * ${SLOT_MS})`
@@ -188,7 +189,6 @@ export const SQLITE_ROLLUPS_MIGRATION = `
   END;
 `
 
-const DAY_MS = 86_400_000
 /** A visitor row's UTC day, and its previous row's (-1: none), as `rollup_visitor_days` keys them. */
 const tally = (r: 'NEW' | 'OLD', by: 1 | -1) => `INSERT INTO rollup_visitor_days (site, kind, day, prev_day, n)
     VALUES (${r}.site, ${r}.kind, ${r}.slot / ${DAY_MS}, CASE WHEN ${r}.prev < 0 THEN -1 ELSE ${r}.prev / ${DAY_MS} END, ${by})

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { Activity, SessionGroup, SummaryCounts, TimeRange } from './report-types.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
 
 /** Decodes a rollup's nullable text column (NULL is stored as '', text x as '=' || x). */
 const dec = (col: string, as = col) => `CASE WHEN ${col} = '' THEN NULL ELSE substr(${col}, 2) END AS ${as}`
@@ -35,8 +36,6 @@ export function rollupSummary(db: Database.Database, site: string, range: TimeRa
     revenue,
   }
 }
-
-const DAY_MS = 86_400_000
 
 /**
  * The distinct visitors (`kind` 0) or converting visitors (1) of a slot-aligned range: its
