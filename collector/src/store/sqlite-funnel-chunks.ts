@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3'
 import { chunkCache, type ChunkCache } from './chunk-cache.ts'
 import type { FunnelKey, SessionAttrs } from './report-types.ts'
-import { DAY_MS } from './sqlite-funnel-schema.ts'
+import { DAY_MS, neighbourOf } from './sqlite-funnel-schema.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { binder, segmentSql } from './segment-sql.ts'
 
@@ -384,10 +384,7 @@ export function sessionDayReader(db: Database.Database): (site: string, day: num
  */
 export function keyDayReader(db: Database.Database, withPrev = false): (k: KeyDay) => KeyDayRows {
   // The visitor's person's event right before (as the strict probe counts events between).
-  const prev = withPrev
-    ? [', p.rowid, p.session_id', ` LEFT JOIN events p ON p.rowid = (SELECT y.rowid FROM events y INDEXED BY events_site_visitor_ts
-        WHERE y.site = e.site AND y.visitor = e.visitor AND (y.ts, y.rowid) < (e.ts, e.rowid) AND y.bot = 0 ORDER BY y.ts DESC, y.rowid DESC LIMIT 1)`]
-    : ['', '']
+  const prev = withPrev ? [', p.rowid, p.session_id', ` LEFT JOIN events p ON p.rowid = ${neighbourOf('e', 'prev')}`] : ['', '']
   // The index named: without statistics the planner walks the site's every event by time instead.
   const select = (cols: string, index: string, where: string) => db.prepare(`SELECT e.ts, e.rowid, e.visitor, e.session_id, ${cols}${prev[0]}
     FROM events e INDEXED BY ${index}${prev[1]} WHERE e.site = ? AND ${where} AND e.ts >= ? AND e.ts < ? AND e.bot = 0 ORDER BY e.ts, e.rowid`).raw(true)

@@ -493,7 +493,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
     unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
     visitor: ks.map((k) => parts[k].visitor), session: ks.map((k) => parts[k].session),
     props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]), opener: ks.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
-    prevSeq: ks.map((k) => parts[k].prev?.seq ?? null), prevSession: ks.map((k) => parts[k].prev?.session ?? null),
+    prev: ks.map((k) => parts[k].prev ?? null),
   })
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
@@ -794,8 +794,7 @@ interface DayRuns {
   props: (Uint32Array | null)[]
   key: number[]
   opener: number[]
-  prevSeq: (Float64Array | null)[]
-  prevSession: (Uint32Array | null)[]
+  prev: (PrevColumns | null)[]
 }
 
 /**
@@ -846,8 +845,8 @@ function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: n
     out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
   }
   if (out.prevSeq.length > 0) {
-    const before = d.prevSeq[r]
-    out.prevSeq[at] = before === null ? -1 : before[i]
-    out.prevSession[at] = before === null ? 0 : d.prevSession[r]![i]
+    const before = d.prev[r]
+    out.prevSeq[at] = before === null ? -1 : before.seq[i]
+    out.prevSession[at] = before === null ? 0 : before.session[i]
   }
 }

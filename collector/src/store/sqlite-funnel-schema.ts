@@ -151,9 +151,14 @@ export const SQLITE_DENSE_UNITS_MIGRATION = `
   ${SQLITE_EVENT_CHUNKS_MARK_ALL}
 `
 
-/** The rowid of the person's event right after position `r`: its visitor's next in time, then arrival order (not a bot's). */
-const nextOf = (r: string) => `(SELECT y.rowid FROM events y INDEXED BY events_site_visitor_ts WHERE y.site = ${r}.site AND y.visitor = ${r}.visitor
-    AND (y.ts, y.rowid) > (${r}.ts, ${r}.rowid) AND y.bot = 0 ORDER BY y.ts, y.rowid LIMIT 1)`
+/**
+ * The rowid of the person's event right before or after position `r`: its visitor's
+ * previous or next event in time, then arrival order, not a bot's. Chunks keep the previous
+ * one (migration 26); a write notes the chunk of the next one.
+ */
+export const neighbourOf = (r: string, side: 'prev' | 'next') => `(SELECT y.rowid FROM events y INDEXED BY events_site_visitor_ts
+    WHERE y.site = ${r}.site AND y.visitor = ${r}.visitor AND (y.ts, y.rowid) ${side === 'next' ? '>' : '<'} (${r}.ts, ${r}.rowid) AND y.bot = 0
+    ORDER BY y.ts ${side === 'next' ? 'ASC' : 'DESC'}, y.rowid ${side === 'next' ? 'ASC' : 'DESC'} LIMIT 1)`
 const NOTE_X = `INSERT INTO funnel_dirty (site, type, name, path, day, noted, first)
   SELECT x.site, x.type, ${FUNNEL_KEY_NAME('x')}, ${FUNNEL_KEY_PATH('x')}, x.ts / ${DAY_MS}, unixepoch(), unixepoch() FROM`
 
@@ -161,14 +166,14 @@ const NOTE_X = `INSERT INTO funnel_dirty (site, type, name, path, day, noted, fi
  * Notes the chunk of the person's event right after position `r`: a chunk keeps each
  * event's previous one (migration 26), which an event inserted, moved or deleted before it changes.
  */
-const noteNext = (r: string) => `${NOTE_X} events x WHERE x.rowid = ${nextOf(r)} AND ${FUNNEL_ROW('x')} ${NOTED}`
+const noteNext = (r: string) => `${NOTE_X} events x WHERE x.rowid = ${neighbourOf(r, 'next')} AND ${FUNNEL_ROW('x')} ${NOTED}`
 
 /**
  * The chunks of the events right after rows inserted from rowid @first to @last (the rollup
  * writer runs it once per transaction): a row that arrived late is the previous event of
  * one stored before it. For a row in order the seek finds nothing.
  */
-export const SQLITE_FUNNEL_NOTE_NEXT = `${NOTE_X} events e JOIN events x ON x.rowid = ${nextOf('e')}
+export const SQLITE_FUNNEL_NOTE_NEXT = `${NOTE_X} events e JOIN events x ON x.rowid = ${neighbourOf('e', 'next')}
   WHERE e.rowid BETWEEN @first AND @last AND e.bot = 0 AND e.visitor IS NOT NULL AND ${FUNNEL_ROW('x')} ${NOTED}`
 
 /**

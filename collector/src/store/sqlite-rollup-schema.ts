@@ -189,10 +189,10 @@ export const SQLITE_ROLLUPS_MIGRATION = `
   END;
 `
 
-/** A visitor row's UTC day, and its previous row's (-1: none), as `rollup_visitor_days` keys them. */
+/** A visitor row's UTC day, and its previous row's (-1: none), as `rollup_visitor_days` keys them (`r`: 'NEW.', 'OLD.' or ''). */
+const dayKeys = (r: string) => `${r}slot / ${DAY_MS}, CASE WHEN ${r}prev < 0 THEN -1 ELSE ${r}prev / ${DAY_MS} END`
 const tally = (r: 'NEW' | 'OLD', by: 1 | -1) => `INSERT INTO rollup_visitor_days (site, kind, day, prev_day, n)
-    VALUES (${r}.site, ${r}.kind, ${r}.slot / ${DAY_MS}, CASE WHEN ${r}.prev < 0 THEN -1 ELSE ${r}.prev / ${DAY_MS} END, ${by})
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;`
+    VALUES (${r}.site, ${r}.kind, ${dayKeys(`${r}.`)}, ${by}) ON CONFLICT DO UPDATE SET n = n + excluded.n;`
 
 /**
  * Migration 27: `rollup_visitors` rows counted by UTC day and their previous row's day
@@ -206,7 +206,7 @@ export const SQLITE_VISITOR_DAYS_MIGRATION = `
   CREATE TABLE rollup_visitor_days (site TEXT NOT NULL, kind INTEGER NOT NULL, day INTEGER NOT NULL, prev_day INTEGER NOT NULL,
     n INTEGER NOT NULL, PRIMARY KEY (site, kind, day, prev_day)) WITHOUT ROWID;
   INSERT INTO rollup_visitor_days (site, kind, day, prev_day, n)
-    SELECT site, kind, slot / ${DAY_MS}, CASE WHEN prev < 0 THEN -1 ELSE prev / ${DAY_MS} END, COUNT(*) FROM rollup_visitors GROUP BY 1, 2, 3, 4;
+    SELECT site, kind, ${dayKeys('')}, COUNT(*) FROM rollup_visitors GROUP BY 1, 2, 3, 4;
   CREATE INDEX rollup_visitors_prev ON rollup_visitors(site, kind, prev, slot);
   CREATE TRIGGER rollup_visitors_days_insert AFTER INSERT ON rollup_visitors BEGIN
     ${tally('NEW', 1)}
