@@ -2,6 +2,7 @@
 import type { Reports } from '../../collector/src/reports/service.ts'
 import type { ReportStore } from '../../collector/src/store/report-types.ts'
 import { pacing, parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
+import { parseTimeseriesQuery, timeseries } from '../../collector/src/reports/timeseries-service.ts'
 import type { Site } from '../../collector/src/model.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
@@ -36,10 +37,17 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site, rs: Rep
   ['funnel 3 steps, segment channel=Paid Search', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&channel=Paid%20Search'), BENCH_TODAY))],
   ['funnel 3 steps, strict, segment device=mobile', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict&device=mobile'), BENCH_TODAY))],
   ['funnel 2 steps, segment variant=checkout:b', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=conversion:purchase&variant=checkout:b'), BENCH_TODAY))],
+  ['funnel 3 steps, breakdown=landing', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&breakdown=landing'), BENCH_TODAY))],
+  ['funnel 3 steps, breakdown=visitor (new/returning)', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&breakdown=visitor'), BENCH_TODAY))],
+  ['attribution data_driven, channel', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=data_driven'), BENCH_TODAY))],
   ['attribution data_driven, segment device=mobile', (r, s) => r.attribution(s, parseAttributionQuery(p('conversion=purchase&model=data_driven&device=mobile'), BENCH_TODAY))],
   ['campaigns, segment device=mobile', (r, s) => r.campaigns(s, parseCampaignsQuery(p('device=mobile'), BENCH_TODAY))],
   ['experiment checkout, segment device=mobile', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase&device=mobile'), BENCH_TODAY))],
   // Budgets and pacing (issue 11): month to date and the last 14 days credited.
   ['pacing, two budgets', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29'), BENCH_TODAY))],
+  // Trends (issue 11): the range and the previous period of equal length beside it.
+  ['trends, 30 days daily', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(p(''), BENCH_TODAY))],
+  ['trends, 2 days hourly, segment device=mobile', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(new URLSearchParams('from=2026-10-28&to=2026-10-29&device=mobile'), BENCH_TODAY))],
+  ['trends, 30 days, segment source=google&visitor=new', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(p('source=google&visitor=new'), BENCH_TODAY))],
   ['pacing, segment source=google', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29&source=google'), BENCH_TODAY))],
 ]

@@ -106,22 +106,21 @@ export function createReports(rs: ReportStore): Reports {
         withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
         experiment: q.breakdown === 'experiment' ? q.experiment : null,
       }
-      // The columns' entrants share entry objects (one per distinct entry): each one's key is worked out once.
-      const keys = new Map<object, string>()
-      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: () => FunnelEvent['entry'] | null, shared = false) => {
-        total.add(m)
-        if (q.breakdown === null) return
-        const e = entry() ?? null
-        let key = shared && e ? keys.get(e) : undefined
-        if (key === undefined) {
-          key = q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown, e)
-          if (shared && e) keys.set(e, key)
-        }
+      const partOf = (key: string) => {
         let part = parts.get(key)
         if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
+        return part
+      }
+      const keyOf = (e: FunnelEvent['entry'] | null | undefined) => (q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown!, e ?? null))
+      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: FunnelEvent['entry'] | null) => {
+        total.add(m)
+        if (q.breakdown === null) return
+        const part = partOf(keyOf(entry))
         part.entries++
         part.tally.add(m)
       }
+      // The columns' entrants share a few thousand entries: each one's part is found once, by its number.
+      const partByEntry = new Map<number, { entries: number; tally: FunnelTally }>()
       const fromColumns = rs.funnelColumns && await rs.funnelColumns(site.id, scan, (cols) => {
         const matrix = stepMatrix(cols.keys, q.steps)
         // A step's property test by the event's properties alone (its key passed the rest):
@@ -140,13 +139,20 @@ export function createReports(rs: ReportStore): Reports {
         }
         for (let u = 0; u + 1 < cols.unitStart.length; u++) {
           const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups)
-          if (m) count(m, () => cols.entry(m.entry), true)
+          if (!m) continue
+          total.add(m)
+          if (q.breakdown === null) continue
+          const id = cols.entryId(m.entry)
+          let part = partByEntry.get(id)
+          if (!part) partByEntry.set(id, (part = partOf(keyOf(cols.entry(m.entry)))))
+          part.entries++
+          part.tally.add(m)
         }
       })
       if (!fromColumns) {
         await rs.scanFunnel(site.id, scan, (events) => {
           const m = matchFunnel(events, q.steps, opts)
-          if (m) count(m, () => m.entry.entry)
+          if (m) count(m, m.entry.entry)
         })
       }
       const breakdown: Record<string, FunnelStepRow[]> = {}

@@ -142,6 +142,8 @@ export interface FunnelColumns {
   unitStart: Uint32Array
   /** Event `i`'s session attributes and its visitor's first exposure variant (read on demand, for breakdowns). */
   entry(i: number): SessionAttrs & { variant: string | null }
+  /** A number for event `i`'s entry, equal for two events exactly when `entry` gives them the same object (a breakdown's key, without the object). */
+  entryId(i: number): number
   /** Event `i`'s properties, read on demand (for steps with property filters; null: none). */
   props(i: number): Props | null
   /**
