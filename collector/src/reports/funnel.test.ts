@@ -180,7 +180,7 @@ describe('matchFunnelColumns', () => {
         expect(byCols === null).toBe(byRows === null)
         if (byRows && byCols) {
           expect(byCols.reached).toBe(byRows.reached)
-          expect(byCols.times).toEqual(byRows.times)
+          expect([...byCols.times.subarray(0, byCols.reached)]).toEqual(byRows.times)
           expect(evs[byCols.entry].i).toBe(byRows.entry.seq)
         }
       }), { numRuns: 3000 })
@@ -190,6 +190,7 @@ describe('matchFunnelColumns', () => {
     const st = steps('pageview:/pricing', 'conversion:purchase')
     const cols = { ts: Float64Array.from([0, MIN, 2 * MIN]), key: Uint32Array.from([0, 0, 4]) }
     expect(matchFunnelColumns(cols, 0, 2, stepMatrix(KEYS, st), 2, range, 60 * MIN)?.reached).toBe(1)
-    expect(matchFunnelColumns(cols, 1, 3, stepMatrix(KEYS, st), 2, range, 60 * MIN)).toEqual({ reached: 2, times: [MIN, 2 * MIN], entry: 1 })
+    const m = matchFunnelColumns(cols, 1, 3, stepMatrix(KEYS, st), 2, range, 60 * MIN)
+    expect(m && { reached: m.reached, times: [...m.times], entry: m.entry }).toEqual({ reached: 2, times: [MIN, 2 * MIN], entry: 1 })
   })
 })

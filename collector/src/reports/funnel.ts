@@ -90,12 +90,31 @@ export function stepMatrix(keys: FunnelKey[], steps: FunnelStep[]): Uint8Array {
   return m
 }
 
-/** A unit's best progress from funnel columns: as `FunnelMatch`, its entry given as the event's index. */
+/**
+ * A unit's best progress from funnel columns: as `FunnelMatch`, its entry given as the
+ * event's index, and the times of its first `reached` steps in `times` (which may be longer).
+ */
 export interface ColumnMatch {
   reached: number
-  times: number[]
+  times: Float64Array
   entry: number
 }
+
+/** Where `matchFunnelColumns` writes: one for a whole report, so matching a unit allocates nothing. */
+export interface ColumnMatchBuffer extends ColumnMatch {
+  /** The attempt being followed. */
+  work: Float64Array
+}
+
+/**
+ * A buffer for funnels of `steps` steps.
+ *
+ * @example
+ * const out = columnMatch(3)
+ * for (let u = 0; u < units; u++) tally.add(matchFunnelColumns(cols, start[u], start[u + 1], matrix, 3, range, windowMs, lookups, out) ?? NONE)
+ */
+export const columnMatch = (steps: number): ColumnMatchBuffer =>
+  ({ reached: 0, times: new Float64Array(steps), entry: -1, work: new Float64Array(steps) })
 
 /** What matching columns looks up on demand: properties for a matrix's 2s, successors in strict mode. */
 export interface ColumnLookups {
@@ -116,35 +135,42 @@ const ORDERED: ColumnLookups = { strict: false, propsMatch: () => false, follows
  * matchFunnelColumns(cols, cols.unitStart[0], cols.unitStart[1], stepMatrix(cols.keys, steps), steps.length, { start, end }, 7 * 86_400_000)
  */
 export function matchFunnelColumns(cols: Pick<FunnelColumns, 'ts' | 'key'>, from: number, to: number, matrix: Uint8Array,
-  steps: number, range: TimeRange, windowMs: number, lookups: ColumnLookups = ORDERED): ColumnMatch | null {
+  steps: number, range: TimeRange, windowMs: number, lookups: ColumnLookups = ORDERED, out: ColumnMatchBuffer = columnMatch(steps)): ColumnMatch | null {
   const { ts, key } = cols
   const { strict } = lookups
-  let best: ColumnMatch | null = null
+  // Written in place: an array and an object per attempt were most of this loop's cost (a million units at 10M events).
+  const { work, times } = out
+  out.reached = 0
   for (let i = from; i < to; i++) {
     const first = matrix[key[i] * steps]
     if (ts[i] < range.start || ts[i] >= range.end || first === 0 || (first === 2 && !lookups.propsMatch(i, 0))) continue
-    const times = [ts[i]]
+    work[0] = ts[i]
+    let n = 1
     const deadline = ts[i] + windowMs
     let ranOut = true
-    for (let j = i + 1, prev = i; j < to && times.length < steps; j++) {
+    for (let j = i + 1, prev = i; j < to && n < steps; j++) {
       if (ts[j] > deadline) { ranOut = false; break }
       // Inline, not a helper: this loop runs once per candidate event of every unit.
-      const m = matrix[key[j] * steps + times.length]
-      if (m === 0 || (m === 2 && !lookups.propsMatch(j, times.length))) {
+      const m = matrix[key[j] * steps + n]
+      if (m === 0 || (m === 2 && !lookups.propsMatch(j, n))) {
         if (strict) { ranOut = false; break }
         continue
       }
       // Strict: the step must be the unit's very next event (looked up only for a candidate that fills it).
       if (strict && !lookups.follows(prev, j)) { ranOut = false; break }
-      times.push(ts[j])
+      work[n++] = ts[j]
       prev = j
     }
-    if (!best || times.length > best.reached) best = { reached: times.length, times, entry: i }
-    if (best.reached === steps) break
+    if (n > out.reached) {
+      for (let k = 0; k < n; k++) times[k] = work[k]
+      out.reached = n
+      out.entry = i
+    }
+    if (n === steps) break
     // As in matchFunnel: a later start cannot get further when the window did not stop this one (ordered mode).
     if (!strict && ranOut) break
   }
-  return best
+  return out.reached === 0 ? null : out
 }
 
 /** Counts matches per step and collects the seconds between consecutive steps. */
@@ -157,7 +183,7 @@ export class FunnelTally {
     this.gaps = labels.map(() => [])
   }
 
-  add(m: Pick<FunnelMatch, 'reached' | 'times'>): void {
+  add(m: { reached: number; times: ArrayLike<number> }): void {
     for (let k = 0; k < m.reached; k++) {
       this.counts[k]++
       if (k > 0) this.gaps[k].push((m.times[k] - m.times[k - 1]) / 1000)

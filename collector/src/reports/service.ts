@@ -14,7 +14,7 @@ import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
-import { FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
+import { columnMatch, FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
 import { matchesStep } from './steps.ts'
 import { metricsByKey } from './table.ts'
 import { matchSpend } from './spend-match.ts'
@@ -137,8 +137,9 @@ export function createReports(rs: ReportStore): Reports {
           },
           follows: (i, j) => cols.follows(i, j),
         }
+        const out = columnMatch(q.steps.length)
         for (let u = 0; u + 1 < cols.unitStart.length; u++) {
-          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups)
+          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups, out)
           if (!m) continue
           total.add(m)
           if (q.breakdown === null) continue
