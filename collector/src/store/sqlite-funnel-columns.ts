@@ -815,11 +815,7 @@ function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRun
       state[u] = 2
     }
     if (blocks === null) writeEvent(out, fill[u]++, d, r, i, withOrder, withUnits, withSeq)
-    else {
-      const at = blocks.next[u >>> blocks.shift]++
-      blocks.unit[at] = u
-      writeEvent(blocks.stage, at, d, r, i, withOrder, withUnits, false)
-    }
+    else stageEvent(blocks, d, r, i, u, withOrder, withUnits)
   }
 }
 
@@ -832,10 +828,15 @@ function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRun
  * funnel at 10M: merging and placing 251-396 -> 200-260 ms.
  */
 interface UnitBlocks {
-  /** Events as placed in their block, each block where its units' places begin. */
-  stage: GroupedColumns
-  unit: Uint32Array
-  /** Each block's first place in `stage`, and its next. */
+  /**
+   * Events as staged in their block, each block where its units' places begin: one row of
+   * `width` 32-bit words an event (time, key, unit; arrival order and visitor and session
+   * where asked for), so a block is one stream of writes, not one per column.
+   */
+  words: Uint32Array
+  times: Float64Array
+  width: number
+  /** Each block's first row, and its next. */
   start: Uint32Array
   next: Uint32Array
   /** Units `b << shift` to `((b + 1) << shift) - 1` form block `b`. */
@@ -851,28 +852,39 @@ function unitBlocks(maxUnit: number, counts: Uint32Array, kept: number, withOrde
   const blocks = (maxUnit >>> shift) + 1
   const next = new Uint32Array(blocks)
   for (let b = 0; b < blocks; b++) next[b] = counts[b << shift]
-  const stage: GroupedColumns = {
-    ts: scratchF64('funnel.stage.ts', kept, null), key: scratchU32('funnel.stage.key', kept, null),
-    seq: scratchF64('funnel.stage.seq', withOrder ? kept : 0, null),
-    visitor: scratchU32('funnel.stage.visitor', withUnits ? kept : 0, null), session: scratchU32('funnel.stage.session', withUnits ? kept : 0, null),
-    propsId: new Uint32Array(0), prevSeq: new Float64Array(0), prevSession: new Uint32Array(0),
-  }
-  return { stage, unit: scratchU32('funnel.stage.unit', kept, null), start: next.slice(), next, shift }
+  // Rows of whole 8-byte words, so each row's times stay aligned: time, key and unit, then arrival order, then visitor and session.
+  const width = 4 + (withOrder ? 2 : 0) + (withUnits ? 2 : 0)
+  const times = scratchF64('funnel.stage', (kept * width) / 2, null)
+  return { words: new Uint32Array(times.buffer, times.byteOffset, kept * width), times, width, start: next.slice(), next, shift }
 }
 
-/** The second pass: each block's events from `stage` to their unit's next place (`fill`), in the order staged. */
+/** Stages event `i` of run `r` (of unit `u`) in its unit's block. */
+function stageEvent(blocks: UnitBlocks, d: DayRuns, r: number, i: number, u: number, withOrder: boolean, withUnits: boolean): void {
+  const { words, times, width } = blocks
+  const w = blocks.next[u >>> blocks.shift]++ * width
+  times[w >>> 1] = d.ts[r][i]
+  words[w + 2] = d.key[r]
+  words[w + 3] = u
+  if (withOrder) times[(w >>> 1) + 2] = d.seq[r][i]
+  if (withUnits) {
+    words[w + width - 2] = d.visitor[r][i]
+    words[w + width - 1] = d.session[r][i]
+  }
+}
+
+/** The second pass: each block's events to their unit's next place (`fill`), in the order staged. */
 function placeBlocks(blocks: UnitBlocks, out: GroupedColumns, fill: Uint32Array, withOrder: boolean, withUnits: boolean): void {
-  const { stage, unit, start, next } = blocks
+  const { words, times, width, start, next } = blocks
   for (let b = 0; b < next.length; b++) {
-    const end = next[b]
-    for (let p = start[b]; p < end; p++) {
-      const at = fill[unit[p]]++
-      out.ts[at] = stage.ts[p]
-      out.key[at] = stage.key[p]
-      if (withOrder) out.seq[at] = stage.seq[p]
+    const end = next[b] * width
+    for (let w = start[b] * width; w < end; w += width) {
+      const at = fill[words[w + 3]]++
+      out.ts[at] = times[w >>> 1]
+      out.key[at] = words[w + 2]
+      if (withOrder) out.seq[at] = times[(w >>> 1) + 2]
       if (withUnits) {
-        out.visitor[at] = stage.visitor[p]
-        out.session[at] = stage.session[p]
+        out.visitor[at] = words[w + width - 2]
+        out.session[at] = words[w + width - 1]
       }
     }
   }
