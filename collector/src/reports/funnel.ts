@@ -111,7 +111,10 @@ export interface ColumnMatchBuffer extends ColumnMatch {
  *
  * @example
  * const out = columnMatch(3)
- * for (let u = 0; u < units; u++) tally.add(matchFunnelColumns(cols, start[u], start[u + 1], matrix, 3, range, windowMs, lookups, out) ?? NONE)
+ * for (let u = 0; u + 1 < cols.unitStart.length; u++) {
+ *   const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, 3, range, windowMs, lookups, out)
+ *   if (m) tally.add(m) // read before the next unit: the next call writes over it
+ * }
  */
 export const columnMatch = (steps: number): ColumnMatchBuffer =>
   ({ reached: 0, times: new Float64Array(steps), entry: -1, work: new Float64Array(steps) })
@@ -129,7 +132,8 @@ const ORDERED: ColumnLookups = { strict: false, propsMatch: () => false, follows
 
 /**
  * `matchFunnel` over one unit of funnel columns, events `from` to `to`, with the steps each
- * key fills from `stepMatrix`. Same rules, same answer.
+ * key fills from `stepMatrix`. Same rules, same answer. The match is `out` itself (a fresh
+ * buffer when none is given): the next call with the same buffer writes over it.
  *
  * @example
  * matchFunnelColumns(cols, cols.unitStart[0], cols.unitStart[1], stepMatrix(cols.keys, steps), steps.length, { start, end }, 7 * 86_400_000)

@@ -797,8 +797,9 @@ interface DayRuns {
 }
 
 /**
- * Stages one day's events in merged order (`mergeOrder`'s `runOf`, `atOf`) in their unit's
- * block (`placeBlocks` then puts them at their unit's next place): a later step's event, or any event of a unit that keeps all; without
+ * Places one day's events in merged order (`mergeOrder`'s `runOf`, `atOf`) at their unit's
+ * next place (`fill`), or with `blocks` stages them in their unit's block (`placeBlocks`
+ * places them after): a later step's event, or any event of a unit that keeps all; without
  * the first pass, an opening-only event only for a unit marked (state 1) that has none yet.
  */
 function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: GroupedColumns, fill: Uint32Array, blocks: UnitBlocks | null,
