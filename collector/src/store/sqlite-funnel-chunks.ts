@@ -665,7 +665,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
   const colsOf = db.prepare('SELECT cols FROM funnel_chunks WHERE rowid = ?').pluck()
   const propsOf = db.prepare('SELECT props FROM funnel_chunks WHERE rowid = ?').pluck()
   const prevOf = db.prepare('SELECT prev FROM funnel_chunks WHERE rowid = ?').pluck()
-  // A chunk's properties and previous events are read by the reports that ask for them, and kept like its columns.
+  // A chunk's columns, and its properties and previous events for the reports that ask for them: each read once, then kept.
   const column = <T>(at: string, version: number, read: Database.Statement, decode: (blob: Buffer) => T): T | null => {
     let cols = cache?.get<T | null>(at, version)
     if (cols === undefined) {
@@ -684,12 +684,8 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
       // An empty chunk: a (key, day) whose events all went.
       if (c.n === 0 || stale.has(`${at}\n${c.day}`)) continue
       const kept = `key\n${site}\n${k.id}\n${c.day}`
-      let cols = cache?.get<ChunkColumns>(kept, c.version)
-      if (cols === undefined) {
-        const blob = colsOf.get(c.version) as Buffer
-        cols = decodeChunk(blob, c.n)
-        cache?.putIfRoom(kept, c.version, blob.byteLength, cols)
-      }
+      // The columns are NOT NULL: never null here.
+      const cols = column(kept, c.version, colsOf, (b) => decodeChunk(b, c.n))!
       const props = !withProps || k.type === 'pageview' ? undefined : column(`props\n${kept}`, c.version, propsOf, (b) => decodeProps(b, c.n))
       const prev = withPrev ? column(`prev\n${kept}`, c.version, prevOf, (b) => decodePrev(b, c.n)) : undefined
       out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props, prev })

@@ -840,29 +840,29 @@ interface UnitBlocks {
   /** Each block's first row, and its next. */
   start: Uint32Array
   next: Uint32Array
-  /** Units `b << shift` to `((b + 1) << shift) - 1` form block `b`. */
-  shift: number
 }
 
-/** Blocks of 1,024 units: at 10M events (1.25M visitors) 256 to 4,096 units a block measured alike, 2^20 as the one pass. */
+/**
+ * Units `b << BLOCK_SHIFT` on form block `b`: blocks of 1,024 units. At 10M events (1.25M
+ * visitors) 256 to 4,096 units a block measured alike, 2^20 as the one pass.
+ */
 const BLOCK_SHIFT = 10
 
 /** Staging room for `kept` events with the columns asked for, each block starting where its first unit's places do (`counts`). */
 function unitBlocks(maxUnit: number, counts: Uint32Array, kept: number, withOrder: boolean, withUnits: boolean): UnitBlocks {
-  const shift = BLOCK_SHIFT
-  const blocks = (maxUnit >>> shift) + 1
+  const blocks = (maxUnit >>> BLOCK_SHIFT) + 1
   const next = new Uint32Array(blocks)
-  for (let b = 0; b < blocks; b++) next[b] = counts[b << shift]
+  for (let b = 0; b < blocks; b++) next[b] = counts[b << BLOCK_SHIFT]
   // Rows of whole 8-byte words, so each row's times stay aligned: time, key and unit, then arrival order, then visitor and session.
   const width = 4 + (withOrder ? 2 : 0) + (withUnits ? 2 : 0)
   const times = scratchF64('funnel.stage', (kept * width) / 2, null)
-  return { words: new Uint32Array(times.buffer, times.byteOffset, kept * width), times, width, start: next.slice(), next, shift }
+  return { words: new Uint32Array(times.buffer, times.byteOffset, kept * width), times, width, start: next.slice(), next }
 }
 
 /** Stages event `i` of run `r` (of unit `u`) in its unit's block. */
 function stageEvent(blocks: UnitBlocks, d: DayRuns, r: number, i: number, u: number, withOrder: boolean, withUnits: boolean): void {
   const { words, times, width } = blocks
-  const w = blocks.next[u >>> blocks.shift]++ * width
+  const w = blocks.next[u >>> BLOCK_SHIFT]++ * width
   times[w >>> 1] = d.ts[r][i]
   words[w + 2] = d.key[r]
   words[w + 3] = u
