@@ -40,7 +40,7 @@ async function derive(): Promise<void> {
 }
 
 /** The funnel from the columns where they answer, and the same funnel from the scan. */
-async function funnel(params: string, dates = 'from=2026-11-09&to=2026-11-20') {
+async function funnel(params: string, dates = 'from=2026-11-09&to=2026-11-20', on: Site = site) {
   const q = parseFunnelQuery(new URLSearchParams(`${dates}&${params}`), '2026-11-20')
   const counted = Object.assign(Object.create(store.reports) as ReportStore, {
     funnelColumns: async (...args: Parameters<NonNullable<ReportStore['funnelColumns']>>) => {
@@ -49,8 +49,8 @@ async function funnel(params: string, dates = 'from=2026-11-09&to=2026-11-20') {
       return used
     },
   })
-  const fromColumns = await createReports(counted).funnel(site, q)
-  const scanned = await createReports(Object.assign(Object.create(store.reports) as ReportStore, { funnelColumns: undefined })).funnel(site, q)
+  const fromColumns = await createReports(counted).funnel(on, q)
+  const scanned = await createReports(Object.assign(Object.create(store.reports) as ReportStore, { funnelColumns: undefined })).funnel(on, q)
   expect(fromColumns).toEqual(scanned)
   return fromColumns
 }
@@ -203,6 +203,34 @@ describe('funnels from the SQLite funnel columns', () => {
     await funnel('step=pageview:/*&step=event:signup%3Fplan%3Dpro&step=conversion:purchase&breakdown=landing')
     await funnel('step=pageview:/blog/*&step=pageview:/pricing&step=conversion:purchase&unit=session')
     expect(columnReads).toBe(3)
+  })
+
+  it("enter a visitor who only opens by its first opening event in the site's range, whichever opening key holds it", async () => {
+    // Visitors with no later step's event are kept apart from the others: each needs its
+    // first opening event of the range, here across two opening keys a day and before a
+    // range that starts at 05:00 UTC (New York). Sessions 31 minutes apart land on the page
+    // seen first, so the breakdown by landing page shows which event was taken.
+    const HOUR = 60 * MIN
+    await store.insertEvents('shop', [
+      visit('x', D0 + 6 * HOUR, '/blog/b'), visit('x', D0 + 8 * HOUR, '/blog/a'),
+      visit('y', D0 + 6 * HOUR, '/blog/a'), visit('y', D0 + 8 * HOUR, '/blog/b'),
+      // Before the range (21:00 the day before in New York), then in it.
+      visit('z', D0 + 2 * HOUR, '/blog/a'), visit('z', D0 + 8 * HOUR, '/blog/b'),
+      visit('w', D0 + 3 * HOUR, '/blog/b'),
+      visit('v', D0 + 7 * HOUR, '/blog/a'), visit('v', D0 + 7 * HOUR + MIN, '/blog/a', { type: 'event', name: 'signup', path: null }),
+    ])
+    await derive()
+    while ((await store.refreshFunnel(100_000, 0)) > 0);
+    const newYork = { ...site, timezone: 'America/New_York' }
+    const dates = 'from=2026-11-10&to=2026-11-12'
+    for (const unit of ['visitor', 'session']) {
+      const f = await funnel(`step=pageview:/blog/*&step=event:signup&breakdown=landing&unit=${unit}`, dates, newYork)
+      expect(f.steps.map((s) => s.visitors)).toEqual(unit === 'visitor' ? [4, 1] : [6, 1])
+      const entries = Object.fromEntries(Object.entries(f.breakdown).map(([landing, rows]) => [landing, rows[0].visitors]))
+      // By visitor: x and z entered on /blog/b, y and v on /blog/a; by session, each in range.
+      expect(entries).toEqual(unit === 'visitor' ? { '/blog/a': 2, '/blog/b': 2 } : { '/blog/a': 3, '/blog/b': 3 })
+    }
+    expect(columnReads).toBe(2)
   })
 
   it('give a segmented experiment readout that takes the first to arrive of exposures at the same time, as the rollups do', async () => {

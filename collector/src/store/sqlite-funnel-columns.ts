@@ -409,7 +409,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, withPrev: boolean, sessionIn: Uint8Array | null) {
   // Keys that fill no step are dropped, and so are events outside the segment.
   const stepParts = allParts.filter((p) => roles[p.key] !== 0)
-  const parts = (sessionIn ? inSegmentOnly(stepParts, sessionIn) : stepParts).sort((a, b) => a.day - b.day)
+  const parts = (sessionIn ? keepMarked(stepParts, sessionIn, (p) => p.session, 'funnel.segment') : stepParts).sort((a, b) => a.day - b.day)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
   const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
   const tsCols = parts.map((p) => p.ts)
@@ -462,22 +462,28 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
   const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
-  let units = startAll(maxUnit, later, state, all, ones, firstPass, counts, fill)
+  // Ordered mode without the first pass: the units with an opening event and no later
+  // step's (state 1, most entrants) reach step 1 by their first one and need nothing else.
+  // They are kept apart, after the others, one event each in the order found, so neither
+  // the merge by time nor the placing by unit (a cache miss an event) sees them.
+  const apart = ordered && !firstPass && !withPrev
+  let units = startAll(maxUnit, later, state, all, ones, firstPass, apart, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
     for (const k of openers) countAll(unitCols[k], tsCols[k], from, to, all, ones)
-    units = startAll(maxUnit, later, state, all, ones, firstPass, counts, fill)
+    units = startAll(maxUnit, later, state, all, ones, firstPass, apart, counts, fill)
   }
   const kept = counts[counts.length - 1]
-  const ts = scratchF64('funnel.ts', kept, null)
-  const key = scratchU32('funnel.key', kept, null)
+  const singles = apart ? countMarked(maxUnit, state) : 0
+  const ts = scratchF64('funnel.ts', kept + singles, null)
+  const key = scratchU32('funnel.key', kept + singles, null)
   // Arrival order: for putting units in order after the first pass, and for strict mode and properties.
   const withOrder = firstPass || withSeq
-  const seq = scratchF64('funnel.seq', withOrder ? kept : 0, null)
+  const seq = scratchF64('funnel.seq', withOrder ? kept + singles : 0, null)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
-  const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
-  const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
-  const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
+  const visitor = scratchU32('funnel.visitor', withUnits ? kept + singles : 0, null)
+  const session = scratchU32('funnel.session', withUnits ? kept + singles : 0, null)
+  const propsId = scratchU32('funnel.propsId', withSeq ? kept + singles : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
   // Each event's previous one, for strict mode (-1: not known, SQLite is asked).
   const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept : 0, null)
@@ -491,17 +497,42 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   })
   // Later steps' events (without the first pass, every event): each day's keys merged in time
   // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
-  const merged = firstPass ? laters : parts.map((_, k) => k)
-  const days: number[][] = []
-  for (const k of merged) {
-    const last = days[days.length - 1]
-    if (last && parts[last[0]].day === parts[k].day) last.push(k)
-    else days.push([k])
+  const byDay = (ks: number[]) => {
+    const days: number[][] = []
+    for (const k of ks) {
+      const last = days[days.length - 1]
+      if (last && parts[last[0]].day === parts[k].day) last.push(k)
+      else days.push([k])
+    }
+    return days
   }
-  const room = Math.max(0, ...days.map((day) => day.reduce((n, k) => n + tsCols[k].length, 0)))
+  const room = Math.max(0, ...byDay(parts.map((_, k) => k)).map((day) => day.reduce((n, k) => n + tsCols[k].length, 0)))
   const runOf = scratchU16('funnel.mergeRun', room, null)
   const atOf = scratchU32('funnel.mergeAt', room, null)
   const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId, prevSeq, prevSession }
+  let merged = firstPass ? laters : parts.map((_, k) => k)
+  if (apart) {
+    // Each single unit's first opening event (time, then arrival: the day's opening keys
+    // merged) goes after the placed units; the rest of the opening events merge and place
+    // as before, copied first without those of single units (`all` marks the others).
+    let at = kept
+    for (const day of byDay(openers)) {
+      const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
+      at = takeSingles(n, runOf, atOf, runsOf(day), grouped, at, state, from, entryEnd, withOrder, withUnits, withSeq)
+    }
+    merged = [...laters]
+    for (const p of keepMarked(openers.map((k) => parts[k]), all, (p) => (byVisitor ? p.visitor : p.session), 'funnel.multi')) {
+      merged.push(parts.length)
+      parts.push(p)
+      unitCols.push(byVisitor ? p.visitor : p.session)
+      tsCols.push(p.ts)
+      seqCols.push(p.seq)
+      keyOf.push(p.key)
+      propsCols.push(p.propsId ?? null)
+    }
+    merged.sort((a, b) => parts[a].day - parts[b].day || a - b)
+  }
+  const days = byDay(merged)
   // Staged by blocks of units (`UnitBlocks`) where few columns are placed: with properties or
   // previous events too (48 bytes an event in strict mode) the staging cost 130 MB more at 10M
   // events for no measurable gain.
@@ -514,10 +545,10 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const openerRuns = runsOf(openers)
   // After the first pass, the few units that keep all get them after, and are sorted.
   if (anyAll) placeAll(openerRuns, grouped, fill, all, from, to, withOrder, withUnits, withSeq)
-  const unitStart = scratchU32('funnel.unitStart', units + 1, null)
+  const unitStart = scratchU32('funnel.unitStart', units + singles + 1, null)
   const unitOf = scratchU32('funnel.unitOf', firstPass ? units : 0, null)
   const n = startsOf(maxUnit, counts, unitStart, unitOf)
-  unitStart[n] = kept
+  startsAfter(unitStart, n, kept, singles)
   if (firstPass) placeFirsts(n, unitStart, unitOf, all, state, best, openerRuns, grouped, withOrder, withUnits, withSeq)
   return { ...grouped, unitStart }
 }
@@ -545,28 +576,29 @@ function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all
 }
 
 /**
- * The parts' events whose session is in the segment (`sessionIn`), as parts over scratch
- * memory; parts left empty are dropped. A segment keeps a fraction of a funnel's candidates
- * (a fifth for Paid Search in the bench shop), and every pass after this reads only those,
+ * The parts' events marked 1 in `mark` by their column `by(p)` (a session's number for a
+ * segment's `sessionIn`, the unit's for `all`), as parts over scratch memory named `slot`;
+ * parts left empty are dropped. A segment keeps a fraction of a funnel's candidates (a
+ * fifth for Paid Search in the bench shop), and every pass after this reads only those,
  * where marking the others as unit-less left each pass reading them all. The scratch arrays
  * have room for every candidate, in one pass: memory is touched only where a kept event is
  * written.
  */
-function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
+function keepMarked(parts: Part[], mark: Uint8Array, by: (p: Part) => Uint32Array, slot: string): Part[] {
   const room = parts.reduce((n, p) => n + p.session.length, 0)
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
   const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
-    ts: scratchF64('funnel.segment.ts', room, null), seq: scratchF64('funnel.segment.seq', room, null),
-    visitor: scratchU32('funnel.segment.visitor', room, null), session: scratchU32('funnel.segment.session', room, null),
-    props: scratchU32('funnel.segment.props', hasProps ? room : 0, null),
-    prevSeq: scratchF64('funnel.segment.prevSeq', hasPrev ? room : 0, null), prevSession: scratchU32('funnel.segment.prevSession', hasPrev ? room : 0, null),
+    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchF64(`${slot}.seq`, room, null),
+    visitor: scratchU32(`${slot}.visitor`, room, null), session: scratchU32(`${slot}.session`, room, null),
+    props: scratchU32(`${slot}.props`, hasProps ? room : 0, null),
+    prevSeq: scratchF64(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
   }
   const out: Part[] = []
   let at = 0
   for (const p of parts) {
     const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
-    const n = keepIn(sessionIn, p, known, p.prev ?? null, to, at)
+    const n = keepIn(mark, by(p), p, known, p.prev ?? null, to, at)
     if (n === 0) continue
     out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
@@ -581,7 +613,7 @@ function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
 
 const NO_LABELS = new Uint32Array(0)
 
-/** Where `inSegmentOnly` copies the kept events. */
+/** Where `keepMarked` copies the kept events. */
 interface Kept {
   ts: Float64Array
   seq: Float64Array
@@ -592,17 +624,17 @@ interface Kept {
   prevSession: Uint32Array
 }
 
-/** Copies the events of `from` in the segment to `to` from `at`; answers how many. */
-function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
+/** Copies the events of `from` marked 1 in `mark` by column `by` to `to` from `at`; answers how many. */
+function keepIn(mark: Uint8Array, by: Uint32Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
   const { ts, seq, visitor, session } = from
   let j = at
-  for (let i = 0; i < session.length; i++) {
-    const s = session[i]
-    if (!(s < sessionIn.length && sessionIn[s] === 1)) continue
+  for (let i = 0; i < by.length; i++) {
+    const m = by[i]
+    if (!(m < mark.length && mark[m] === 1)) continue
     to.ts[j] = ts[i]
     to.seq[j] = seq[i]
     to.visitor[j] = visitor[i]
-    to.session[j] = s
+    to.session[j] = session[i]
     if (props !== null) to.props[j] = props[i]
     if (prev !== null) {
       to.prevSeq[j] = prev.seq[i]
@@ -760,10 +792,11 @@ function countAll(units: Uint32Array, pts: Float64Array, from: number, to: numbe
  * start, kept for its first opening event). Answers how many units keep any event.
  */
 function startAll(maxUnit: number, later: Uint32Array, state: Uint8Array, all: Uint8Array, ones: Uint32Array | null, firstPass: boolean,
-  counts: Uint32Array, fill: Uint32Array): number {
+  apart: boolean, counts: Uint32Array, fill: Uint32Array): number {
   let units = 0
+  const single = apart ? 0 : 1
   for (let u = 1; u <= maxUnit; u++) {
-    const n = later[u] + (all[u] === 1 ? (ones === null ? 0 : ones[u]) : state[u] !== 0 ? 1 : 0)
+    const n = later[u] + (all[u] === 1 ? (ones === null ? 0 : ones[u]) : state[u] !== 0 ? single : 0)
     counts[u + 1] = counts[u] + n
     fill[u] = counts[u] + (firstPass && state[u] !== 0 && all[u] === 0 ? 1 : 0)
     if (n > 0) units++
@@ -781,6 +814,38 @@ function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, 
     unitStart[n++] = counts[u]
   }
   return n
+}
+
+/** How many units are marked (state 1): with `apart`, the single units. */
+function countMarked(maxUnit: number, state: Uint8Array): number {
+  let n = 0
+  for (let u = 1; u <= maxUnit; u++) if (state[u] === 1) n++
+  return n
+}
+
+/** The starts of the `singles` units kept apart, one event each from `kept` on, after the `n` placed ones; and the end. */
+function startsAfter(unitStart: Uint32Array, n: number, kept: number, singles: number): void {
+  for (let k = 0; k <= singles; k++) unitStart[n + k] = kept + k
+}
+
+/**
+ * Writes each single unit's first opening event in the entry range, in merged order
+ * (`mergeOrder`'s `runOf`, `atOf`), one after the other from `at`; marks the unit found
+ * (state 2). Answers where the next goes.
+ */
+function takeSingles(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: GroupedColumns, at: number, state: Uint8Array,
+  from: number, entryEnd: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): number {
+  for (let j = 0; j < n; j++) {
+    const r = runOf[j]
+    const i = atOf[j]
+    const u = d.unit[r][i]
+    if (state[u] !== 1) continue
+    const t = d.ts[r][i]
+    if (t < from || t >= entryEnd) continue
+    state[u] = 2
+    writeEvent(out, at++, d, r, i, withOrder, withUnits, withSeq)
+  }
+  return at
 }
 
 /** Runs as the placing functions read them (a day's keys, or the opening keys): each run's columns, key and whether it only opens. */
