@@ -462,11 +462,11 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
   const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
-  // Ordered mode without the first pass: the units with an opening event and no later
-  // step's (state 1, most entrants) reach step 1 by their first one and need nothing else.
+  // Without the first pass: the units with an opening event and no later step's (state 1,
+  // most entrants) reach step 1 by their first one and need nothing else, in either mode.
   // They are kept apart, after the others, one event each in the order found, so neither
   // the merge by time nor the placing by unit (a cache miss an event) sees them.
-  const apart = ordered && !firstPass && !withPrev
+  const apart = !firstPass
   let units = startAll(maxUnit, later, state, all, ones, firstPass, apart, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
@@ -486,8 +486,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const propsId = scratchU32('funnel.propsId', withSeq ? kept + singles : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
   // Each event's previous one, for strict mode (-1: not known, SQLite is asked).
-  const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept : 0, null)
-  const prevSession = scratchU32('funnel.prevSession', withPrev ? kept : 0, null)
+  const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept + singles : 0, null)
+  const prevSession = scratchU32('funnel.prevSession', withPrev ? kept + singles : 0, null)
   // Parts as runs for the placing functions: plain lists of typed arrays, one shape.
   const runsOf = (ks: number[]): DayRuns => ({
     unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
