@@ -8,6 +8,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { chunkCache } from '../../collector/src/store/chunk-cache.ts'
+import { decodeChunk } from '../../collector/src/store/sqlite-funnel-chunks.ts'
+import { SQLITE_VISITOR_ORDER_MIGRATION } from '../../collector/src/store/sqlite-funnel-schema.ts'
 import { segmentedExperiment } from '../../collector/src/store/sqlite-experiment-columns.ts'
 import { Deriver } from '../../collector/src/derive/deriver.ts'
 import { backfillGoal } from '../../collector/src/derive/goals.ts'
@@ -231,6 +233,23 @@ describe('funnels from the SQLite funnel columns', () => {
       expect(entries).toEqual(unit === 'visitor' ? { '/blog/a': 2, '/blog/b': 2 } : { '/blog/a': 3, '/blog/b': 3 })
     }
     expect(columnReads).toBe(4)
+  })
+
+  it('hold each chunk\'s events by visitor, each visitor\'s in time order, and are all built again on upgrade from time order', async () => {
+    // u is numbered first (seen first); w's event falls between two of u's.
+    await store.insertEvents('shop', [visit('u', D0, '/pricing'), visit('w', D0 + MIN, '/pricing'), visit('u', D0 + 2 * MIN, '/pricing'), visit('u', D0 + 3 * MIN, '/pricing')])
+    await derive()
+    while ((await store.refreshFunnel(100_000, 0)) > 0);
+    const chunk = store.db.prepare('SELECT cols, n FROM funnel_chunks').get() as { cols: Buffer; n: number }
+    const c = decodeChunk(chunk.cols, chunk.n)
+    const [u, w] = [c.visitor[0], c.visitor[3]]
+    expect([...c.visitor]).toEqual([u, u, u, w])
+    expect([...c.ts]).toEqual([D0, D0 + 2 * MIN, D0 + 3 * MIN, D0 + MIN])
+    expect((await funnel('step=pageview:/pricing&step=pageview:/pricing&step=pageview:/pricing')).steps.map((r) => r.visitors)).toEqual([2, 1, 1])
+    // Chunks built before held time order: migration 28 notes each one to be built again.
+    expect(store.db.prepare('SELECT COUNT(*) FROM funnel_dirty').pluck().get()).toBe(0)
+    store.db.exec(SQLITE_VISITOR_ORDER_MIGRATION)
+    expect(store.db.prepare('SELECT site, type, path, day FROM funnel_dirty').all()).toEqual([{ site: 'shop', type: 'pageview', path: '/pricing', day: D0 / DAY }])
   })
 
   it('give a segmented experiment readout that takes the first to arrive of exposures at the same time, as the rollups do', async () => {

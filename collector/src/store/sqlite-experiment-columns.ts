@@ -37,7 +37,7 @@ export function segmentedExperiment(db: Database.Database, site: string, q: Expe
     const numbers = new Numbering(db, site, false)
     const inSegment = sessionsInSegment(db, site, segment, sessionParts(db, site, 0, dayTo, numbers), numbers)
     const read = (cond: [string, unknown[]]) => keyParts(db, site, cond, 0, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
-    // Day by day (a day's chunk is in time, then arrival order): a visitor's first is the first met.
+    // Day by day (a day's chunk holds each visitor's events in time, then arrival order): a visitor's first is the first met.
     const exposures = read(exposed).sort((a, b) => a.day - b.day)
     const conversions = read(converted)
     const max = maxInChunks([...exposures, ...conversions].map((p) => p.visitor))

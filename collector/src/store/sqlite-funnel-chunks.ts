@@ -1,6 +1,7 @@
 /**
  * Building and reading the SQLite funnel columns (`sqlite-funnel-schema.ts`): one chunk per
- * site, event key and UTC day, its events in time then arrival order as packed columns
+ * site, event key and UTC day, its events by visitor number, each visitor's in time then
+ * arrival order (`inVisitorOrder`), as packed columns
  * (timestamp, rowid, visitor number, session number, label: an exposure's variant or a
  * conversion's currency; 28 bytes an event, native byte order; conversions add their value,
  * 36 bytes); and one session chunk per site and day of session start (session and visitor
@@ -311,7 +312,7 @@ export function decodeEvents(blob: Uint8Array, n: number): EventColumns {
  */
 export function eventDayColumns(db: Database.Database, site: string, day: number, numbers: Numbering): EventColumns {
   const parts: { ts: Float64Array; seq: Float64Array; unit: Uint32Array }[] = keyParts(db, site, ['1 = 1', []], day, day, numbers, keyDayReader(db), new Set())
-    .map((p) => ({ ts: p.ts, seq: p.seq, unit: mapU32(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0)) }))
+    .map((p) => inTimeOrder(p.ts, p.seq, mapU32(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0))))
   const pathless = db.prepare(`SELECT ts, rowid, session_id FROM events INDEXED BY events_pathless_pageviews
     WHERE site = ? AND type = 'pageview' AND path IS NULL AND bot = 0 AND ts >= ? AND ts < ? ORDER BY ts, rowid`).raw(true)
     .all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
@@ -333,6 +334,12 @@ export function eventDayColumns(db: Database.Database, site: string, day: number
   })
   while (slot <= DAY_SLOTS) slotStart[slot++] = n
   return { slotStart, unit }
+}
+
+/** A chunk's times, rowids and units in time then arrival order (chunks hold their events by visitor). */
+function inTimeOrder(ts: Float64Array, seq: Float64Array, unit: Uint32Array): { ts: Float64Array; seq: Float64Array; unit: Uint32Array } {
+  const order = Array.from(ts, (_, i) => i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
+  return { ts: mapF64(order, (i) => ts[i]), seq: mapF64(order, (i) => seq[i]), unit: mapU32(order, (i) => unit[i]) }
 }
 
 /** The rows of one key's day, as strings: what a chunk is built from and what a reader reads while it is noted. */
@@ -517,7 +524,28 @@ export class Numbering {
 /** `Numbering`'s kind for labels (beside `VISITOR_UNIT` and `SESSION_UNIT`). */
 const LABELS = 2
 
-/** A (key, day)'s rows as chunk columns. */
+/**
+ * A (key, day)'s rows (as read: in time then arrival order) by visitor number, none first,
+ * each visitor's in the order read: a funnel places a chunk by visitor in one forward sweep
+ * of each column, where time order made every write a cache miss (`groupByUnit`). Each
+ * visitor's first event in a chunk is still its first of the chunk.
+ *
+ * @example
+ * const r = inVisitorOrder(read(keyDay), numbers)
+ * put(chunkOf(r, numbers), r.props)
+ */
+export function inVisitorOrder(r: KeyDayRows, numbers: Numbering): KeyDayRows {
+  const v = r.visitor.map((x) => (x === null ? 0 : numbers.unit(VISITOR_UNIT, x)))
+  // Array.prototype.sort is stable: each visitor's rows keep the order they were read in.
+  const order = Array.from(v, (_, i) => i).sort((a, b) => v[a] - v[b])
+  const pick = <T>(col: T[]): T[] => order.map((i) => col[i])
+  return {
+    ts: pick(r.ts), seq: pick(r.seq), visitor: pick(r.visitor), session: pick(r.session), label: pick(r.label),
+    value: r.value && pick(r.value), props: r.props && pick(r.props), prev: r.prev && { seq: pick(r.prev.seq), session: pick(r.prev.session) },
+  }
+}
+
+/** A (key, day)'s rows as chunk columns, in the rows' order. */
 export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
   return {
     ts: Float64Array.from(r.ts),
@@ -613,7 +641,7 @@ export class SqliteFunnelChunks {
           if (built > 0 && rows >= maxRows) return built
           more = true
           this.stmt.done.run(k.site, k.type, k.name, k.path, k.day)
-          const r = this.read(k)
+          const r = inVisitorOrder(this.read(k), numbering(k.site))
           rows += r.ts.length
           built++
           const key = this.stmt.key.get(k.site, k.type, k.name, k.path) as number | undefined
@@ -695,7 +723,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
     const at = `${d.type}\n${d.name}\n${d.path}`
     if (seen.has(at)) continue
     readKeys.add(at)
-    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(read(d), numbers) })
+    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(inVisitorOrder(read(d), numbers), numbers) })
   }
   for (const at of readKeys) seen.add(at)
   return out

@@ -17,9 +17,9 @@ import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
-import { scratchF64, scratchI32, scratchU16, scratchU32, scratchU8 } from './scratch.ts'
+import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, mergeOrder, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -398,12 +398,17 @@ function entryIds(parts: SessionColumns[]): Uint32Array {
  * Groups the parts' events from `from` to `to` (inclusive) by unit, in time then arrival
  * order within each; events without the unit (no session) are left out, and so are those
  * no step can use. Of the events that can only open the funnel (`keyRoles` 1), a unit keeps
- * just its first before `entryEnd` unless a later one could open a better attempt: whenever
- * it has an event of a later step; with the first pass (ordered mode, more than two such
- * keys a day), only when an event of a later step comes more than the window after that
- * first one (an attempt from a later one sees a subset of the same events, and starts
- * later). Visitor and session numbers (`withUnits`), properties (`withSeq`) and previous
+ * just its first before `entryEnd`, found in one pass that compares, unless a later one
+ * could open a better attempt: in ordered mode, when an event of a later step comes more
+ * than the window after that first one (an attempt from a later one sees a subset of the
+ * same events, and starts later); in strict mode, whenever the unit has an event of a later
+ * step. Visitor and session numbers (`withUnits`), properties (`withSeq`) and previous
  * events (`withPrev`, strict mode) are placed only when asked for.
+ *
+ * A chunk holds its events by visitor (`inVisitorOrder`), so placing a run by visitor
+ * writes each column in one forward sweep: no merge by time, no cache miss an event. Each
+ * unit's events then come in day order, keys one after the other within a day, and are put
+ * in time order unit by unit (`placeFirsts`).
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, withPrev: boolean, sessionIn: Uint8Array | null) {
@@ -418,35 +423,21 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const openers = parts.flatMap((p, k) => (roles[p.key] === 1 ? [k] : []))
   const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
   const maxUnit = maxIn(unitCols)
-  // With many opening-only keys a day (a glob over most pages), merging them by time costs
-  // more than one pass that finds each unit's first (`firstPass`, ordered mode); with one or
-  // two, the merge finds it in passing, for less.
-  let perDay = 0
-  for (let o = 0, run = 0; o < openers.length; o++) {
-    run = o > 0 && parts[openers[o]].day === parts[openers[o - 1]].day ? run + 1 : 1
-    if (run > perDay) perDay = run
-  }
-  const firstPass = ordered && perDay > 2
-  // Per unit: its events of later steps, how many and (for the first pass) the latest.
+  // Per unit: its events of later steps, how many and (ordered mode) the latest.
   const later = scratchU32('funnel.later', maxUnit + 1)
-  const lastLater = scratchF64('funnel.lastLater', firstPass ? maxUnit + 1 : 0, null)
-  for (const k of laters) countLater(unitCols[k], tsCols[k], from, to, later, firstPass ? lastLater : null)
+  const lastLater = scratchF64('funnel.lastLater', ordered ? maxUnit + 1 : 0, null)
+  for (const k of laters) countLater(unitCols[k], tsCols[k], from, to, later, ordered ? lastLater : null)
   // Per unit: the first opening-only event in the entry range (time, then arrival), as its
   // part's place among the openers times 2^32 plus its index. Parts come day by day: a unit
   // found on an earlier day (state 2) is passed over with one byte read, one found today (1)
-  // is compared. One write per unit found: these arrays are far bigger than the cache.
+  // is compared.
   const state = scratchU8('funnel.state', maxUnit + 1)
-  const best = scratchF64('funnel.best', firstPass ? maxUnit + 1 : 0, null)
+  const best = scratchF64('funnel.best', maxUnit + 1, null)
   // Its time beside it: read by unit number, where the event's own column is far away in memory.
-  const bestTs = scratchF64('funnel.bestTs', firstPass ? maxUnit + 1 : 0, null)
-  const today = scratchU32('funnel.today', firstPass ? maxUnit + 1 : 0, null)
+  const bestTs = scratchF64('funnel.bestTs', maxUnit + 1, null)
+  const today = scratchU32('funnel.today', maxUnit + 1, null)
   let found = 0
-  if (!firstPass) {
-    // Without it: a unit with a later step's event keeps them all, counted with those; any
-    // other has its first in the entry range (state 1) placed by the merge below.
-    for (const k of openers) markOpeners(unitCols[k], tsCols[k], from, entryEnd, to, later, state)
-  }
-  for (let o = 0; o < (firstPass ? openers.length : 0); o++) {
+  for (let o = 0; o < openers.length; o++) {
     const k = openers[o]
     found = firstOpeners(o, unitCols[k], tsCols[k], seqCols[k], from, entryEnd, state, best, bestTs, today, found, openers, seqCols)
     if (o + 1 === openers.length || parts[openers[o + 1]].day !== parts[k].day) {
@@ -454,124 +445,75 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       found = 0
     }
   }
-  // Which units keep all their opening-only events (rare: `all`), where each unit's events
-  // start (a counting sort) and how many units keep any. Those that keep all are counted
-  // once known, and the starts worked out again.
+  // Which units keep all their opening-only events (`all`), where each unit's events start
+  // (a counting sort) and how many units keep any. Those that keep all are counted once
+  // known, and the starts worked out again.
   const all = scratchU8('funnel.all', maxUnit + 1)
   const counts = scratchU32('funnel.counts', maxUnit + 2)
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
-  const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, firstPass, windowMs)
-  // Without the first pass: the units with an opening event and no later step's (state 1,
-  // most entrants) reach step 1 by their first one and need nothing else, in either mode.
-  // They are kept apart, after the others, one event each in the order found, so neither
-  // the merge by time nor the placing by unit (a cache miss an event) sees them.
-  const apart = !firstPass
-  let units = startAll(maxUnit, later, state, all, ones, firstPass, apart, counts, fill)
+  const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, ordered, windowMs)
+  let units = startAll(maxUnit, later, state, all, ones, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
     for (const k of openers) countAll(unitCols[k], tsCols[k], from, to, all, ones)
-    units = startAll(maxUnit, later, state, all, ones, firstPass, apart, counts, fill)
+    units = startAll(maxUnit, later, state, all, ones, counts, fill)
   }
   const kept = counts[counts.length - 1]
-  const singles = apart ? countMarked(maxUnit, state) : 0
-  const ts = scratchF64('funnel.ts', kept + singles, null)
-  const key = scratchU32('funnel.key', kept + singles, null)
-  // Arrival order: for putting units in order after the first pass, and for strict mode and properties.
-  const withOrder = firstPass || withSeq
-  const seq = scratchF64('funnel.seq', withOrder ? kept + singles : 0, null)
+  const ts = scratchF64('funnel.ts', kept, null)
+  const key = scratchU32('funnel.key', kept, null)
+  // Arrival order: for putting each unit in order, strict mode and properties.
+  const seq = scratchF64('funnel.seq', kept, null)
   // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
-  const visitor = scratchU32('funnel.visitor', withUnits ? kept + singles : 0, null)
-  const session = scratchU32('funnel.session', withUnits ? kept + singles : 0, null)
-  const propsId = scratchU32('funnel.propsId', withSeq ? kept + singles : 0, null)
+  const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
+  const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
+  const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
   const propsCols = parts.map((p) => p.propsId ?? null)
   // Each event's previous one, for strict mode (-1: not known, SQLite is asked).
-  const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept + singles : 0, null)
-  const prevSession = scratchU32('funnel.prevSession', withPrev ? kept + singles : 0, null)
+  const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept : 0, null)
+  const prevSession = scratchU32('funnel.prevSession', withPrev ? kept : 0, null)
   // Parts as runs for the placing functions: plain lists of typed arrays, one shape.
   const runsOf = (ks: number[]): DayRuns => ({
     unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
     visitor: ks.map((k) => parts[k].visitor), session: ks.map((k) => parts[k].session),
-    props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]), opener: ks.map((k) => (roles[keyOf[k]] === 1 ? 1 : 0)),
+    props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]),
     prev: ks.map((k) => parts[k].prev ?? null),
   })
-  // Later steps' events (without the first pass, every event): each day's keys merged in time
-  // then arrival order, then placed, so each unit's land in that order (a counting sort keeps it).
-  const byDay = (ks: number[]) => {
-    const days: number[][] = []
-    for (const k of ks) {
-      const last = days[days.length - 1]
-      if (last && parts[last[0]].day === parts[k].day) last.push(k)
-      else days.push([k])
-    }
-    return days
-  }
-  const room = Math.max(0, ...byDay(parts.map((_, k) => k)).map((day) => day.reduce((n, k) => n + tsCols[k].length, 0)))
-  const runOf = scratchU16('funnel.mergeRun', room, null)
-  const atOf = scratchU32('funnel.mergeAt', room, null)
   const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId, prevSeq, prevSession }
-  let merged = firstPass ? laters : parts.map((_, k) => k)
-  if (apart) {
-    // Each single unit's first opening event (time, then arrival: the day's opening keys
-    // merged) goes after the placed units; the rest of the opening events merge and place
-    // as before, copied first without those of single units (`all` marks the others).
-    let at = kept
-    for (const day of byDay(openers)) {
-      const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
-      at = takeSingles(n, runOf, atOf, runsOf(day), grouped, at, state, from, entryEnd, withOrder, withUnits, withSeq)
-    }
-    merged = [...laters]
-    for (const p of keepMarked(openers.map((k) => parts[k]), all, (p) => (byVisitor ? p.visitor : p.session), 'funnel.multi')) {
-      merged.push(parts.length)
-      parts.push(p)
-      unitCols.push(byVisitor ? p.visitor : p.session)
-      tsCols.push(p.ts)
-      seqCols.push(p.seq)
-      keyOf.push(p.key)
-      propsCols.push(p.propsId ?? null)
-    }
-    merged.sort((a, b) => parts[a].day - parts[b].day || a - b)
-  }
-  const days = byDay(merged)
-  // Staged by blocks of units (`UnitBlocks`) where few columns are placed: with properties or
-  // previous events too (48 bytes an event in strict mode) the staging cost 130 MB more at 10M
-  // events for no measurable gain.
-  const blocks = withSeq || withPrev ? null : unitBlocks(maxUnit, counts, kept, withOrder, withUnits)
-  for (const day of days) {
-    const n = mergeOrder(day.map((k) => tsCols[k]), day.map((k) => seqCols[k]), runOf, atOf)
-    placeMerged(n, runOf, atOf, runsOf(day), grouped, fill, blocks, all, state, from, entryEnd, to, firstPass, withOrder, withUnits, withSeq)
-  }
-  if (blocks) placeBlocks(blocks, grouped, fill, withOrder, withUnits)
+  // By session, a run's units are scattered: staged by blocks of units (`UnitBlocks`) where
+  // few columns are placed. With properties or previous events too (48 bytes an event in
+  // strict mode) the staging cost 130 MB more at 10M events for no measurable gain.
+  const blocks = byVisitor || withSeq || withPrev ? null : unitBlocks(maxUnit, counts, kept, withUnits)
+  placeRuns(runsOf(laters), grouped, fill, blocks, null, from, to, withUnits, withSeq)
+  if (blocks) placeBlocks(blocks, grouped, fill, withUnits)
   const openerRuns = runsOf(openers)
-  // After the first pass, the few units that keep all get them after, and are sorted.
-  if (anyAll) placeAll(openerRuns, grouped, fill, all, from, to, withOrder, withUnits, withSeq)
-  const unitStart = scratchU32('funnel.unitStart', units + singles + 1, null)
-  const unitOf = scratchU32('funnel.unitOf', firstPass ? units : 0, null)
+  // The units that keep all get their opening events too.
+  if (anyAll) placeRuns(openerRuns, grouped, fill, null, all, from, to, withUnits, withSeq)
+  const unitStart = scratchU32('funnel.unitStart', units + 1, null)
+  const unitOf = scratchU32('funnel.unitOf', units, null)
   const n = startsOf(maxUnit, counts, unitStart, unitOf)
-  startsAfter(unitStart, n, kept, singles)
-  if (firstPass) placeFirsts(n, unitStart, unitOf, all, state, best, openerRuns, grouped, withOrder, withUnits, withSeq)
+  unitStart[n] = kept
+  placeFirsts(n, unitStart, unitOf, all, state, best, openerRuns, grouped, withUnits, withSeq)
   return { ...grouped, unitStart }
 }
 
 /**
- * After the first pass: each unit's first opening event (`best`: its opener's place times
- * 2^32 plus its index) goes to the place kept for it, before the unit's other events (sorted
- * where it is not: a later step's event came first); a unit that keeps all is sorted whole.
+ * Each unit's first opening event (`best`: its opener's place times 2^32 plus its index)
+ * goes to the place kept for it, before the unit's other events; then each unit with more
+ * than one event is put in time then arrival order (`sortUnit`: most are in order already,
+ * or nearly).
  */
 function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all: Uint8Array, state: Uint8Array, best: Float64Array,
-  openers: DayRuns, g: GroupedColumns, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
-  const { ts, seq } = g
+  openers: DayRuns, g: GroupedColumns, withUnits: boolean, withSeq: boolean): void {
   for (let f = 0; f < n; f++) {
     const a = unitStart[f]
     const b = unitStart[f + 1]
     const u = unitOf[f]
-    if (all[u] === 1) sortUnit(g, a, b)
-    else if (state[u] !== 0) {
+    if (all[u] === 0 && state[u] !== 0) {
       const o = (best[u] / PART) >>> 0
-      writeEvent(g, a, openers, o, best[u] - o * PART, withOrder, withUnits, withSeq)
-      // Usually before the rest already (a later step's event before it opens nothing new).
-      if (b - a > 1 && (ts[a] > ts[a + 1] || (ts[a] === ts[a + 1] && seq[a] > seq[a + 1]))) sortUnit(g, a, b)
+      writeEvent(g, a, openers, o, best[u] - o * PART, withUnits, withSeq)
     }
+    if (b - a > 1) sortUnit(g, a, b)
   }
 }
 
@@ -659,48 +601,62 @@ interface GroupedColumns {
 
 /** Puts events `a` to `b` of `g` in time then arrival order. */
 function sortUnit(g: GroupedColumns, a: number, b: number): void {
-  // Previous events are placed for strict mode only, which sorts no unit (it makes no first pass).
-  const { ts, seq, key, visitor, session, propsId } = g
-  const [units, props] = [visitor.length > 0, propsId.length > 0]
-  if (b - a <= 32) {
-    // Insertion: a unit here is in order but for one event, or small.
-    for (let i = a + 1; i < b; i++) {
-      const t = ts[i]
-      const s = seq[i]
-      const k = key[i]
-      const v = units ? visitor[i] : 0
-      const e = units ? session[i] : 0
-      const p = props ? propsId[i] : 0
-      let j = i - 1
-      for (; j >= a && (ts[j] > t || (ts[j] === t && seq[j] > s)); j--) {
-        ts[j + 1] = ts[j]
-        seq[j + 1] = seq[j]
-        key[j + 1] = key[j]
-        if (units) {
-          visitor[j + 1] = visitor[j]
-          session[j + 1] = session[j]
-        }
-        if (props) propsId[j + 1] = propsId[j]
-      }
-      ts[j + 1] = t
-      seq[j + 1] = s
-      key[j + 1] = k
-      if (units) {
-        visitor[j + 1] = v
-        session[j + 1] = e
-      }
-      if (props) propsId[j + 1] = p
-    }
-    return
-  }
+  const { ts, seq } = g
   let sorted = true
   for (let i = a + 1; i < b && sorted; i++) if (ts[i] < ts[i - 1] || (ts[i] === ts[i - 1] && seq[i] < seq[i - 1])) sorted = false
   if (sorted) return
-  const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => ts[i] - ts[j] || seq[i] - seq[j])
-  for (const col of [ts, seq, key, visitor, session, propsId]) {
-    if (col.length === 0) continue
-    const moved = order.map((i) => col[i])
-    for (let i = 0; i < moved.length; i++) col[a + i] = moved[i]
+  if (b - a <= 32) insertionSort(g, a, b)
+  else {
+    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => ts[i] - ts[j] || seq[i] - seq[j])
+    for (const col of [ts, seq, g.key, g.visitor, g.session, g.propsId, g.prevSeq, g.prevSession]) {
+      if (col.length === 0) continue
+      const moved = order.map((i) => col[i])
+      for (let i = 0; i < moved.length; i++) col[a + i] = moved[i]
+    }
+  }
+}
+
+/** `sortUnit` for a small unit: most are in order but for an event or two of another key the same day. */
+function insertionSort(g: GroupedColumns, a: number, b: number): void {
+  const { ts, seq, key, visitor, session, propsId, prevSeq, prevSession } = g
+  const [units, props, prev] = [visitor.length > 0, propsId.length > 0, prevSeq.length > 0]
+  for (let i = a + 1; i < b; i++) {
+    const t = ts[i]
+    const s = seq[i]
+    if (ts[i - 1] < t || (ts[i - 1] === t && seq[i - 1] < s)) continue
+    const k = key[i]
+    const v = units ? visitor[i] : 0
+    const e = units ? session[i] : 0
+    const p = props ? propsId[i] : 0
+    const ps = prev ? prevSeq[i] : 0
+    const pe = prev ? prevSession[i] : 0
+    let j = i - 1
+    for (; j >= a && (ts[j] > t || (ts[j] === t && seq[j] > s)); j--) {
+      ts[j + 1] = ts[j]
+      seq[j + 1] = seq[j]
+      key[j + 1] = key[j]
+      if (units) {
+        visitor[j + 1] = visitor[j]
+        session[j + 1] = session[j]
+      }
+      if (props) propsId[j + 1] = propsId[j]
+      if (prev) {
+        prevSeq[j + 1] = prevSeq[j]
+        prevSession[j + 1] = prevSession[j]
+      }
+    }
+    ts[j + 1] = t
+    seq[j + 1] = s
+    key[j + 1] = k
+    if (units) {
+      visitor[j + 1] = v
+      session[j + 1] = e
+    }
+    if (props) propsId[j + 1] = p
+    if (prev) {
+      prevSeq[j + 1] = ps
+      prevSession[j + 1] = pe
+    }
   }
 }
 
@@ -715,16 +671,6 @@ function countLater(units: Uint32Array, pts: Float64Array, from: number, to: num
     if (u === 0 || t < from || t > to) continue
     const first = later[u]++ === 0
     if (lastLater !== null && (first || t > lastLater[u])) lastLater[u] = t
-  }
-}
-
-/** Without the first pass: a unit with a later step's event counts its opening ones too; any other with one in the entry range is marked (state 1). */
-function markOpeners(units: Uint32Array, pts: Float64Array, from: number, entryEnd: number, to: number, later: Uint32Array, state: Uint8Array): void {
-  for (let i = 0; i < units.length; i++) {
-    const u = units[i]
-    if (u === 0 || pts[i] < from || pts[i] > to) continue
-    if (later[u] > 0) later[u]++
-    else if (pts[i] < entryEnd) state[u] = 1
   }
 }
 
@@ -762,21 +708,18 @@ function settle(today: Uint32Array, found: number, state: Uint8Array): void {
 }
 
 /**
- * Marks the units that keep all their opening-only events (`all`): any with a later step's
- * event, or with the first pass, one whose latest such event comes more than the window
- * after its first opening event. Answers whether the first pass left any.
+ * Marks the units that keep all their opening-only events (`all`): in ordered mode, those
+ * whose latest event of a later step comes more than the window after their first opening
+ * event; in strict mode, any with a later step's event. Answers whether any does.
  */
 function markAll(maxUnit: number, later: Uint32Array, state: Uint8Array, lastLater: Float64Array, bestTs: Float64Array, all: Uint8Array,
-  firstPass: boolean, windowMs: number): boolean {
+  ordered: boolean, windowMs: number): boolean {
   let any = false
   for (let u = 1; u <= maxUnit; u++) {
     if (later[u] === 0) continue
-    if (firstPass) {
-      if (state[u] === 0) continue
-      if (!(lastLater[u] > bestTs[u] + windowMs)) continue
-      any = true
-    }
+    if (ordered && (state[u] === 0 || !(lastLater[u] > bestTs[u] + windowMs))) continue
     all[u] = 1
+    any = true
   }
   return any
 }
@@ -788,67 +731,34 @@ function countAll(units: Uint32Array, pts: Float64Array, from: number, to: numbe
 
 /**
  * Each unit's start (`counts`, a prefix sum: unit u's events go from counts[u] to
- * counts[u + 1]) and where its placing begins (`fill`: after the first pass, one past the
- * start, kept for its first opening event). Answers how many units keep any event.
+ * counts[u + 1]) and where its placing begins (`fill`: one past the start where the first
+ * opening event takes the start). Answers how many units keep any event.
  */
-function startAll(maxUnit: number, later: Uint32Array, state: Uint8Array, all: Uint8Array, ones: Uint32Array | null, firstPass: boolean,
-  apart: boolean, counts: Uint32Array, fill: Uint32Array): number {
+function startAll(maxUnit: number, later: Uint32Array, state: Uint8Array, all: Uint8Array, ones: Uint32Array | null,
+  counts: Uint32Array, fill: Uint32Array): number {
   let units = 0
-  const single = apart ? 0 : 1
   for (let u = 1; u <= maxUnit; u++) {
-    const n = later[u] + (all[u] === 1 ? (ones === null ? 0 : ones[u]) : state[u] !== 0 ? single : 0)
+    const first = state[u] !== 0 && all[u] === 0 ? 1 : 0
+    const n = later[u] + (all[u] === 1 ? (ones === null ? 0 : ones[u]) : first)
     counts[u + 1] = counts[u] + n
-    fill[u] = counts[u] + (firstPass && state[u] !== 0 && all[u] === 0 ? 1 : 0)
+    fill[u] = counts[u] + first
     if (n > 0) units++
   }
   return units
 }
 
-/** The starts of the units that keep any event, in unit order, with their numbers in `unitOf` where it has room. Answers how many. */
+/** The starts of the units that keep any event, in unit order, with their numbers in `unitOf`. Answers how many. */
 function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, unitOf: Uint32Array): number {
   let n = 0
-  const withUnits = unitOf.length > 0
   for (let u = 1; u <= maxUnit; u++) {
     if (counts[u] === counts[u + 1]) continue
-    if (withUnits) unitOf[n] = u
+    unitOf[n] = u
     unitStart[n++] = counts[u]
   }
   return n
 }
 
-/** How many units are marked (state 1): with `apart`, the single units. */
-function countMarked(maxUnit: number, state: Uint8Array): number {
-  let n = 0
-  for (let u = 1; u <= maxUnit; u++) if (state[u] === 1) n++
-  return n
-}
-
-/** The starts of the `singles` units kept apart, one event each from `kept` on, after the `n` placed ones; and the end. */
-function startsAfter(unitStart: Uint32Array, n: number, kept: number, singles: number): void {
-  for (let k = 0; k <= singles; k++) unitStart[n + k] = kept + k
-}
-
-/**
- * Writes each single unit's first opening event in the entry range, in merged order
- * (`mergeOrder`'s `runOf`, `atOf`), one after the other from `at`; marks the unit found
- * (state 2). Answers where the next goes.
- */
-function takeSingles(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: GroupedColumns, at: number, state: Uint8Array,
-  from: number, entryEnd: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): number {
-  for (let j = 0; j < n; j++) {
-    const r = runOf[j]
-    const i = atOf[j]
-    const u = d.unit[r][i]
-    if (state[u] !== 1) continue
-    const t = d.ts[r][i]
-    if (t < from || t >= entryEnd) continue
-    state[u] = 2
-    writeEvent(out, at++, d, r, i, withOrder, withUnits, withSeq)
-  }
-  return at
-}
-
-/** Runs as the placing functions read them (a day's keys, or the opening keys): each run's columns, key and whether it only opens. */
+/** Runs as the placing functions read them (the later steps' keys, or the opening keys): each run's columns and key. */
 interface DayRuns {
   unit: Uint32Array[]
   ts: Float64Array[]
@@ -857,32 +767,7 @@ interface DayRuns {
   session: Uint32Array[]
   props: (Uint32Array | null)[]
   key: number[]
-  opener: number[]
   prev: (PrevColumns | null)[]
-}
-
-/**
- * Places one day's events in merged order (`mergeOrder`'s `runOf`, `atOf`) at their unit's
- * next place (`fill`), or with `blocks` stages them in their unit's block (`placeBlocks`
- * places them after): a later step's event, or any event of a unit that keeps all; without
- * the first pass, an opening-only event only for a unit marked (state 1) that has none yet.
- */
-function placeMerged(n: number, runOf: Uint16Array, atOf: Uint32Array, d: DayRuns, out: GroupedColumns, fill: Uint32Array, blocks: UnitBlocks | null,
-  all: Uint8Array, state: Uint8Array, from: number, entryEnd: number, to: number, firstPass: boolean, withOrder: boolean, withUnits: boolean,
-  withSeq: boolean): void {
-  for (let j = 0; j < n; j++) {
-    const r = runOf[j]
-    const i = atOf[j]
-    const u = d.unit[r][i]
-    const t = d.ts[r][i]
-    if (u === 0 || t < from || t > to) continue
-    if (d.opener[r] === 1 && all[u] !== 1) {
-      if (firstPass || state[u] !== 1 || t >= entryEnd) continue
-      state[u] = 2
-    }
-    if (blocks === null) writeEvent(out, fill[u]++, d, r, i, withOrder, withUnits, withSeq)
-    else stageEvent(blocks, d, r, i, u, withOrder, withUnits)
-  }
 }
 
 /**
@@ -914,32 +799,32 @@ interface UnitBlocks {
 const BLOCK_SHIFT = 10
 
 /** Staging room for `kept` events with the columns asked for, each block starting where its first unit's places do (`counts`). */
-function unitBlocks(maxUnit: number, counts: Uint32Array, kept: number, withOrder: boolean, withUnits: boolean): UnitBlocks {
+function unitBlocks(maxUnit: number, counts: Uint32Array, kept: number, withUnits: boolean): UnitBlocks {
   const blocks = (maxUnit >>> BLOCK_SHIFT) + 1
   const next = new Uint32Array(blocks)
   for (let b = 0; b < blocks; b++) next[b] = counts[b << BLOCK_SHIFT]
-  // Rows of whole 8-byte words, so each row's times stay aligned: time, key and unit, then arrival order, then visitor and session.
-  const width = 4 + (withOrder ? 2 : 0) + (withUnits ? 2 : 0)
+  // Rows of whole 8-byte words, so each row's times stay aligned: time, key and unit, arrival order, then visitor and session.
+  const width = 6 + (withUnits ? 2 : 0)
   const times = scratchF64('funnel.stage', (kept * width) / 2, null)
   return { words: new Uint32Array(times.buffer, times.byteOffset, kept * width), times, width, start: next.slice(), next }
 }
 
 /** Stages event `i` of run `r` (of unit `u`) in its unit's block. */
-function stageEvent(blocks: UnitBlocks, d: DayRuns, r: number, i: number, u: number, withOrder: boolean, withUnits: boolean): void {
+function stageEvent(blocks: UnitBlocks, d: DayRuns, r: number, i: number, u: number, withUnits: boolean): void {
   const { words, times, width } = blocks
   const w = blocks.next[u >>> BLOCK_SHIFT]++ * width
   times[w >>> 1] = d.ts[r][i]
   words[w + 2] = d.key[r]
   words[w + 3] = u
-  if (withOrder) times[(w >>> 1) + 2] = d.seq[r][i]
+  times[(w >>> 1) + 2] = d.seq[r][i]
   if (withUnits) {
-    words[w + width - 2] = d.visitor[r][i]
-    words[w + width - 1] = d.session[r][i]
+    words[w + 6] = d.visitor[r][i]
+    words[w + 7] = d.session[r][i]
   }
 }
 
 /** The second pass: each block's events to their unit's next place (`fill`), in the order staged. */
-function placeBlocks(blocks: UnitBlocks, out: GroupedColumns, fill: Uint32Array, withOrder: boolean, withUnits: boolean): void {
+function placeBlocks(blocks: UnitBlocks, out: GroupedColumns, fill: Uint32Array, withUnits: boolean): void {
   const { words, times, width, start, next } = blocks
   for (let b = 0; b < next.length; b++) {
     const end = next[b] * width
@@ -947,33 +832,38 @@ function placeBlocks(blocks: UnitBlocks, out: GroupedColumns, fill: Uint32Array,
       const at = fill[words[w + 3]]++
       out.ts[at] = times[w >>> 1]
       out.key[at] = words[w + 2]
-      if (withOrder) out.seq[at] = times[(w >>> 1) + 2]
+      out.seq[at] = times[(w >>> 1) + 2]
       if (withUnits) {
-        out.visitor[at] = words[w + width - 2]
-        out.session[at] = words[w + width - 1]
+        out.visitor[at] = words[w + 6]
+        out.session[at] = words[w + 7]
       }
     }
   }
 }
 
-/** Places every event in [from, to] of the units that keep all (`all`) at their unit's next place. */
-function placeAll(d: DayRuns, out: GroupedColumns, fill: Uint32Array, all: Uint8Array, from: number, to: number, withOrder: boolean, withUnits: boolean,
-  withSeq: boolean): void {
+/**
+ * Places every event in [from, to] of the runs (with `mark`, only of the units marked 1) at
+ * its unit's next place (`fill`), or with `blocks` stages it in its unit's block.
+ */
+function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, blocks: UnitBlocks | null, mark: Uint8Array | null, from: number, to: number,
+  withUnits: boolean, withSeq: boolean): void {
   for (let r = 0; r < d.unit.length; r++) {
     const units = d.unit[r]
     const pts = d.ts[r]
     for (let i = 0; i < units.length; i++) {
       const u = units[i]
-      if (u !== 0 && all[u] === 1 && pts[i] >= from && pts[i] <= to) writeEvent(out, fill[u]++, d, r, i, withOrder, withUnits, withSeq)
+      if (u === 0 || pts[i] < from || pts[i] > to || (mark !== null && mark[u] !== 1)) continue
+      if (blocks === null) writeEvent(out, fill[u]++, d, r, i, withUnits, withSeq)
+      else stageEvent(blocks, d, r, i, u, withUnits)
     }
   }
 }
 
-/** Writes event `i` of run `r` at place `at` of the grouped columns (seq, units, properties and previous events where asked for). */
-function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: number, withOrder: boolean, withUnits: boolean, withSeq: boolean): void {
+/** Writes event `i` of run `r` at place `at` of the grouped columns (units, properties and previous events where asked for). */
+function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: number, withUnits: boolean, withSeq: boolean): void {
   out.ts[at] = d.ts[r][i]
   out.key[at] = d.key[r]
-  if (withOrder) out.seq[at] = d.seq[r][i]
+  out.seq[at] = d.seq[r][i]
   if (withUnits) {
     out.visitor[at] = d.visitor[r][i]
     out.session[at] = d.session[r][i]

@@ -5,7 +5,9 @@
 import { SQLITE_CONSENT_ROLLUP_MIGRATION, SQLITE_ROLLUPS_MIGRATION, SQLITE_VISITOR_DAYS_MIGRATION } from './sqlite-rollup-schema.ts'
 import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
-import { SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION, SQLITE_STRICT_PREV_MIGRATION } from './sqlite-funnel-schema.ts'
+import {
+  SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION, SQLITE_STRICT_PREV_MIGRATION, SQLITE_VISITOR_ORDER_MIGRATION,
+} from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
   /* 1: sites, salts, events, sessions, quarantine, spend */ `
@@ -295,4 +297,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 27: the summary's distinct visitors over whole days from per-day counts of the visitor
      rollups (see sqlite-rollup-schema.ts). */
   SQLITE_VISITOR_DAYS_MIGRATION,
+  /* 28: funnel chunks hold their events by visitor (see sqlite-funnel-schema.ts); every chunk
+     is noted to be built again. */
+  SQLITE_VISITOR_ORDER_MIGRATION,
 ]
