@@ -778,49 +778,6 @@ export function eventParts(db: Database.Database, site: string, dayFrom: number,
 
 
 /**
- * The order `mergeRuns` visits, written out: the run of each event to `run`, its index to
- * `at` (both with room for every event); answers how many. A day of a funnel has a few runs
- * (its keys), where a scan of the heads costs less than the heap and its callback a visit:
- * the merge of the bench shop's 3-step funnel at 10M events took 110 ms in the heap alone.
- *
- * @example
- * const n = mergeOrder([a.ts, b.ts], [a.seq, b.seq], run, at) // run[0], at[0]: the earliest event
- */
-export function mergeOrder(ts: Float64Array[], seq: Float64Array[], run: Uint16Array, at: Uint32Array): number {
-  const k = ts.length
-  if (k > 8) {
-    let n = 0
-    mergeRuns(ts, seq, (r, i) => {
-      run[n] = r
-      at[n++] = i
-    })
-    return n
-  }
-  const pos = new Int32Array(k)
-  const len = new Int32Array(k)
-  let total = 0
-  for (let r = 0; r < k; r++) total += len[r] = ts[r].length
-  for (let n = 0; n < total; n++) {
-    let best = -1
-    let bt = 0
-    let bs = 0
-    for (let r = 0; r < k; r++) {
-      const p = pos[r]
-      if (p === len[r]) continue
-      const t = ts[r][p]
-      if (best < 0 || t < bt || (t === bt && seq[r][p] < bs)) {
-        best = r
-        bt = t
-        bs = seq[r][p]
-      }
-    }
-    run[n] = best
-    at[n] = pos[best]++
-  }
-  return total
-}
-
-/**
  * Visits the events of runs each sorted by time then arrival (rowid) in that order across
  * all runs: a k-way merge over a binary heap of the runs' heads.
  */
