@@ -408,18 +408,19 @@ function entryIds(parts: SessionColumns[]): Uint32Array {
  * A chunk holds its events by visitor (`inVisitorOrder`), so placing a run by visitor
  * writes each column in one forward sweep: no merge by time, no cache miss an event. Each
  * unit's events then come in day order, keys one after the other within a day, and are put
- * in time order unit by unit (`placeFirsts`).
+ * in time order unit by unit (`placeFirsts`). Sessions are grouped through their visitors
+ * (`groupBySession`).
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, withPrev: boolean, sessionIn: Uint8Array | null) {
   // Keys that fill no step are dropped, and so are events outside the segment.
   const stepParts = allParts.filter((p) => roles[p.key] !== 0)
   const parts = (sessionIn ? keepMarked(stepParts, sessionIn, (p) => p.session, 'funnel.segment') : stepParts).sort((a, b) => a.day - b.day)
+  if (!byVisitor) return groupBySession(parts, from, to, withSeq, withPrev)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
-  const unitCols = parts.map((p) => (byVisitor ? p.visitor : p.session))
+  const unitCols = parts.map((p) => p.visitor)
   const tsCols = parts.map((p) => p.ts)
   const seqCols = parts.map((p) => p.seq)
-  const keyOf = parts.map((p) => p.key)
   const openers = parts.flatMap((p, k) => (roles[p.key] === 1 ? [k] : []))
   const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
   const maxUnit = maxIn(unitCols)
@@ -468,27 +469,15 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
   const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
-  const propsCols = parts.map((p) => p.propsId ?? null)
   // Each event's previous one, for strict mode (-1: not known, SQLite is asked).
   const prevSeq = scratchF64('funnel.prevSeq', withPrev ? kept : 0, null)
   const prevSession = scratchU32('funnel.prevSession', withPrev ? kept : 0, null)
-  // Parts as runs for the placing functions: plain lists of typed arrays, one shape.
-  const runsOf = (ks: number[]): DayRuns => ({
-    unit: ks.map((k) => unitCols[k]), ts: ks.map((k) => tsCols[k]), seq: ks.map((k) => seqCols[k]),
-    visitor: ks.map((k) => parts[k].visitor), session: ks.map((k) => parts[k].session),
-    props: ks.map((k) => propsCols[k]), key: ks.map((k) => keyOf[k]),
-    prev: ks.map((k) => parts[k].prev ?? null),
-  })
+  const runsOf = (ks: number[]) => runsOfParts(ks.map((k) => parts[k]))
   const grouped: GroupedColumns = { ts, key, visitor, session, seq, propsId, prevSeq, prevSession }
-  // By session, a run's units are scattered: staged by blocks of units (`UnitBlocks`) where
-  // few columns are placed. With properties or previous events too (48 bytes an event in
-  // strict mode) the staging cost 130 MB more at 10M events for no measurable gain.
-  const blocks = byVisitor || withSeq || withPrev ? null : unitBlocks(maxUnit, counts, kept, withUnits)
-  placeRuns(runsOf(laters), grouped, fill, blocks, null, from, to, withUnits, withSeq)
-  if (blocks) placeBlocks(blocks, grouped, fill, withUnits)
+  placeRuns(runsOf(laters), grouped, fill, null, from, to, withUnits, withSeq)
   const openerRuns = runsOf(openers)
   // The units that keep all get their opening events too.
-  if (anyAll) placeRuns(openerRuns, grouped, fill, null, all, from, to, withUnits, withSeq)
+  if (anyAll) placeRuns(openerRuns, grouped, fill, all, from, to, withUnits, withSeq)
   const unitStart = scratchU32('funnel.unitStart', units + 1, null)
   const unitOf = scratchU32('funnel.unitOf', units, null)
   const n = startsOf(maxUnit, counts, unitStart, unitOf)
@@ -515,6 +504,71 @@ function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all
     }
     if (b - a > 1) sortUnit(g, a, b)
   }
+}
+
+/** Parts as runs for the placing functions: plain lists of typed arrays, one shape (units by visitor). */
+function runsOfParts(ps: Part[]): DayRuns {
+  return {
+    unit: ps.map((p) => p.visitor), ts: ps.map((p) => p.ts), seq: ps.map((p) => p.seq), visitor: ps.map((p) => p.visitor), session: ps.map((p) => p.session),
+    props: ps.map((p) => p.propsId ?? null), key: ps.map((p) => p.key), prev: ps.map((p) => p.prev ?? null),
+  }
+}
+
+/**
+ * `groupByUnit` by session. A chunk's sessions are scattered (numbered as first seen, each
+ * visitor's among everyone's), so their places would be a cache miss an event; a session is
+ * one visitor's, so its events are placed by visitor in one forward sweep, put in session,
+ * time then arrival order within each visitor, and each session's run is a unit. Every
+ * candidate in [from, to] with a session is kept: the opening events a session does not need
+ * cost less here than finding each session's first would, at its place by session number.
+ */
+function groupBySession(parts: Part[], from: number, to: number, withSeq: boolean, withPrev: boolean) {
+  const runs = runsOfParts(parts)
+  const maxVisitor = maxIn(runs.unit)
+  const counts = scratchU32('funnel.counts', maxVisitor + 2)
+  for (let r = 0; r < parts.length; r++) countWithSession(runs.unit[r], runs.session[r], runs.ts[r], from, to, counts)
+  const fill = scratchU32('funnel.fill', maxVisitor + 2, null)
+  const kept = prefixStarts(maxVisitor, counts, fill)
+  const grouped: GroupedColumns = {
+    ts: scratchF64('funnel.ts', kept, null), seq: scratchF64('funnel.seq', kept, null), key: scratchU32('funnel.key', kept, null),
+    visitor: scratchU32('funnel.visitor', kept, null), session: scratchU32('funnel.session', kept, null),
+    propsId: scratchU32('funnel.propsId', withSeq ? kept : 0, null),
+    prevSeq: scratchF64('funnel.prevSeq', withPrev ? kept : 0, null), prevSession: scratchU32('funnel.prevSession', withPrev ? kept : 0, null),
+  }
+  placeRuns(runs, grouped, fill, null, from, to, true, withSeq, true)
+  const unitStart = scratchU32('funnel.unitStart', kept + 1, null)
+  const n = sessionStarts(maxVisitor, counts, grouped, unitStart)
+  return { ...grouped, unitStart: unitStart.subarray(0, n + 1) }
+}
+
+/** Counts each visitor's events in [from, to] that have a session (by visitor, at `counts[v + 1]`). */
+function countWithSession(visitors: Uint32Array, sessions: Uint32Array, pts: Float64Array, from: number, to: number, counts: Uint32Array): void {
+  for (let i = 0; i < visitors.length; i++) if (sessions[i] !== 0 && pts[i] >= from && pts[i] <= to) counts[visitors[i] + 1]++
+}
+
+/** Turns counts by unit (at `counts[u + 1]`) into starts, each unit's next place in `fill`; answers the total. */
+function prefixStarts(maxUnit: number, counts: Uint32Array, fill: Uint32Array): number {
+  for (let u = 1; u <= maxUnit + 1; u++) counts[u] += counts[u - 1]
+  fill.set(counts.subarray(0, maxUnit + 1))
+  return counts[maxUnit + 1]
+}
+
+/**
+ * Puts each visitor's events in session, time then arrival order, and writes where each
+ * session's start (`unitStart`, and the end after the last); answers how many sessions.
+ */
+function sessionStarts(maxVisitor: number, counts: Uint32Array, g: GroupedColumns, unitStart: Uint32Array): number {
+  const { session } = g
+  let n = 0
+  for (let v = 1; v <= maxVisitor; v++) {
+    const a = counts[v]
+    const b = counts[v + 1]
+    if (a === b) continue
+    if (b - a > 1) sortUnit(g, a, b, true)
+    for (let i = a; i < b; i++) if (i === a || session[i] !== session[i - 1]) unitStart[n++] = i
+  }
+  unitStart[n] = counts[maxVisitor + 1]
+  return n
 }
 
 /**
@@ -599,16 +653,16 @@ interface GroupedColumns {
   prevSession: Uint32Array
 }
 
-/** Puts events `a` to `b` of `g` in time then arrival order. */
-function sortUnit(g: GroupedColumns, a: number, b: number): void {
-  const { ts, seq } = g
+/** Puts events `a` to `b` of `g` in time then arrival order (`bySession`: in session order first). */
+function sortUnit(g: GroupedColumns, a: number, b: number, bySession = false): void {
+  const { ts, seq, session } = g
   let sorted = true
-  for (let i = a + 1; i < b && sorted; i++) if (ts[i] < ts[i - 1] || (ts[i] === ts[i - 1] && seq[i] < seq[i - 1])) sorted = false
+  for (let i = a + 1; i < b && sorted; i++) if (comesAfter(g, i - 1, session[i], ts[i], seq[i], bySession)) sorted = false
   if (sorted) return
-  if (b - a <= 32) insertionSort(g, a, b)
+  if (b - a <= 32) insertionSort(g, a, b, bySession)
   else {
-    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => ts[i] - ts[j] || seq[i] - seq[j])
-    for (const col of [ts, seq, g.key, g.visitor, g.session, g.propsId, g.prevSeq, g.prevSession]) {
+    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((i, j) => (bySession ? session[i] - session[j] : 0) || ts[i] - ts[j] || seq[i] - seq[j])
+    for (const col of [ts, seq, g.key, g.visitor, session, g.propsId, g.prevSeq, g.prevSession]) {
       if (col.length === 0) continue
       const moved = order.map((i) => col[i])
       for (let i = 0; i < moved.length; i++) col[a + i] = moved[i]
@@ -616,22 +670,28 @@ function sortUnit(g: GroupedColumns, a: number, b: number): void {
   }
 }
 
+/** Whether event `j` of `g` comes after session `e` (with `bySession`), time `t` and arrival `s`. */
+function comesAfter(g: GroupedColumns, j: number, e: number, t: number, s: number, bySession: boolean): boolean {
+  if (bySession && g.session[j] !== e) return g.session[j] > e
+  return g.ts[j] > t || (g.ts[j] === t && g.seq[j] > s)
+}
+
 /** `sortUnit` for a small unit: most are in order but for an event or two of another key the same day. */
-function insertionSort(g: GroupedColumns, a: number, b: number): void {
+function insertionSort(g: GroupedColumns, a: number, b: number, bySession: boolean): void {
   const { ts, seq, key, visitor, session, propsId, prevSeq, prevSession } = g
   const [units, props, prev] = [visitor.length > 0, propsId.length > 0, prevSeq.length > 0]
   for (let i = a + 1; i < b; i++) {
     const t = ts[i]
     const s = seq[i]
-    if (ts[i - 1] < t || (ts[i - 1] === t && seq[i - 1] < s)) continue
+    const e = units ? session[i] : 0
+    if (!comesAfter(g, i - 1, e, t, s, bySession)) continue
     const k = key[i]
     const v = units ? visitor[i] : 0
-    const e = units ? session[i] : 0
     const p = props ? propsId[i] : 0
     const ps = prev ? prevSeq[i] : 0
     const pe = prev ? prevSession[i] : 0
     let j = i - 1
-    for (; j >= a && (ts[j] > t || (ts[j] === t && seq[j] > s)); j--) {
+    for (; j >= a && comesAfter(g, j, e, t, s, bySession); j--) {
       ts[j + 1] = ts[j]
       seq[j + 1] = seq[j]
       key[j + 1] = key[j]
@@ -771,90 +831,47 @@ interface DayRuns {
 }
 
 /**
- * Placing in two passes. Writing each event straight to its unit's place cost ~70 ns an
- * event at 10M: every write a cache miss, the places of a day's events being a few percent
- * of arrays far bigger than the cache. Events go first to the block of units they belong
- * to (1,221 blocks for 1.25M visitors, each written from its start on), then each block's
- * to their units' places, which for one block lie close together. The bench shop's 3-step
- * funnel at 10M: merging and placing 251-396 -> 200-260 ms.
+ * Places every event in [from, to] of the runs at its unit's next place (`fill`); with
+ * `mark`, only the events of units marked 1; with `withUnits`, only events with a session
+ * where the units are visitors grouped by session (`groupBySession`).
  */
-interface UnitBlocks {
-  /**
-   * Events as staged in their block, each block where its units' places begin: one row of
-   * `width` 32-bit words an event (time, key, unit; arrival order and visitor and session
-   * where asked for), so a block is one stream of writes, not one per column.
-   */
-  words: Uint32Array
-  times: Float64Array
-  width: number
-  /** Each block's first row, and its next. */
-  start: Uint32Array
-  next: Uint32Array
-}
-
-/**
- * Units `b << BLOCK_SHIFT` on form block `b`: blocks of 1,024 units. At 10M events (1.25M
- * visitors) 256 to 4,096 units a block measured alike, 2^20 as the one pass.
- */
-const BLOCK_SHIFT = 10
-
-/** Staging room for `kept` events with the columns asked for, each block starting where its first unit's places do (`counts`). */
-function unitBlocks(maxUnit: number, counts: Uint32Array, kept: number, withUnits: boolean): UnitBlocks {
-  const blocks = (maxUnit >>> BLOCK_SHIFT) + 1
-  const next = new Uint32Array(blocks)
-  for (let b = 0; b < blocks; b++) next[b] = counts[b << BLOCK_SHIFT]
-  // Rows of whole 8-byte words, so each row's times stay aligned: time, key and unit, arrival order, then visitor and session.
-  const width = 6 + (withUnits ? 2 : 0)
-  const times = scratchF64('funnel.stage', (kept * width) / 2, null)
-  return { words: new Uint32Array(times.buffer, times.byteOffset, kept * width), times, width, start: next.slice(), next }
-}
-
-/** Stages event `i` of run `r` (of unit `u`) in its unit's block. */
-function stageEvent(blocks: UnitBlocks, d: DayRuns, r: number, i: number, u: number, withUnits: boolean): void {
-  const { words, times, width } = blocks
-  const w = blocks.next[u >>> BLOCK_SHIFT]++ * width
-  times[w >>> 1] = d.ts[r][i]
-  words[w + 2] = d.key[r]
-  words[w + 3] = u
-  times[(w >>> 1) + 2] = d.seq[r][i]
-  if (withUnits) {
-    words[w + 6] = d.visitor[r][i]
-    words[w + 7] = d.session[r][i]
-  }
-}
-
-/** The second pass: each block's events to their unit's next place (`fill`), in the order staged. */
-function placeBlocks(blocks: UnitBlocks, out: GroupedColumns, fill: Uint32Array, withUnits: boolean): void {
-  const { words, times, width, start, next } = blocks
-  for (let b = 0; b < next.length; b++) {
-    const end = next[b] * width
-    for (let w = start[b] * width; w < end; w += width) {
-      const at = fill[words[w + 3]]++
-      out.ts[at] = times[w >>> 1]
-      out.key[at] = words[w + 2]
-      out.seq[at] = times[(w >>> 1) + 2]
-      if (withUnits) {
-        out.visitor[at] = words[w + 6]
-        out.session[at] = words[w + 7]
-      }
+function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, mark: Uint8Array | null, from: number, to: number,
+  withUnits: boolean, withSeq: boolean, sessionsOnly = false): void {
+  // Without properties and previous events (most funnels): a loop over the run's own arrays,
+  // several times faster than writing each event through the lists of runs.
+  const plain = !withSeq && out.prevSeq.length === 0
+  for (let r = 0; r < d.unit.length; r++) {
+    const units = d.unit[r]
+    const sessions = d.session[r]
+    const pts = d.ts[r]
+    if (plain) {
+      placeRun(units, sessions, pts, d.seq[r], d.key[r], out, fill, mark, from, to, withUnits, sessionsOnly)
+      continue
+    }
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i]
+      if (u === 0 || pts[i] < from || pts[i] > to || (mark !== null && mark[u] !== 1) || (sessionsOnly && sessions[i] === 0)) continue
+      writeEvent(out, fill[u]++, d, r, i, withUnits, withSeq)
     }
   }
 }
 
-/**
- * Places every event in [from, to] of the runs (with `mark`, only of the units marked 1) at
- * its unit's next place (`fill`), or with `blocks` stages it in its unit's block.
- */
-function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, blocks: UnitBlocks | null, mark: Uint8Array | null, from: number, to: number,
-  withUnits: boolean, withSeq: boolean): void {
-  for (let r = 0; r < d.unit.length; r++) {
-    const units = d.unit[r]
-    const pts = d.ts[r]
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]
-      if (u === 0 || pts[i] < from || pts[i] > to || (mark !== null && mark[u] !== 1)) continue
-      if (blocks === null) writeEvent(out, fill[u]++, d, r, i, withUnits, withSeq)
-      else stageEvent(blocks, d, r, i, u, withUnits)
+/** `placeRuns` for one run of key `key` without properties and previous events. */
+function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Float64Array, key: number, out: GroupedColumns, fill: Uint32Array,
+  mark: Uint8Array | null, from: number, to: number, withUnits: boolean, sessionsOnly: boolean): void {
+  const { ts, seq, key: keys, visitor, session } = out
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i]
+    const t = pts[i]
+    if (u === 0 || t < from || t > to || (mark !== null && mark[u] !== 1) || (sessionsOnly && sessions[i] === 0)) continue
+    const at = fill[u]++
+    ts[at] = t
+    seq[at] = seqs[i]
+    keys[at] = key
+    if (withUnits) {
+      // Units are visitors here.
+      visitor[at] = u
+      session[at] = sessions[i]
     }
   }
 }
