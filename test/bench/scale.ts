@@ -168,12 +168,14 @@ const DASH_90 = 'from=2026-08-02&to=2026-10-30'
 async function reportsSection(files: Map<number, string>): Promise<void> {
   out('## Reports, cold, by size')
   out()
-  out('Each report once on a freshly opened store (no cache), wall and CPU time of this process. Data: the generated shop')
-  out('(`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4% buyers, an A/B test, spend).')
+  out('Each report once on a freshly opened store (no cache), wall and CPU time of this process; then each again on the same')
+  out('store ("warm": its chunk cache and scratch memory kept, as in a report worker that has answered before; no figures are')
+  out('cached). Data: the generated shop (`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4%')
+  out('buyers, an A/B test, spend).')
   out()
   const sizes = [...files.keys()]
-  out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms`).join(' | ')} |`)
-  out(`|---|${sizes.map(() => '---:').join('|')}|`)
+  out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms | ${fmt(n)} warm`).join(' | ')} |`)
+  out(`|---|${sizes.map(() => '---:|---:').join('|')}|`)
   const rows = new Map<string, string[]>()
   const dash: string[] = []
   const dashOne: string[] = []
@@ -182,9 +184,14 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   for (const [n, file] of files) {
     const store = new SqliteStore(file)
     const reports = createReports(store.reports)
+    const first = new Map<string, string>()
     for (const [label, run] of REPORT_CASES) {
       const t = await timed(() => run(reports, BENCH_SITE, store.reports))
-      rows.set(label, [...(rows.get(label) ?? []), `${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`])
+      first.set(label, `${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`)
+    }
+    for (const [label, run] of REPORT_CASES) {
+      const t = await timed(() => run(reports, BENCH_SITE, store.reports))
+      rows.set(label, [...(rows.get(label) ?? []), first.get(label)!, `${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`])
     }
     // The cold dashboard: every section of the page over 90 days, a fresh figure cache.
     const tasks = reportTasks(store.reports, () => Date.parse('2026-10-30T18:00:00Z'), () => {})
@@ -206,10 +213,12 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
     }
   }
   for (const [label, cells] of rows) out(`| ${label} | ${cells.join(' | ')} |`)
-  out(`| **cold dashboard, 90 days** (in this process, after the cases above) | ${dash.join(' | ')} |`)
-  out(`| dashboard, 90 days, one report worker (warm worker, figures not cached; wall only) | ${dashOne.join(' | ')} |`)
-  out(`| **dashboard, 90 days, two report workers** (the server's default; warm workers, figures not cached; wall only) | ${dashTwo.join(' | ')} |`)
-  out(`| dashboard, 90 days, two report workers, segment device=mobile (same conditions) | ${dashSegment.join(' | ')} |`)
+  // One cell a size: the first column of each pair.
+  const cells = (xs: string[]) => xs.map((x) => `${x} | -`).join(' | ')
+  out(`| **cold dashboard, 90 days** (in this process, after the cases above) | ${cells(dash)} |`)
+  out(`| dashboard, 90 days, one report worker (warm worker, figures not cached; wall only) | ${cells(dashOne)} |`)
+  out(`| **dashboard, 90 days, two report workers** (the server's default; warm workers, figures not cached; wall only) | ${cells(dashTwo)} |`)
+  out(`| dashboard, 90 days, two report workers, segment device=mobile (same conditions) | ${cells(dashSegment)} |`)
   out()
 }
 
