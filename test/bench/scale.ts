@@ -166,7 +166,7 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; cpu: number;
 const DASH_90 = 'from=2026-08-02&to=2026-10-30'
 
 async function reportsSection(files: Map<number, string>): Promise<void> {
-  out('## Reports, cold, by size')
+  out('## Reports by size, cold and warm')
   out()
   out('Each report once on a freshly opened store (no cache), wall and CPU time of this process; then each again on the same')
   out('store ("warm": its chunk cache and scratch memory kept, as in a report worker that has answered before; no figures are')

@@ -832,36 +832,51 @@ interface DayRuns {
 
 /**
  * Places every event in [from, to] of the runs at its unit's next place (`fill`); with
- * `mark`, only the events of units marked 1; with `withUnits`, only events with a session
- * where the units are visitors grouped by session (`groupBySession`).
+ * `mark`, only the events of units marked 1; with `sessionsOnly`, only events with a
+ * session (`groupBySession`).
+ *
+ * Runs hold their events by unit (visitor), but a run (a key's day) is a few percent of all
+ * units: placed run after run, each write would land on a cache line of its own in every
+ * column. So units are placed a block at a time, each run from where it stopped up to the
+ * block's end, and a block's places stay in the cache while every run writes there.
  */
 function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, mark: Uint8Array | null, from: number, to: number,
   withUnits: boolean, withSeq: boolean, sessionsOnly = false): void {
-  // Without properties and previous events (most funnels): a loop over the run's own arrays,
-  // several times faster than writing each event through the lists of runs.
-  const plain = !withSeq && out.prevSeq.length === 0
-  for (let r = 0; r < d.unit.length; r++) {
-    const units = d.unit[r]
-    const sessions = d.session[r]
-    const pts = d.ts[r]
-    if (plain) {
-      placeRun(units, sessions, pts, d.seq[r], d.key[r], out, fill, mark, from, to, withUnits, sessionsOnly)
-      continue
-    }
-    for (let i = 0; i < units.length; i++) {
-      const u = units[i]
-      if (u === 0 || pts[i] < from || pts[i] > to || (mark !== null && mark[u] !== 1) || (sessionsOnly && sessions[i] === 0)) continue
-      writeEvent(out, fill[u]++, d, r, i, withUnits, withSeq)
+  const cursor = new Uint32Array(d.unit.length)
+  for (let end = PLACE_BLOCK, more = true; more; end += PLACE_BLOCK) {
+    more = false
+    for (let r = 0; r < d.unit.length; r++) {
+      if (cursor[r] === d.unit[r].length) continue
+      // A run's own arrays, not the lists of runs, in the loop: several times faster.
+      const props = withSeq ? d.props[r] : null
+      const prev = out.prevSeq.length > 0 ? d.prev[r] : null
+      cursor[r] = placeRun(d.unit[r], d.session[r], d.ts[r], d.seq[r], d.key[r], props, prev, cursor[r], end, out, fill, mark, from, to, withUnits, withSeq,
+        sessionsOnly)
+      if (cursor[r] < d.unit[r].length) more = true
     }
   }
 }
 
-/** `placeRuns` for one run of key `key` without properties and previous events. */
-function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Float64Array, key: number, out: GroupedColumns, fill: Uint32Array,
-  mark: Uint8Array | null, from: number, to: number, withUnits: boolean, sessionsOnly: boolean): void {
-  const { ts, seq, key: keys, visitor, session } = out
-  for (let i = 0; i < units.length; i++) {
+/**
+ * Units a block of `placeRuns`: about 2,000 places at 10M events (2 events a visitor), 50
+ * bytes each with every column placed. 1,024 and 4,096 measured alike (strict, 10M).
+ */
+const PLACE_BLOCK = 1024
+
+/**
+ * `placeRuns` for one run of key `key` from event `i` on, while its unit is below `end`,
+ * with its properties and previous events where placed; answers where it stopped.
+ */
+function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Float64Array, key: number, props: Uint32Array | null,
+  prev: PrevColumns | null, i: number, end: number, out: GroupedColumns, fill: Uint32Array, mark: Uint8Array | null, from: number, to: number,
+  withUnits: boolean, withSeq: boolean, sessionsOnly: boolean): number {
+  const { ts, seq, key: keys, visitor, session, propsId, prevSeq, prevSession } = out
+  const withPrev = prevSeq.length > 0
+  // As `writeEvent`: properties not kept (a pageview's) are looked up by rowid, an empty column means none.
+  const propsOf = props === null ? PROPS_UNKNOWN : props.length === 0 ? 0 : -1
+  for (; i < units.length; i++) {
     const u = units[i]
+    if (u >= end) break
     const t = pts[i]
     if (u === 0 || t < from || t > to || (mark !== null && mark[u] !== 1) || (sessionsOnly && sessions[i] === 0)) continue
     const at = fill[u]++
@@ -869,11 +884,17 @@ function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, 
     seq[at] = seqs[i]
     keys[at] = key
     if (withUnits) {
-      // Units are visitors here.
+      // Units are visitors.
       visitor[at] = u
       session[at] = sessions[i]
     }
+    if (withSeq) propsId[at] = propsOf >= 0 ? propsOf : props![i]
+    if (withPrev) {
+      prevSeq[at] = prev === null ? -1 : prev.seq[i]
+      prevSession[at] = prev === null ? 0 : prev.session[i]
+    }
   }
+  return i
 }
 
 /** Writes event `i` of run `r` at place `at` of the grouped columns (units, properties and previous events where asked for). */
