@@ -446,20 +446,18 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
       found = 0
     }
   }
-  // Which units keep all their opening-only events (`all`), where each unit's events start
-  // (a counting sort) and how many units keep any. Those that keep all are counted once
-  // known, and the starts worked out again.
+  // Which units keep all their opening-only events (`all`, then counted), where each unit's
+  // events start (a counting sort) and how many units keep any.
   const all = scratchU8('funnel.all', maxUnit + 1)
   const counts = scratchU32('funnel.counts', maxUnit + 2)
   const fill = scratchU32('funnel.fill', maxUnit + 2, null)
   let ones: Uint32Array | null = null
   const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, ordered, windowMs)
-  let units = startAll(maxUnit, later, state, all, ones, counts, fill)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
     for (const k of openers) countAll(unitCols[k], tsCols[k], from, to, all, ones)
-    units = startAll(maxUnit, later, state, all, ones, counts, fill)
   }
+  const units = startAll(maxUnit, later, state, all, ones, counts, fill)
   const kept = counts[counts.length - 1]
   const ts = scratchF64('funnel.ts', kept, null)
   const key = scratchU32('funnel.key', kept, null)
