@@ -405,17 +405,16 @@ function entryIds(parts: SessionColumns[]): Uint32Array {
  * step. Visitor and session numbers (`withUnits`), properties (`withSeq`) and previous
  * events (`withPrev`, strict mode) are placed only when asked for.
  *
- * A chunk holds its events by visitor (`inVisitorOrder`), so placing a run by visitor
- * writes each column in one forward sweep: no merge by time, no cache miss an event. Each
- * unit's events then come in day order, keys one after the other within a day, and are put
- * in time order unit by unit (`placeFirsts`). Sessions are grouped through their visitors
- * (`groupBySession`).
+ * A chunk holds its events by visitor (`inVisitorOrder`), so the runs are placed a block of
+ * visitors at a time (`placeRuns`) with no merge by time. Each unit's events then come in
+ * day order, keys one after the other within a day, and are put in time order unit by unit
+ * (`placeFirsts`). Sessions are grouped through their visitors (`groupBySession`).
  */
 function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, from: number, entryEnd: number, to: number,
   windowMs: number, ordered: boolean, withUnits: boolean, withSeq: boolean, withPrev: boolean, sessionIn: Uint8Array | null) {
   // Keys that fill no step are dropped, and so are events outside the segment.
   const stepParts = allParts.filter((p) => roles[p.key] !== 0)
-  const parts = (sessionIn ? keepMarked(stepParts, sessionIn, (p) => p.session, 'funnel.segment') : stepParts).sort((a, b) => a.day - b.day)
+  const parts = (sessionIn ? inSegmentOnly(stepParts, sessionIn) : stepParts).sort((a, b) => a.day - b.day)
   if (!byVisitor) return groupBySession(parts, from, to, withSeq, withPrev)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
   const unitCols = parts.map((p) => p.visitor)
@@ -463,7 +462,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const key = scratchU32('funnel.key', kept, null)
   // Arrival order: for putting each unit in order, strict mode and properties.
   const seq = scratchF64('funnel.seq', kept, null)
-  // Visitor and session numbers only where entries are looked up: each column scattered costs a cache miss per event.
+  // Visitor and session numbers only where entries are looked up.
   const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
   const propsId = scratchU32('funnel.propsId', withSeq ? kept : 0, null)
@@ -515,8 +514,8 @@ function runsOfParts(ps: Part[]): DayRuns {
 /**
  * `groupByUnit` by session. A chunk's sessions are scattered (numbered as first seen, each
  * visitor's among everyone's), so their places would be a cache miss an event; a session is
- * one visitor's, so its events are placed by visitor in one forward sweep, put in session,
- * time then arrival order within each visitor, and each session's run is a unit. Every
+ * one visitor's, so its events are placed by visitor (`placeRuns`), put in session, time
+ * then arrival order within each visitor, and each session's run is a unit. Every
  * candidate in [from, to] with a session is kept: the opening events a session does not need
  * cost less here than finding each session's first would, at its place by session number.
  */
@@ -570,29 +569,28 @@ function sessionStarts(maxVisitor: number, counts: Uint32Array, g: GroupedColumn
 }
 
 /**
- * The parts' events marked 1 in `mark` by their column `by(p)` (a session's number for a
- * segment's `sessionIn`, the unit's for `all`), as parts over scratch memory named `slot`;
- * parts left empty are dropped. A segment keeps a fraction of a funnel's candidates (a
- * fifth for Paid Search in the bench shop), and every pass after this reads only those,
+ * The parts' events whose session is in the segment (`sessionIn`), as parts over scratch
+ * memory; parts left empty are dropped. A segment keeps a fraction of a funnel's candidates
+ * (a fifth for Paid Search in the bench shop), and every pass after this reads only those,
  * where marking the others as unit-less left each pass reading them all. The scratch arrays
  * have room for every candidate, in one pass: memory is touched only where a kept event is
  * written.
  */
-function keepMarked(parts: Part[], mark: Uint8Array, by: (p: Part) => Uint32Array, slot: string): Part[] {
+function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
   const room = parts.reduce((n, p) => n + p.session.length, 0)
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
   const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
-    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchF64(`${slot}.seq`, room, null),
-    visitor: scratchU32(`${slot}.visitor`, room, null), session: scratchU32(`${slot}.session`, room, null),
-    props: scratchU32(`${slot}.props`, hasProps ? room : 0, null),
-    prevSeq: scratchF64(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
+    ts: scratchF64('funnel.segment.ts', room, null), seq: scratchF64('funnel.segment.seq', room, null),
+    visitor: scratchU32('funnel.segment.visitor', room, null), session: scratchU32('funnel.segment.session', room, null),
+    props: scratchU32('funnel.segment.props', hasProps ? room : 0, null),
+    prevSeq: scratchF64('funnel.segment.prevSeq', hasPrev ? room : 0, null), prevSession: scratchU32('funnel.segment.prevSession', hasPrev ? room : 0, null),
   }
   const out: Part[] = []
   let at = 0
   for (const p of parts) {
     const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
-    const n = keepIn(mark, by(p), p, known, p.prev ?? null, to, at)
+    const n = keepIn(sessionIn, p, known, p.prev ?? null, to, at)
     if (n === 0) continue
     out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
@@ -607,7 +605,7 @@ function keepMarked(parts: Part[], mark: Uint8Array, by: (p: Part) => Uint32Arra
 
 const NO_LABELS = new Uint32Array(0)
 
-/** Where `keepMarked` copies the kept events. */
+/** Where `inSegmentOnly` copies the kept events. */
 interface Kept {
   ts: Float64Array
   seq: Float64Array
@@ -618,17 +616,17 @@ interface Kept {
   prevSession: Uint32Array
 }
 
-/** Copies the events of `from` marked 1 in `mark` by column `by` to `to` from `at`; answers how many. */
-function keepIn(mark: Uint8Array, by: Uint32Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
+/** Copies the events of `from` in the segment to `to` from `at`; answers how many. */
+function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
   const { ts, seq, visitor, session } = from
   let j = at
-  for (let i = 0; i < by.length; i++) {
-    const m = by[i]
-    if (!(m < mark.length && mark[m] === 1)) continue
+  for (let i = 0; i < session.length; i++) {
+    const s = session[i]
+    if (!(s < sessionIn.length && sessionIn[s] === 1)) continue
     to.ts[j] = ts[i]
     to.seq[j] = seq[i]
     to.visitor[j] = visitor[i]
-    to.session[j] = session[i]
+    to.session[j] = s
     if (props !== null) to.props[j] = props[i]
     if (prev !== null) {
       to.prevSeq[j] = prev.seq[i]
@@ -655,7 +653,7 @@ interface GroupedColumns {
 function sortUnit(g: GroupedColumns, a: number, b: number, bySession = false): void {
   const { ts, seq, session } = g
   let sorted = true
-  for (let i = a + 1; i < b && sorted; i++) if (comesAfter(g, i - 1, session[i], ts[i], seq[i], bySession)) sorted = false
+  for (let i = a + 1; i < b && sorted; i++) if (comesAfter(g, i - 1, bySession ? session[i] : 0, ts[i], seq[i], bySession)) sorted = false
   if (sorted) return
   if (b - a <= 32) insertionSort(g, a, b, bySession)
   else {
