@@ -506,7 +506,7 @@ function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all
 /** Parts as runs for the placing functions: plain lists of typed arrays, one shape (units by visitor). */
 function runsOfParts(ps: Part[]): DayRuns {
   return {
-    unit: ps.map((p) => p.visitor), ts: ps.map((p) => p.ts), seq: ps.map((p) => p.seq), visitor: ps.map((p) => p.visitor), session: ps.map((p) => p.session),
+    unit: ps.map((p) => p.visitor), ts: ps.map((p) => p.ts), seq: ps.map((p) => p.seq), session: ps.map((p) => p.session),
     props: ps.map((p) => p.propsId ?? null), key: ps.map((p) => p.key), prev: ps.map((p) => p.prev ?? null),
   }
 }
@@ -816,10 +816,10 @@ function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, 
 
 /** Runs as the placing functions read them (the later steps' keys, or the opening keys): each run's columns and key. */
 interface DayRuns {
+  /** Each event's visitor (the unit placed by). */
   unit: Uint32Array[]
   ts: Float64Array[]
   seq: Float64Array[]
-  visitor: Uint32Array[]
   session: Uint32Array[]
   props: (Uint32Array | null)[]
   key: number[]
@@ -843,7 +843,7 @@ function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, mark: Uin
     more = false
     for (let r = 0; r < d.unit.length; r++) {
       if (cursor[r] === d.unit[r].length) continue
-      // A run's own arrays, not the lists of runs, in the loop: several times faster.
+      // A run's own arrays in the loop, not the lists of runs.
       const props = withSeq ? d.props[r] : null
       const prev = out.prevSeq.length > 0 ? d.prev[r] : null
       cursor[r] = placeRun(d.unit[r], d.session[r], d.ts[r], d.seq[r], d.key[r], props, prev, cursor[r], end, out, fill, mark, from, to, withUnits, withSeq,
@@ -868,8 +868,6 @@ function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, 
   withUnits: boolean, withSeq: boolean, sessionsOnly: boolean): number {
   const { ts, seq, key: keys, visitor, session, propsId, prevSeq, prevSession } = out
   const withPrev = prevSeq.length > 0
-  // As `writeEvent`: properties not kept (a pageview's) are looked up by rowid, an empty column means none.
-  const propsOf = props === null ? PROPS_UNKNOWN : props.length === 0 ? 0 : -1
   for (; i < units.length; i++) {
     const u = units[i]
     if (u >= end) break
@@ -884,10 +882,10 @@ function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, 
       visitor[at] = u
       session[at] = sessions[i]
     }
-    if (withSeq) propsId[at] = propsOf >= 0 ? propsOf : props![i]
+    if (withSeq) propsId[at] = propsAt(props, i)
     if (withPrev) {
-      prevSeq[at] = prev === null ? -1 : prev.seq[i]
-      prevSession[at] = prev === null ? 0 : prev.session[i]
+      prevSeq[at] = prevSeqAt(prev, i)
+      prevSession[at] = prevSessionAt(prev, i)
     }
   }
   return i
@@ -899,16 +897,19 @@ function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: n
   out.key[at] = d.key[r]
   out.seq[at] = d.seq[r][i]
   if (withUnits) {
-    out.visitor[at] = d.visitor[r][i]
+    out.visitor[at] = d.unit[r][i]
     out.session[at] = d.session[r][i]
   }
-  if (withSeq) {
-    const known = d.props[r]
-    out.propsId[at] = known === null ? PROPS_UNKNOWN : known.length === 0 ? 0 : known[i]
-  }
+  if (withSeq) out.propsId[at] = propsAt(d.props[r], i)
   if (out.prevSeq.length > 0) {
-    const before = d.prev[r]
-    out.prevSeq[at] = before === null ? -1 : before.seq[i]
-    out.prevSession[at] = before === null ? 0 : before.session[i]
+    out.prevSeq[at] = prevSeqAt(d.prev[r], i)
+    out.prevSession[at] = prevSessionAt(d.prev[r], i)
   }
 }
+
+/** Event `i`'s properties as placed: a run's properties not kept (a pageview's) are looked up by rowid; an empty column means none. */
+const propsAt = (props: Uint32Array | null, i: number) => (props === null ? PROPS_UNKNOWN : props.length === 0 ? 0 : props[i])
+
+/** Event `i`'s previous event as placed: its rowid (-1: not known, SQLite is asked) and session. */
+const prevSeqAt = (prev: PrevColumns | null, i: number) => (prev === null ? -1 : prev.seq[i])
+const prevSessionAt = (prev: PrevColumns | null, i: number) => (prev === null ? 0 : prev.session[i])
