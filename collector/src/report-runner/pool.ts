@@ -2,7 +2,9 @@
  * A pool of report workers over one SQLite file (or PostgreSQL database, where the maths
  * over streamed rows would otherwise run on the ingest thread). Each task goes to the worker with the
  * fewest tasks in flight; a dashboard page is split into lanes loaded side by side, lane i
- * always on worker i (`dashboard/lanes.ts`). A worker that dies is replaced and its tasks
+ * always on worker i (`dashboard/lanes.ts`). On a SQLite file, a funnel is split by visitor
+ * over every worker, each counting its share (`reports/funnel-shares.ts`): a funnel is
+ * most of its time per visitor, and two cores answer it in a little over half the time. A worker that dies is replaced and its tasks
  * fail (the caller gets a 500, the next report a fresh worker).
  */
 import { Worker } from 'node:worker_threads'
@@ -12,8 +14,16 @@ import type { DashboardRequest } from './tasks.ts'
 import { dashboardLanes, mergeDashboard } from '../dashboard/lanes.ts'
 import { asksForSegment } from '../reports/segment.ts'
 import type { DashboardData } from '../dashboard/page.tsx'
+import { countOfShares, funnelReport, type FunnelShare } from '../reports/funnel-shares.ts'
+import type { FunnelQuery } from '../reports/types.ts'
+import type { Site } from '../model.ts'
 
 export type { ReaderTarget } from './worker.ts'
+
+export interface PoolOptions extends RunnerOptions {
+  /** A funnel's shares go by blocks of 2^shareBits visitor numbers (`VisitorShare`); tests make them small. Default 16. */
+  shareBits?: number
+}
 
 interface Slot {
   worker: Worker
@@ -30,7 +40,7 @@ const boot = new URL('../worker-boot.mjs', import.meta.url)
  * const runner = workerRunner({ kind: 'sqlite', file: './data/funnelbeam.db' }, 2, { beforeRead: () => deriver.settle() })
  * const funnel = await runner.run('funnel', site, q)
  */
-export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOptions = {}): ReportRunner {
+export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptions = {}): ReportRunner {
   const log = opts.log ?? ((m, e) => console.error(m, e))
   let nextId = 1
   let closed = false
@@ -83,6 +93,13 @@ export function workerRunner(target: ReaderTarget, size: number, opts: RunnerOpt
         const lanes = dashboardLanes(slots.length, asksForSegment(req.params))
         const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
         return mergeDashboard(lanes, parts) as never
+      }
+      if (task === 'funnel' && target.kind === 'sqlite' && slots.length > 1) {
+        const [site, q] = args as [Site, FunnelQuery]
+        const of = slots.length
+        const shares = await Promise.all(slots.map((slot, part) => post(slot, 'funnelShare', [site, q, { part, of, bits: opts.shareBits ?? 16 }]) as Promise<FunnelShare | null>))
+        // A share is null where the columns cannot answer (most of the range waits to be built): one worker scans it whole.
+        if (shares.every((s) => s !== null)) return funnelReport(q, countOfShares(q, shares as FunnelShare[])) as never
       }
       return post(slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a)), task, args)
     },

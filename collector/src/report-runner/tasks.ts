@@ -5,7 +5,7 @@
  */
 import type { Site } from '../model.ts'
 import type { ReportStore } from '../store/report-types.ts'
-import { createReports, type Reports } from '../reports/service.ts'
+import { createReports, type ReportService, type Reports } from '../reports/service.ts'
 import { loadDashboard } from '../dashboard/load.ts'
 import { ReportCache } from '../dashboard/report-cache.ts'
 import type { DashboardData } from '../dashboard/page.tsx'
@@ -35,6 +35,8 @@ export type ReportTasks = {
   pacing(site: Site, q: PacingQuery): Promise<PacingReport>
   /** Trends against the previous period (issue 11; `reports/timeseries-service.ts`). */
   timeseries(site: Site, q: TimeseriesQuery): Promise<TimeseriesReport>
+  /** A funnel over a share of its visitors (the pool splits one funnel over its workers: `reports/funnel-shares.ts`). */
+  funnelShare: ReportService['funnelShare']
 }
 
 export type TaskName = keyof ReportTasks
@@ -53,6 +55,7 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
   return {
     summary: (site, q) => reports.summary(site, q),
     funnel: (site, q) => reports.funnel(site, q),
+    funnelShare: (site, q, share) => reports.funnelShare(site, q, share),
     channels: (site, q) => reports.channels(site, q),
     campaigns: (site, q) => reports.campaigns(site, q),
     attribution: (site, q) => reports.attribution(site, q),

@@ -177,6 +177,12 @@ export function matchFunnelColumns(cols: Pick<FunnelColumns, 'ts' | 'key'>, from
   return out.reached === 0 ? null : out
 }
 
+/** A `FunnelTally`'s counts and gaps as plain data (`FunnelTally.state`). */
+export interface TallyState {
+  counts: number[]
+  gaps: Float64Array[]
+}
+
 /** Counts matches per step and collects the seconds between consecutive steps. */
 export class FunnelTally {
   private readonly counts: number[]
@@ -191,6 +197,21 @@ export class FunnelTally {
     for (let k = 0; k < m.reached; k++) {
       this.counts[k]++
       if (k > 0) this.gaps[k].push((m.times[k] - m.times[k - 1]) / 1000)
+    }
+  }
+
+  /** What it counted, to cross to another thread: each step's count and its gaps, in seconds. */
+  state(): TallyState {
+    // The array-like constructor: `Float64Array.from` goes through the iterator protocol.
+    return { counts: [...this.counts], gaps: this.gaps.map((g) => new Float64Array(g)) }
+  }
+
+  /** Adds what another tally counted (`state`) over other units: as if this one had counted them. */
+  merge(s: TallyState): void {
+    for (let k = 0; k < this.counts.length; k++) {
+      this.counts[k] += s.counts[k]
+      const gaps = this.gaps[k]
+      for (let i = 0; i < s.gaps[k].length; i++) gaps.push(s.gaps[k][i])
     }
   }
 

@@ -8,14 +8,15 @@ import type {
   AttributionQuery, AttributionReport, CampaignsQuery, CampaignsReport, ChannelsQuery, ChannelsReport,
   DateRangeQuery, ExperimentQuery, ExperimentReport, FunnelQuery, FunnelReport, SummaryReport,
 } from './types.ts'
-import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, FunnelStepRow, Money } from './types.ts'
-import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession } from '../store/report-types.ts'
+import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, Money } from './types.ts'
+import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession, VisitorShare } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven } from './data-driven.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { columnMatch, FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
 import { matchesStep } from './steps.ts'
+import { funnelReport, shareOf, type FunnelCount, type FunnelShare } from './funnel-shares.ts'
 import { metricsByKey } from './table.ts'
 import { matchSpend } from './spend-match.ts'
 import { ratio } from './stats.ts'
@@ -45,6 +46,11 @@ export interface Reports {
   experiment(site: Site, name: string, q: ExperimentQuery): Promise<ExperimentReport>
 }
 
+/** The reports, and a funnel's count over a share of its visitors (report workers split one funnel: `funnel-shares.ts`). */
+export interface ReportService extends Reports {
+  funnelShare(site: Site, q: FunnelQuery, share: VisitorShare | null): Promise<FunnelShare | null>
+}
+
 /**
  * Builds the reports service over a store.
  *
@@ -54,7 +60,7 @@ export interface Reports {
  * const q = parseFunnelQuery(new URLSearchParams('step=pageview:/pricing&step=conversion:purchase'), todayIn(site))
  * const { steps } = await reports.funnel(site, q)
  */
-export function createReports(rs: ReportStore): Reports {
+export function createReports(rs: ReportStore): ReportService {
 
   /** Credits conversions in the range to values of `keyOf`, by the chosen model. */
   async function credit(site: Site, q: DateRangeQuery & { model: AttributionModel; conversion: string | null; lookbackMs: number }, keyOf: (t: TouchAttrs | null) => string, segment: SegmentCond | null): Promise<CreditLedger> {
@@ -80,6 +86,79 @@ export function createReports(rs: ReportStore): Reports {
     return segmentSplitsSpend(q.segment) ? [] : spendInSegment(q.segment, await rs.spendTotals(site.id, q.from, q.to))
   }
 
+  /**
+   * The funnel counted over the visitors of `share` (null: all), before its rows: report
+   * workers that split one funnel put theirs together (`countOfShares`). Null where a share
+   * was asked and the columns cannot answer: the scan answers whole funnels only.
+   */
+  async function countFunnel(site: Site, q: FunnelQuery, share: VisitorShare | null): Promise<FunnelCount | null> {
+    const range = dayRange(q.from, q.to, site.timezone)
+    const labels = q.steps.map((s) => s.label)
+    const total = new FunnelTally(labels)
+    const parts = new Map<string, { entries: number; tally: FunnelTally }>()
+    const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
+    const scan: FunnelScan = {
+      range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict', segment: await resolveSegment(rs, site.id, q.segment),
+      steps: q.steps.map(({ type, name, pathGlob, props }) => ({ type, name, pathGlob, needsProps: Object.keys(props).length > 0 })),
+      withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
+      withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
+      experiment: q.breakdown === 'experiment' ? q.experiment : null,
+      share,
+    }
+    const partOf = (key: string) => {
+      let part = parts.get(key)
+      if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
+      return part
+    }
+    const keyOf = (e: FunnelEvent['entry'] | null | undefined) => (q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown!, e ?? null))
+    const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: FunnelEvent['entry'] | null) => {
+      total.add(m)
+      if (q.breakdown === null) return
+      const part = partOf(keyOf(entry))
+      part.entries++
+      part.tally.add(m)
+    }
+    // The columns' entrants share a few thousand entries: each one's part is found once, by its number.
+    const partByEntry = new Map<number, { entries: number; tally: FunnelTally }>()
+    const fromColumns = rs.funnelColumns && await rs.funnelColumns(site.id, scan, (cols) => {
+      const matrix = stepMatrix(cols.keys, q.steps)
+      // A step's property test by the event's properties alone (its key passed the rest):
+      // once per distinct properties object and step, as the columns share them.
+      const tested = new Map<Props | null, Int8Array>()
+      const lookups: ColumnLookups = {
+        strict: opts.strict,
+        propsMatch: (j, s) => {
+          const props = cols.props(j)
+          let hit = tested.get(props)
+          if (!hit) tested.set(props, (hit = new Int8Array(q.steps.length).fill(-1)))
+          if (hit[s] < 0) hit[s] = matchesStep(q.steps[s], { ...cols.keys[cols.key[j]], props }) ? 1 : 0
+          return hit[s] === 1
+        },
+        follows: (i, j) => cols.follows(i, j),
+      }
+      const out = columnMatch(q.steps.length)
+      for (let u = 0; u + 1 < cols.unitStart.length; u++) {
+        const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups, out)
+        if (!m) continue
+        total.add(m)
+        if (q.breakdown === null) continue
+        const id = cols.entryId(m.entry)
+        let part = partByEntry.get(id)
+        if (!part) partByEntry.set(id, (part = partOf(keyOf(cols.entry(m.entry)))))
+        part.entries++
+        part.tally.add(m)
+      }
+    })
+    if (!fromColumns) {
+      if (share) return null
+      await rs.scanFunnel(site.id, scan, (events) => {
+        const m = matchFunnel(events, q.steps, opts)
+        if (m) count(m, m.entry.entry)
+      })
+    }
+    return { total, parts }
+  }
+
   return {
     async summary(site, q) {
       const c = await rs.summary(site.id, dayRange(q.from, q.to, site.timezone), await resolveSegment(rs, site.id, q.segment))
@@ -93,77 +172,10 @@ export function createReports(rs: ReportStore): Reports {
       }
     },
 
-    async funnel(site, q) {
-      const range = dayRange(q.from, q.to, site.timezone)
-      const labels = q.steps.map((s) => s.label)
-      const total = new FunnelTally(labels)
-      const parts = new Map<string, { entries: number; tally: FunnelTally }>()
-      const opts = { range, windowMs: q.windowMs, strict: q.mode === 'strict' }
-      const scan: FunnelScan = {
-        range, windowMs: q.windowMs, unit: q.unit, allEvents: q.mode === 'strict', segment: await resolveSegment(rs, site.id, q.segment),
-        steps: q.steps.map(({ type, name, pathGlob, props }) => ({ type, name, pathGlob, needsProps: Object.keys(props).length > 0 })),
-        withProps: q.steps.some((s) => Object.keys(s.props).length > 0),
-        withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
-        experiment: q.breakdown === 'experiment' ? q.experiment : null,
-      }
-      const partOf = (key: string) => {
-        let part = parts.get(key)
-        if (!part) parts.set(key, (part = { entries: 0, tally: new FunnelTally(labels) }))
-        return part
-      }
-      const keyOf = (e: FunnelEvent['entry'] | null | undefined) => (q.breakdown === 'experiment' ? (e?.variant ?? '(none)') : dimensionValue(q.breakdown!, e ?? null))
-      const count = (m: Pick<FunnelMatch, 'reached' | 'times'>, entry: FunnelEvent['entry'] | null) => {
-        total.add(m)
-        if (q.breakdown === null) return
-        const part = partOf(keyOf(entry))
-        part.entries++
-        part.tally.add(m)
-      }
-      // The columns' entrants share a few thousand entries: each one's part is found once, by its number.
-      const partByEntry = new Map<number, { entries: number; tally: FunnelTally }>()
-      const fromColumns = rs.funnelColumns && await rs.funnelColumns(site.id, scan, (cols) => {
-        const matrix = stepMatrix(cols.keys, q.steps)
-        // A step's property test by the event's properties alone (its key passed the rest):
-        // once per distinct properties object and step, as the columns share them.
-        const tested = new Map<Props | null, Int8Array>()
-        const lookups: ColumnLookups = {
-          strict: opts.strict,
-          propsMatch: (j, s) => {
-            const props = cols.props(j)
-            let hit = tested.get(props)
-            if (!hit) tested.set(props, (hit = new Int8Array(q.steps.length).fill(-1)))
-            if (hit[s] < 0) hit[s] = matchesStep(q.steps[s], { ...cols.keys[cols.key[j]], props }) ? 1 : 0
-            return hit[s] === 1
-          },
-          follows: (i, j) => cols.follows(i, j),
-        }
-        const out = columnMatch(q.steps.length)
-        for (let u = 0; u + 1 < cols.unitStart.length; u++) {
-          const m = matchFunnelColumns(cols, cols.unitStart[u], cols.unitStart[u + 1], matrix, q.steps.length, range, q.windowMs, lookups, out)
-          if (!m) continue
-          total.add(m)
-          if (q.breakdown === null) continue
-          const id = cols.entryId(m.entry)
-          let part = partByEntry.get(id)
-          if (!part) partByEntry.set(id, (part = partOf(keyOf(cols.entry(m.entry)))))
-          part.entries++
-          part.tally.add(m)
-        }
-      })
-      if (!fromColumns) {
-        await rs.scanFunnel(site.id, scan, (events) => {
-          const m = matchFunnel(events, q.steps, opts)
-          if (m) count(m, m.entry.entry)
-        })
-      }
-      const breakdown: Record<string, FunnelStepRow[]> = {}
-      for (const [key, part] of [...parts].sort((a, b) => b[1].entries - a[1].entries || (a[0] < b[0] ? -1 : 1))) {
-        breakdown[key] = part.tally.rows()
-      }
-      return {
-        from: q.from, to: q.to, unit: q.unit, mode: q.mode, windowSeconds: q.windowMs / 1000,
-        steps: total.rows(), breakdown, ...segmentOf(q),
-      }
+    funnel: async (site, q) => funnelReport(q, (await countFunnel(site, q, null))!),
+    funnelShare: async (site, q, share) => {
+      const c = await countFunnel(site, q, share)
+      return c && shareOf(c)
     },
 
     async channels(site, q) {

@@ -102,6 +102,20 @@ export interface FunnelScan {
   withEntry: boolean
   /** Give each event its visitor's first exposure variant of this experiment. */
   experiment: string | null
+  /** Only the visitors of this share (report workers splitting one funnel); absent or null: all. */
+  share?: VisitorShare | null
+}
+
+/**
+ * A share of a site's visitors, for report workers that split one funnel between them:
+ * visitor number v is in share `(v >>> bits) % of`. Blocks of 2^bits numbers (numbered as
+ * first seen) spread every era of a site's visitors over the shares, and each visitor is in
+ * exactly one share whatever each worker reads.
+ */
+export interface VisitorShare {
+  part: number
+  of: number
+  bits: number
 }
 
 /** One event of a unit's time-ordered sequence, as funnels see it. */

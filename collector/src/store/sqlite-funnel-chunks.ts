@@ -11,7 +11,7 @@
  */
 import type Database from 'better-sqlite3'
 import { chunkCache, type ChunkCache } from './chunk-cache.ts'
-import type { FunnelKey, SessionAttrs } from './report-types.ts'
+import type { FunnelKey, SessionAttrs, VisitorShare } from './report-types.ts'
 import { DAY_MS, neighbourOf } from './sqlite-funnel-schema.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { binder, segmentSql } from './segment-sql.ts'
@@ -179,6 +179,49 @@ function maxOf(a: Uint32Array): number {
   let m = 0
   for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i]
   return m
+}
+
+/**
+ * The events of chunk `c` whose visitors are in `share`, as views on the chunk's memory: a
+ * chunk holds its events by visitor number (`inVisitorOrder`), so each block of the share's
+ * visitors is one run of it, found by binary search. Nothing is copied.
+ *
+ * @example
+ * inShare(part, { part: 1, of: 2, bits: 16 }) // the runs of visitors 65,536–131,071, 196,608–262,143, …
+ */
+export function inShare<T extends ChunkColumns>(c: T, share: VisitorShare): T[] {
+  const out: T[] = []
+  const v = c.visitor
+  const size = 2 ** share.bits
+  for (let i = 0; i < v.length;) {
+    const block = Math.floor(v[i] / size)
+    const end = firstAtLeast(v, i, (block + 1) * size)
+    if (block % share.of === share.part) out.push(sliceOf(c, i, end))
+    i = end
+  }
+  return out
+}
+
+/** The first index from `from` whose value is at least `x` in ascending `a` (its length if none). */
+function firstAtLeast(a: Uint32Array, from: number, x: number): number {
+  let [lo, hi] = [from, a.length]
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (a[mid] < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Events `a` to `b` of a chunk, every column a view. */
+function sliceOf<T extends ChunkColumns>(c: T, a: number, b: number): T {
+  return {
+    ...c,
+    ts: c.ts.subarray(a, b), seq: c.seq.subarray(a, b), visitor: c.visitor.subarray(a, b), session: c.session.subarray(a, b),
+    label: c.label.subarray(a, b), value: c.value && c.value.subarray(a, b),
+    props: c.props && { dict: c.props.dict, idx: c.props.idx.subarray(a, b) },
+    prev: c.prev && { seq: c.prev.seq.subarray(a, b), session: c.prev.session.subarray(a, b) },
+  }
 }
 
 /** A session's flags: the first of its visitor, a bot's. */

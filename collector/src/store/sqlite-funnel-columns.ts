@@ -19,7 +19,7 @@ import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, inShare, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -92,8 +92,11 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
-      for (const p of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents)) {
-        parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
+      for (const whole of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents)) {
+        // A share of the visitors (a report worker's half of a funnel) reads only its runs of each chunk.
+        for (const p of q.share ? inShare(whole, q.share) : [whole]) {
+          parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
+        }
       }
     }
     const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null

@@ -1,0 +1,57 @@
+/**
+ * The server's report workers split one funnel by visitor (`report-runner/pool.ts`): each
+ * counts its share of the visitors and the pool puts the shares together. A user must get
+ * the report one count over every visitor gives: the demo shop's funnels through two
+ * workers, split into blocks of four visitor numbers, against the same funnels in process;
+ * and while most of the range waits to be built, one worker's scan answers the whole.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
+import { generateSeed, SEED_ORIGIN } from '../../demo-site/seed-data.ts'
+import { workerRunner } from '../../collector/src/report-runner/pool.ts'
+import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
+import { parseFunnelQuery } from '../../collector/src/reports/service.ts'
+import type { Site } from '../../collector/src/model.ts'
+
+const NOW = Date.parse('2026-11-25T12:00:00Z')
+const TODAY = '2026-11-25'
+const FUNNEL = 'from=2026-11-12&to=2026-11-25&step=pageview:/pricing&step=event:plan_select&step=conversion:lead&step=conversion:purchase'
+const ASKED = ['', 'mode=strict', 'unit=session', 'breakdown=channel', 'breakdown=visitor', 'breakdown=landing&device=mobile',
+  'mode=strict&unit=session&breakdown=device', 'breakdown=experiment:checkout_button', 'variant=checkout_button:b']
+
+let t: TestApp
+let workers: ReportRunner
+let site: Site
+
+beforeAll(async () => {
+  t = await makeTestApp({ clock: new TestClock(NOW) })
+  const { secret } = await t.createSite('demo', { origins: [SEED_ORIGIN], currency: 'EUR', timezone: 'Europe/Berlin' })
+  const events = generateSeed({ now: NOW, days: 14, visitorsPerDay: 45 }).events
+  for (let i = 0; i < events.length; i += 100) expect((await t.sendServerEvents(secret, events.slice(i, i + 100))).body.rejected).toEqual([])
+  await t.settle()
+  site = (await t.store.getSite('demo'))!
+  workers = workerRunner({ kind: 'sqlite', file: join(t.dir, 'funnelbeam.db') }, 2, { shareBits: 2 })
+})
+afterAll(async () => { await workers?.close(); await t?.close() })
+
+const q = (extra: string) => parseFunnelQuery(new URLSearchParams(`${FUNNEL}&${extra}`), TODAY)
+
+it('answers a funnel split over two workers as one count over every visitor, and scans it whole while its days wait to be built', async () => {
+  const local = inProcessRunner(t.store.reports)
+  // Nothing built yet: the shares cannot be read from the columns, and one worker scans.
+  expect(await workers.run('funnelShare', site, q(''), { part: 0, of: 2, bits: 2 })).toBeNull()
+  expect(await workers.run('funnel', site, q(''))).toEqual(await local.run('funnel', site, q('')))
+  while ((await t.store.refreshFunnel(1000, 0)) > 0);
+  for (const extra of ASKED) {
+    expect(await workers.run('funnel', site, q(extra)), extra).toEqual(await local.run('funnel', site, q(extra)))
+  }
+  // Each worker's share holds visitors of its own, and together they are all of them.
+  const shares = await Promise.all([0, 1].map((part) => workers.run('funnelShare', site, q(''), { part, of: 2, bits: 2 })))
+  const whole = await local.run('funnel', site, q(''))
+  const entrants = shares.map((s) => s!.total.counts[0])
+  expect(Math.min(...entrants)).toBeGreaterThan(0)
+  expect(entrants[0] + entrants[1]).toBe(whole.steps[0].visitors)
+  expect(whole.steps.at(-1)!.visitors).toBeGreaterThan(0)
+  expect(Object.keys((await workers.run('funnel', site, q('breakdown=channel'))).breakdown).length).toBeGreaterThan(1)
+})
