@@ -1,8 +1,8 @@
 /** The report questions every report benchmark asks, over the generated bench data (October 2026). */
-import type { Reports } from '../../collector/src/reports/service.ts'
-import type { ReportStore } from '../../collector/src/store/report-types.ts'
-import { pacing, parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
-import { parseTimeseriesQuery, timeseries } from '../../collector/src/reports/timeseries-service.ts'
+import type { ReportTasks } from '../../collector/src/report-runner/tasks.ts'
+import type { ReportRunner } from '../../collector/src/report-runner/runner.ts'
+import { parsePacingQuery } from '../../collector/src/reports/pacing-service.ts'
+import { parseTimeseriesQuery } from '../../collector/src/reports/timeseries-service.ts'
 import type { Site } from '../../collector/src/model.ts'
 import {
   parseAttributionQuery, parseCampaignsQuery, parseChannelsQuery, parseExperimentQuery, parseFunnelQuery, parseSummaryQuery,
@@ -18,8 +18,25 @@ export const BENCH_BUDGETS = [
   { month: '2026-10', channel: null, source: 'google', medium: 'cpc', campaign: 'brand', amount: 2000, currency: 'EUR', targetCpa: null, targetRoas: 3 },
 ]
 
-/** Each report question: the reports service and the store under it (pacing reads the store). */
-export const REPORT_CASES: [label: string, run: (r: Reports, site: Site, rs: ReportStore) => Promise<unknown>][] = [
+/** What the cases ask: the report tasks, in process (`reportTasks`) or through report workers (`askRunner`). */
+export type BenchAsk = Pick<ReportTasks, 'summary' | 'funnel' | 'channels' | 'campaigns' | 'attribution' | 'experiment' | 'pacing' | 'timeseries'>
+
+/** The tasks through a runner (the server's report workers: `workerRunner`). */
+export function askRunner(runner: ReportRunner): BenchAsk {
+  return {
+    summary: (...a) => runner.run('summary', ...a),
+    funnel: (...a) => runner.run('funnel', ...a),
+    channels: (...a) => runner.run('channels', ...a),
+    campaigns: (...a) => runner.run('campaigns', ...a),
+    attribution: (...a) => runner.run('attribution', ...a),
+    experiment: (...a) => runner.run('experiment', ...a),
+    pacing: (...a) => runner.run('pacing', ...a),
+    timeseries: (...a) => runner.run('timeseries', ...a),
+  }
+}
+
+/** Each report question. */
+export const REPORT_CASES: [label: string, run: (r: BenchAsk, site: Site) => Promise<unknown>][] = [
   ['funnel 3 steps, ordered, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase'), BENCH_TODAY))],
   ['funnel 3 steps, strict, visitor', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&mode=strict'), BENCH_TODAY))],
   ['funnel 3 steps, ordered, session', (r, s) => r.funnel(s, parseFunnelQuery(p('step=pageview:/pricing&step=event:signup&step=conversion:purchase&unit=session'), BENCH_TODAY))],
@@ -44,10 +61,10 @@ export const REPORT_CASES: [label: string, run: (r: Reports, site: Site, rs: Rep
   ['campaigns, segment device=mobile', (r, s) => r.campaigns(s, parseCampaignsQuery(p('device=mobile'), BENCH_TODAY))],
   ['experiment checkout, segment device=mobile', (r, s) => r.experiment(s, 'checkout', parseExperimentQuery(p('conversion=purchase&device=mobile'), BENCH_TODAY))],
   // Budgets and pacing (issue 11): month to date and the last 14 days credited.
-  ['pacing, two budgets', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29'), BENCH_TODAY))],
+  ['pacing, two budgets', (r, s) => r.pacing(s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29'), BENCH_TODAY))],
   // Trends (issue 11): the range and the previous period of equal length beside it.
-  ['trends, 30 days daily', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(p(''), BENCH_TODAY))],
-  ['trends, 2 days hourly, segment device=mobile', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(new URLSearchParams('from=2026-10-28&to=2026-10-29&device=mobile'), BENCH_TODAY))],
-  ['trends, 30 days, segment source=google&visitor=new', (_, s, rs) => timeseries(rs, s, parseTimeseriesQuery(p('source=google&visitor=new'), BENCH_TODAY))],
-  ['pacing, segment source=google', (_, s, rs) => pacing(rs, s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29&source=google'), BENCH_TODAY))],
+  ['trends, 30 days daily', (r, s) => r.timeseries(s, parseTimeseriesQuery(p(''), BENCH_TODAY))],
+  ['trends, 2 days hourly, segment device=mobile', (r, s) => r.timeseries(s, parseTimeseriesQuery(new URLSearchParams('from=2026-10-28&to=2026-10-29&device=mobile'), BENCH_TODAY))],
+  ['trends, 30 days, segment source=google&visitor=new', (r, s) => r.timeseries(s, parseTimeseriesQuery(p('source=google&visitor=new'), BENCH_TODAY))],
+  ['pacing, segment source=google', (r, s) => r.pacing(s, parsePacingQuery(new URLSearchParams('month=2026-10&asOf=2026-10-29&source=google'), BENCH_TODAY))],
 ]

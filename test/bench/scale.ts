@@ -21,12 +21,12 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
-import { createReports } from '../../collector/src/reports/service.ts'
+import { parseSummaryQuery } from '../../collector/src/reports/service.ts'
 import { reportTasks } from '../../collector/src/report-runner/tasks.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { generateBenchDb } from './generate.ts'
 import { signIn } from '../helpers/app.ts'
-import { BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
+import { askRunner, BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
 
 const QUICK = process.argv.includes('--quick')
 const SIZES = QUICK ? [100_000] : [1_000_000, 10_000_000]
@@ -170,12 +170,13 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   out()
   out('Each report once on a freshly opened store (no cache), wall and CPU time of this process; then each again on the same')
   out('store ("warm": its chunk cache and scratch memory kept, as in a report worker that has answered before; no figures are')
-  out('cached). Data: the generated shop (`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4%')
-  out('buyers, an A/B test, spend).')
+  out('cached). Then as the report API answers: through the server\'s two report workers (a fresh pool whose threads have')
+  out('started, each case once, then again; wall only), where a funnel is split by visitor over both workers. Data: the')
+  out('generated shop (`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4% buyers, an A/B test, spend).')
   out()
   const sizes = [...files.keys()]
-  out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms | ${fmt(n)} warm`).join(' | ')} |`)
-  out(`|---|${sizes.map(() => '---:|---:').join('|')}|`)
+  out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms | ${fmt(n)} warm | ${fmt(n)} two workers, first | ${fmt(n)} two workers, warm`).join(' | ')} |`)
+  out(`|---|${sizes.map(() => '---:|---:|---:|---:').join('|')}|`)
   const rows = new Map<string, string[]>()
   const dash: string[] = []
   const dashOne: string[] = []
@@ -183,21 +184,30 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   const dashSegment: string[] = []
   for (const [n, file] of files) {
     const store = new SqliteStore(file)
-    const reports = createReports(store.reports)
+    const tasks = reportTasks(store.reports, () => Date.parse('2026-10-30T18:00:00Z'), () => {})
     const first = new Map<string, string>()
     for (const [label, run] of REPORT_CASES) {
-      const t = await timed(() => run(reports, BENCH_SITE, store.reports))
+      const t = await timed(() => run(tasks, BENCH_SITE))
       first.set(label, `${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`)
     }
     for (const [label, run] of REPORT_CASES) {
-      const t = await timed(() => run(reports, BENCH_SITE, store.reports))
+      const t = await timed(() => run(tasks, BENCH_SITE))
       rows.set(label, [...(rows.get(label) ?? []), first.get(label)!, `${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`])
     }
     // The cold dashboard: every section of the page over 90 days, a fresh figure cache.
-    const tasks = reportTasks(store.reports, () => Date.parse('2026-10-30T18:00:00Z'), () => {})
     const t = await timed(() => tasks.dashboard({ site: BENCH_SITE, today: BENCH_TODAY, now: Date.parse('2026-10-30T18:00:00Z'), params: DASH_90 }))
     dash.push(`${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`)
     await store.close()
+    // As the report API answers. Both threads start (and load their code) on a question about
+    // another month first, asked twice at once so each worker takes one.
+    const pool = workerRunner({ kind: 'sqlite', file }, 2, { log: () => {} })
+    const ask = askRunner(pool)
+    const september = parseSummaryQuery(new URLSearchParams('from=2026-09-01&to=2026-09-02'), BENCH_TODAY)
+    await Promise.all([ask.summary(BENCH_SITE, september), ask.summary(BENCH_SITE, september)])
+    const pooled = new Map<string, string>()
+    for (const [label, run] of REPORT_CASES) pooled.set(label, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
+    for (const [label, run] of REPORT_CASES) rows.get(label)!.push(pooled.get(label)!, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
+    await pool.close()
     // As the server loads it: report workers (two by default), each a lane of the page. A
     // 90-day page ending a day earlier warms them first, so the page timed finds the workers'
     // arrays touched (as in a server that has shown pages before) and no figure cached,
@@ -213,8 +223,8 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
     }
   }
   for (const [label, cells] of rows) out(`| ${label} | ${cells.join(' | ')} |`)
-  // One cell a size: the first column of each pair.
-  const cells = (xs: string[]) => xs.map((x) => `${x} | -`).join(' | ')
+  // One cell a size: the first of its four columns.
+  const cells = (xs: string[]) => xs.map((x) => `${x} | - | - | -`).join(' | ')
   out(`| **cold dashboard, 90 days** (in this process, after the cases above) | ${cells(dash)} |`)
   out(`| dashboard, 90 days, one report worker (warm worker, figures not cached; wall only) | ${cells(dashOne)} |`)
   out(`| **dashboard, 90 days, two report workers** (the server's default; warm workers, figures not cached; wall only) | ${cells(dashTwo)} |`)

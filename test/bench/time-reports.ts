@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
-import { createReports } from '../../collector/src/reports/service.ts'
 import { reportTasks } from '../../collector/src/report-runner/tasks.ts'
 import { generateBenchDb } from './generate.ts'
 import { BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
@@ -23,7 +22,7 @@ const cases: [string, (s: SqliteStore) => Promise<unknown>][] = [
   ['store.summary 30d', (s) => s.reports.summary('bench', range)],
   ['store.sessionGroups 30d', (s) => s.reports.sessionGroups('bench', range)],
   ['store.activity 90d', (s) => s.reports.activity('bench', range90, null)],
-  ...REPORT_CASES.map(([label, run]): [string, (s: SqliteStore) => Promise<unknown>] => [label, (s) => run(createReports(s.reports), BENCH_SITE, s.reports)]),
+  ...REPORT_CASES.map(([label, run]): [string, (s: SqliteStore) => Promise<unknown>] => [label, (s) => run(reportTasks(s.reports, () => now, () => {}), BENCH_SITE)]),
   ['cold dashboard 90d', (s) => reportTasks(s.reports, () => now, () => {}).dashboard({ site: BENCH_SITE, today: BENCH_TODAY, now, params: 'from=2026-08-02&to=2026-10-30' })],
 ]
 const t0 = performance.now()
