@@ -3,7 +3,7 @@
  * counts its share of the visitors and the pool puts the shares together. A user must get
  * the report one count over every visitor gives: the demo shop's funnels through two
  * workers, split into blocks of four visitor numbers, against the same funnels in process;
- * and while most of the range waits to be built, one worker's scan answers the whole.
+ * while most of the range waits to be built, or a worker is busy, one worker answers the whole.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { join } from 'node:path'
@@ -46,6 +46,9 @@ it('answers a funnel split over two workers as one count over every visitor, and
   for (const extra of ASKED) {
     expect(await workers.run('funnel', site, q(extra)), extra).toEqual(await local.run('funnel', site, q(extra)))
   }
+  // Asked at once: the first is split, the second goes whole to a worker (both are busy).
+  const [a, b] = await Promise.all([workers.run('funnel', site, q('')), workers.run('funnel', site, q('mode=strict'))])
+  expect([a, b]).toEqual([await local.run('funnel', site, q('')), await local.run('funnel', site, q('mode=strict'))])
   // Each worker's share holds visitors of its own, and together they are all of them.
   const shares = await Promise.all([0, 1].map((part) => workers.run('funnelShare', site, q(''), { part, of: 2, bits: 2 })))
   const whole = await local.run('funnel', site, q(''))

@@ -94,7 +94,8 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
         const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
         return mergeDashboard(lanes, parts) as never
       }
-      if (task === 'funnel' && target.kind === 'sqlite' && slots.length > 1) {
+      // Split only while every worker is idle: a busy one would hold its share back behind its other tasks.
+      if (task === 'funnel' && target.kind === 'sqlite' && slots.length > 1 && slots.every((s) => s.inFlight.size === 0)) {
         const [site, q] = args as [Site, FunnelQuery]
         const of = slots.length
         const shares = await Promise.all(slots.map((slot, part) => post(slot, 'funnelShare', [site, q, { part, of, bits: opts.shareBits ?? 16 }]) as Promise<FunnelShare | null>))
