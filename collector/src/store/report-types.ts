@@ -115,6 +115,7 @@ export interface FunnelScan {
 export interface VisitorShare {
   part: number
   of: number
+  /** 0 to 31 (the share is worked out in 32-bit integers). */
   bits: number
 }
 

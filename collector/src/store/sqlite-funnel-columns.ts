@@ -7,7 +7,7 @@
  * time then arrival order within each unit, in typed arrays: no per-row object, no SQL sort.
  */
 import type Database from 'better-sqlite3'
-import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter } from './report-types.ts'
+import type { FunnelColumns, FunnelKey, FunnelScan, SegmentCond, StepFilter, VisitorShare } from './report-types.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
 import { experimentsOf, segmentMatches } from './segment-match.ts'
 import type { EventType, Props } from './types.ts'
@@ -19,7 +19,7 @@ import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, inShare, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, inShare, inShareOf, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -100,11 +100,11 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       }
     }
     const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
-    const entries = sessions && q.withEntry ? entryIds(sessions) : null
+    const entries = sessions && q.withEntry ? entryIds(sessions, q.share ?? null) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
-    const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers) : null
+    const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, q.share ?? null) : null
     const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
     const made = new Map<number, ReturnType<FunnelColumns['entry']>>()
@@ -189,8 +189,13 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
  * @example
  * const inSegment = sessionsInSegment(db, 'shop', { col: 'device', eq: 'mobile' }, sessionParts(…), numbers)
  */
-export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering): Uint8Array {
+export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering,
+  share: VisitorShare | null = null): Uint8Array {
   const experiments = experimentsOf(c)
+  // A share of the visitors (a report worker's part of a funnel) needs only its visitors'
+  // verdicts. Verdicts kept for the next report (segments without a variant) serve every
+  // report, so those are all worked out.
+  const only = experiments.length > 0 ? share : null
   // The sections of a page and the parts of a report test the same segment over overlapping
   // days (the funnel, the summary and the trends of one dashboard lane; credit, then session
   // groups): a connection keeps its last segment's verdicts, by session number, and tests
@@ -228,8 +233,8 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   // One experiment (the usual segment by variant): see `markByVariant`.
   const byVisitor = firsts.length === 1 && known === null && variantIds[0].count < 256 ? variantNumbers(firsts[0], variantIds[0].id) : null
   for (const p of todo) {
-    if (byVisitor) markByVariant(p, verdicts, byVisitor, out)
-    else markInSegment(p, verdicts, out)
+    if (byVisitor) markByVariant(p, verdicts, byVisitor, out, only)
+    else markInSegment(p, verdicts, out, only)
   }
   // Segments by variant also depend on the exposure chunks: not kept.
   if (experiments.length === 0) {
@@ -262,9 +267,10 @@ interface Verdicts {
 }
 
 /** Writes each session of chunk `p` its verdict in `out` (1: in the segment; a function of its own: see `maxIn`). */
-function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array): void {
+function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array, share: VisitorShare | null): void {
   const { width, radix, variantIds, firsts, verdict, known, seen } = v
   for (let i = 0; i < p.session.length; i++) {
+    if (share !== null && !inShareOf(p.visitor[i], share)) continue
     const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
     let at = pair * width
     for (let e = 0; e < firsts.length; e++) {
@@ -303,13 +309,15 @@ function variantNumbers(f: FirstExposures, ids: Int32Array): { number: Uint8Arra
  * cache miss) to see whether it came by the session's end. For `variant=checkout:b`, the
  * visitors who saw another variant need no time.
  */
-function markByVariant(p: SessionColumns, v: Verdicts, byVisitor: { number: Uint8Array; labelOf: number[] }, out: Uint8Array): void {
+function markByVariant(p: SessionColumns, v: Verdicts, byVisitor: { number: Uint8Array; labelOf: number[] }, out: Uint8Array,
+  share: VisitorShare | null): void {
   const { width, verdict } = v
   const { number, labelOf } = byVisitor
   const ts = v.firsts[0].ts
   // The chunk's columns in locals: read once per session, not through the object.
   const { session, visitor: visitors, label, flags, lastTs } = p
   for (let i = 0; i < session.length; i++) {
+    if (share !== null && !inShareOf(visitors[i], share)) continue
     const l = label[i]
     const first = (flags[i] & FIRST_SESSION) !== 0 ? 1 : 0
     const base = (2 * l + first) * width
@@ -388,11 +396,15 @@ function variantBy(f: FirstExposures, visitor: number, by: number): number {
  * visitor's first session and 1 when not; 0 when not read. A breakdown reads it once per
  * entrant, far apart in memory: one array, so one cache miss, not two.
  */
-function entryIds(parts: SessionColumns[]): Uint32Array {
+function entryIds(parts: SessionColumns[], share: VisitorShare | null): Uint32Array {
   const max = maxInChunks(parts.map((p) => p.session))
   const out = scratchU32('funnel.entry', max + 1)
   for (const p of parts) {
-    for (let i = 0; i < p.session.length; i++) out[p.session[i]] = p.label[i] * 3 + (p.flags[i] & FIRST_SESSION ? 2 : 1)
+    for (let i = 0; i < p.session.length; i++) {
+      // A share's events are its visitors' (`inShare`): the other sessions' entries are never asked for.
+      if (share !== null && !inShareOf(p.visitor[i], share)) continue
+      out[p.session[i]] = p.label[i] * 3 + (p.flags[i] & FIRST_SESSION ? 2 : 1)
+    }
   }
   return out
 }
