@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { SqliteStore } from '../../collector/src/store/sqlite.ts'
-import { parseSummaryQuery } from '../../collector/src/reports/service.ts'
+import { parseFunnelQuery, parseSummaryQuery } from '../../collector/src/reports/service.ts'
 import { reportTasks } from '../../collector/src/report-runner/tasks.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { generateBenchDb } from './generate.ts'
@@ -171,7 +171,8 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   out('Each report once on a freshly opened store (no cache), wall and CPU time of this process; then each again on the same')
   out('store ("warm": its chunk cache and scratch memory kept, as in a report worker that has answered before; no figures are')
   out('cached). Then as the report API answers: through the server\'s two report workers (a fresh pool whose threads have')
-  out('started, each case once, then again; wall only), where a funnel is split by visitor over both workers. Data: the')
+  out('started and answered funnels over pages no case asks about, so their code is compiled and no case\'s data read; each')
+  out('case once, then again; wall only), where a funnel is split by visitor over both workers. Data: the')
   out('generated shop (`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4% buyers, an A/B test, spend).')
   out()
   const sizes = [...files.keys()]
@@ -199,11 +200,16 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
     dash.push(`${t.ms.toFixed(0)} / ${t.cpu.toFixed(0)}`)
     await store.close()
     // As the report API answers. Both threads start (and load their code) on a question about
-    // another month first, asked twice at once so each worker takes one.
+    // another month, asked twice at once so each worker takes one; then funnels over pages no
+    // case asks about compile the funnel code in both, as in a server that has answered
+    // funnels before, without reading any case's chunks.
     const pool = workerRunner({ kind: 'sqlite', file }, 2, { log: () => {} })
     const ask = askRunner(pool)
     const september = parseSummaryQuery(new URLSearchParams('from=2026-09-01&to=2026-09-02'), BENCH_TODAY)
     await Promise.all([ask.summary(BENCH_SITE, september), ask.summary(BENCH_SITE, september)])
+    for (const mode of ['', '&mode=strict', '&unit=session']) {
+      await ask.funnel(BENCH_SITE, parseFunnelQuery(new URLSearchParams(`from=2026-10-01&to=2026-10-30&step=pageview:/features&step=pageview:/signup&step=pageview:/about${mode}`), BENCH_TODAY))
+    }
     const pooled = new Map<string, string>()
     for (const [label, run] of REPORT_CASES) pooled.set(label, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
     for (const [label, run] of REPORT_CASES) rows.get(label)!.push(pooled.get(label)!, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
