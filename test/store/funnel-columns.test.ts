@@ -382,6 +382,29 @@ describe('funnels from the SQLite funnel columns', () => {
     expect(columnReads).toBe(1)
   })
 
+  it('leave out events whose properties fill no step, and count the funnel as the scan does', async () => {
+    const signup = (plan: string) => ({ type: 'event' as const, name: 'signup', path: null, props: { plan } })
+    await store.insertEvents('shop', [
+      // a: a basic signup, then a pro one: reaches the pro step.
+      visit('a', D0, '/pricing'), visit('a', D0 + MIN, '/x', signup('basic')), visit('a', D0 + 2 * MIN, '/x', signup('pro')),
+      // b: only basic signups: stops at /pricing.
+      visit('b', D0, '/pricing'), visit('b', D0 + MIN, '/x', signup('basic')), visit('b', D0 + DAY, '/x', signup('basic')),
+      // c: its pro signup comes 3 days after its first /pricing, past the 2-day window, and a day after its second:
+      // the later attempt wins, though a basic signup (no step's) is the latest event past the first one's window.
+      visit('c', D0, '/pricing'), visit('c', D0 + 2 * DAY, '/pricing'), visit('c', D0 + 3 * DAY, '/x', signup('pro')), visit('c', D0 + 4 * DAY, '/x', signup('basic')),
+      // d: a signup without properties, and one with a number for a plan.
+      visit('d', D0, '/pricing'), visit('d', D0 + MIN, '/x', { type: 'event', name: 'signup', path: null }), visit('d', D0 + 2 * MIN, '/x', { type: 'event', name: 'signup', path: null, props: { plan: 7 } }),
+    ])
+    await derive()
+    while ((await store.refreshFunnel(1000, 0)) > 0);
+    const pro = await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3Dpro&window=2d')
+    expect(pro.steps.map((s) => [s.visitors, s.medianSecondsFromPrevious])).toEqual([[4, null], [2, (120 + DAY / 1000) / 2]])
+    // One key fills both steps: a's basic signup opens and its pro one follows; c's pro one opens, and nothing follows.
+    expect((await funnel('step=event:signup&step=event:signup%3Fplan%3Dpro')).steps.map((s) => s.visitors)).toEqual([4, 1])
+    expect((await funnel('step=pageview:/pricing&step=event:signup%3Fplan%3D7')).steps.map((s) => s.visitors)).toEqual([4, 1])
+    expect(columnReads).toBe(3)
+  })
+
   it('let a later opening event win when only the latest of several later-step events is past the window', async () => {
     await store.insertEvents('shop', [
       // Three pages on day 0 (a day with more opening keys than a merge by time is cheap for),

@@ -104,6 +104,7 @@ export function createReports(rs: ReportStore): ReportService {
       withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
       experiment: q.breakdown === 'experiment' ? q.experiment : null,
       share,
+      propsFit: (key, props) => q.steps.some((s) => matchesStep(s, { ...key, props })),
     }
     const partOf = (key: string) => {
       let part = parts.get(key)

@@ -104,6 +104,12 @@ export interface FunnelScan {
   experiment: string | null
   /** Only the visitors of this share (report workers splitting one funnel); absent or null: all. */
   share?: VisitorShare | null
+  /**
+   * Whether an event of this key with these properties can fill any step, the steps'
+   * property filters included: in ordered mode a store may leave out the events that
+   * cannot (they change no attempt). Absent or null: not asked.
+   */
+  propsFit?: ((key: FunnelKey, props: Props | null) => boolean) | null
 }
 
 /**

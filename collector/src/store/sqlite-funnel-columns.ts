@@ -105,7 +105,9 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, q.share ?? null) : null
-    const grouped = groupByUnit(parts, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, q.allEvents, sessionIn)
+    // Ordered mode leaves out the events whose properties fill no step (strict mode reads every event).
+    const candidates = q.propsFit && !q.allEvents ? fittingOnly(parts, keys, propsTexts, q.propsFit) : parts
+    const grouped = groupByUnit(candidates, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
     const made = new Map<number, ReturnType<FunnelColumns['entry']>>()
     const none = entryAttrs([])
@@ -587,26 +589,64 @@ function sessionStarts(maxVisitor: number, counts: Uint32Array, g: GroupedColumn
  * The parts' events whose session is in the segment (`sessionIn`), as parts over scratch
  * memory; parts left empty are dropped. A segment keeps a fraction of a funnel's candidates
  * (a fifth for Paid Search in the bench shop), and every pass after this reads only those,
- * where marking the others as unit-less left each pass reading them all. The scratch arrays
- * have room for every candidate, in one pass: memory is touched only where a kept event is
- * written.
+ * where marking the others as unit-less left each pass reading them all.
  */
 function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
-  const room = parts.reduce((n, p) => n + p.session.length, 0)
+  return keptOnly(parts, 'funnel.segment', (p) => [sessionIn, p.session])
+}
+
+/**
+ * In ordered mode, the events whose properties can fill a step of their key
+ * (`FunnelScan.propsFit`), as parts over scratch memory: an event no step can use changes
+ * no attempt, and a property filter keeps a fraction of its key's events (the bench's
+ * `signup?plan=pro`: 30%). Each distinct properties text is tested once per key. A pageview
+ * key's parts are kept whole: the chunks do not hold their properties.
+ */
+function fittingOnly(parts: Part[], keys: FunnelKey[], propsTexts: (string | null)[], fit: (key: FunnelKey, props: Props | null) => boolean): Part[] {
+  const verdicts = new Map<number, Uint8Array | null>()
+  // Each key's verdict by properties entry; null where every entry fits.
+  const verdictOf = (k: number) => {
+    if (!verdicts.has(k)) {
+      const v = new Uint8Array(propsTexts.length)
+      for (let id = 0; id < v.length; id++) v[id] = fit(keys[k], parseProps(propsTexts[id])) ? 1 : 0
+      verdicts.set(k, v.every((x) => x === 1) ? null : v)
+    }
+    return verdicts.get(k)!
+  }
+  // A part whose chunk holds no properties: every event's are none (entry 0).
+  const fitting = parts.filter((p) => !p.propsId || p.propsId.length > 0 || (verdictOf(p.key)?.[0] ?? 1) === 1)
+  return keptOnly(fitting, 'funnel.fit', (p) => {
+    const keep = p.propsId && p.propsId.length > 0 ? verdictOf(p.key) : null
+    return keep && [keep, p.propsId!]
+  })
+}
+
+/**
+ * The events of each part that `keepOf` keeps (event i where `keep[by[i]]` is 1; a part it
+ * answers null for is kept whole), copied to scratch memory named after `slot`; parts left
+ * empty are dropped. The scratch arrays have room for every candidate, in one pass: memory
+ * is touched only where a kept event is written.
+ */
+function keptOnly(parts: Part[], slot: string, keepOf: (p: Part) => [keep: Uint8Array, by: Uint32Array] | null): Part[] {
+  const tests = parts.map(keepOf)
+  const room = parts.reduce((n, p, k) => n + (tests[k] ? p.ts.length : 0), 0)
+  if (room === 0) return parts
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
   const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
-    ts: scratchF64('funnel.segment.ts', room, null), seq: scratchF64('funnel.segment.seq', room, null),
-    visitor: scratchU32('funnel.segment.visitor', room, null), session: scratchU32('funnel.segment.session', room, null),
-    props: scratchU32('funnel.segment.props', hasProps ? room : 0, null),
-    prevSeq: scratchF64('funnel.segment.prevSeq', hasPrev ? room : 0, null), prevSession: scratchU32('funnel.segment.prevSession', hasPrev ? room : 0, null),
+    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchF64(`${slot}.seq`, room, null),
+    visitor: scratchU32(`${slot}.visitor`, room, null), session: scratchU32(`${slot}.session`, room, null),
+    props: scratchU32(`${slot}.props`, hasProps ? room : 0, null),
+    prevSeq: scratchF64(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
   }
   const out: Part[] = []
   let at = 0
-  for (const p of parts) {
+  parts.forEach((p, k) => {
+    const test = tests[k]
+    if (test === null) return void out.push(p)
     const known = p.propsId && p.propsId.length > 0 ? p.propsId : null
-    const n = keepIn(sessionIn, p, known, p.prev ?? null, to, at)
-    if (n === 0) continue
+    const n = keepIn(test[0], test[1], p, known, p.prev ?? null, to, at)
+    if (n === 0) return
     out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
       ts: to.ts.subarray(at, at + n), seq: to.seq.subarray(at, at + n), visitor: to.visitor.subarray(at, at + n), session: to.session.subarray(at, at + n),
@@ -614,13 +654,13 @@ function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
       prev: p.prev ? { seq: to.prevSeq.subarray(at, at + n), session: to.prevSession.subarray(at, at + n) } : p.prev,
     })
     at += n
-  }
+  })
   return out
 }
 
 const NO_LABELS = new Uint32Array(0)
 
-/** Where `inSegmentOnly` copies the kept events. */
+/** Where `keptOnly` copies the kept events. */
 interface Kept {
   ts: Float64Array
   seq: Float64Array
@@ -631,17 +671,17 @@ interface Kept {
   prevSession: Uint32Array
 }
 
-/** Copies the events of `from` in the segment to `to` from `at`; answers how many. */
-function keepIn(sessionIn: Uint8Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
+/** Copies the events `i` of `from` where `keep[by[i]]` is 1 to `to` from `at`; answers how many. */
+function keepIn(keep: Uint8Array, by: Uint32Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
   const { ts, seq, visitor, session } = from
   let j = at
   for (let i = 0; i < session.length; i++) {
-    const s = session[i]
-    if (!(s < sessionIn.length && sessionIn[s] === 1)) continue
+    const b = by[i]
+    if (!(b < keep.length && keep[b] === 1)) continue
     to.ts[j] = ts[i]
     to.seq[j] = seq[i]
     to.visitor[j] = visitor[i]
-    to.session[j] = s
+    to.session[j] = session[i]
     if (props !== null) to.props[j] = props[i]
     if (prev !== null) {
       to.prevSeq[j] = prev.seq[i]
