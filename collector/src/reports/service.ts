@@ -104,7 +104,8 @@ export function createReports(rs: ReportStore): ReportService {
       withEntry: q.breakdown !== null && q.breakdown !== 'experiment',
       experiment: q.breakdown === 'experiment' ? q.experiment : null,
       share,
-      propsFit: (key, props) => q.steps.some((s) => matchesStep(s, { ...key, props })),
+      // Only where a step filters on properties: otherwise every event of a step's key fits.
+      propsFit: q.steps.some((s) => Object.keys(s.props).length > 0) ? (key, props) => q.steps.some((s) => matchesStep(s, { ...key, props })) : null,
     }
     const partOf = (key: string) => {
       let part = parts.get(key)

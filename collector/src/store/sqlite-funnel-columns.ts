@@ -106,14 +106,20 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, q.share ?? null) : null
     // Ordered mode leaves out the events whose properties fill no step (strict mode reads every event).
-    const candidates = q.propsFit && !q.allEvents ? fittingOnly(parts, keys, propsTexts, q.propsFit) : parts
+    // Each dictionary entry parsed once, for this test and for the report's (`props` below).
+    const parsed: (Props | null | undefined)[] = []
+    const parsedProps = (id: number) => {
+      let p = parsed[id]
+      if (p === undefined) parsed[id] = p = parseProps(propsTexts[id])
+      return p
+    }
+    const candidates = q.propsFit && !q.allEvents ? fittingOnly(parts, keys, propsTexts.length, parsedProps, q.propsFit) : parts
     const grouped = groupByUnit(candidates, keyRoles(q.steps, keys), q.unit === 'visitor', q.range.start, q.range.end, lastTs, q.windowMs, !q.allEvents, q.withEntry || q.experiment !== null || q.allEvents, q.withProps || q.allEvents, q.allEvents, sessionIn)
     // Entrants share a few thousand distinct entries (label, first flag, variant): one object each, not one per entrant.
     const made = new Map<number, ReturnType<FunnelColumns['entry']>>()
     const none = entryAttrs([])
     const propsOf = db.prepare('SELECT props FROM events WHERE rowid = ?').pluck()
     const props = new Map<number, Props | null>()
-    const parsed: (Props | null | undefined)[] = []
     // Strict mode asks whether a candidate follows its neighbour: answered for all neighbours at once.
     const adjacent = q.allEvents ? adjacentSuccessors(db, site, q, grouped, keys, numbers, sessionIn) : null
     // A session not read (none, or gone) is as the scan finds it: Direct, nothing known (entry 0).
@@ -142,11 +148,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
       },
       props(i) {
         const id = grouped.propsId[i]
-        if (id !== PROPS_UNKNOWN) {
-          let p = parsed[id]
-          if (p === undefined) parsed[id] = p = parseProps(propsTexts[id])
-          return p
-        }
+        if (id !== PROPS_UNKNOWN) return parsedProps(id)
         const seq = grouped.seq[i]
         let p = props.get(seq)
         if (p === undefined) props.set(seq, (p = parseProps(propsOf.get(seq) as string | null | undefined)))
@@ -602,13 +604,14 @@ function inSegmentOnly(parts: Part[], sessionIn: Uint8Array): Part[] {
  * `signup?plan=pro`: 30%). Each distinct properties text is tested once per key. A pageview
  * key's parts are kept whole: the chunks do not hold their properties.
  */
-function fittingOnly(parts: Part[], keys: FunnelKey[], propsTexts: (string | null)[], fit: (key: FunnelKey, props: Props | null) => boolean): Part[] {
+function fittingOnly(parts: Part[], keys: FunnelKey[], entries: number, propsOf: (id: number) => Props | null,
+  fit: (key: FunnelKey, props: Props | null) => boolean): Part[] {
   const verdicts = new Map<number, Uint8Array | null>()
   // Each key's verdict by properties entry; null where every entry fits.
   const verdictOf = (k: number) => {
     if (!verdicts.has(k)) {
-      const v = new Uint8Array(propsTexts.length)
-      for (let id = 0; id < v.length; id++) v[id] = fit(keys[k], parseProps(propsTexts[id])) ? 1 : 0
+      const v = new Uint8Array(entries)
+      for (let id = 0; id < entries; id++) v[id] = fit(keys[k], propsOf(id)) ? 1 : 0
       verdicts.set(k, v.every((x) => x === 1) ? null : v)
     }
     return verdicts.get(k)!
