@@ -135,6 +135,26 @@ describe('FunnelTally', () => {
     expect(new FunnelTally(['a', 'b']).rows()[1]).toEqual(
       { step: 'b', visitors: 0, conversionFromStart: null, conversionFromPrevious: null, dropoff: 0, medianSecondsFromPrevious: null })
   })
+
+  it('counts as one tally when tallies of disjoint units are merged, across its buffers growing, and twice the same rows', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 2 }), { maxLength: 200, size: 'max' }), fc.nat(),
+      (units, cut) => {
+        const matches = units.map((gaps) => ({ reached: gaps.length + 1, times: gaps.reduce<number[]>((t, g) => [...t, t[t.length - 1] + g * 1000], [0]) }))
+        const whole = new FunnelTally(['a', 'b', 'c'])
+        const [left, right] = [new FunnelTally(['a', 'b', 'c']), new FunnelTally(['a', 'b', 'c'])]
+        matches.forEach((m, i) => { whole.add(m); (i < cut % (matches.length + 1) ? left : right).add(m) })
+        left.merge(structuredClone(right.state()))
+        expect(left.rows()).toEqual(whole.rows())
+        // Each step's median by sorting its gaps, apart from the tallies.
+        for (const k of [1, 2]) {
+          const gaps = units.filter((g) => g.length >= k).map((g) => g[k - 1]).sort((a, b) => a - b)
+          const mid = gaps.length >> 1
+          expect(whole.rows()[k].medianSecondsFromPrevious).toBe(gaps.length === 0 ? null : gaps.length % 2 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2)
+        }
+        // rows() selects medians in a copy: asking again answers the same.
+        expect(left.rows()).toEqual(whole.rows())
+      }))
+  })
 })
 
 describe('matchFunnelColumns', () => {
