@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { makeTestApp, TestClock, type TestApp } from '../helpers/app.ts'
-import { generateSeed, SEED_ORIGIN } from '../../demo-site/seed-data.ts'
+import { seedDemoShop } from '../helpers/demo-shop.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
 import { parseFunnelQuery } from '../../collector/src/reports/service.ts'
@@ -26,11 +26,7 @@ let site: Site
 
 beforeAll(async () => {
   t = await makeTestApp({ clock: new TestClock(NOW) })
-  const { secret } = await t.createSite('demo', { origins: [SEED_ORIGIN], currency: 'EUR', timezone: 'Europe/Berlin' })
-  const events = generateSeed({ now: NOW, days: 14, visitorsPerDay: 45 }).events
-  for (let i = 0; i < events.length; i += 100) expect((await t.sendServerEvents(secret, events.slice(i, i + 100))).body.rejected).toEqual([])
-  await t.settle()
-  site = (await t.store.getSite('demo'))!
+  site = await seedDemoShop(t, NOW)
   workers = workerRunner({ kind: 'sqlite', file: join(t.dir, 'funnelbeam.db') }, 2, { shareBits: 2 })
 })
 afterAll(async () => { await workers?.close(); await t?.close() })

@@ -6,10 +6,12 @@
  * worker is idle is split by visitor over all of them, each counting its share
  * (`reports/funnel-shares.ts`): most of a funnel's time goes on its visitors one by one,
  * and two workers answered the 3-step funnels at 10M events (ordered, strict, by session)
- * in about two thirds of the time one took; breakdowns by entry gained less. A
+ * in about two thirds of the time one took; breakdowns by entry gained less. The workers of
+ * a SQLite pool share the chunks they read (`chunk-peers.ts`): one copy per process. A
  * worker that dies is replaced and its tasks fail (the caller gets a 500, the next report
  * a fresh worker).
  */
+import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { fromWireError, type ReportRunner, type RunnerOptions, type WireError } from './runner.ts'
 import type { ReaderTarget, WorkerRequest } from './worker.ts'
@@ -26,6 +28,8 @@ export type { ReaderTarget } from './worker.ts'
 export interface PoolOptions extends RunnerOptions {
   /** A funnel's shares go by blocks of 2^shareBits visitor numbers (`VisitorShare`); tests make them small. Default 16. */
   shareBits?: number
+  /** Whether the workers of a SQLite pool share the chunks they read (`chunk-peers.ts`). Default true. */
+  shareChunks?: boolean
 }
 
 interface Slot {
@@ -48,9 +52,11 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
   let nextId = 1
   let closed = false
   const slots: Slot[] = []
+  // A channel of this pool's own: two pools over one file (tests, the bench) keep theirs apart.
+  const peers = target.kind === 'sqlite' && size > 1 && opts.shareChunks !== false ? `funnelbeam-chunks:${randomUUID()}` : null
 
   const start = (i: number) => {
-    const worker = new Worker(boot, { workerData: { entry, target } })
+    const worker = new Worker(boot, { workerData: { entry, target, peers } })
     const slot: Slot = { worker, inFlight: new Map() }
     worker.on('message', (m: { id?: number; value?: unknown; error?: WireError; log?: string }) => {
       if (m.log !== undefined) return log(m.log, m.error)

@@ -12,6 +12,8 @@ import type { ReportStore } from '../store/report-types.ts'
 import { reportTasks, type TaskName } from './tasks.ts'
 import { toWireError } from './runner.ts'
 import { lowerThreadPriority } from './priority.ts'
+import { chunkPeers } from './chunk-peers.ts'
+import { chunkCache } from '../store/chunk-cache.ts'
 
 export interface WorkerRequest {
   id: number
@@ -21,17 +23,19 @@ export interface WorkerRequest {
 
 export type ReaderTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
 
-async function openReports(target: ReaderTarget): Promise<ReportStore> {
+async function openReports(target: ReaderTarget, peers: string | null): Promise<ReportStore> {
   if (target.kind === 'postgres') return new PostgresReports(await openPool(target.url, { max: 4 }))
   const db = new Database(target.file, { readonly: true, fileMustExist: true })
   db.pragma('busy_timeout = 5000')
+  if (peers !== null) chunkCache(db).sharedWith(chunkPeers(peers))
   return new SqliteReports(db)
 }
 
-const { target } = workerData as { target: ReaderTarget }
+/** `peers`: the channel the pool's workers share their chunks on (null: not shared). */
+const { target, peers } = workerData as { target: ReaderTarget; peers: string | null }
 lowerThreadPriority()
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
-const tasks = reportTasks(await openReports(target), Date.now, log)
+const tasks = reportTasks(await openReports(target, peers), Date.now, log)
 
 parentPort!.on('message', async (m: WorkerRequest) => {
   try {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ChunkCache } from './chunk-cache.ts'
+import { randomUUID } from 'node:crypto'
+import { ChunkCache, turnOrder } from './chunk-cache.ts'
+import { chunkPeers } from '../report-runner/chunk-peers.ts'
 
 afterEach(() => { vi.useRealTimers() })
 
@@ -52,5 +54,51 @@ describe('ChunkCache', () => {
     vi.advanceTimersByTime(5 * 60_000)
     expect(c.get('a', 1)).toBeUndefined()
     expect(c.size).toBe(0)
+  })
+
+  it('hands what one cache reads to the others on its channel, as views on the same memory, kept as its reader kept it', () => {
+    // Real channels: in one thread as between the worker threads of a pool.
+    const name = `test-${randomUUID()}`
+    const [a, b] = [new ChunkCache(30), new ChunkCache(30)]
+    a.sharedWith(chunkPeers(name))
+    b.sharedWith(chunkPeers(name))
+    const blob = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])
+    const mem = a.memoryOf(blob)
+    expect(mem.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const cols = { x: new Uint32Array(mem.buffer, 0, 2) }
+    a.put('s', 1, 10, cols)
+    const got = b.get<typeof cols>('s', 1)!
+    expect([...got.x]).toEqual([...new Uint32Array(blob.buffer)])
+    // The same memory, not a copy.
+    cols.x[0] = 99
+    expect(got.x[0]).toBe(99)
+    expect(a.stats()).toEqual({ keptBytes: 10, readBytes: 8, received: 0 })
+    expect(b.stats()).toEqual({ keptBytes: 10, readBytes: 0, received: 1 })
+    // Chunks kept only while there is room are not kept by letting others go, on either side:
+    // one handed over to a full cache is held apart and given once (the read that wants it next).
+    b.put('t', 1, 20, 'T')
+    a.putIfRoom('k', 1, 10, 'K')
+    expect([a.get('k', 1), b.get('k', 1), b.get('k', 1)]).toEqual(['K', 'K', undefined])
+    expect([b.get('s', 1), b.get('t', 1)]).toEqual([got, 'T'])
+    // A newer version kept is not replaced by an older one arriving late.
+    b.put('v', 5, 1, 'V5')
+    a.put('v', 4, 1, 'V4')
+    expect(b.get('v', 5)).toBe('V5')
+  })
+
+  it('reads a blob in place without peers', () => {
+    const c = new ChunkCache(30)
+    const blob = new Uint8Array(8)
+    expect(c.memoryOf(blob)).toBe(blob)
+    expect(c.stats().readBytes).toBe(8)
+  })
+})
+
+describe('turnOrder', () => {
+  it('puts a worker\'s own turns first, then the rest, each index once', () => {
+    expect(turnOrder(5, { part: 1, of: 2 })).toEqual([1, 3, 0, 2, 4])
+    expect(turnOrder(5, { part: 0, of: 2 })).toEqual([0, 2, 4, 1, 3])
+    expect(turnOrder(4, null)).toEqual([0, 1, 2, 3])
+    expect(turnOrder(7, { part: 2, of: 3 }).slice().sort()).toEqual([0, 1, 2, 3, 4, 5, 6])
   })
 })

@@ -11,12 +11,54 @@
  *
  * Bounded by bytes (least recently read first out), and let go after five minutes without
  * a read, as the scratch arrays are (`scratch.ts`).
+ *
+ * Report workers of one process can share what they read (`ChunkPeers`): a chunk is then
+ * copied into shared memory and handed to the others, so each chunk is read from SQLite and
+ * paged in once per process, not once per worker. Two workers splitting one funnel each read
+ * about half of its chunks (`turnOrder`) and find the other half handed over.
  */
 import type Database from 'better-sqlite3'
 
 /** What one connection keeps at most. */
 export const CHUNK_CACHE_BYTES = 192 * 2 ** 20
 const IDLE_MS = 5 * 60_000
+/**
+ * Chunks another worker handed over that this cache has no room for are held apart, up to
+ * this many bytes, until read once: two workers splitting a funnel read while both caches
+ * are full would otherwise each read every chunk the other read for it.
+ */
+const HANDED_BYTES = 32 * 2 ** 20
+
+/** A chunk handed between the report workers of one process: its columns are views on shared memory. */
+export interface SharedChunk {
+  key: string
+  version: number
+  bytes: number
+  cols: unknown
+  /** Whether the reader let older chunks go for it (`put`), or kept it only while there was room (`putIfRoom`). */
+  evicting: boolean
+}
+
+/**
+ * The other report workers of this process (`report-runner/chunk-peers.ts`): chunks this
+ * cache reads go to them, and theirs come here, taken as they arrive (`listen`, while the
+ * thread is idle) and before each lookup (`receive`, while a report runs).
+ */
+export interface ChunkPeers {
+  publish(c: SharedChunk): void
+  receive(): SharedChunk[]
+  listen(take: (c: SharedChunk) => void): void
+}
+
+/** What a cache did since it was made: for `/metrics` and the tests of sharing. */
+export interface ChunkCacheStats {
+  /** Bytes kept now. */
+  keptBytes: number
+  /** Bytes read from SQLite into the cache's reads. */
+  readBytes: number
+  /** Chunks other workers handed over. */
+  received: number
+}
 
 interface Kept {
   version: number
@@ -28,14 +70,38 @@ export class ChunkCache {
   // A Map iterates in insertion order: re-inserting on each read keeps the least recent first.
   private readonly kept = new Map<string, Kept>()
   private bytes = 0
+  private readonly handed = new Map<string, Kept>()
+  private handedBytes = 0
   private idle: NodeJS.Timeout | null = null
+  private peers: ChunkPeers | null = null
+  private readBytes = 0
+  private received = 0
 
   constructor(private readonly cap = CHUNK_CACHE_BYTES) {}
 
+  /** Shares this cache's chunks with other report workers' caches from now on. */
+  sharedWith(peers: ChunkPeers): void {
+    this.peers = peers
+    peers.listen((c) => this.take(c))
+  }
+
+  /**
+   * A blob read from SQLite, as the memory its columns will view: copied into shared memory
+   * where other workers share this cache's chunks, so the views can be handed over.
+   */
+  memoryOf(blob: Uint8Array): Uint8Array {
+    this.readBytes += blob.byteLength
+    if (!this.peers) return blob
+    const shared = new Uint8Array(new SharedArrayBuffer(blob.byteLength))
+    shared.set(blob)
+    return shared
+  }
+
   /** The columns kept for `key` at `version`, or undefined (a kept older version is dropped). */
   get<T>(key: string, version: number): T | undefined {
+    if (this.peers) for (const c of this.peers.receive()) this.take(c)
     const k = this.kept.get(key)
-    if (!k) return undefined
+    if (!k) return this.handedOver(key, version)
     this.kept.delete(key)
     if (k.version !== version) {
       this.bytes -= k.bytes
@@ -47,6 +113,60 @@ export class ChunkCache {
   }
 
   put(key: string, version: number, bytes: number, cols: unknown): void {
+    this.keep(key, version, bytes, cols)
+    this.peers?.publish({ key, version, bytes, cols, evicting: true })
+  }
+
+  /**
+   * As `put`, but only while the cache has room without letting anything go: for chunks
+   * read in the same order every time, where the least recent is the next one wanted.
+   */
+  putIfRoom(key: string, version: number, bytes: number, cols: unknown): void {
+    if (this.hasRoom(key, bytes)) this.keep(key, version, bytes, cols)
+    // Another worker may have room for it.
+    this.peers?.publish({ key, version, bytes, cols, evicting: false })
+  }
+
+  stats(): ChunkCacheStats {
+    return { keptBytes: this.bytes, readBytes: this.readBytes, received: this.received }
+  }
+
+  /** A chunk another worker read: kept as that worker kept it, unless a newer version is kept; else held apart. */
+  private take(c: SharedChunk): void {
+    this.received++
+    const old = this.kept.get(c.key)
+    if (old && old.version >= c.version) return
+    if (c.evicting || this.hasRoom(c.key, c.bytes)) return this.keep(c.key, c.version, c.bytes, c.cols)
+    if (c.bytes > HANDED_BYTES) return
+    this.dropHanded(c.key)
+    this.handed.set(c.key, { version: c.version, bytes: c.bytes, cols: c.cols })
+    this.handedBytes += c.bytes
+    for (const k of this.handed.keys()) {
+      if (this.handedBytes <= HANDED_BYTES) break
+      this.dropHanded(k)
+    }
+  }
+
+  /** A chunk held apart (`take`), given once. */
+  private handedOver<T>(key: string, version: number): T | undefined {
+    const h = this.handed.get(key)
+    if (!h) return undefined
+    this.dropHanded(key)
+    return h.version === version ? (h.cols as T) : undefined
+  }
+
+  private dropHanded(key: string): void {
+    const h = this.handed.get(key)
+    if (!h) return
+    this.handed.delete(key)
+    this.handedBytes -= h.bytes
+  }
+
+  private hasRoom(key: string, bytes: number): boolean {
+    return this.bytes - (this.kept.get(key)?.bytes ?? 0) + bytes <= this.cap
+  }
+
+  private keep(key: string, version: number, bytes: number, cols: unknown): void {
     const old = this.kept.get(key)
     if (old) {
       this.kept.delete(key)
@@ -63,15 +183,6 @@ export class ChunkCache {
     this.touch()
   }
 
-  /**
-   * As `put`, but only while the cache has room without letting anything go: for chunks
-   * read in the same order every time, where the least recent is the next one wanted.
-   */
-  putIfRoom(key: string, version: number, bytes: number, cols: unknown): void {
-    const old = this.kept.get(key)
-    if (this.bytes - (old?.bytes ?? 0) + bytes <= this.cap) this.put(key, version, bytes, cols)
-  }
-
   /** Bytes kept now. */
   get size(): number {
     return this.bytes
@@ -80,6 +191,8 @@ export class ChunkCache {
   clear(): void {
     this.kept.clear()
     this.bytes = 0
+    this.handed.clear()
+    this.handedBytes = 0
     if (this.idle) clearTimeout(this.idle)
     this.idle = null
   }
@@ -105,4 +218,24 @@ export function chunkCache(db: Database.Database): ChunkCache {
   let c = caches.get(db)
   if (!c) caches.set(db, (c = new ChunkCache()))
   return c
+}
+
+/** Which of `of` report workers splitting one read this one is (a `VisitorShare`'s part and count). */
+export interface ReadTurn {
+  part: number
+  of: number
+}
+
+/**
+ * Indices 0..n-1 in the order a report worker reads a list of chunks: its turn's own first
+ * (i % of = part), then the rest. Workers splitting one read start on different chunks and,
+ * reading at about the same pace, find most of the rest handed over by the others.
+ *
+ * @example
+ * turnOrder(5, { part: 1, of: 2 }) // [1, 3, 0, 2, 4]
+ */
+export function turnOrder(n: number, turn: ReadTurn | null): number[] {
+  const all = Array.from({ length: n }, (_, i) => i)
+  if (!turn || turn.of < 2) return all
+  return [...all.filter((i) => i % turn.of === turn.part), ...all.filter((i) => i % turn.of !== turn.part)]
 }

@@ -10,7 +10,7 @@
  * session's number and whether it is a pageview: 4 bytes an event).
  */
 import type Database from 'better-sqlite3'
-import { chunkCache, type ChunkCache } from './chunk-cache.ts'
+import { chunkCache, turnOrder, type ChunkCache, type ReadTurn } from './chunk-cache.ts'
 import type { FunnelKey, SessionAttrs, VisitorShare } from './report-types.ts'
 import { DAY_MS, neighbourOf } from './sqlite-funnel-schema.ts'
 import { ENTRY_COLS, entryAttrs } from './derived-rows.ts'
@@ -91,7 +91,9 @@ export function encodeProps(props: (string | null)[]): Buffer | null {
 }
 
 /** The properties of a chunk of `n` events from `encodeProps`'s blob. */
-export function decodeProps(blob: Buffer, n: number): PropsColumn {
+export function decodeProps(bytes: Uint8Array, n: number): PropsColumn {
+  // Shared memory (`ChunkCache.memoryOf`) is a plain Uint8Array: a Buffer view on it reads the texts.
+  const blob = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const [ab, at] = aligned(blob)
   const d = new Uint32Array(ab, at, 1)[0]
   const lens = new Uint32Array(ab, at + 4, d)
@@ -733,7 +735,8 @@ export interface KeyPart extends ChunkColumns, FunnelKey {
  * 228 MB of chunks at 10M events, more than a cache holds).
  */
 export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
-  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null, withPrev = false): KeyPart[] {
+  numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null, withPrev = false,
+  turn: ReadTurn | null = null): KeyPart[] {
   const out: KeyPart[] = []
   const noted = db.prepare(`SELECT site, type, name, path, day FROM funnel_dirty WHERE site = ? AND ${cond} AND day BETWEEN ? AND ?`)
     .all(site, ...args, dayFrom, dayTo) as KeyDay[]
@@ -745,16 +748,17 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
   const propsOf = db.prepare('SELECT props FROM funnel_chunks WHERE rowid = ?').pluck()
   const prevOf = db.prepare('SELECT prev FROM funnel_chunks WHERE rowid = ?').pluck()
   // A chunk's columns, and its properties and previous events for the reports that ask for them: each read once, then kept.
-  const column = <T>(at: string, version: number, read: Database.Statement, decode: (blob: Buffer) => T): T | null => {
+  const column = <T>(at: string, version: number, read: Database.Statement, decode: (blob: Uint8Array) => T): T | null => {
     let cols = cache?.get<T | null>(at, version)
     if (cols === undefined) {
       const blob = read.get(version) as Buffer | null
-      cols = blob ? decode(blob) : null
+      cols = blob ? decode(cache ? cache.memoryOf(blob) : blob) : null
       cache?.putIfRoom(at, version, blob?.byteLength ?? 0, cols)
     }
     return cols
   }
   const readKeys = new Set<string>()
+  const wanted: { k: FunnelKey & { id: number }; c: { version: number; day: number; n: number } }[] = []
   for (const k of stored) {
     const at = `${k.type}\n${k.name}\n${k.path}`
     if (seen.has(at)) continue
@@ -762,14 +766,20 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
     for (const c of chunks.all(site, k.id, dayFrom, dayTo) as { version: number; day: number; n: number }[]) {
       // An empty chunk: a (key, day) whose events all went.
       if (c.n === 0 || stale.has(`${at}\n${c.day}`)) continue
-      const kept = `key\n${site}\n${k.id}\n${c.day}`
-      // The columns are NOT NULL: never null here.
-      const cols = column(kept, c.version, colsOf, (b) => decodeChunk(b, c.n))!
-      const props = !withProps || k.type === 'pageview' ? undefined : column(`props\n${kept}`, c.version, propsOf, (b) => decodeProps(b, c.n))
-      const prev = withPrev ? column(`prev\n${kept}`, c.version, prevOf, (b) => decodePrev(b, c.n)) : undefined
-      out.push({ type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props, prev })
+      wanted.push({ k, c })
     }
   }
+  const got: KeyPart[] = new Array(wanted.length)
+  for (const i of turnOrder(wanted.length, turn)) {
+    const { k, c } = wanted[i]
+    const kept = `key\n${site}\n${k.id}\n${c.day}`
+    // The columns are NOT NULL: never null here.
+    const cols = column(kept, c.version, colsOf, (b) => decodeChunk(b, c.n))!
+    const props = !withProps || k.type === 'pageview' ? undefined : column(`props\n${kept}`, c.version, propsOf, (b) => decodeProps(b, c.n))
+    const prev = withPrev ? column(`prev\n${kept}`, c.version, prevOf, (b) => decodePrev(b, c.n)) : undefined
+    got[i] = { type: k.type, name: k.name, path: k.path, day: c.day, ...cols, props, prev }
+  }
+  out.push(...got)
   for (const d of noted) {
     const at = `${d.type}\n${d.name}\n${d.path}`
     if (seen.has(at)) continue
@@ -788,26 +798,32 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
  * `chunkCache`.
  */
 function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'event', dayFrom: number, dayTo: number,
-  decode: (blob: Buffer, n: number) => T | null, build: (day: number) => T): [day: number, cols: T][] {
+  decode: (blob: Uint8Array, n: number) => T | null, build: (day: number) => T, turn: ReadTurn | null): [day: number, cols: T][] {
   const noted = new Set(db.prepare(`SELECT day FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().all(site, dayFrom, dayTo) as number[])
-  const out: [number, T][] = []
   const cache = chunkCache(db)
   const blob = db.prepare(`SELECT cols FROM ${kind}_chunks WHERE rowid = ?`).pluck()
   // The rowids first (a chunk's version), then only the blobs this connection does not keep.
-  for (const c of db.prepare(`SELECT rowid AS version, day, n FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`)
-    .all(site, dayFrom, dayTo) as { version: number; day: number; n: number }[]) {
-    // An empty chunk: a day whose sessions or events all went.
-    if (noted.has(c.day) || c.n === 0) continue
+  // An empty chunk: a day whose sessions or events all went.
+  const wanted = (db.prepare(`SELECT rowid AS version, day, n FROM ${kind}_chunks WHERE site = ? AND day BETWEEN ? AND ?`)
+    .all(site, dayFrom, dayTo) as { version: number; day: number; n: number }[]).filter((c) => !noted.has(c.day) && c.n > 0)
+  const got: (T | null)[] = new Array(wanted.length)
+  for (const i of turnOrder(wanted.length, turn)) {
+    const c = wanted[i]
     const key = `${kind}\n${site}\n${c.day}`
     let cols: T | null = cache.get<T>(key, c.version) ?? null
     if (cols === null) {
       const b = blob.get(c.version) as Buffer
-      cols = decode(b, c.n)
+      cols = decode(cache.memoryOf(b), c.n)
       if (cols) cache.put(key, c.version, b.byteLength, cols)
     }
+    got[i] = cols
+  }
+  const out: [number, T][] = []
+  wanted.forEach((c, i) => {
+    const cols = got[i]
     if (cols) out.push([c.day, cols])
     else noted.add(c.day)
-  }
+  })
   for (const day of noted) out.push([day, build(day)])
   return out
 }
@@ -816,15 +832,16 @@ function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'eve
  * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
  * sessions where the day is noted (or its chunk is of the layout before migration 22).
  */
-export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): SessionColumns[] {
+export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering,
+  turn: ReadTurn | null = null): SessionColumns[] {
   const readDay = sessionDayReader(db)
   return dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === 32 * n ? decodeSessions(blob, n) : null),
-    (day) => sessionChunkOf(readDay(site, day), numbers)).map(([, cols]) => cols)
+    (day) => sessionChunkOf(readDay(site, day), numbers), turn).map(([, cols]) => cols)
 }
 
 /** Every person's events from `dayFrom` to `dayTo` (UTC days), with their day: each day's event chunk, or the day merged anew where noted. */
 export function eventParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): [day: number, cols: EventColumns][] {
-  return dayParts(db, site, 'event', dayFrom, dayTo, decodeEvents, (day) => eventDayColumns(db, site, day, numbers))
+  return dayParts(db, site, 'event', dayFrom, dayTo, decodeEvents, (day) => eventDayColumns(db, site, day, numbers), null)
 }
 
 

@@ -16,7 +16,7 @@ import { parseProps } from './sqlite-funnel.ts'
 import { sqlGlob } from '../reports/steps.ts'
 import { distinctStepFilters, keyRoles } from './funnel-filters.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { chunkCache } from './chunk-cache.ts'
+import { chunkCache, type ReadTurn } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
   FIRST_SESSION, inShare, inShareOf, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
@@ -92,17 +92,18 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     }
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
-      for (const whole of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents)) {
+      // Workers splitting the funnel read its chunks in turns (`turnOrder`), each handing the others what it read.
+      for (const whole of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents, q.share ?? null)) {
         // A share of the visitors (a report worker's half of a funnel) reads only its runs of each chunk.
         for (const p of q.share ? inShare(whole, q.share) : [whole]) {
           parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
         }
       }
     }
-    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers) : null
+    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, q.share ?? null) : null
     const entries = sessions && q.withEntry ? entryIds(sessions, q.share ?? null) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
-    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers) : null
+    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, q.share ?? null) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
     const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, q.share ?? null) : null
     // Ordered mode leaves out the events whose properties fill no step (strict mode reads every event).
@@ -212,7 +213,7 @@ export function sessionsInSegment(db: Database.Database, site: string, c: Segmen
   const todo = reuse ? parts.filter((p) => !last!.marked.has(p)) : parts
   if (reuse && todo.length === 0) return kept
   const out = reuse ? kept : scratchU8('segment.in', need)
-  const firsts = experiments.map((e) => firstExposures(db, site, e, numbers))
+  const firsts = experiments.map((e) => firstExposures(db, site, e, numbers, share))
   const matches = (label: number, first: boolean, seen: readonly number[]) => {
     const { values } = numbers.entry(label)
     const variants = new Map(experiments.map((e, n) => [e, seen[n] < 0 ? null : (numbers.labelText(seen[n]) ?? '(none)')]))
@@ -370,9 +371,10 @@ export interface FirstExposures {
  * reads the same first exposures twice, into the same memory (the same values), and a
  * report after one over the same experiment finds that memory touched (12 MB at 10M events).
  */
-export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering): FirstExposures {
+export function firstExposures(db: Database.Database, site: string, experiment: string, numbers: Numbering, turn: ReadTurn | null = null): FirstExposures {
   const slot = `exposures.${experiment}`
-  const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
+  const parts = keyParts(db, site, ["type = 'exposure' AND name = ?", [experiment]], 0, Number.MAX_SAFE_INTEGER, numbers, keyDayReader(db), new Set(), false, chunkCache(db),
+    false, turn)
   const max = maxInChunks(parts.map((p) => p.visitor))
   const out = { ts: scratchF64(`${slot}.ts`, max + 1, null), label: scratchI32(`${slot}.label`, max + 1, -1) }
   for (const p of parts.sort((a, b) => a.day - b.day)) keepFirstExposures(p, out)
