@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { fromWireError, type ReportRunner, type RunnerOptions, type WireError } from './runner.ts'
-import type { ReaderTarget, WorkerRequest } from './worker.ts'
+import type { Peers, ReaderTarget, WorkerRequest } from './worker.ts'
 import type { DashboardRequest } from './tasks.ts'
 import { dashboardLanes, mergeDashboard } from '../dashboard/lanes.ts'
 import { asksForSegment } from '../reports/segment.ts'
@@ -53,7 +53,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
   let closed = false
   const slots: Slot[] = []
   // A channel of this pool's own: two pools over one file (tests, the bench) keep theirs apart.
-  const peers = target.kind === 'sqlite' && size > 1 && opts.shareChunks !== false ? `funnelbeam-chunks:${randomUUID()}` : null
+  const peers: Peers | null = target.kind === 'sqlite' && size > 1 && opts.shareChunks !== false ? { channel: `funnelbeam-chunks:${randomUUID()}`, workers: size } : null
 
   const start = (i: number) => {
     const worker = new Worker(boot, { workerData: { entry, target, peers } })

@@ -23,16 +23,22 @@ export interface WorkerRequest {
 
 export type ReaderTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
 
-async function openReports(target: ReaderTarget, peers: string | null): Promise<ReportStore> {
+async function openReports(target: ReaderTarget, peers: Peers | null): Promise<ReportStore> {
   if (target.kind === 'postgres') return new PostgresReports(await openPool(target.url, { max: 4 }))
   const db = new Database(target.file, { readonly: true, fileMustExist: true })
   db.pragma('busy_timeout = 5000')
-  if (peers !== null) chunkCache(db).sharedWith(chunkPeers(peers))
+  if (peers !== null) chunkCache(db).sharedWith(chunkPeers(peers.channel), peers.workers)
   return new SqliteReports(db)
 }
 
-/** `peers`: the channel the pool's workers share their chunks on (null: not shared). */
-const { target, peers } = workerData as { target: ReaderTarget; peers: string | null }
+/** The channel a pool's workers share their chunks on, and how many they are. */
+export interface Peers {
+  channel: string
+  workers: number
+}
+
+/** `peers`: null where the chunks are not shared. */
+const { target, peers } = workerData as { target: ReaderTarget; peers: Peers | null }
 lowerThreadPriority()
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
 const tasks = reportTasks(await openReports(target, peers), Date.now, log)

@@ -86,6 +86,13 @@ describe('ChunkCache', () => {
     expect(b.get('v', 5)).toBe('V5')
   })
 
+  it('holds what its workers together would hold apart: its bytes times the workers sharing', () => {
+    const c = new ChunkCache(10)
+    c.sharedWith(chunkPeers(`test-${randomUUID()}`), 2)
+    c.put('x', 1, 20, 'X')
+    expect([c.get('x', 1), c.size]).toEqual(['X', 20])
+  })
+
   it('reads a blob in place without peers', () => {
     const c = new ChunkCache(30)
     const blob = new Uint8Array(8)
