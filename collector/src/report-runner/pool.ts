@@ -6,7 +6,8 @@
  * worker is idle is split by visitor over all of them, each counting its share
  * (`reports/funnel-shares.ts`): most of a funnel's time goes on its visitors one by one,
  * and two workers answered the 3-step funnels at 10M events (ordered, strict, by session)
- * in about two thirds of the time one took; breakdowns by entry gained less. The workers of
+ * in about two thirds of the time one took; breakdowns by entry gained less. Data-driven
+ * attribution is split the same way (`reports/data-driven-shares.ts`). The workers of
  * a SQLite pool share the chunks they read (`chunk-peers.ts`): one copy per process. A
  * worker that dies is replaced and its tasks fail (the caller gets a 500, the next report
  * a fresh worker).
@@ -20,7 +21,8 @@ import { dashboardLanes, mergeDashboard } from '../dashboard/lanes.ts'
 import { asksForSegment } from '../reports/segment.ts'
 import type { DashboardData } from '../dashboard/page.tsx'
 import { countOfShares, funnelReport, type FunnelShare } from '../reports/funnel-shares.ts'
-import type { FunnelQuery } from '../reports/types.ts'
+import type { AttributionQuery, FunnelQuery } from '../reports/types.ts'
+import { dataDrivenOfShares, dataDrivenReport, type DataDrivenShare } from '../reports/data-driven-shares.ts'
 import type { Site } from '../model.ts'
 
 export type { ReaderTarget } from './worker.ts'
@@ -93,6 +95,9 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
     })
   }
 
+  // Split only while every worker is idle: a busy one would hold its share back behind its other tasks.
+  const splits = () => target.kind === 'sqlite' && slots.length > 1 && slots.every((s) => s.inFlight.size === 0)
+
   return {
     async run(task, ...args) {
       if (closed) throw new Error('report runner is closed')
@@ -103,13 +108,18 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
         const parts = await Promise.all(lanes.map((sections, i) => post(slots[i], task, [{ ...req, sections }]) as Promise<DashboardData>))
         return mergeDashboard(lanes, parts) as never
       }
-      // Split only while every worker is idle: a busy one would hold its share back behind its other tasks.
-      if (task === 'funnel' && target.kind === 'sqlite' && slots.length > 1 && slots.every((s) => s.inFlight.size === 0)) {
+      if (task === 'funnel' && splits()) {
         const [site, q] = args as [Site, FunnelQuery]
         const of = slots.length
         const shares = await Promise.all(slots.map((slot, part) => post(slot, 'funnelShare', [site, q, { part, of, bits: opts.shareBits ?? 16 }]) as Promise<FunnelShare | null>))
         // A share is null where the columns cannot answer (most of the range waits to be built): one worker scans it whole.
         if (shares.every((s) => s !== null)) return funnelReport(q, countOfShares(q, shares as FunnelShare[])) as never
+      }
+      // Data-driven attribution the same way: each worker counts its share's paths, the pool solves the chain once.
+      if (task === 'attribution' && (args[1] as AttributionQuery).model === 'data_driven' && splits()) {
+        const [site, q] = args as [Site, AttributionQuery]
+        const shares = await Promise.all(slots.map((slot, part) => post(slot, 'attributionShare', [site, q, { part, of: slots.length, bits: opts.shareBits ?? 16 }]) as Promise<DataDrivenShare | null>))
+        if (shares.every((s) => s !== null)) return dataDrivenReport(q, dataDrivenOfShares(q, shares as DataDrivenShare[])) as never
       }
       return post(slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a)), task, args)
     },

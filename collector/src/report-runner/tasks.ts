@@ -37,6 +37,8 @@ export type ReportTasks = {
   timeseries(site: Site, q: TimeseriesQuery): Promise<TimeseriesReport>
   /** A funnel over a share of its visitors (the pool splits one funnel over its workers: `reports/funnel-shares.ts`). */
   funnelShare: ReportService['funnelShare']
+  /** Data-driven attribution over a share of its visitors (the pool splits one such report: `reports/data-driven-shares.ts`). */
+  attributionShare: ReportService['attributionShare']
 }
 
 export type TaskName = keyof ReportTasks
@@ -56,6 +58,7 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
     summary: (site, q) => reports.summary(site, q),
     funnel: (site, q) => reports.funnel(site, q),
     funnelShare: (site, q, share) => reports.funnelShare(site, q, share),
+    attributionShare: (site, q, share) => reports.attributionShare(site, q, share),
     channels: (site, q) => reports.channels(site, q),
     campaigns: (site, q) => reports.campaigns(site, q),
     attribution: (site, q) => reports.attribution(site, q),

@@ -207,5 +207,29 @@ describe('order of visitors', () => {
       const r = prng(seed)
       expect(run(visitors.map((v) => ({ v, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.v))).toEqual(first)
     }
+    // Counted in shares (report workers), handed over as plain data and put together: the same to the bit.
+    for (const of of [2, 3]) {
+      const merged = new DataDrivenCredit((s) => s?.channel ?? 'Direct')
+      for (let part = 0; part < of; part++) {
+        const share = new DataDrivenCredit((s) => s?.channel ?? 'Direct')
+        visitors.forEach((v, i) => { if (i % of === part) share.addVisitor(v.sessions, v.conversions, range, 30 * 86_400_000, 'EUR') })
+        merged.merge(structuredClone(share.state()))
+      }
+      const { ledger, removalEffects } = merged.result('Direct')
+      expect({ rows: ledger.rows(), effects: [...removalEffects].sort() }, `${of} shares`).toEqual(first)
+    }
+  })
+
+  it('hands a chain\'s transitions over by name, the dense square\'s and the maps\' alike', () => {
+    // More states than the dense square holds: ids above it are counted in maps.
+    const rnd = prng(3)
+    const paths = Array.from({ length: 2000 }, () => ({ states: [`c${Math.floor(rnd() * 90)}`, `c${Math.floor(rnd() * 90)}`], converted: rnd() < 0.3 }))
+    const whole = new MarkovChain()
+    const [a, b] = [new MarkovChain(), new MarkovChain()]
+    paths.forEach((p, i) => { whole.addPath(p.states, p.converted); (i < 700 ? a : b).addPath(p.states, p.converted) })
+    a.addTransitions(structuredClone(b.transitions()))
+    expect([...a.removalEffects()].sort()).toEqual([...whole.removalEffects()].sort())
+    expect(a.conversionProbability()).toBe(whole.conversionProbability())
+    expect(a.transitions().reduce((n, t) => n + t[2], 0)).toBe(whole.transitions().reduce((n, t) => n + t[2], 0))
   })
 })

@@ -30,6 +30,13 @@ const DENSE_MAX = 1500
  */
 const HOT = 64
 
+/** The absorbing states' names in `ChainTransition`s: no dimension value has them (a value is a channel, source, medium or campaign text). */
+export const CONVERSION_STATE = '\u0000conversion'
+export const NULL_STATE = '\u0000null'
+
+/** A transition and how often it was seen: from a state (null: start) to a state or an absorbing state. */
+export type ChainTransition = [from: string | null, to: string, n: number]
+
 /**
  * Transition counts between states, and the conversion probabilities they imply.
  *
@@ -79,6 +86,29 @@ export class MarkovChain {
   /** The dimension values seen, in the order first seen. */
   states(): string[] {
     return this.names.slice()
+  }
+
+  /**
+   * Every transition counted, by name (null: start; `CONVERSION_STATE`, `NULL_STATE`: the
+   * absorbing states), to cross to another thread: report workers each count a share of
+   * the visitors (`data-driven-shares.ts`).
+   */
+  transitions(): ChainTransition[] {
+    this.settle()
+    const name = (id: number) => (id === START ? null : id === CONVERSION ? CONVERSION_STATE : id === NULL ? NULL_STATE : this.names[id - 3])
+    const out: ChainTransition[] = []
+    this.counts.forEach((row, i) => { for (const [to, n] of row) out.push([name(i === 0 ? START : i + 2), name(to)!, n]) })
+    return out
+  }
+
+  /** Adds transitions another chain counted (`transitions`): as if its paths had been added here. */
+  addTransitions(ts: readonly ChainTransition[]): void {
+    for (const [from, to, n] of ts) {
+      const f = from === null ? START : this.idOf(from)
+      const t = to === CONVERSION_STATE ? CONVERSION : to === NULL_STATE ? NULL : this.idOf(to)
+      const row = this.counts[f === START ? 0 : f - 2]
+      row.set(t, (row.get(t) ?? 0) + n)
+    }
   }
 
   /**
@@ -207,6 +237,14 @@ export class MarkovChain {
   }
 }
 
+/** A `DataDrivenCredit`'s counts as plain data. */
+export interface DataDrivenState {
+  transitions: ChainTransition[]
+  conversions: number
+  /** Revenue in whole millionths by currency. */
+  revenueMicros: Record<string, number>
+}
+
 /**
  * Builds the paths of data-driven attribution visitor by visitor, sums the conversions
  * and revenue to split, and splits them by removal effect at the end.
@@ -279,6 +317,18 @@ export class DataDrivenCredit {
       this.chain.addPath(touchesInLookback(sessions, conv.ts, lookbackMs).map(this.keyOf), true)
       this.addConversion(conv.value, () => conv.currency ?? defaultCurrency)
     }
+  }
+
+  /** What it counted, to cross to another thread (`data-driven-shares.ts`). */
+  state(): DataDrivenState {
+    return { transitions: this.chain.transitions(), conversions: this.conversions, revenueMicros: { ...this.revenueMicros } }
+  }
+
+  /** Adds what another counted (`state`) over other visitors: as if their paths had been added here. */
+  merge(s: DataDrivenState): void {
+    this.chain.addTransitions(s.transitions)
+    this.conversions += s.conversions
+    for (const [cur, micros] of Object.entries(s.revenueMicros)) this.revenueMicros[cur] = (this.revenueMicros[cur] ?? 0) + micros
   }
 
   /** Counts one conversion and its revenue (in the currency `currency` names, asked only for a value). */

@@ -12,7 +12,8 @@ import type { AttributionModel, AttributionRow, ChannelRow, CampaignRow, Money }
 import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession, VisitorShare } from '../store/report-types.ts'
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
-import { dataDriven } from './data-driven.ts'
+import { dataDriven, dataDrivenCount } from './data-driven.ts'
+import { dataDrivenReport, type DataDrivenShare } from './data-driven-shares.ts'
 import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
 import { columnMatch, FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
 import { matchesStep } from './steps.ts'
@@ -49,6 +50,8 @@ export interface Reports {
 /** The reports, and a funnel's count over a share of its visitors (report workers split one funnel: `funnel-shares.ts`). */
 export interface ReportService extends Reports {
   funnelShare(site: Site, q: FunnelQuery, share: VisitorShare | null): Promise<FunnelShare | null>
+  /** Data-driven attribution's count over a share of its visitors (`data-driven-shares.ts`); null for other models, or where the columns cannot answer. */
+  attributionShare(site: Site, q: AttributionQuery, share: VisitorShare | null): Promise<DataDrivenShare | null>
 }
 
 /**
@@ -214,11 +217,14 @@ export function createReports(rs: ReportStore): ReportService {
       const keyOf = attributionKey(q.dimension)
       const head = { from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
       const segment = await resolveSegment(rs, site.id, q.segment)
-      if (q.model === 'data_driven') {
-        const dd = await dataDriven(rs, site, q, keyOf, segment)
-        return { ...head, rows: readableRows(q.dimension, dd.ledger.rows()), removalEffects: readableEffects(q.dimension, dd.removalEffects), ...segmentOf(q) }
-      }
+      if (q.model === 'data_driven') return dataDrivenReport(q, (await dataDrivenCount(rs, site, q, keyOf, segment, null))!)
       return { ...head, rows: readableRows(q.dimension, (await credit(site, q, keyOf, segment)).rows()), ...segmentOf(q) }
+    },
+
+    async attributionShare(site, q, share) {
+      if (q.model !== 'data_driven') return null
+      const dd = await dataDrivenCount(rs, site, q, attributionKey(q.dimension), await resolveSegment(rs, site.id, q.segment), share)
+      return dd && dd.state()
     },
 
     async experiment(site, name, q) {

@@ -182,6 +182,8 @@ export interface AttributionScan {
   lookbackMs: number
   /** Conversion event name, or null for every conversion. */
   conversion: string | null
+  /** Only these visitors' sessions and conversions (report workers splitting data-driven attribution); null or absent: all. Conversions without a visitor are in part 0. */
+  share?: VisitorShare | null
 }
 
 /** A session that can take credit: it carries a campaign, a click id or a referral. */

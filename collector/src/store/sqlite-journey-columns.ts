@@ -9,10 +9,10 @@
  * time order; visitors come in another order (by number, not by id).
  */
 import type Database from 'better-sqlite3'
-import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchSession } from './report-types.ts'
+import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchSession, VisitorShare } from './report-types.ts'
 import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
-import { BOT_SESSION, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
+import { BOT_SESSION, inShare, inShareOf, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 
@@ -29,6 +29,7 @@ import { chunkCache } from './chunk-cache.ts'
  */
 export function journeyColumns(db: Database.Database, site: string, q: AttributionScan, journeys: boolean): JourneyColumns | null {
   const segment = q.segment ?? null
+  const share = q.share ?? null
   const { start, end } = q.range
   let numbers!: Numbering
   let convs: KeyPart[] = []
@@ -43,9 +44,11 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   const built = db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays)) return false
     numbers = new Numbering(db, site, false)
-    convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
-    sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
-    if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
+    // A share (a report worker's part of one report) reads its turns first and keeps its visitors' runs of each chunk.
+    convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db), false, share)
+    if (share) convs = convs.flatMap((p) => inShare(p, share))
+    sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share)
+    if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers, share)
     return true
   })()
   if (!built) return null
@@ -67,7 +70,7 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
   // Sessions from the range start minus the lookback for converters, from the range start for the rest (people's only).
   const counts = scratchU32('journeys.counts', maxVisitor + 2)
   const keep = scratchU8('journeys.keep', sessions.reduce((n, p) => n + p.visitor.length, 0), null)
-  const window: SessionWindow = { start, end, lookbackStart: start - q.lookbackMs, journeys, inSegment, converts, isTouch: journeys ? null : isTouch }
+  const window: SessionWindow = { start, end, lookbackStart: start - q.lookbackMs, journeys, inSegment, converts, isTouch: journeys ? null : isTouch, share }
   let at = 0
   for (const p of sessions) at = keepSessions(p, window, keep, at, counts)
   // Visitors that come out (any conversion, or with journeys any session), in number order: their
@@ -141,16 +144,18 @@ interface SessionWindow {
   converts: Uint8Array
   /** Null: every session is a touch (journeys). */
   isTouch: ((label: number) => boolean) | null
+  /** Only these visitors' sessions (null: all). */
+  share: VisitorShare | null
 }
 
 /** Marks chunk `p`'s kept sessions in `keep` from `at` and counts them by visitor (`counts[v + 1]`); answers where the next chunk's marks go. */
 function keepSessions(p: SessionColumns, w: SessionWindow, keep: Uint8Array, at: number, counts: Uint32Array): number {
   const { visitor, started, flags, session, label } = p
-  const { start, end, lookbackStart, journeys, inSegment, converts, isTouch } = w
+  const { start, end, lookbackStart, journeys, inSegment, converts, isTouch, share } = w
   for (let i = 0; i < visitor.length; i++) {
     const t = started[i]
     const kept = (flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
-      && inSeg(inSegment, session[i]) && (isTouch === null || isTouch(label[i]))
+      && inSeg(inSegment, session[i]) && (isTouch === null || isTouch(label[i])) && (share === null || inShareOf(visitor[i], share))
     keep[at + i] = kept ? 1 : 0
     if (kept) counts[visitor[i] + 1]++
   }
