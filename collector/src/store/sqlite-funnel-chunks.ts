@@ -732,7 +732,9 @@ export interface KeyPart extends ChunkColumns, FunnelKey {
  * `cache` (a report connection's), decoded chunks are kept for the next report while there
  * is room: a funnel reads its keys' days in the same order every time, so evicting the
  * least recent would evict what the next read wants first (the dashboard's funnel reads
- * 228 MB of chunks at 10M events, more than a cache holds).
+ * 228 MB of chunks at 10M events, more than a cache holds). With `turn`, a report worker
+ * splitting the read with others reads its own turns first (`turnOrder`); the parts come
+ * out in the same order either way.
  */
 export function keyParts(db: Database.Database, site: string, [cond, args]: [string, unknown[]], dayFrom: number, dayTo: number,
   numbers: Numbering, read: (k: KeyDay) => KeyDayRows, seen: Set<string>, withProps = false, cache: ChunkCache | null = null, withPrev = false,
