@@ -50,7 +50,7 @@ export interface ChunkPeers {
   listen(take: (c: SharedChunk) => void): void
 }
 
-/** What a cache did since it was made: for `/metrics` and the tests of sharing. */
+/** What a cache did since it was made: what the tests of sharing check, and what a profile of reads wants to know. */
 export interface ChunkCacheStats {
   /** Bytes kept now. */
   keptBytes: number
