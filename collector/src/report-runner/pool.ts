@@ -23,7 +23,6 @@ import type { DashboardData } from '../dashboard/page.tsx'
 import { countOfShares, funnelReport, type FunnelShare } from '../reports/funnel-shares.ts'
 import type { AttributionQuery, FunnelQuery } from '../reports/types.ts'
 import { dataDrivenOfShares, dataDrivenReport, type DataDrivenShare } from '../reports/data-driven-shares.ts'
-import type { Site } from '../model.ts'
 
 export type { ReaderTarget } from './worker.ts'
 
@@ -97,6 +96,15 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
 
   // Split only while every worker is idle: a busy one would hold its share back behind its other tasks.
   const splits = () => target.kind === 'sqlite' && slots.length > 1 && slots.every((s) => s.inFlight.size === 0)
+  /**
+   * Each worker's share of a report (`task` asked with the report's site and query and its
+   * share of the visitors), or null where one is null: the columns cannot answer (most of the
+   * range waits to be built), and one worker scans the report whole.
+   */
+  const shared = async <S>(task: 'funnelShare' | 'attributionShare', [site, q]: unknown[]): Promise<S[] | null> => {
+    const shares = await Promise.all(slots.map((slot, part) => post(slot, task, [site, q, { part, of: slots.length, bits: opts.shareBits ?? 16 }]) as Promise<S | null>))
+    return shares.every((s) => s !== null) ? (shares as S[]) : null
+  }
 
   return {
     async run(task, ...args) {
@@ -109,17 +117,15 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
         return mergeDashboard(lanes, parts) as never
       }
       if (task === 'funnel' && splits()) {
-        const [site, q] = args as [Site, FunnelQuery]
-        const of = slots.length
-        const shares = await Promise.all(slots.map((slot, part) => post(slot, 'funnelShare', [site, q, { part, of, bits: opts.shareBits ?? 16 }]) as Promise<FunnelShare | null>))
-        // A share is null where the columns cannot answer (most of the range waits to be built): one worker scans it whole.
-        if (shares.every((s) => s !== null)) return funnelReport(q, countOfShares(q, shares as FunnelShare[])) as never
+        const q = args[1] as FunnelQuery
+        const shares = await shared<FunnelShare>('funnelShare', args)
+        if (shares) return funnelReport(q, countOfShares(q, shares)) as never
       }
       // Data-driven attribution the same way: each worker counts its share's paths, the pool solves the chain once.
       if (task === 'attribution' && (args[1] as AttributionQuery).model === 'data_driven' && splits()) {
-        const [site, q] = args as [Site, AttributionQuery]
-        const shares = await Promise.all(slots.map((slot, part) => post(slot, 'attributionShare', [site, q, { part, of: slots.length, bits: opts.shareBits ?? 16 }]) as Promise<DataDrivenShare | null>))
-        if (shares.every((s) => s !== null)) return dataDrivenReport(q, dataDrivenOfShares(q, shares as DataDrivenShare[])) as never
+        const q = args[1] as AttributionQuery
+        const shares = await shared<DataDrivenShare>('attributionShare', args)
+        if (shares) return dataDrivenReport(q, dataDrivenOfShares(q, shares)) as never
       }
       return post(slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a)), task, args)
     },

@@ -14,7 +14,7 @@
  */
 import type { FunnelColumns, FunnelEvent, FunnelKey, TimeRange } from '../store/report-types.ts'
 import { matchesStep } from './steps.ts'
-import { medianInPlace, ratio } from './stats.ts'
+import { median, ratio } from './stats.ts'
 import type { FunnelStep, FunnelStepRow } from './types.ts'
 
 export interface FunnelOptions {
@@ -204,9 +204,9 @@ class GapList {
     this.length += vs.length
   }
 
-  /** A copy of the values (`medianInPlace` reorders them). */
+  /** The values, as a view on the buffer (valid until the next push). */
   values(): Float64Array {
-    return this.buf.slice(0, this.length)
+    return this.buf.subarray(0, this.length)
   }
 
   private grow(atLeast: number): void {
@@ -235,7 +235,8 @@ export class FunnelTally {
 
   /** What it counted, to cross to another thread: each step's count and its gaps, in seconds. */
   state(): TallyState {
-    return { counts: [...this.counts], gaps: this.gaps.map((g) => g.values()) }
+    // Copies: a view would cross whole, with the buffer's unused room.
+    return { counts: [...this.counts], gaps: this.gaps.map((g) => g.values().slice()) }
   }
 
   /** Adds what another tally counted (`state`) over other units: as if this one had counted them. */
@@ -254,7 +255,7 @@ export class FunnelTally {
       conversionFromStart: ratio(this.counts[k], this.counts[0]),
       conversionFromPrevious: k === 0 ? ratio(this.counts[0], this.counts[0]) : ratio(this.counts[k], this.counts[k - 1]),
       dropoff: k === 0 ? 0 : this.counts[k - 1] - this.counts[k],
-      medianSecondsFromPrevious: k === 0 ? null : medianInPlace(this.gaps[k].values()),
+      medianSecondsFromPrevious: k === 0 ? null : median(this.gaps[k].values()),
     }))
   }
 }

@@ -13,8 +13,8 @@ import type { FunnelEvent, FunnelScan, ReportStore, TouchAttrs, TouchSession, Vi
 import { dateIn, dayRange } from './dates.ts'
 import { CreditLedger, creditColumns, creditVisitor, ledgerOf, rolledUpCredit } from './credit.ts'
 import { dataDriven, dataDrivenCount } from './data-driven.ts'
-import { dataDrivenReport, type DataDrivenShare } from './data-driven-shares.ts'
-import { attributionKey, dimensionValue, isTouch, readableEffects, readableRows } from './dimensions.ts'
+import { attributionReport, dataDrivenReport, type DataDrivenShare } from './data-driven-shares.ts'
+import { attributionKey, dimensionValue, isTouch } from './dimensions.ts'
 import { columnMatch, FunnelTally, matchFunnel, matchFunnelColumns, stepMatrix, type ColumnLookups, type FunnelMatch } from './funnel.ts'
 import { matchesStep } from './steps.ts'
 import { funnelReport, shareOf, type FunnelCount, type FunnelShare } from './funnel-shares.ts'
@@ -215,10 +215,9 @@ export function createReports(rs: ReportStore): ReportService {
 
     async attribution(site, q) {
       const keyOf = attributionKey(q.dimension)
-      const head = { from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000 }
       const segment = await resolveSegment(rs, site.id, q.segment)
       if (q.model === 'data_driven') return dataDrivenReport(q, (await dataDrivenCount(rs, site, q, keyOf, segment, null))!)
-      return { ...head, rows: readableRows(q.dimension, (await credit(site, q, keyOf, segment)).rows()), ...segmentOf(q) }
+      return attributionReport(q, await credit(site, q, keyOf, segment))
     },
 
     async attributionShare(site, q, share) {

@@ -55,6 +55,8 @@ function keyCondition(f: StepFilter): [string, unknown[]] {
  */
 export function useFunnelColumns(db: Database.Database, site: string, q: FunnelScan, use: (cols: FunnelColumns) => void): boolean {
   const lastTs = q.range.end + q.windowMs
+  // A report worker's share of the visitors (null: all).
+  const share = q.share ?? null
   const [dayFrom, dayTo] = [Math.floor(q.range.start / DAY_MS), Math.floor(lastTs / DAY_MS)]
   const span = q.withEntry || q.segment ? (sessionSpan(db, site) ?? 0) : 0
   const sessionDays: [number, number] | null = q.withEntry || q.segment ? [dayFrom - Math.ceil(span / DAY_MS) - 1, dayTo] : null
@@ -93,19 +95,19 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
     for (const f of distinctStepFilters(q.steps)) {
       // Overlapping globs share keys: each key is read once.
       // Workers splitting the funnel read its chunks in turns (`turnOrder`), each handing the others what it read.
-      for (const whole of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents, q.share ?? null)) {
+      for (const whole of keyParts(db, site, keyCondition(f), dayFrom, dayTo, numbers, read, seen, q.withProps, chunkCache(db), q.allEvents, share)) {
         // A share of the visitors (a report worker's half of a funnel) reads only its runs of each chunk.
-        for (const p of q.share ? inShare(whole, q.share) : [whole]) {
+        for (const p of share ? inShare(whole, share) : [whole]) {
           parts.push({ ...p, key: keyIndex(p.type, p.name, p.path), propsId: q.withProps ? globalProps(p.props) : null })
         }
       }
     }
-    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, q.share ?? null) : null
-    const entries = sessions && q.withEntry ? entryIds(sessions, q.share ?? null) : null
+    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share) : null
+    const entries = sessions && q.withEntry ? entryIds(sessions, share) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
-    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, q.share ?? null) : null
+    const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, share) : null
     // A segment keeps the events of its sessions (the sessions that can hold an event of the range are all read).
-    const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, q.share ?? null) : null
+    const sessionIn = q.segment ? sessionsInSegment(db, site, q.segment, sessions!, numbers, share) : null
     // Ordered mode leaves out the events whose properties fill no step (strict mode reads every event).
     // Each dictionary entry parsed once, for this test and for the report's (`props` below).
     const parsed: (Props | null | undefined)[] = []
