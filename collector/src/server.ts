@@ -1,12 +1,17 @@
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runServer } from './run-server.ts'
-import { systemClock } from './clock.ts'
-import { ensureDemoSite } from './bootstrap.ts'
-import { demoSiteRoutes } from '../../demo-site/routes.ts'
-import { demoLinks } from '../../demo-site/links.ts'
+import { relaunchWithHugePages } from './huge-pages.ts'
 
-// `npm start`: the collector plus the demo shop at / and the site "demo" it sends to.
+// `npm start`: the collector plus the demo shop at / and the site "demo" it sends to. Where
+// huge pages pay, this process only waits for the one started with them (huge-pages.ts), so
+// it loads nothing else.
+const relaunched = await relaunchWithHugePages()
+if (relaunched !== null) process.exit(relaunched)
+const { runServer } = await import('./run-server.ts')
+const { systemClock } = await import('./clock.ts')
+const { ensureDemoSite } = await import('./bootstrap.ts')
+const { demoSiteRoutes } = await import('../../demo-site/routes.ts')
+const { demoLinks } = await import('../../demo-site/links.ts')
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 let demo = { created: false }
 let secretFile = ''

@@ -27,6 +27,12 @@ import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { generateBenchDb } from './generate.ts'
 import { signIn } from '../helpers/app.ts'
 import { askRunner, BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
+import { relaunchWithHugePages } from '../../collector/src/huge-pages.ts'
+
+// The bench times report workers in this process, so it runs with the memory settings the
+// collector starts with (huge pages where they pay); the servers it starts inherit them.
+const relaunched = await relaunchWithHugePages()
+if (relaunched !== null) process.exit(relaunched)
 
 const QUICK = process.argv.includes('--quick')
 const SIZES = QUICK ? [100_000] : [1_000_000, 10_000_000]
@@ -312,7 +318,8 @@ async function main(): Promise<void> {
   out('# Benchmarks')
   out()
   out(`Written by \`npm run bench${QUICK ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ` +
-    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the start. Figures from one run, side by side; nothing here is asserted by the tests.`)
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the start, ` +
+    `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'} (huge pages: collector/src/huge-pages.ts). Figures from one run, side by side; nothing here is asserted by the tests.`)
   out()
   await ingestSection()
   const files = new Map<number, string>()

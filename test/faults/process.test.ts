@@ -1,50 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { uuidv7 } from '../../collector/src/ingest/uuid.ts'
 import { decodeGroup } from '../../collector/src/store/inbox-codec.ts'
+import { serverProcesses } from '../helpers/server-process.ts'
 
 // These tests run the real server entry as a child process, as `npm start` does.
-const root = join(import.meta.dirname, '../..')
-const dirs: string[] = []
-const children: ChildProcess[] = []
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function startServer(existing?: string): Promise<{ child: ChildProcess; url: string; dir: string; output: () => string }> {
-  const dir = existing ?? mkdtempSync(join(tmpdir(), 'funnelbeam-proc-'))
-  if (!existing) dirs.push(dir)
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'collector/src/server.ts'], {
-    cwd: root, env: { ...process.env, PORT: String(port), DATA_DIR: dir, FUNNELBEAM_RATE_LIMIT: '1000000' }, stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let out = ''
-  child.stdout!.on('data', (d) => { out += d })
-  child.stderr!.on('data', (d) => { out += d })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 600; i++) {
-    if (out.includes('listening')) return { child, url, dir, output: () => out }
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`server did not start: ${out}`)
-}
+const servers = serverProcesses()
+afterEach(() => servers.stopAll())
+const startServer = (existing?: string) => servers.start({ existing })
 
 function batch(n: number) {
   const now = Date.now()

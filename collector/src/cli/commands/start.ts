@@ -1,6 +1,7 @@
 /** `funnelbeam start`: the collector server, as `npm start` runs it. */
 import { UsageError, str, type Command } from '../command.ts'
 import { runServer } from '../../run-server.ts'
+import { relaunchWithHugePages } from '../../huge-pages.ts'
 
 export const startCommand: Command = {
   path: ['start'],
@@ -17,6 +18,9 @@ export const startCommand: Command = {
       if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`)
       process.env.PORT = port
     }
+    // Where glibc's huge pages pay, the collector runs as a child started with them.
+    const relaunched = await relaunchWithHugePages()
+    if (relaunched !== null) return relaunched
     await runServer()
     // The server keeps the process alive and exits on SIGTERM itself.
     return new Promise<never>(() => {})
