@@ -4,7 +4,7 @@ import { decodeChunk, decodeProps, encodeChunk, encodeProps, mapF64, mapU32, mer
 
 describe('funnel chunk properties codec', () => {
   it('gives back every event\'s properties text, unicode and empty ones included', () => {
-    fc.assert(fc.property(fc.array(fc.option(fc.constantFrom('{"plan":"pro"}', '{"plan":"free"}', '{"name":"Zoë 🚀"}', '', '{}'), { nil: null }), { maxLength: 40 }), (props) => {
+    fc.assert(fc.property(fc.array(fc.option(fc.constantFrom('{"plan":"pro"}', '{"plan":"free"}', '{"name":"Zoë 🚀"}', '', '{}'), { nil: null }), { maxLength: 40, size: 'max' }), (props) => {
       const blob = encodeProps(props)
       expect(blob === null).toBe(props.every((p) => p === null))
       if (blob === null) return
@@ -42,7 +42,7 @@ describe('typed array maps', () => {
 
 describe('mergeRuns', () => {
   // Runs as event chunks merge them: each in time then arrival (rowid) order, rowids unique across runs.
-  const runs = fc.array(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 30 }), { minLength: 1, maxLength: 12 }).map((times) => {
+  const runs = fc.array(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 30, size: 'max' }), { minLength: 1, maxLength: 12, size: 'max' }).map((times) => {
     let seq = 0
     return times.map((t) => {
       const sorted = [...t].sort((a, b) => a - b)
