@@ -18,10 +18,10 @@
  * about half of its chunks (`turnOrder`) and find the other half handed over.
  */
 import type Database from 'better-sqlite3'
+import { REPORT_MEMORY_IDLE_MS } from './scratch.ts'
 
 /** What one connection keeps at most (times the workers that share it: `sharedWith`). */
 export const CHUNK_CACHE_BYTES = 192 * 2 ** 20
-const IDLE_MS = 5 * 60_000
 /**
  * Chunks another worker handed over that this cache has no room for are held apart, up to
  * this many bytes, until read once: two workers splitting a funnel read while both caches
@@ -207,7 +207,7 @@ export class ChunkCache {
   private touch(): void {
     if (this.idle) this.idle.refresh()
     else {
-      this.idle = setTimeout(() => this.clear(), IDLE_MS)
+      this.idle = setTimeout(() => this.clear(), REPORT_MEMORY_IDLE_MS)
       this.idle.unref()
     }
   }

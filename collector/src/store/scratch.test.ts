@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
+
+afterEach(() => { vi.useRealTimers() })
 
 describe('scratch arrays', () => {
   it('hand a slot its memory again, filled as asked, and grow it when a report needs more', () => {
@@ -17,5 +19,20 @@ describe('scratch arrays', () => {
     expect(big.every((x) => x === 0)).toBe(true)
     // Slots never share memory.
     expect(scratchU8('test.c', 4).buffer).not.toBe(scratchU8('test.d', 4).buffer)
+  })
+
+  it('keeps a slot\'s memory through a pause of a few minutes between reports, and lets it go after five idle', async () => {
+    vi.useFakeTimers()
+    // A fresh module, so its idle timer is one of the fake ones.
+    vi.resetModules()
+    const { scratchU32 } = await import('./scratch.ts')
+    const first = scratchU32('test.idle', 1000)
+    vi.advanceTimersByTime(4 * 60_000)
+    const afterPause = scratchU32('test.idle', 1000)
+    expect(afterPause.buffer).toBe(first.buffer)
+    vi.advanceTimersByTime(4 * 60_000)
+    expect(scratchU32('test.idle', 1000).buffer).toBe(first.buffer)
+    vi.advanceTimersByTime(5 * 60_000 + 1)
+    expect(scratchU32('test.idle', 1000).buffer).not.toBe(first.buffer)
   })
 })
