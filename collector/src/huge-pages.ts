@@ -12,7 +12,7 @@
  * It does so only on Linux with glibc and transparent huge pages in `madvise` mode (Debian's
  * and Ubuntu's default): with `always` every process has them already, with `never` none can.
  * `FUNNELBEAM_HUGE_PAGES=0` turns it off; a `GLIBC_TUNABLES` that names `glibc.malloc.hugetlb`
- * is left as it is.
+ * is left as it is; under `--inspect` the process started is the one debugged.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -29,6 +29,8 @@ export interface HugePageFacts {
   glibc: boolean
   /** The kernel's THP setting as `/sys/kernel/mm/transparent_hugepage/enabled` shows it, or null. */
   thp: string | null
+  /** Node's own flags (`process.execArgv`). */
+  execArgv?: string[]
 }
 
 /**
@@ -42,6 +44,9 @@ export function hugePagesEnv(env: NodeJS.ProcessEnv, facts: HugePageFacts): Node
   if (facts.platform !== 'linux' || !facts.glibc) return null
   if (!facts.thp?.includes('[madvise]')) return null
   if (env[RELAUNCHED] || /^(0|off|false|no)$/i.test(env.FUNNELBEAM_HUGE_PAGES ?? '')) return null
+  // Under a debugger the inspector's port belongs to the first process: the debugger would
+  // attach to the one that only waits.
+  if ([...(facts.execArgv ?? []), ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--inspect'))) return null
   const tunables = env.GLIBC_TUNABLES ?? ''
   if (tunables.includes('glibc.malloc.hugetlb')) return null
   return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:${HUGE_PAGES_TUNABLE}` : HUGE_PAGES_TUNABLE }
@@ -51,7 +56,7 @@ function hostFacts(): HugePageFacts {
   let thp: string | null = null
   try { thp = readFileSync(THP_SETTING, 'utf8').trim() } catch { /* no THP in this kernel */ }
   const header = process.platform === 'linux' ? (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header : undefined
-  return { platform: process.platform, glibc: Boolean(header?.glibcVersionRuntime), thp }
+  return { platform: process.platform, glibc: Boolean(header?.glibcVersionRuntime), thp, execArgv: process.execArgv }
 }
 
 /**

@@ -20,6 +20,10 @@ describe('hugePagesEnv', () => {
     expect(hugePagesEnv({ FUNNELBEAM_HUGE_PAGES: '0' }, linux)).toBeNull()
     expect(hugePagesEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, linux)).toBeNull() // the operator's own choice
     expect(hugePagesEnv({ FUNNELBEAM_RELAUNCHED: '1' }, linux)).toBeNull() // never twice
+    // A debugger attaches to the process started.
+    expect(hugePagesEnv({}, { ...linux, execArgv: ['--inspect=9229'] })).toBeNull()
+    expect(hugePagesEnv({ NODE_OPTIONS: '--max-old-space-size=512 --inspect-brk' }, linux)).toBeNull()
+    expect(hugePagesEnv({ NODE_OPTIONS: '--max-old-space-size=512' }, { ...linux, execArgv: ['--import', 'tsx'] })).not.toBeNull()
   })
 })
 
