@@ -5,9 +5,10 @@
  * the first touch of a fresh 4 KB page costs so much (6-9 ms a MB measured, against 0.2 ms to
  * write the same memory again) that a report's first read of its chunks is mostly page faults.
  * With `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, glibc asks the kernel for 2 MB pages for the
- * memory it maps (`madvise(MADV_HUGEPAGE)`): the same first touch then cost a quarter to a third as much,
- * and reading 80 MB of chunks about half as long (test/bench/profile-notes.md). glibc reads tunables only when a process starts, so a
- * collector started without it runs itself again as a child with it, once.
+ * memory it maps (`madvise(MADV_HUGEPAGE)`): the same first touch then cost a quarter to a
+ * third as much, and reading 80 MB of chunks about half as long (test/bench/profile-notes.md).
+ * glibc reads tunables only when a process starts, so a collector started without it runs
+ * itself again as a child with it, once.
  *
  * It does so only on Linux with glibc and transparent huge pages in `madvise` mode (Debian's
  * and Ubuntu's default): with `always` every process has them already, with `never` none can.
