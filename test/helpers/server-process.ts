@@ -19,13 +19,15 @@ export async function freePort(): Promise<number> {
 export interface ServerProcess { child: ChildProcess; url: string; dir: string; output: () => string }
 
 /**
- * The real server entry as a child process, as `npm start` runs it, on a data directory of
- * its own (or `existing`); resolves once it logs that it listens. `stopAll` kills what is
- * left and removes the directories.
+ * Starts the real server entry as child processes, as `npm start` runs it, each on a data
+ * directory of its own (or `existing`); `start` resolves once it logs that it listens.
+ * `stopAll` kills what is left and removes the directories.
  *
  * @example
- * const { url } = await serverProcess.start()
+ * const servers = serverProcesses()
+ * const { url } = await servers.start()
  * await fetch(`${url}/healthz`)
+ * servers.stopAll()
  */
 export function serverProcesses() {
   const dirs: string[] = []

@@ -6,27 +6,12 @@
  * report is the one a single count over all visitors gives.
  */
 import { DataDrivenCredit, type DataDrivenState } from './markov.ts'
-import { attributionKey, readableEffects, readableRows } from './dimensions.ts'
-import { segmentOf } from './segment.ts'
+import { attributionKey } from './dimensions.ts'
+import { attributionReport } from './attribution-report.ts'
 import type { AttributionQuery, AttributionReport } from './types.ts'
-import type { CreditLedger } from './credit.ts'
 
 /** One share's count as plain data, to cross from a report worker. */
 export type DataDrivenShare = DataDrivenState
-
-/**
- * An attribution report of credit by `q.dimension`'s values, with each value's removal
- * effect for data-driven attribution.
- *
- * @example
- * attributionReport(q, ledger) // { from, to, model, dimension, lookbackDays, rows, … }
- */
-export function attributionReport(q: AttributionQuery, ledger: CreditLedger, removalEffects?: Map<string, number>): AttributionReport {
-  return {
-    from: q.from, to: q.to, model: q.model, dimension: q.dimension, lookbackDays: q.lookbackMs / 86_400_000,
-    rows: readableRows(q.dimension, ledger.rows()), ...(removalEffects && { removalEffects: readableEffects(q.dimension, removalEffects) }), ...segmentOf(q),
-  }
-}
 
 /**
  * The report of a data-driven count (`dataDrivenCount`, or shares put together by `dataDrivenOfShares`).
