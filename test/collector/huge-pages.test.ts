@@ -34,13 +34,11 @@ if (!madvise) console.warn(`huge-pages.test: skipping the server process tests: 
 
 const servers = serverProcesses()
 afterEach(() => servers.stopAll())
-const servingPid = (output: string) => Number(/"msg":"listening".*?"pid":(\d+)/.exec(output)![1])
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
 
 describe.skipIf(!madvise)('the collector started without huge pages', () => {
   it('serves from a child started with them, whose memory is then partly in huge pages', { timeout: 60_000 }, async () => {
-    const { child, url, output } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
-    const pid = servingPid(output())
+    const { child, pid, url } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
     expect(pid).not.toBe(child.pid)
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`GLIBC_TUNABLES=${HUGE_PAGES_TUNABLE}`)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
@@ -49,8 +47,7 @@ describe.skipIf(!madvise)('the collector started without huge pages', () => {
   })
 
   it('stops cleanly on SIGTERM to the process started, which leaves with the server exit code', { timeout: 60_000 }, async () => {
-    const { child, output } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
-    const pid = servingPid(output())
+    const { child, pid, output } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
@@ -59,8 +56,7 @@ describe.skipIf(!madvise)('the collector started without huge pages', () => {
   })
 
   it('leaves no server behind when the process started is killed with SIGKILL', { timeout: 60_000 }, async () => {
-    const { child, url, output } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
-    const pid = servingPid(output())
+    const { child, pid, url } = await servers.start({ env: { GLIBC_TUNABLES: '' } })
     child.kill('SIGKILL')
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50))
     expect(alive(pid)).toBe(false)
@@ -68,7 +64,7 @@ describe.skipIf(!madvise)('the collector started without huge pages', () => {
   })
 
   it('runs in the process started with FUNNELBEAM_HUGE_PAGES=0', { timeout: 60_000 }, async () => {
-    const { child, output } = await servers.start({ env: { GLIBC_TUNABLES: '', FUNNELBEAM_HUGE_PAGES: '0' } })
-    expect(servingPid(output())).toBe(child.pid)
+    const { child, pid } = await servers.start({ env: { GLIBC_TUNABLES: '', FUNNELBEAM_HUGE_PAGES: '0' } })
+    expect(pid).toBe(child.pid)
   })
 })

@@ -16,7 +16,15 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export interface ServerProcess { child: ChildProcess; url: string; dir: string; output: () => string }
+export interface ServerProcess {
+  /** The process started; where huge pages pay it only waits for the server it started (`huge-pages.ts`). */
+  child: ChildProcess
+  /** The process that serves, as its start line names it. */
+  pid: number
+  url: string
+  dir: string
+  output: () => string
+}
 
 /**
  * Starts the real server entry as child processes, as `npm start` runs it, each on a data
@@ -46,7 +54,8 @@ export function serverProcesses() {
       child.stderr!.on('data', (d) => { out += d })
       const url = `http://127.0.0.1:${port}`
       for (let i = 0; i < 600; i++) {
-        if (out.includes('listening')) return { child, url, dir, output: () => out }
+        const listening = /"msg":"listening".*?"pid":(\d+)/.exec(out)
+        if (listening) return { child, pid: Number(listening[1]), url, dir, output: () => out }
         if (child.exitCode !== null) throw new Error(`server exited: ${out}`)
         await new Promise((r) => setTimeout(r, 50))
       }
