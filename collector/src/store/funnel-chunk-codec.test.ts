@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeChunk, decodeProps, encodeChunk, encodeProps, mapF64, mapU32, mergeRuns } from './sqlite-funnel-chunks.ts'
+import { decodeChunk, decodeProps, decodeSessions, encodeChunk, encodeProps, encodeSessions, mapF64, mapU32, mergeRuns, rowidsU32 } from './sqlite-funnel-chunks.ts'
 
 describe('funnel chunk properties codec', () => {
   it('gives back every event\'s properties text, unicode and empty ones included', () => {
@@ -22,10 +22,54 @@ describe('funnel chunk properties codec', () => {
   })
 
   it('reads an event chunk that does not start on an 8-byte boundary', () => {
-    const cols = { ts: Float64Array.from([1, 2]), seq: Float64Array.from([7, 9]), visitor: Uint32Array.from([3, 4]), session: Uint32Array.from([5, 6]),
+    const cols = { ts: Float64Array.from([1, 2]), seq: Uint32Array.from([7, 9]), visitor: Uint32Array.from([3, 4]), session: Uint32Array.from([5, 6]),
       label: Uint32Array.from([0, 1]), value: null }
     const shifted = Buffer.concat([Buffer.from([0]), encodeChunk(cols)]).subarray(1)
     expect(decodeChunk(shifted, 2)).toEqual(cols)
+  })
+})
+
+describe('funnel and session chunk codecs', () => {
+  const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 })
+  const event = fc.record({ ts: fc.integer({ min: 0, max: 2 ** 45 }), seq: u32, visitor: u32, session: u32, label: fc.integer({ min: 0, max: 3 }), value: fc.double() })
+
+  it('gives back every column of every layout: with or without labels and values', () => {
+    fc.assert(fc.property(fc.array(event, { maxLength: 40, size: 'max' }), fc.boolean(), fc.boolean(), (evs, valued, labelled) => {
+      const cols = {
+        ts: Float64Array.from(evs, (e) => e.ts), seq: Uint32Array.from(evs, (e) => e.seq), visitor: Uint32Array.from(evs, (e) => e.visitor),
+        session: Uint32Array.from(evs, (e) => e.session), label: Uint32Array.from(evs, (e) => (labelled ? e.label : 0)),
+        value: valued ? Float64Array.from(evs, (e) => e.value) : null,
+      }
+      const blob = encodeChunk(cols)
+      // Labels cost bytes only where an event has one.
+      expect(blob.byteLength).toBe((20 + (valued ? 8 : 0) + (cols.label.some((l) => l !== 0) ? 4 : 0)) * evs.length)
+      const back = decodeChunk(blob, evs.length)
+      for (const k of ['ts', 'seq', 'visitor', 'session', 'label'] as const) expect(Array.from(back[k])).toEqual(Array.from(cols[k]))
+      // An empty chunk is never read (its count says so), and holds no layout.
+      if (evs.length > 0) expect(back.value && Array.from(back.value)).toEqual(cols.value && Array.from(cols.value))
+    }), { numRuns: 300 })
+  })
+
+  it('refuses a blob of no layout for its count', () => {
+    expect(() => decodeChunk(Buffer.alloc(21 * 3), 3)).toThrow(/63 bytes cannot hold 3 events/)
+  })
+
+  it('keeps rowids to 32 bits, and says so of one beyond', () => {
+    expect(Array.from(rowidsU32([0, 1, 2 ** 32 - 1]))).toEqual([0, 1, 2 ** 32 - 1])
+    expect(() => rowidsU32([5, 2 ** 32])).toThrow(/rowid 4294967296 is beyond .* move this store to PostgreSQL/)
+  })
+
+  it('gives back a session chunk, its flags in a byte each', () => {
+    const session = fc.record({ session: u32, visitor: u32, label: u32, flags: fc.integer({ min: 0, max: 3 }), started: fc.integer({ min: 0, max: 2 ** 45 }), span: fc.integer({ min: 0, max: 2 ** 40 }) })
+    fc.assert(fc.property(fc.array(session, { maxLength: 40, size: 'max' }), (ss) => {
+      const cols = {
+        session: Uint32Array.from(ss, (s) => s.session), visitor: Uint32Array.from(ss, (s) => s.visitor), label: Uint32Array.from(ss, (s) => s.label),
+        flags: Uint8Array.from(ss, (s) => s.flags), started: Float64Array.from(ss, (s) => s.started), lastTs: Float64Array.from(ss, (s) => s.started + s.span),
+      }
+      const blob = encodeSessions(cols)
+      expect(blob.byteLength).toBe(29 * ss.length)
+      expect(decodeSessions(blob, ss.length)).toEqual(cols)
+    }), { numRuns: 200 })
   })
 })
 

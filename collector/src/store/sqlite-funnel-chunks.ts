@@ -2,12 +2,18 @@
  * Building and reading the SQLite funnel columns (`sqlite-funnel-schema.ts`): one chunk per
  * site, event key and UTC day, its events by visitor number, each visitor's in time then
  * arrival order (`inVisitorOrder`), as packed columns
- * (timestamp, rowid, visitor number, session number, label: an exposure's variant or a
- * conversion's currency; 28 bytes an event, native byte order; conversions add their value,
- * 36 bytes); and one session chunk per site and day of session start (session and visitor
- * number, label of its entry attributes, flags: its visitor's first, a bot's; start and
- * last event's time: 32 bytes a session); and one event chunk per site and day (each person's event as its
- * session's number and whether it is a pageview: 4 bytes an event).
+ * (timestamp, rowid, visitor number, session number: 20 bytes an event, native byte order;
+ * a label where any event has one, an exposure's variant or a conversion's currency: 4 more;
+ * conversions add their value, 8 more); and one session chunk per site and day of session
+ * start (session and visitor number, label of its entry attributes, flags: its visitor's
+ * first, a bot's; start and last event's time: 29 bytes a session); and one event chunk per
+ * site and day (each person's event as its session's number and whether it is a pageview:
+ * 4 bytes an event).
+ *
+ * Bytes an event count twice on a cold read: a report reads a month's chunks (100-170 MB at
+ * 10M events) into memory it has never touched, and this machine pays for each fresh page.
+ * So rowids are 32-bit (`rowidsU32`) and a chunk without labels (every pageview key's)
+ * stores none: 28 -> 20 bytes a pageview.
  */
 import type Database from 'better-sqlite3'
 import { chunkCache, turnOrder, type ChunkCache, type ReadTurn } from './chunk-cache.ts'
@@ -25,7 +31,7 @@ export interface KeyDay extends FunnelKey {
 /** One chunk's events, column by column. Visitor or session 0: the event has none; label 0: none; value NaN: none. */
 export interface ChunkColumns {
   ts: Float64Array
-  seq: Float64Array
+  seq: Uint32Array
   visitor: Uint32Array
   session: Uint32Array
   label: Uint32Array
@@ -46,25 +52,57 @@ export interface ChunkColumns {
  * candidate follows the one before it.
  */
 export interface PrevColumns {
-  seq: Float64Array
+  seq: Uint32Array
   session: Uint32Array
 }
 
-/** Packs a chunk's previous events (12 bytes an event). */
+/** Packs a chunk's previous events (8 bytes an event). */
 export function encodePrev(p: PrevColumns): Buffer {
   const n = p.seq.length
-  const ab = new ArrayBuffer(12 * n)
-  new Float64Array(ab, 0, n).set(p.seq)
-  new Uint32Array(ab, 8 * n, n).set(p.session)
+  const ab = new ArrayBuffer(8 * n)
+  new Uint32Array(ab, 0, n).set(p.seq)
+  new Uint32Array(ab, 4 * n, n).set(p.session)
   return Buffer.from(ab)
 }
 
 /** A chunk's previous events, or null where the blob is not of `n` events. */
 export function decodePrev(blob: Uint8Array, n: number): PrevColumns | null {
-  if (blob.byteLength !== 12 * n) return null
+  if (blob.byteLength !== 8 * n) return null
   const [ab, at] = aligned(blob)
-  return { seq: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n) }
+  return { seq: new Uint32Array(ab, at, n), session: new Uint32Array(ab, at + 4 * n, n) }
 }
+
+/** The largest rowid the columns hold: they keep rowids in 32 bits. */
+export const MAX_CHUNK_ROWID = 0xffffffff
+
+/**
+ * Rowids as a 32-bit column. SQLite gives each event the next rowid, so an embedded store
+ * would need over four billion events to pass the limit; a rowid above it is refused with
+ * an error that says so (derivation then stops, and the operator moves to PostgreSQL).
+ *
+ * @example
+ * rowidsU32([1, 2, 0]) // Uint32Array [1, 2, 0]
+ */
+export function rowidsU32(rowids: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(rowids.length)
+  for (let i = 0; i < out.length; i++) {
+    const r = rowids[i]
+    if (!(r >= 0 && r <= MAX_CHUNK_ROWID)) throw new RangeError(`event rowid ${r} is beyond the funnel columns' 32-bit rowids (${MAX_CHUNK_ROWID}): move this store to PostgreSQL`)
+    out[i] = r
+  }
+  return out
+}
+
+/**
+ * `n` zero labels, as a view on shared memory (never written): the label column of a chunk
+ * that stores none. Shared, so a chunk handed to another report worker (`chunk-cache.ts`)
+ * takes no copy of it.
+ */
+function noLabels(n: number): Uint32Array {
+  if (zeros.length < n) zeros = new Uint32Array(new SharedArrayBuffer(4 * Math.max(n, 2 * zeros.length)))
+  return zeros.subarray(0, n)
+}
+let zeros = new Uint32Array(new SharedArrayBuffer(4 * 65_536))
 
 /** A chunk's properties, dictionary-coded: most events of a key share a few. */
 export interface PropsColumn {
@@ -243,7 +281,7 @@ export interface SessionColumns {
   session: Uint32Array
   visitor: Uint32Array
   label: Uint32Array
-  flags: Uint32Array
+  flags: Uint8Array
   started: Float64Array
   /** The session's last event (of any kind), as `sessions.last_ts`: segments by variant test exposures up to it. */
   lastTs: Float64Array
@@ -269,16 +307,20 @@ export const SESSION_UNIT = 1
  */
 export function encodeChunk(c: ChunkColumns): Buffer {
   const n = c.ts.length
-  const ab = new ArrayBuffer((c.value ? 36 : 28) * n)
+  const labelled = c.label.some((l) => l !== 0)
+  const ab = new ArrayBuffer(chunkBytes(n, c.value !== null, labelled))
   new Float64Array(ab, 0, n).set(c.ts)
-  new Float64Array(ab, 8 * n, n).set(c.seq)
-  if (c.value) new Float64Array(ab, 16 * n, n).set(c.value)
-  const at = c.value ? 24 * n : 16 * n
-  new Uint32Array(ab, at, n).set(c.visitor)
-  new Uint32Array(ab, at + 4 * n, n).set(c.session)
-  new Uint32Array(ab, at + 8 * n, n).set(c.label)
+  if (c.value) new Float64Array(ab, 8 * n, n).set(c.value)
+  const at = c.value ? 16 * n : 8 * n
+  new Uint32Array(ab, at, n).set(c.seq)
+  new Uint32Array(ab, at + 4 * n, n).set(c.visitor)
+  new Uint32Array(ab, at + 8 * n, n).set(c.session)
+  if (labelled) new Uint32Array(ab, at + 12 * n, n).set(c.label)
   return Buffer.from(ab)
 }
+
+/** A funnel chunk's size: 8-byte columns first (time, value), then the 4-byte ones (rowid, visitor, session, label). */
+const chunkBytes = (n: number, valued: boolean, labelled: boolean) => (20 + (valued ? 8 : 0) + (labelled ? 4 : 0)) * n
 
 /** A blob's memory as an 8-byte aligned buffer and offset (typed arrays need their element size's alignment). */
 function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
@@ -288,40 +330,46 @@ function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
 
 /** The columns of a blob of `n` events (views on it where its memory is aligned, a copy where not). */
 export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
-  const valued = blob.byteLength === 36 * n && n > 0
-  if (!valued && blob.byteLength !== 28 * n) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
+  // Each of the four layouts has a size of its own (20, 24, 28 or 32 bytes an event).
+  const per = n > 0 ? blob.byteLength / n : 20
+  const valued = per === 28 || per === 32
+  const labelled = per === 24 || per === 32
+  if (blob.byteLength !== chunkBytes(n, valued, labelled)) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
   const [ab, start] = aligned(blob)
-  const at = start + (valued ? 24 * n : 16 * n)
+  const at = start + (valued ? 16 * n : 8 * n)
   return {
     ts: new Float64Array(ab, start, n),
-    seq: new Float64Array(ab, start + 8 * n, n),
-    value: valued ? new Float64Array(ab, start + 16 * n, n) : null,
-    visitor: new Uint32Array(ab, at, n),
-    session: new Uint32Array(ab, at + 4 * n, n),
-    label: new Uint32Array(ab, at + 8 * n, n),
+    value: valued ? new Float64Array(ab, start + 8 * n, n) : null,
+    seq: new Uint32Array(ab, at, n),
+    visitor: new Uint32Array(ab, at + 4 * n, n),
+    session: new Uint32Array(ab, at + 8 * n, n),
+    label: labelled ? new Uint32Array(ab, at + 12 * n, n) : noLabels(n),
   }
 }
 
 /** Packs a session chunk. */
 export function encodeSessions(c: SessionColumns): Buffer {
   const n = c.session.length
-  const ab = new ArrayBuffer(32 * n)
+  const ab = new ArrayBuffer(SESSION_BYTES * n)
   new Float64Array(ab, 0, n).set(c.started)
   new Float64Array(ab, 8 * n, n).set(c.lastTs)
   new Uint32Array(ab, 16 * n, n).set(c.session)
   new Uint32Array(ab, 20 * n, n).set(c.visitor)
   new Uint32Array(ab, 24 * n, n).set(c.label)
-  new Uint32Array(ab, 28 * n, n).set(c.flags)
+  new Uint8Array(ab, 28 * n, n).set(c.flags)
   return Buffer.from(ab)
 }
 
+/** A session chunk's bytes a session: two times, three numbers and a byte of flags. */
+const SESSION_BYTES = 29
+
 /** The columns of a session chunk of `n` sessions. */
 export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
-  if (blob.byteLength !== 32 * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
+  if (blob.byteLength !== SESSION_BYTES * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
   const [ab, at] = aligned(blob)
   return {
     started: new Float64Array(ab, at, n), lastTs: new Float64Array(ab, at + 8 * n, n), session: new Uint32Array(ab, at + 16 * n, n),
-    visitor: new Uint32Array(ab, at + 20 * n, n), label: new Uint32Array(ab, at + 24 * n, n), flags: new Uint32Array(ab, at + 28 * n, n),
+    visitor: new Uint32Array(ab, at + 20 * n, n), label: new Uint32Array(ab, at + 24 * n, n), flags: new Uint8Array(ab, at + 28 * n, n),
   }
 }
 
@@ -390,7 +438,7 @@ export function eventDayColumns(db: Database.Database, site: string, day: number
 }
 
 /** A chunk's times, rowids and units in time then arrival order (chunks hold their events by visitor). */
-function inTimeOrder(ts: Float64Array, seq: Float64Array, unit: Uint32Array): { ts: Float64Array; seq: Float64Array; unit: Uint32Array } {
+function inTimeOrder(ts: Float64Array, seq: Uint32Array, unit: Uint32Array): { ts: Float64Array; seq: Float64Array; unit: Uint32Array } {
   const order = Array.from(ts, (_, i) => i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
   return { ts: mapF64(order, (i) => ts[i]), seq: mapF64(order, (i) => seq[i]), unit: mapU32(order, (i) => unit[i]) }
 }
@@ -602,13 +650,13 @@ export function inVisitorOrder(r: KeyDayRows, numbers: Numbering): KeyDayRows {
 export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
   return {
     ts: Float64Array.from(r.ts),
-    seq: Float64Array.from(r.seq),
+    seq: rowidsU32(r.seq),
     visitor: mapU32(r.visitor, (v) => (v === null ? 0 : numbers.unit(VISITOR_UNIT, v))),
     session: mapU32(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
     label: mapU32(r.label, (l) => (l === null ? 0 : numbers.label(l))),
     value: r.value ? mapF64(r.value, (v) => v ?? NaN) : null,
     props: r.props ? propsColumn(r.props) : undefined,
-    prev: r.prev ? { seq: Float64Array.from(r.prev.seq), session: mapU32(r.prev.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))) } : undefined,
+    prev: r.prev ? { seq: rowidsU32(r.prev.seq), session: mapU32(r.prev.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))) } : undefined,
   }
 }
 
@@ -618,7 +666,7 @@ export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionCo
     session: mapU32(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
     visitor: mapU32(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
     label: mapU32(r.label, (l) => numbers.label(l)),
-    flags: Uint32Array.from(r.flags),
+    flags: Uint8Array.from(r.flags),
     started: Float64Array.from(r.started),
     lastTs: Float64Array.from(r.lastTs),
   }
@@ -837,7 +885,7 @@ function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'eve
 export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering,
   turn: ReadTurn | null = null): SessionColumns[] {
   const readDay = sessionDayReader(db)
-  return dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === 32 * n ? decodeSessions(blob, n) : null),
+  return dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === SESSION_BYTES * n ? decodeSessions(blob, n) : null),
     (day) => sessionChunkOf(readDay(site, day), numbers), turn).map(([, cols]) => cols)
 }
 

@@ -641,10 +641,10 @@ function keptOnly(parts: Part[], slot: string, keepOf: (p: Part) => [keep: Uint8
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
   const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
-    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchF64(`${slot}.seq`, room, null),
+    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchU32(`${slot}.seq`, room, null),
     visitor: scratchU32(`${slot}.visitor`, room, null), session: scratchU32(`${slot}.session`, room, null),
     props: scratchU32(`${slot}.props`, hasProps ? room : 0, null),
-    prevSeq: scratchF64(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
+    prevSeq: scratchU32(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
   }
   const out: Part[] = []
   let at = 0
@@ -670,11 +670,11 @@ const NO_LABELS = new Uint32Array(0)
 /** Where `keptOnly` copies the kept events. */
 interface Kept {
   ts: Float64Array
-  seq: Float64Array
+  seq: Uint32Array
   visitor: Uint32Array
   session: Uint32Array
   props: Uint32Array
-  prevSeq: Float64Array
+  prevSeq: Uint32Array
   prevSession: Uint32Array
 }
 
@@ -798,8 +798,8 @@ function countLater(units: Uint32Array, pts: Float64Array, from: number, to: num
  * place times 2^32 plus index) and its time in `bestTs`; units found for the first time go
  * to `today`. Answers how many `today` holds.
  */
-function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Float64Array, from: number, entryEnd: number,
-  state: Uint8Array, best: Float64Array, bestTs: Float64Array, today: Uint32Array, found: number, openers: number[], seqCols: Float64Array[]): number {
+function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Uint32Array, from: number, entryEnd: number,
+  state: Uint8Array, best: Float64Array, bestTs: Float64Array, today: Uint32Array, found: number, openers: number[], seqCols: Uint32Array[]): number {
   for (let i = 0; i < units.length; i++) {
     const u = units[i]
     if (state[u] === 2 || u === 0) continue
@@ -881,7 +881,7 @@ interface DayRuns {
   /** Each event's visitor (the unit placed by). */
   unit: Uint32Array[]
   ts: Float64Array[]
-  seq: Float64Array[]
+  seq: Uint32Array[]
   session: Uint32Array[]
   props: (Uint32Array | null)[]
   key: number[]
@@ -925,7 +925,7 @@ const PLACE_BLOCK = 1024
  * `placeRuns` for one run of key `key` from event `i` on, while its unit is below `end`,
  * with its properties and previous events where placed; answers where it stopped.
  */
-function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Float64Array, key: number, props: Uint32Array | null,
+function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Uint32Array, key: number, props: Uint32Array | null,
   prev: PrevColumns | null, i: number, end: number, out: GroupedColumns, fill: Uint32Array, mark: Uint8Array | null, from: number, to: number,
   withUnits: boolean, withSeq: boolean, sessionsOnly: boolean): number {
   const { ts, seq, key: keys, visitor, session, propsId, prevSeq, prevSession } = out

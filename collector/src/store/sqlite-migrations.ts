@@ -7,6 +7,7 @@ import { SQLITE_CREDIT_MIGRATION } from './sqlite-credit-schema.ts'
 import { SQLITE_EXPERIMENT_MIGRATION } from './sqlite-experiment-schema.ts'
 import {
   SQLITE_DENSE_UNITS_MIGRATION, SQLITE_EVENT_CHUNKS_MIGRATION, SQLITE_FUNNEL_MIGRATION, SQLITE_STRICT_PREV_MIGRATION, SQLITE_VISITOR_ORDER_MIGRATION,
+  SQLITE_COMPACT_CHUNKS_MIGRATION,
 } from './sqlite-funnel-schema.ts'
 
 export const SQLITE_MIGRATIONS: string[] = [
@@ -300,4 +301,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 28: funnel chunks hold their events by visitor (see sqlite-funnel-schema.ts); every chunk
      is noted to be built again. */
   SQLITE_VISITOR_ORDER_MIGRATION,
+  /* 29: funnel chunks with 32-bit rowids and no empty label column, session chunks with
+     their flags in a byte (see sqlite-funnel-schema.ts); every chunk is noted to be built
+     again. */
+  SQLITE_COMPACT_CHUNKS_MIGRATION,
 ]
