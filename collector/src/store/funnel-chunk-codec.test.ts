@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeChunk, decodeProps, decodeSessions, encodeChunk, encodeProps, encodeSessions, mapF64, mapU32, mergeRuns, rowidsU32 } from './sqlite-funnel-chunks.ts'
+import { decodeChunk, decodeProps, decodeSessionEnds, decodeSessions, encodeChunk, encodeProps, encodeSessionEnds, encodeSessions, mapF64, mapU32, mergeRuns, rowidsU32 } from './sqlite-funnel-chunks.ts'
 
 describe('funnel chunk properties codec', () => {
   it('gives back every event\'s properties text, unicode and empty ones included', () => {
@@ -59,7 +59,7 @@ describe('funnel and session chunk codecs', () => {
     expect(() => rowidsU32([5, 2 ** 32])).toThrow(/rowid 4294967296 is beyond .* move this store to PostgreSQL/)
   })
 
-  it('gives back a session chunk, its flags in a byte each', () => {
+  it('gives back a session chunk, its flags in a byte each and its ends apart', () => {
     const session = fc.record({ session: u32, visitor: u32, label: u32, flags: fc.integer({ min: 0, max: 3 }), started: fc.integer({ min: 0, max: 2 ** 45 }), span: fc.integer({ min: 0, max: 2 ** 40 }) })
     fc.assert(fc.property(fc.array(session, { maxLength: 40, size: 'max' }), (ss) => {
       const cols = {
@@ -67,8 +67,10 @@ describe('funnel and session chunk codecs', () => {
         flags: Uint8Array.from(ss, (s) => s.flags), started: Float64Array.from(ss, (s) => s.started), lastTs: Float64Array.from(ss, (s) => s.started + s.span),
       }
       const blob = encodeSessions(cols)
-      expect(blob.byteLength).toBe(29 * ss.length)
-      expect(decodeSessions(blob, ss.length)).toEqual(cols)
+      expect(blob.byteLength).toBe(21 * ss.length)
+      expect(decodeSessions(blob, ss.length)).toEqual({ ...cols, lastTs: null })
+      expect(decodeSessionEnds(encodeSessionEnds(cols), ss.length)).toEqual(cols.lastTs)
+      if (ss.length > 0) expect(decodeSessionEnds(encodeSessionEnds(cols), ss.length + 1)).toBeNull()
     }), { numRuns: 200 })
   })
 })

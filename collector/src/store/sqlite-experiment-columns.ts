@@ -15,7 +15,7 @@ import type { ExperimentScan, SegmentCond, VariantCounts } from './report-types.
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { scratchF64, scratchI32, scratchU8 } from './scratch.ts'
 import { keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, type ChunkColumns } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { columnsMostlyBuilt, sessionsInSegment, withEnds } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { variantCountsOf } from './worked-rollup-rows.ts'
 
@@ -35,7 +35,7 @@ export function segmentedExperiment(db: Database.Database, site: string, q: Expe
     // The first exposure is the first ever (before the range's end): every day is read.
     if (!columnsMostlyBuilt(db, site, [exposed, converted], 0, dayTo, [0, dayTo])) return null
     const numbers = new Numbering(db, site, false)
-    const inSegment = sessionsInSegment(db, site, segment, sessionParts(db, site, 0, dayTo, numbers), numbers)
+    const inSegment = sessionsInSegment(db, site, segment, sessionParts(db, site, 0, dayTo, numbers, null, withEnds(segment)), numbers)
     const read = (cond: [string, unknown[]]) => keyParts(db, site, cond, 0, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
     // Day by day (a day's chunk holds each visitor's events in time, then arrival order): a visitor's first is the first met.
     const exposures = read(exposed).sort((a, b) => a.day - b.day)

@@ -6,14 +6,15 @@
  * a label where any event has one, an exposure's variant or a conversion's currency: 4 more;
  * conversions add their value, 8 more); and one session chunk per site and day of session
  * start (session and visitor number, label of its entry attributes, flags: its visitor's
- * first, a bot's; start and last event's time: 29 bytes a session); and one event chunk per
- * site and day (each person's event as its session's number and whether it is a pageview:
- * 4 bytes an event).
+ * first, a bot's; its start: 21 bytes a session; its last event's time apart, 8 bytes, read
+ * only by segments by variant); and one event chunk per site and day (each person's event
+ * as its session's number and whether it is a pageview: 4 bytes an event).
  *
- * Bytes an event count twice on a cold read: a report reads a month's chunks (100-170 MB at
- * 10M events) into memory it has never touched, and this machine pays for each fresh page.
- * So rowids are 32-bit (`rowidsU32`) and a chunk without labels (every pageview key's)
- * stores none: 28 -> 20 bytes a pageview.
+ * Bytes count twice on a cold read: a report reads a month's chunks (100-170 MB at 10M
+ * events) into memory it has never touched, and this machine pays for each fresh page. So
+ * rowids are 32-bit (`rowidsU32`), a chunk without labels (every pageview key's) stores
+ * none, and sessions' ends are read only where asked for: 28 -> 20 bytes a pageview, 32 ->
+ * 21 a session.
  */
 import type Database from 'better-sqlite3'
 import { chunkCache, turnOrder, type ChunkCache, type ReadTurn } from './chunk-cache.ts'
@@ -283,8 +284,11 @@ export interface SessionColumns {
   label: Uint32Array
   flags: Uint8Array
   started: Float64Array
-  /** The session's last event (of any kind), as `sessions.last_ts`: segments by variant test exposures up to it. */
-  lastTs: Float64Array
+  /**
+   * The session's last event (of any kind), as `sessions.last_ts`: segments by variant test
+   * exposures up to it. Null where not read (`sessionParts`' `withEnds`).
+   */
+  lastTs: Float64Array | null
 }
 
 /**
@@ -352,25 +356,37 @@ export function encodeSessions(c: SessionColumns): Buffer {
   const n = c.session.length
   const ab = new ArrayBuffer(SESSION_BYTES * n)
   new Float64Array(ab, 0, n).set(c.started)
-  new Float64Array(ab, 8 * n, n).set(c.lastTs)
-  new Uint32Array(ab, 16 * n, n).set(c.session)
-  new Uint32Array(ab, 20 * n, n).set(c.visitor)
-  new Uint32Array(ab, 24 * n, n).set(c.label)
-  new Uint8Array(ab, 28 * n, n).set(c.flags)
+  new Uint32Array(ab, 8 * n, n).set(c.session)
+  new Uint32Array(ab, 12 * n, n).set(c.visitor)
+  new Uint32Array(ab, 16 * n, n).set(c.label)
+  new Uint8Array(ab, 20 * n, n).set(c.flags)
   return Buffer.from(ab)
 }
 
-/** A session chunk's bytes a session: two times, three numbers and a byte of flags. */
-const SESSION_BYTES = 29
+/** A session chunk's bytes a session: its start, three numbers and a byte of flags. */
+const SESSION_BYTES = 21
 
-/** The columns of a session chunk of `n` sessions. */
+/** The columns of a session chunk of `n` sessions (their ends not read: `decodeSessionEnds`). */
 export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
   if (blob.byteLength !== SESSION_BYTES * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
   const [ab, at] = aligned(blob)
   return {
-    started: new Float64Array(ab, at, n), lastTs: new Float64Array(ab, at + 8 * n, n), session: new Uint32Array(ab, at + 16 * n, n),
-    visitor: new Uint32Array(ab, at + 20 * n, n), label: new Uint32Array(ab, at + 24 * n, n), flags: new Uint8Array(ab, at + 28 * n, n),
+    started: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n), visitor: new Uint32Array(ab, at + 12 * n, n),
+    label: new Uint32Array(ab, at + 16 * n, n), flags: new Uint8Array(ab, at + 20 * n, n), lastTs: null,
   }
+}
+
+/** Packs a session chunk's ends (`session_chunks.ends`: 8 bytes a session). */
+export function encodeSessionEnds(c: SessionColumns): Buffer {
+  if (!c.lastTs) throw new Error('a session chunk is built with its sessions\' ends')
+  return Buffer.from(Float64Array.from(c.lastTs).buffer)
+}
+
+/** A session chunk's ends, or null where the blob is not of `n` sessions. */
+export function decodeSessionEnds(blob: Uint8Array, n: number): Float64Array | null {
+  if (blob.byteLength !== 8 * n) return null
+  const [ab, at] = aligned(blob)
+  return new Float64Array(ab, at, n)
 }
 
 /** 15-minute slots a day: an event chunk says where each starts. */
@@ -700,8 +716,9 @@ export class SqliteFunnelChunks {
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
       // A chunk built again takes the table's next rowid, and an emptied day keeps an empty chunk: the rowid is the chunk's version (`chunk-cache.ts`).
-      putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
-        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM session_chunks), n = excluded.n, cols = excluded.cols`),
+      putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols, ends) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM session_chunks), n = excluded.n, cols = excluded.cols,
+          ends = excluded.ends`),
       notedEvents: db.prepare('SELECT site, day FROM event_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneEvents: db.prepare('DELETE FROM event_dirty WHERE site = ? AND day = ?'),
       putEvents: db.prepare(`INSERT INTO event_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
@@ -736,7 +753,8 @@ export class SqliteFunnelChunks {
           const r = this.readSessions(d.site, d.day)
           rows += r.session.length
           built++
-          this.stmt.putSessions.run(d.site, d.day, r.session.length, r.session.length === 0 ? EMPTY : encodeSessions(sessionChunkOf(r, numbering(d.site))))
+          const c = r.session.length === 0 ? null : sessionChunkOf(r, numbering(d.site))
+          this.stmt.putSessions.run(d.site, d.day, r.session.length, c ? encodeSessions(c) : EMPTY, c ? encodeSessionEnds(c) : EMPTY)
         }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
           if (built > 0 && rows >= maxRows) return built
@@ -848,7 +866,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
  * `chunkCache`.
  */
 function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'event', dayFrom: number, dayTo: number,
-  decode: (blob: Uint8Array, n: number) => T | null, build: (day: number) => T, turn: ReadTurn | null): [day: number, cols: T][] {
+  decode: (blob: Uint8Array, n: number) => T | null, build: (day: number) => T, turn: ReadTurn | null): DayPart<T>[] {
   const noted = new Set(db.prepare(`SELECT day FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().all(site, dayFrom, dayTo) as number[])
   const cache = chunkCache(db)
   const blob = db.prepare(`SELECT cols FROM ${kind}_chunks WHERE rowid = ?`).pluck()
@@ -868,30 +886,55 @@ function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'eve
     }
     got[i] = cols
   }
-  const out: [number, T][] = []
+  const out: DayPart<T>[] = []
   wanted.forEach((c, i) => {
     const cols = got[i]
-    if (cols) out.push([c.day, cols])
+    if (cols) out.push({ day: c.day, cols, chunk: c })
     else noted.add(c.day)
   })
-  for (const day of noted) out.push([day, build(day)])
+  for (const day of noted) out.push({ day, cols: build(day), chunk: null })
   return out
+}
+
+/** A day's columns, and the chunk they were read from (null: built from the tables). */
+interface DayPart<T> {
+  day: number
+  cols: T
+  chunk: { version: number; n: number } | null
 }
 
 /**
  * The sessions started from `dayFrom` to `dayTo` (UTC days): each day's chunk, or its
- * sessions where the day is noted (or its chunk is of the layout before migration 22).
+ * sessions where the day is noted (or its chunk is of an older layout). Their ends
+ * (`lastTs`) only `withEnds`: segments by variant read them, 8 bytes a session that the
+ * other reports leave unread.
  */
 export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering,
-  turn: ReadTurn | null = null): SessionColumns[] {
+  turn: ReadTurn | null = null, withEnds = false): SessionColumns[] {
   const readDay = sessionDayReader(db)
-  return dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === SESSION_BYTES * n ? decodeSessions(blob, n) : null),
-    (day) => sessionChunkOf(readDay(site, day), numbers), turn).map(([, cols]) => cols)
+  const parts = dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === SESSION_BYTES * n ? decodeSessions(blob, n) : null),
+    (day) => sessionChunkOf(readDay(site, day), numbers), turn)
+  if (!withEnds) return parts.map((p) => p.cols)
+  const cache = chunkCache(db)
+  const endsOf = db.prepare('SELECT ends FROM session_chunks WHERE rowid = ?').pluck()
+  return parts.map(({ day, cols, chunk }) => {
+    if (!chunk) return cols
+    const key = `ends\nsession\n${site}\n${day}`
+    let lastTs = cache.get<Float64Array>(key, chunk.version) ?? null
+    if (lastTs === null) {
+      const blob = endsOf.get(chunk.version) as Buffer | null
+      lastTs = blob && decodeSessionEnds(cache.memoryOf(blob), chunk.n)
+      // A chunk built before its ends were kept apart (migration 29 notes them all): its day from the tables.
+      if (lastTs === null) return sessionChunkOf(readDay(site, day), numbers)
+      cache.put(key, chunk.version, blob!.byteLength, lastTs)
+    }
+    return { ...cols, lastTs }
+  })
 }
 
 /** Every person's events from `dayFrom` to `dayTo` (UTC days), with their day: each day's event chunk, or the day merged anew where noted. */
 export function eventParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering): [day: number, cols: EventColumns][] {
-  return dayParts(db, site, 'event', dayFrom, dayTo, decodeEvents, (day) => eventDayColumns(db, site, day, numbers), null)
+  return dayParts(db, site, 'event', dayFrom, dayTo, decodeEvents, (day) => eventDayColumns(db, site, day, numbers), null).map((p) => [p.day, p.cols])
 }
 
 

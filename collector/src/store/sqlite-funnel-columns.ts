@@ -102,7 +102,7 @@ export function useFunnelColumns(db: Database.Database, site: string, q: FunnelS
         }
       }
     }
-    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share) : null
+    const sessions = sessionDays ? sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share, withEnds(q.segment)) : null
     const entries = sessions && q.withEntry ? entryIds(sessions, share) : null
     // The first exposure of the visitor decides, whenever it was (as the scan's lookups).
     const variants = q.experiment !== null ? firstExposures(db, site, q.experiment, numbers, share) : null
@@ -199,6 +199,7 @@ export function columnsMostlyBuilt(db: Database.Database, site: string, conds: [
 export function sessionsInSegment(db: Database.Database, site: string, c: SegmentCond, parts: SessionColumns[], numbers: Numbering,
   share: VisitorShare | null = null): Uint8Array {
   const experiments = experimentsOf(c)
+  if (experiments.length > 0 && parts.some((p) => p.lastTs === null)) throw new Error('a segment by variant needs its sessions\' ends: sessionParts(…, withEnds)')
   // A share of the visitors (a report worker's part of a funnel) needs only its visitors'
   // verdicts. Verdicts kept for the next report (segments without a variant) serve every
   // report, so those are all worked out.
@@ -273,6 +274,17 @@ interface Verdicts {
   matches: (label: number, first: boolean, seen: readonly number[]) => boolean
 }
 
+/**
+ * Whether a segment's sessions are read with their ends (`sessionParts`): a segment by
+ * variant tests the exposures by each session's last event.
+ *
+ * @example
+ * sessionParts(db, site, from, to, numbers, null, withEnds(q.segment))
+ */
+export function withEnds(c: SegmentCond | null | undefined): boolean {
+  return c != null && experimentsOf(c).length > 0
+}
+
 /** Writes each session of chunk `p` its verdict in `out` (1: in the segment; a function of its own: see `maxIn`). */
 function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array, share: VisitorShare | null): void {
   const { width, radix, variantIds, firsts, verdict, known, seen } = v
@@ -281,7 +293,7 @@ function markInSegment(p: SessionColumns, v: Verdicts, out: Uint8Array, share: V
     const pair = 2 * p.label[i] + ((p.flags[i] & FIRST_SESSION) !== 0 ? 1 : 0)
     let at = pair * width
     for (let e = 0; e < firsts.length; e++) {
-      seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs[i])
+      seen[e] = variantBy(firsts[e], p.visitor[i], p.lastTs![i])
       if (seen[e] >= 0) at += radix[e] * variantIds[e].id[seen[e]]
     }
     // Past the array's bound the number may outgrow exact integers: the map is keyed by text.
@@ -322,7 +334,8 @@ function markByVariant(p: SessionColumns, v: Verdicts, byVisitor: { number: Uint
   const { number, labelOf } = byVisitor
   const ts = v.firsts[0].ts
   // The chunk's columns in locals: read once per session, not through the object.
-  const { session, visitor: visitors, label, flags, lastTs } = p
+  const { session, visitor: visitors, label, flags } = p
+  const lastTs = p.lastTs!
   for (let i = 0; i < session.length; i++) {
     if (share !== null && !inShareOf(visitors[i], share)) continue
     const l = label[i]

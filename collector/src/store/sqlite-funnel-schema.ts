@@ -207,12 +207,18 @@ export const SQLITE_STRICT_PREV_MIGRATION = `
 export const SQLITE_VISITOR_ORDER_MIGRATION = `INSERT OR IGNORE INTO funnel_dirty (site, type, name, path, day, noted, first)
   SELECT c.site, k.type, k.name, k.path, c.day, 0, 0 FROM funnel_chunks c JOIN funnel_keys k ON k.id = c.key;`
 
+/** Every built funnel and session chunk, to be built again (migration 29). */
+export const SQLITE_BUILT_CHUNKS_RENOTE = `${SQLITE_VISITOR_ORDER_MIGRATION}
+  INSERT OR IGNORE INTO session_dirty (site, day, noted, first) SELECT site, day, 0, 0 FROM session_chunks;`
+
 /**
  * Migration 29: funnel chunks keep rowids in 32 bits and no label column where no event has
- * a label, and session chunks their flags in a byte (`sqlite-funnel-chunks.ts`): 28 -> 20
- * bytes a pageview, 32 -> 29 a session, 12 -> 8 a previous event. Every built funnel and
- * session chunk is noted to be built again, as migration 28 did; until then reports read
- * the tables. A session chunk of the old size is also refused on read (`sessionParts`).
+ * a label; session chunks their flags in a byte and their sessions' ends in a column apart
+ * (`ends`, read by segments by variant only; after `cols`, so reading `cols` never walks its
+ * pages). See `sqlite-funnel-chunks.ts`: 28 -> 20 bytes a pageview, 32 -> 21 a session, 12
+ * -> 8 a previous event. Every built funnel and session chunk is noted to be built again, as
+ * migration 28 did; until then reports read the tables. A session chunk of the old size is
+ * also refused on read (`sessionParts`).
  */
-export const SQLITE_COMPACT_CHUNKS_MIGRATION = `${SQLITE_VISITOR_ORDER_MIGRATION}
-  INSERT OR IGNORE INTO session_dirty (site, day, noted, first) SELECT site, day, 0, 0 FROM session_chunks;`
+export const SQLITE_COMPACT_CHUNKS_MIGRATION = `ALTER TABLE session_chunks ADD COLUMN ends BLOB;
+  ${SQLITE_BUILT_CHUNKS_RENOTE}`

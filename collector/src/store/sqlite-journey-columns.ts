@@ -13,7 +13,7 @@ import type { AttributionScan, ConversionRow, JourneyColumns, TouchAttrs, TouchS
 import { scratchF64, scratchU32, scratchU8 } from './scratch.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { BOT_SESSION, inShare, inShareOf, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan, type KeyPart, type SessionColumns } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { columnsMostlyBuilt, sessionsInSegment, withEnds } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 
 /**
@@ -47,7 +47,7 @@ export function journeyColumns(db: Database.Database, site: string, q: Attributi
     // A share (a report worker's part of one report) reads its turns first and keeps its visitors' runs of each chunk.
     convs = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db), false, share)
     if (share) convs = convs.flatMap((p) => inShare(p, share))
-    sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share)
+    sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, share, withEnds(segment))
     if (segment) inSegment = sessionsInSegment(db, site, segment, sessions, numbers, share)
     return true
   })()

@@ -19,7 +19,7 @@ import {
   BOT_SESSION, DAY_SLOTS, eventParts, keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, sessionSpan,
   type EventColumns, type KeyPart, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
-import { columnsMostlyBuilt, sessionsInSegment } from './sqlite-funnel-columns.ts'
+import { columnsMostlyBuilt, sessionsInSegment, withEnds } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 
 /** What a segmented read holds: the sessions that can hold an event of the range, and which of them are in the segment. */
@@ -48,7 +48,7 @@ function readSegment(db: Database.Database, site: string, range: TimeRange, segm
   return db.transaction(() => {
     if (!columnsMostlyBuilt(db, site, [cond], dayFrom, dayTo, sessionDays, withEvents ? [dayFrom, dayTo] : null)) return null
     const numbers = new Numbering(db, site, false)
-    const sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers)
+    const sessions = sessionParts(db, site, sessionDays[0], sessionDays[1], numbers, null, withEnds(segment))
     const conversions = keyParts(db, site, cond, dayFrom, dayTo, numbers, keyDayReader(db), new Set(), false, chunkCache(db))
     const events = withEvents ? eventParts(db, site, dayFrom, dayTo, numbers) : []
     const inSegment = sessionsInSegment(db, site, segment, sessions, numbers)
