@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decodeChunk, decodeProps, decodeSessionEnds, decodeSessions, encodeChunk, encodeProps, encodeSessionEnds, encodeSessions, mapF64, mapU32, mergeRuns, rowidsU32 } from './sqlite-funnel-chunks.ts'
+import { decodeChunk, decodeProps, decodeSessionEnds, decodeSessions, encodeChunk, encodeProps, encodeSessionEnds, encodeSessions, inDayOf, mapF64, mapU32, mergeRuns,
+  rowidsU32 } from './sqlite-funnel-chunks.ts'
+import { DAY_MS } from './sqlite-funnel-schema.ts'
 
 describe('funnel chunk properties codec', () => {
   it('gives back every event\'s properties text, unicode and empty ones included', () => {
@@ -22,7 +24,7 @@ describe('funnel chunk properties codec', () => {
   })
 
   it('reads an event chunk that does not start on an 8-byte boundary', () => {
-    const cols = { ts: Float64Array.from([1, 2]), seq: Uint32Array.from([7, 9]), visitor: Uint32Array.from([3, 4]), session: Uint32Array.from([5, 6]),
+    const cols = { inDay: Uint32Array.from([1, 2]), seq: Uint32Array.from([7, 9]), visitor: Uint32Array.from([3, 4]), session: Uint32Array.from([5, 6]),
       label: Uint32Array.from([0, 1]), value: null }
     const shifted = Buffer.concat([Buffer.from([0]), encodeChunk(cols)]).subarray(1)
     expect(decodeChunk(shifted, 2)).toEqual(cols)
@@ -31,20 +33,20 @@ describe('funnel chunk properties codec', () => {
 
 describe('funnel and session chunk codecs', () => {
   const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 })
-  const event = fc.record({ ts: fc.integer({ min: 0, max: 2 ** 45 }), seq: u32, visitor: u32, session: u32, label: fc.integer({ min: 0, max: 3 }), value: fc.double() })
+  const event = fc.record({ inDay: fc.integer({ min: 0, max: DAY_MS - 1 }), seq: u32, visitor: u32, session: u32, label: fc.integer({ min: 0, max: 3 }), value: fc.double() })
 
   it('gives back every column of every layout: with or without labels and values', () => {
     fc.assert(fc.property(fc.array(event, { maxLength: 40, size: 'max' }), fc.boolean(), fc.boolean(), (evs, valued, labelled) => {
       const cols = {
-        ts: Float64Array.from(evs, (e) => e.ts), seq: Uint32Array.from(evs, (e) => e.seq), visitor: Uint32Array.from(evs, (e) => e.visitor),
+        inDay: Uint32Array.from(evs, (e) => e.inDay), seq: Uint32Array.from(evs, (e) => e.seq), visitor: Uint32Array.from(evs, (e) => e.visitor),
         session: Uint32Array.from(evs, (e) => e.session), label: Uint32Array.from(evs, (e) => (labelled ? e.label : 0)),
         value: valued ? Float64Array.from(evs, (e) => e.value) : null,
       }
       const blob = encodeChunk(cols)
       // Labels cost bytes only where an event has one.
-      expect(blob.byteLength).toBe((20 + (valued ? 8 : 0) + (cols.label.some((l) => l !== 0) ? 4 : 0)) * evs.length)
+      expect(blob.byteLength).toBe((16 + (valued ? 8 : 0) + (cols.label.some((l) => l !== 0) ? 4 : 0)) * evs.length)
       const back = decodeChunk(blob, evs.length)
-      for (const k of ['ts', 'seq', 'visitor', 'session', 'label'] as const) expect(Array.from(back[k])).toEqual(Array.from(cols[k]))
+      for (const k of ['inDay', 'seq', 'visitor', 'session', 'label'] as const) expect(Array.from(back[k])).toEqual(Array.from(cols[k]))
       // An empty chunk is never read (its count says so), and holds no layout.
       if (evs.length > 0) expect(back.value && Array.from(back.value)).toEqual(cols.value && Array.from(cols.value))
     }), { numRuns: 300 })
@@ -52,6 +54,11 @@ describe('funnel and session chunk codecs', () => {
 
   it('refuses a blob of no layout for its count', () => {
     expect(() => decodeChunk(Buffer.alloc(21 * 3), 3)).toThrow(/63 bytes cannot hold 3 events/)
+  })
+
+  it('keeps times as ms in their chunk\'s day, and refuses one off it', () => {
+    expect(Array.from(inDayOf([3 * DAY_MS, 3 * DAY_MS + 5, 4 * DAY_MS - 1], 3))).toEqual([0, 5, DAY_MS - 1])
+    expect(() => inDayOf([4 * DAY_MS], 3)).toThrow(/not on UTC day 3/)
   })
 
   it('keeps rowids to 32 bits, and says so of one beyond', () => {

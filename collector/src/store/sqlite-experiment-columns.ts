@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3'
 import type { ExperimentScan, SegmentCond, VariantCounts } from './report-types.ts'
 import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { scratchF64, scratchI32, scratchU8 } from './scratch.ts'
-import { keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, type ChunkColumns } from './sqlite-funnel-chunks.ts'
+import { keyDayReader, keyParts, maxInChunks, Numbering, sessionParts, type KeyPart } from './sqlite-funnel-chunks.ts'
 import { columnsMostlyBuilt, sessionsInSegment, withEnds } from './sqlite-funnel-columns.ts'
 import { chunkCache } from './chunk-cache.ts'
 import { variantCountsOf } from './worked-rollup-rows.ts'
@@ -61,25 +61,31 @@ interface Firsts {
   label: Int32Array
 }
 
-/** Whether a chunk's event `i` is a visitor's, before `end`, in a session of the segment. */
-const counts = (p: ChunkColumns, i: number, end: number, inSegment: Uint8Array) =>
-  p.visitor[i] !== 0 && p.ts[i] < end && p.session[i] < inSegment.length && inSegment[p.session[i]] === 1
+/** Whether a chunk's event `i` (at time `t`) is a visitor's, before `end`, in a session of the segment. */
+const counts = (p: KeyPart, i: number, t: number, end: number, inSegment: Uint8Array) =>
+  p.visitor[i] !== 0 && t < end && p.session[i] < inSegment.length && inSegment[p.session[i]] === 1
 
 /** Keeps each visitor's first exposure of chunk `p` in `first` where none came before (chunks come in day order; a function of its own: see `maxIn`). */
-function keepFirst(p: ChunkColumns, end: number, inSegment: Uint8Array, first: Firsts): void {
-  for (let i = 0; i < p.ts.length; i++) {
-    if (!counts(p, i, end, inSegment)) continue
+function keepFirst(p: KeyPart, end: number, inSegment: Uint8Array, first: Firsts): void {
+  const base = p.day * DAY_MS
+  for (let i = 0; i < p.inDay.length; i++) {
+    const t = base + p.inDay[i]
+    if (!counts(p, i, t, end, inSegment)) continue
     const v = p.visitor[i]
-    if (p.ts[i] < first.ts[v]) {
-      first.ts[v] = p.ts[i]
+    if (t < first.ts[v]) {
+      first.ts[v] = t
       first.label[v] = p.label[i]
     }
   }
 }
 
 /** Marks the visitors of chunk `p` with a conversion at or after their first exposure (`firstTs`). */
-function markConverts(p: ChunkColumns, end: number, inSegment: Uint8Array, firstTs: Float64Array, converts: Uint8Array): void {
-  for (let i = 0; i < p.ts.length; i++) if (counts(p, i, end, inSegment) && p.ts[i] >= firstTs[p.visitor[i]]) converts[p.visitor[i]] = 1
+function markConverts(p: KeyPart, end: number, inSegment: Uint8Array, firstTs: Float64Array, converts: Uint8Array): void {
+  const base = p.day * DAY_MS
+  for (let i = 0; i < p.inDay.length; i++) {
+    const t = base + p.inDay[i]
+    if (counts(p, i, t, end, inSegment) && t >= firstTs[p.visitor[i]]) converts[p.visitor[i]] = 1
+  }
 }
 
 /** Counts the visitors first exposed from `start` on (all kept ones are before the end) by variant label, and those converted since. */

@@ -2,9 +2,9 @@
  * Building and reading the SQLite funnel columns (`sqlite-funnel-schema.ts`): one chunk per
  * site, event key and UTC day, its events by visitor number, each visitor's in time then
  * arrival order (`inVisitorOrder`), as packed columns
- * (timestamp, rowid, visitor number, session number: 20 bytes an event, native byte order;
- * a label where any event has one, an exposure's variant or a conversion's currency: 4 more;
- * conversions add their value, 8 more); and one session chunk per site and day of session
+ * (time in the day, rowid, visitor number, session number: 16 bytes an event, native byte
+ * order; a label where any event has one, an exposure's variant or a conversion's currency:
+ * 4 more; conversions add their value, 8 more); and one session chunk per site and day of session
  * start (session and visitor number, label of its entry attributes, flags: its visitor's
  * first, a bot's; its start: 21 bytes a session; its last event's time apart, 8 bytes, read
  * only by segments by variant); and one event chunk per site and day (each person's event
@@ -12,9 +12,9 @@
  *
  * Bytes count twice on a cold read: a report reads a month's chunks (100-170 MB at 10M
  * events) into memory it has never touched, and this machine pays for each fresh page. So
- * rowids are 32-bit (`rowidsU32`), a chunk without labels (every pageview key's) stores
- * none, and sessions' ends are read only where asked for: 28 -> 20 bytes a pageview, 32 ->
- * 21 a session.
+ * times are ms since the chunk's day began (`inDayOf`) and rowids 32-bit (`rowidsU32`), a
+ * chunk without labels (every pageview key's) stores none, and sessions' ends are read only
+ * where asked for: 28 -> 16 bytes a pageview, 32 -> 21 a session.
  */
 import type Database from 'better-sqlite3'
 import { chunkCache, turnOrder, type ChunkCache, type ReadTurn } from './chunk-cache.ts'
@@ -31,7 +31,11 @@ export interface KeyDay extends FunnelKey {
 
 /** One chunk's events, column by column. Visitor or session 0: the event has none; label 0: none; value NaN: none. */
 export interface ChunkColumns {
-  ts: Float64Array
+  /**
+   * Each event's time in ms since its chunk's UTC day began (the chunk's `day` times
+   * `DAY_MS` added gives the time): 32 bits where a time takes 64.
+   */
+  inDay: Uint32Array
   seq: Uint32Array
   visitor: Uint32Array
   session: Uint32Array
@@ -266,7 +270,7 @@ function firstAtLeast(a: Uint32Array, from: number, x: number): number {
 function sliceOf<T extends ChunkColumns>(c: T, a: number, b: number): T {
   return {
     ...c,
-    ts: c.ts.subarray(a, b), seq: c.seq.subarray(a, b), visitor: c.visitor.subarray(a, b), session: c.session.subarray(a, b),
+    inDay: c.inDay.subarray(a, b), seq: c.seq.subarray(a, b), visitor: c.visitor.subarray(a, b), session: c.session.subarray(a, b),
     label: c.label.subarray(a, b), value: c.value && c.value.subarray(a, b),
     props: c.props && { dict: c.props.dict, idx: c.props.idx.subarray(a, b) },
     prev: c.prev && { seq: c.prev.seq.subarray(a, b), session: c.prev.session.subarray(a, b) },
@@ -310,21 +314,21 @@ export const SESSION_UNIT = 1
  * decodeChunk(encodeChunk(cols), cols.ts.length) // the same columns
  */
 export function encodeChunk(c: ChunkColumns): Buffer {
-  const n = c.ts.length
+  const n = c.inDay.length
   const labelled = c.label.some((l) => l !== 0)
   const ab = new ArrayBuffer(chunkBytes(n, c.value !== null, labelled))
-  new Float64Array(ab, 0, n).set(c.ts)
-  if (c.value) new Float64Array(ab, 8 * n, n).set(c.value)
-  const at = c.value ? 16 * n : 8 * n
-  new Uint32Array(ab, at, n).set(c.seq)
-  new Uint32Array(ab, at + 4 * n, n).set(c.visitor)
-  new Uint32Array(ab, at + 8 * n, n).set(c.session)
-  if (labelled) new Uint32Array(ab, at + 12 * n, n).set(c.label)
+  if (c.value) new Float64Array(ab, 0, n).set(c.value)
+  const at = c.value ? 8 * n : 0
+  new Uint32Array(ab, at, n).set(c.inDay)
+  new Uint32Array(ab, at + 4 * n, n).set(c.seq)
+  new Uint32Array(ab, at + 8 * n, n).set(c.visitor)
+  new Uint32Array(ab, at + 12 * n, n).set(c.session)
+  if (labelled) new Uint32Array(ab, at + 16 * n, n).set(c.label)
   return Buffer.from(ab)
 }
 
-/** A funnel chunk's size: 8-byte columns first (time, value), then the 4-byte ones (rowid, visitor, session, label). */
-const chunkBytes = (n: number, valued: boolean, labelled: boolean) => (20 + (valued ? 8 : 0) + (labelled ? 4 : 0)) * n
+/** A funnel chunk's size: the value first where kept (8 bytes), then the 4-byte columns (time in the day, rowid, visitor, session, label). */
+const chunkBytes = (n: number, valued: boolean, labelled: boolean) => (16 + (valued ? 8 : 0) + (labelled ? 4 : 0)) * n
 
 /** A blob's memory as an 8-byte aligned buffer and offset (typed arrays need their element size's alignment). */
 function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
@@ -334,20 +338,20 @@ function aligned(blob: Uint8Array): [ArrayBufferLike, number] {
 
 /** The columns of a blob of `n` events (views on it where its memory is aligned, a copy where not). */
 export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
-  // Each of the four layouts has a size of its own (20, 24, 28 or 32 bytes an event).
-  const per = n > 0 ? blob.byteLength / n : 20
-  const valued = per === 28 || per === 32
-  const labelled = per === 24 || per === 32
+  // Each of the four layouts has a size of its own (16, 20, 24 or 28 bytes an event).
+  const per = n > 0 ? blob.byteLength / n : 16
+  const valued = per === 24 || per === 28
+  const labelled = per === 20 || per === 28
   if (blob.byteLength !== chunkBytes(n, valued, labelled)) throw new Error(`funnel chunk of ${blob.byteLength} bytes cannot hold ${n} events`)
   const [ab, start] = aligned(blob)
-  const at = start + (valued ? 16 * n : 8 * n)
+  const at = start + (valued ? 8 * n : 0)
   return {
-    ts: new Float64Array(ab, start, n),
-    value: valued ? new Float64Array(ab, start + 8 * n, n) : null,
-    seq: new Uint32Array(ab, at, n),
-    visitor: new Uint32Array(ab, at + 4 * n, n),
-    session: new Uint32Array(ab, at + 8 * n, n),
-    label: labelled ? new Uint32Array(ab, at + 12 * n, n) : noLabels(n),
+    value: valued ? new Float64Array(ab, start, n) : null,
+    inDay: new Uint32Array(ab, at, n),
+    seq: new Uint32Array(ab, at + 4 * n, n),
+    visitor: new Uint32Array(ab, at + 8 * n, n),
+    session: new Uint32Array(ab, at + 12 * n, n),
+    label: labelled ? new Uint32Array(ab, at + 16 * n, n) : noLabels(n),
   }
 }
 
@@ -429,7 +433,7 @@ export function decodeEvents(blob: Uint8Array, n: number): EventColumns {
  */
 export function eventDayColumns(db: Database.Database, site: string, day: number, numbers: Numbering): EventColumns {
   const parts: { ts: Float64Array; seq: Float64Array; unit: Uint32Array }[] = keyParts(db, site, ['1 = 1', []], day, day, numbers, keyDayReader(db), new Set())
-    .map((p) => inTimeOrder(p.ts, p.seq, mapU32(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0))))
+    .map((p) => inTimeOrder(p.inDay, p.day * DAY_MS, p.seq, mapU32(p.session, (s) => s * 2 + (p.type === 'pageview' ? 1 : 0))))
   const pathless = db.prepare(`SELECT ts, rowid, session_id FROM events INDEXED BY events_pathless_pageviews
     WHERE site = ? AND type = 'pageview' AND path IS NULL AND bot = 0 AND ts >= ? AND ts < ? ORDER BY ts, rowid`).raw(true)
     .all(site, day * DAY_MS, (day + 1) * DAY_MS) as [number, number, string | null][]
@@ -453,10 +457,10 @@ export function eventDayColumns(db: Database.Database, site: string, day: number
   return { slotStart, unit }
 }
 
-/** A chunk's times, rowids and units in time then arrival order (chunks hold their events by visitor). */
-function inTimeOrder(ts: Float64Array, seq: Uint32Array, unit: Uint32Array): { ts: Float64Array; seq: Float64Array; unit: Uint32Array } {
-  const order = Array.from(ts, (_, i) => i).sort((a, b) => ts[a] - ts[b] || seq[a] - seq[b])
-  return { ts: mapF64(order, (i) => ts[i]), seq: mapF64(order, (i) => seq[i]), unit: mapU32(order, (i) => unit[i]) }
+/** A chunk's times (from its day's start `base`), rowids and units in time then arrival order (chunks hold their events by visitor). */
+function inTimeOrder(inDay: Uint32Array, base: number, seq: Uint32Array, unit: Uint32Array): { ts: Float64Array; seq: Float64Array; unit: Uint32Array } {
+  const order = Array.from(inDay, (_, i) => i).sort((a, b) => inDay[a] - inDay[b] || seq[a] - seq[b])
+  return { ts: mapF64(order, (i) => base + inDay[i]), seq: mapF64(order, (i) => seq[i]), unit: mapU32(order, (i) => unit[i]) }
 }
 
 /** The rows of one key's day, as strings: what a chunk is built from and what a reader reads while it is noted. */
@@ -662,10 +666,10 @@ export function inVisitorOrder(r: KeyDayRows, numbers: Numbering): KeyDayRows {
   }
 }
 
-/** A (key, day)'s rows as chunk columns, in the rows' order. */
-export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
+/** A (key, day)'s rows as chunk columns, in the rows' order (every row's time on UTC day `day`). */
+export function chunkOf(r: KeyDayRows, numbers: Numbering, day: number): ChunkColumns {
   return {
-    ts: Float64Array.from(r.ts),
+    inDay: inDayOf(r.ts, day),
     seq: rowidsU32(r.seq),
     visitor: mapU32(r.visitor, (v) => (v === null ? 0 : numbers.unit(VISITOR_UNIT, v))),
     session: mapU32(r.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))),
@@ -674,6 +678,24 @@ export function chunkOf(r: KeyDayRows, numbers: Numbering): ChunkColumns {
     props: r.props ? propsColumn(r.props) : undefined,
     prev: r.prev ? { seq: rowidsU32(r.prev.seq), session: mapU32(r.prev.session, (s) => (s === null ? 0 : numbers.unit(SESSION_UNIT, s))) } : undefined,
   }
+}
+
+/**
+ * Times as ms since UTC day `day` began; a time off that day is refused (a chunk is one
+ * day's, as its reader selects).
+ *
+ * @example
+ * inDayOf([DAY_MS * 3 + 5], 3) // Uint32Array [5]
+ */
+export function inDayOf(ts: ArrayLike<number>, day: number): Uint32Array {
+  const base = day * DAY_MS
+  const out = new Uint32Array(ts.length)
+  for (let i = 0; i < out.length; i++) {
+    const d = ts[i] - base
+    if (!(d >= 0 && d < DAY_MS)) throw new RangeError(`time ${ts[i]} is not on UTC day ${day}`)
+    out[i] = d
+  }
+  return out
 }
 
 /** A day's sessions as session chunk columns. */
@@ -768,7 +790,7 @@ export class SqliteFunnelChunks {
             if (key !== undefined) this.stmt.drop.run(k.site, key, k.day)
             continue
           }
-          const c = chunkOf(r, numbering(k.site))
+          const c = chunkOf(r, numbering(k.site), k.day)
           this.stmt.put.run(k.site, key ?? this.stmt.addKey.get(k.site, k.type, k.name, k.path), k.day, r.ts.length, encodeChunk(c),
             r.props ? encodeProps(r.props) : null, c.prev ? encodePrev(c.prev) : null)
         }
@@ -852,7 +874,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
     const at = `${d.type}\n${d.name}\n${d.path}`
     if (seen.has(at)) continue
     readKeys.add(at)
-    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(inVisitorOrder(read(d), numbers), numbers) })
+    out.push({ type: d.type, name: d.name, path: d.path, day: d.day, ...chunkOf(inVisitorOrder(read(d), numbers), numbers, d.day) })
   }
   for (const at of readKeys) seen.add(at)
   return out

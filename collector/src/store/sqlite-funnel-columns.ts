@@ -397,11 +397,12 @@ export function firstExposures(db: Database.Database, site: string, experiment: 
 }
 
 /** Keeps each visitor's first exposure of chunk `p` where `out` has none yet (chunks come in day order). */
-function keepFirstExposures(p: ChunkColumns, out: FirstExposures): void {
+function keepFirstExposures(p: ChunkColumns & { day: number }, out: FirstExposures): void {
+  const base = p.day * DAY_MS
   for (let i = 0; i < p.visitor.length; i++) {
     const v = p.visitor[i]
     if (v !== 0 && out.label[v] < 0) {
-      out.ts[v] = p.ts[i]
+      out.ts[v] = base + p.inDay[i]
       out.label[v] = p.label[i]
     }
   }
@@ -454,7 +455,8 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   if (!byVisitor) return groupBySession(parts, from, to, withSeq, withPrev)
   // Plain column lists: the hot loops below must not read properties of differently shaped part objects.
   const unitCols = parts.map((p) => p.visitor)
-  const tsCols = parts.map((p) => p.ts)
+  const inDayCols = parts.map((p) => p.inDay)
+  const bases = parts.map((p) => p.day * DAY_MS)
   const seqCols = parts.map((p) => p.seq)
   const openers = parts.flatMap((p, k) => (roles[p.key] === 1 ? [k] : []))
   const laters = parts.flatMap((p, k) => (roles[p.key] === 1 ? [] : [k]))
@@ -462,7 +464,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   // Per unit: its events of later steps, how many and (ordered mode) the latest.
   const later = scratchU32('funnel.later', maxUnit + 1)
   const lastLater = scratchF64('funnel.lastLater', ordered ? maxUnit + 1 : 0, null)
-  for (const k of laters) countLater(unitCols[k], tsCols[k], from, to, later, ordered ? lastLater : null)
+  for (const k of laters) countLater(unitCols[k], inDayCols[k], bases[k], from, to, later, ordered ? lastLater : null)
   // Per unit: the first opening-only event in the entry range (time, then arrival), as its
   // part's place among the openers times 2^32 plus its index. Parts come day by day: a unit
   // found on an earlier day (state 2) is passed over with one byte read, one found today (1)
@@ -475,7 +477,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   let found = 0
   for (let o = 0; o < openers.length; o++) {
     const k = openers[o]
-    found = firstOpeners(o, unitCols[k], tsCols[k], seqCols[k], from, entryEnd, state, best, bestTs, today, found, openers, seqCols)
+    found = firstOpeners(o, unitCols[k], inDayCols[k], bases[k], seqCols[k], from, entryEnd, state, best, bestTs, today, found, openers, seqCols)
     if (o + 1 === openers.length || parts[openers[o + 1]].day !== parts[k].day) {
       settle(today, found, state)
       found = 0
@@ -490,7 +492,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const anyAll = markAll(maxUnit, later, state, lastLater, bestTs, all, ordered, windowMs)
   if (anyAll) {
     ones = scratchU32('funnel.ones', maxUnit + 1)
-    for (const k of openers) countAll(unitCols[k], tsCols[k], from, to, all, ones)
+    for (const k of openers) countAll(unitCols[k], inDayCols[k], bases[k], from, to, all, ones)
   }
   const units = startAll(maxUnit, later, state, all, ones, counts, fill)
   const kept = counts[counts.length - 1]
@@ -542,7 +544,7 @@ function placeFirsts(n: number, unitStart: Uint32Array, unitOf: Uint32Array, all
 /** Parts as runs for the placing functions: plain lists of typed arrays, one shape (units by visitor). */
 function runsOfParts(ps: Part[]): DayRuns {
   return {
-    unit: ps.map((p) => p.visitor), ts: ps.map((p) => p.ts), seq: ps.map((p) => p.seq), session: ps.map((p) => p.session),
+    unit: ps.map((p) => p.visitor), inDay: ps.map((p) => p.inDay), base: ps.map((p) => p.day * DAY_MS), seq: ps.map((p) => p.seq), session: ps.map((p) => p.session),
     props: ps.map((p) => p.propsId ?? null), key: ps.map((p) => p.key), prev: ps.map((p) => p.prev ?? null),
   }
 }
@@ -559,7 +561,7 @@ function groupBySession(parts: Part[], from: number, to: number, withSeq: boolea
   const runs = runsOfParts(parts)
   const maxVisitor = maxIn(runs.unit)
   const counts = scratchU32('funnel.counts', maxVisitor + 2)
-  for (let r = 0; r < parts.length; r++) countWithSession(runs.unit[r], runs.session[r], runs.ts[r], from, to, counts)
+  for (let r = 0; r < parts.length; r++) countWithSession(runs.unit[r], runs.session[r], runs.inDay[r], runs.base[r], from, to, counts)
   const fill = scratchU32('funnel.fill', maxVisitor + 2, null)
   const kept = prefixStarts(maxVisitor, counts, fill)
   const grouped: GroupedColumns = {
@@ -575,8 +577,11 @@ function groupBySession(parts: Part[], from: number, to: number, withSeq: boolea
 }
 
 /** Counts each visitor's events in [from, to] that have a session (by visitor, at `counts[v + 1]`). */
-function countWithSession(visitors: Uint32Array, sessions: Uint32Array, pts: Float64Array, from: number, to: number, counts: Uint32Array): void {
-  for (let i = 0; i < visitors.length; i++) if (sessions[i] !== 0 && pts[i] >= from && pts[i] <= to) counts[visitors[i] + 1]++
+function countWithSession(visitors: Uint32Array, sessions: Uint32Array, inDay: Uint32Array, base: number, from: number, to: number, counts: Uint32Array): void {
+  for (let i = 0; i < visitors.length; i++) {
+    const t = base + inDay[i]
+    if (sessions[i] !== 0 && t >= from && t <= to) counts[visitors[i] + 1]++
+  }
 }
 
 /** Turns counts by unit (at `counts[u + 1]`) into starts, each unit's next place in `fill`; answers the total. */
@@ -649,12 +654,12 @@ function fittingOnly(parts: Part[], keys: FunnelKey[], entries: number, propsOf:
  */
 function keptOnly(parts: Part[], slot: string, keepOf: (p: Part) => [keep: Uint8Array, by: Uint32Array] | null): Part[] {
   const tests = parts.map(keepOf)
-  const room = parts.reduce((n, p, k) => n + (tests[k] ? p.ts.length : 0), 0)
+  const room = parts.reduce((n, p, k) => n + (tests[k] ? p.inDay.length : 0), 0)
   if (room === 0) return parts
   const hasProps = parts.some((p) => p.propsId && p.propsId.length > 0)
   const hasPrev = parts.some((p) => p.prev)
   const to: Kept = {
-    ts: scratchF64(`${slot}.ts`, room, null), seq: scratchU32(`${slot}.seq`, room, null),
+    inDay: scratchU32(`${slot}.inDay`, room, null), seq: scratchU32(`${slot}.seq`, room, null),
     visitor: scratchU32(`${slot}.visitor`, room, null), session: scratchU32(`${slot}.session`, room, null),
     props: scratchU32(`${slot}.props`, hasProps ? room : 0, null),
     prevSeq: scratchU32(`${slot}.prevSeq`, hasPrev ? room : 0, null), prevSession: scratchU32(`${slot}.prevSession`, hasPrev ? room : 0, null),
@@ -669,7 +674,7 @@ function keptOnly(parts: Part[], slot: string, keepOf: (p: Part) => [keep: Uint8
     if (n === 0) return
     out.push({
       day: p.day, key: p.key, label: NO_LABELS, value: null,
-      ts: to.ts.subarray(at, at + n), seq: to.seq.subarray(at, at + n), visitor: to.visitor.subarray(at, at + n), session: to.session.subarray(at, at + n),
+      inDay: to.inDay.subarray(at, at + n), seq: to.seq.subarray(at, at + n), visitor: to.visitor.subarray(at, at + n), session: to.session.subarray(at, at + n),
       propsId: known ? to.props.subarray(at, at + n) : p.propsId,
       prev: p.prev ? { seq: to.prevSeq.subarray(at, at + n), session: to.prevSession.subarray(at, at + n) } : p.prev,
     })
@@ -682,7 +687,7 @@ const NO_LABELS = new Uint32Array(0)
 
 /** Where `keptOnly` copies the kept events. */
 interface Kept {
-  ts: Float64Array
+  inDay: Uint32Array
   seq: Uint32Array
   visitor: Uint32Array
   session: Uint32Array
@@ -693,12 +698,12 @@ interface Kept {
 
 /** Copies the events `i` of `from` where `keep[by[i]]` is 1 to `to` from `at`; answers how many. */
 function keepIn(keep: Uint8Array, by: Uint32Array, from: Part, props: Uint32Array | null, prev: PrevColumns | null, to: Kept, at: number): number {
-  const { ts, seq, visitor, session } = from
+  const { inDay, seq, visitor, session } = from
   let j = at
   for (let i = 0; i < session.length; i++) {
     const b = by[i]
     if (!(b < keep.length && keep[b] === 1)) continue
-    to.ts[j] = ts[i]
+    to.inDay[j] = inDay[i]
     to.seq[j] = seq[i]
     to.visitor[j] = visitor[i]
     to.session[j] = session[i]
@@ -795,10 +800,10 @@ function insertionSort(g: GroupedColumns, a: number, b: number, bySession: boole
 // inside groupByUnit, which runs once a report, V8 ran them several times slower (see `maxIn`).
 
 /** Counts each unit's events of a later step in [from, to], and keeps the latest one's time (`lastLater`, for the first pass). */
-function countLater(units: Uint32Array, pts: Float64Array, from: number, to: number, later: Uint32Array, lastLater: Float64Array | null): void {
+function countLater(units: Uint32Array, inDay: Uint32Array, base: number, from: number, to: number, later: Uint32Array, lastLater: Float64Array | null): void {
   for (let i = 0; i < units.length; i++) {
     const u = units[i]
-    const t = pts[i]
+    const t = base + inDay[i]
     if (u === 0 || t < from || t > to) continue
     const first = later[u]++ === 0
     if (lastLater !== null && (first || t > lastLater[u])) lastLater[u] = t
@@ -806,17 +811,17 @@ function countLater(units: Uint32Array, pts: Float64Array, from: number, to: num
 }
 
 /**
- * The first pass over opener part `o` (its columns `units`, `pts`, `seqs`): each unit not
+ * The first pass over opener part `o` (its columns `units`, `inDay` from `base`, `seqs`): each unit not
  * found on an earlier day (state 2) keeps its first event in the entry range in `best` (part
  * place times 2^32 plus index) and its time in `bestTs`; units found for the first time go
  * to `today`. Answers how many `today` holds.
  */
-function firstOpeners(o: number, units: Uint32Array, pts: Float64Array, seqs: Uint32Array, from: number, entryEnd: number,
+function firstOpeners(o: number, units: Uint32Array, inDay: Uint32Array, base: number, seqs: Uint32Array, from: number, entryEnd: number,
   state: Uint8Array, best: Float64Array, bestTs: Float64Array, today: Uint32Array, found: number, openers: number[], seqCols: Uint32Array[]): number {
   for (let i = 0; i < units.length; i++) {
     const u = units[i]
     if (state[u] === 2 || u === 0) continue
-    const t = pts[i]
+    const t = base + inDay[i]
     if (t < from || t >= entryEnd) continue
     if (state[u] === 0) {
       state[u] = 1
@@ -856,8 +861,12 @@ function markAll(maxUnit: number, later: Uint32Array, state: Uint8Array, lastLat
 }
 
 /** With some units keeping all: how many opening-only events each of them has in [from, to]. */
-function countAll(units: Uint32Array, pts: Float64Array, from: number, to: number, all: Uint8Array, ones: Uint32Array): void {
-  for (let i = 0; i < units.length; i++) if (all[units[i]] === 1 && units[i] !== 0 && pts[i] >= from && pts[i] <= to) ones[units[i]]++
+function countAll(units: Uint32Array, inDay: Uint32Array, base: number, from: number, to: number, all: Uint8Array, ones: Uint32Array): void {
+  for (let i = 0; i < units.length; i++) {
+    if (all[units[i]] !== 1 || units[i] === 0) continue
+    const t = base + inDay[i]
+    if (t >= from && t <= to) ones[units[i]]++
+  }
 }
 
 /**
@@ -893,7 +902,9 @@ function startsOf(maxUnit: number, counts: Uint32Array, unitStart: Uint32Array, 
 interface DayRuns {
   /** Each event's visitor (the unit placed by). */
   unit: Uint32Array[]
-  ts: Float64Array[]
+  /** Times in the run's day, from its start (`base`). */
+  inDay: Uint32Array[]
+  base: number[]
   seq: Uint32Array[]
   session: Uint32Array[]
   props: (Uint32Array | null)[]
@@ -921,7 +932,7 @@ function placeRuns(d: DayRuns, out: GroupedColumns, fill: Uint32Array, mark: Uin
       // A run's own arrays in the loop, not the lists of runs.
       const props = withSeq ? d.props[r] : null
       const prev = out.prevSeq.length > 0 ? d.prev[r] : null
-      cursor[r] = placeRun(d.unit[r], d.session[r], d.ts[r], d.seq[r], d.key[r], props, prev, cursor[r], end, out, fill, mark, from, to, withUnits, withSeq,
+      cursor[r] = placeRun(d.unit[r], d.session[r], d.inDay[r], d.base[r], d.seq[r], d.key[r], props, prev, cursor[r], end, out, fill, mark, from, to, withUnits, withSeq,
         sessionsOnly)
       if (cursor[r] < d.unit[r].length) more = true
     }
@@ -938,7 +949,7 @@ const PLACE_BLOCK = 1024
  * `placeRuns` for one run of key `key` from event `i` on, while its unit is below `end`,
  * with its properties and previous events where placed; answers where it stopped.
  */
-function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, seqs: Uint32Array, key: number, props: Uint32Array | null,
+function placeRun(units: Uint32Array, sessions: Uint32Array, inDay: Uint32Array, base: number, seqs: Uint32Array, key: number, props: Uint32Array | null,
   prev: PrevColumns | null, i: number, end: number, out: GroupedColumns, fill: Uint32Array, mark: Uint8Array | null, from: number, to: number,
   withUnits: boolean, withSeq: boolean, sessionsOnly: boolean): number {
   const { ts, seq, key: keys, visitor, session, propsId, prevSeq, prevSession } = out
@@ -946,7 +957,7 @@ function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, 
   for (; i < units.length; i++) {
     const u = units[i]
     if (u >= end) break
-    const t = pts[i]
+    const t = base + inDay[i]
     if (u === 0 || t < from || t > to || (mark !== null && mark[u] !== 1) || (sessionsOnly && sessions[i] === 0)) continue
     const at = fill[u]++
     ts[at] = t
@@ -968,7 +979,7 @@ function placeRun(units: Uint32Array, sessions: Uint32Array, pts: Float64Array, 
 
 /** Writes event `i` of run `r` at place `at` of the grouped columns (units, properties and previous events where asked for). */
 function writeEvent(out: GroupedColumns, at: number, d: DayRuns, r: number, i: number, withUnits: boolean, withSeq: boolean): void {
-  out.ts[at] = d.ts[r][i]
+  out.ts[at] = d.base[r] + d.inDay[r][i]
   out.key[at] = d.key[r]
   out.seq[at] = d.seq[r][i]
   if (withUnits) {

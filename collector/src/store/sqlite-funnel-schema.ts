@@ -212,11 +212,11 @@ export const SQLITE_BUILT_CHUNKS_RENOTE = `${SQLITE_VISITOR_ORDER_MIGRATION}
   INSERT OR IGNORE INTO session_dirty (site, day, noted, first) SELECT site, day, 0, 0 FROM session_chunks;`
 
 /**
- * Migration 29: funnel chunks keep rowids in 32 bits and no label column where no event has
- * a label; session chunks their flags in a byte and their sessions' ends in a column apart
- * (`ends`, read by segments by variant only; after `cols`, so reading `cols` never walks its
- * pages). See `sqlite-funnel-chunks.ts`: 28 -> 20 bytes a pageview, 32 -> 21 a session, 12
- * -> 8 a previous event. Every built funnel and session chunk is noted to be built again, as
+ * Migration 29: funnel chunks keep times as ms in their day and rowids in 32 bits, and no
+ * label column where no event has a label; session chunks their flags in a byte and their
+ * sessions' ends in a column apart (`ends`, read by segments by variant only; after `cols`,
+ * so reading `cols` never walks its pages). See `sqlite-funnel-chunks.ts`: 28 -> 16 bytes a
+ * pageview, 32 -> 21 a session, 12 -> 8 a previous event. Every built funnel and session chunk is noted to be built again, as
  * migration 28 did; until then reports read the tables. A session chunk of the old size is
  * also refused on read (`sessionParts`).
  */

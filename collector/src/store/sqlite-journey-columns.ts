@@ -121,10 +121,12 @@ const inSeg = (inSegment: Uint8Array | null, session: number) => inSegment === n
 
 /** Counts chunk `p`'s conversions in [start, end) by visitor (`convCount[v + 1]`, `converts[v]`); answers how many have no visitor. */
 function countConversions(p: KeyPart, start: number, end: number, inSegment: Uint8Array | null, converts: Uint8Array, convCount: Uint32Array): number {
-  const { ts, visitor, session } = p
+  const { inDay, visitor, session } = p
+  const base = p.day * DAY_MS
   let alone = 0
-  for (let i = 0; i < ts.length; i++) {
-    if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, session[i])) continue
+  for (let i = 0; i < inDay.length; i++) {
+    const t = base + inDay[i]
+    if (t < start || t >= end || !inSeg(inSegment, session[i])) continue
     if (visitor[i] === 0) alone++
     else {
       convCount[visitor[i] + 1]++
@@ -165,11 +167,13 @@ function keepSessions(p: SessionColumns, w: SessionWindow, keep: Uint8Array, at:
 /** Places chunk `p`'s conversions in [start, end) at their visitor's next place (those without one from `aloneAt`); answers the next place for those. */
 function placeConversions(p: KeyPart, start: number, end: number, inSegment: Uint8Array | null, fill: Uint32Array, aloneAt: number,
   to: { ts: Float64Array; value: Float64Array; currency: Uint32Array }): number {
-  const { ts, visitor, session, value, label } = p
-  for (let i = 0; i < ts.length; i++) {
-    if (ts[i] < start || ts[i] >= end || !inSeg(inSegment, session[i])) continue
+  const { inDay, visitor, session, value, label } = p
+  const base = p.day * DAY_MS
+  for (let i = 0; i < inDay.length; i++) {
+    const t = base + inDay[i]
+    if (t < start || t >= end || !inSeg(inSegment, session[i])) continue
     const at = visitor[i] === 0 ? aloneAt++ : fill[visitor[i]]++
-    to.ts[at] = ts[i]
+    to.ts[at] = t
     to.value[at] = value && !Number.isNaN(value[i]) ? value[i] : NaN
     to.currency[at] = label[i]
   }

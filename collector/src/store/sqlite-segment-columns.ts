@@ -72,7 +72,11 @@ function eachSession(r: SegmentRead, range: TimeRange, visit: (label: number, st
 /** Visits the conversions in the range in the segment's sessions. */
 function eachConversion(r: SegmentRead, range: TimeRange, visit: (p: KeyPart, i: number) => void): void {
   for (const p of r.conversions) {
-    for (let i = 0; i < p.ts.length; i++) if (p.ts[i] >= range.start && p.ts[i] < range.end && kept(r, p.session[i])) visit(p, i)
+    const base = p.day * DAY_MS
+    for (let i = 0; i < p.inDay.length; i++) {
+      const t = base + p.inDay[i]
+      if (t >= range.start && t < range.end && kept(r, p.session[i])) visit(p, i)
+    }
   }
 }
 
@@ -128,7 +132,7 @@ export function segmentedActivity(db: Database.Database, site: string, range: Ti
   })
   const conversions = new Map<string, Activity['conversions'][number]>()
   eachConversion(r, range, (p, i) => {
-    const slot = Math.floor(p.ts[i] / SLOT_MS) * SLOT_MS
+    const slot = Math.floor((p.day * DAY_MS + p.inDay[i]) / SLOT_MS) * SLOT_MS
     const at = `${slot} ${p.label[i]}`
     let row = conversions.get(at)
     if (!row) conversions.set(at, (row = { slot, currency: r.numbers.labelText(p.label[i]), n: 0, micros: 0 }))
