@@ -66,16 +66,18 @@ describe('funnel and session chunk codecs', () => {
     expect(() => rowidsU32([5, 2 ** 32])).toThrow(/rowid 4294967296 is beyond .* move this store to PostgreSQL/)
   })
 
-  it('gives back a session chunk, its flags in a byte each and its ends apart', () => {
-    const session = fc.record({ session: u32, visitor: u32, label: u32, flags: fc.integer({ min: 0, max: 3 }), started: fc.integer({ min: 0, max: 2 ** 45 }), span: fc.integer({ min: 0, max: 2 ** 40 }) })
+  it('gives back a session chunk, its starts in the day, its flags in a byte each and its ends apart', () => {
+    const day = 20_400
+    const session = fc.record({ session: u32, visitor: u32, label: u32, flags: fc.integer({ min: 0, max: 3 }), inDay: fc.integer({ min: 0, max: DAY_MS - 1 }),
+      span: fc.integer({ min: 0, max: 2 ** 40 }) })
     fc.assert(fc.property(fc.array(session, { maxLength: 40, size: 'max' }), (ss) => {
       const cols = {
-        session: Uint32Array.from(ss, (s) => s.session), visitor: Uint32Array.from(ss, (s) => s.visitor), label: Uint32Array.from(ss, (s) => s.label),
-        flags: Uint8Array.from(ss, (s) => s.flags), started: Float64Array.from(ss, (s) => s.started), lastTs: Float64Array.from(ss, (s) => s.started + s.span),
+        day, startInDay: Uint32Array.from(ss, (s) => s.inDay), session: Uint32Array.from(ss, (s) => s.session), visitor: Uint32Array.from(ss, (s) => s.visitor),
+        label: Uint32Array.from(ss, (s) => s.label), flags: Uint8Array.from(ss, (s) => s.flags), lastTs: Float64Array.from(ss, (s) => day * DAY_MS + s.inDay + s.span),
       }
       const blob = encodeSessions(cols)
-      expect(blob.byteLength).toBe(21 * ss.length)
-      expect(decodeSessions(blob, ss.length)).toEqual({ ...cols, lastTs: null })
+      expect(blob.byteLength).toBe(17 * ss.length)
+      expect(decodeSessions(blob, ss.length, day)).toEqual({ ...cols, lastTs: null })
       expect(decodeSessionEnds(encodeSessionEnds(cols), ss.length)).toEqual(cols.lastTs)
       if (ss.length > 0) expect(decodeSessionEnds(encodeSessionEnds(cols), ss.length + 1)).toBeNull()
     }), { numRuns: 200 })

@@ -6,15 +6,15 @@
  * order; a label where any event has one, an exposure's variant or a conversion's currency:
  * 4 more; conversions add their value, 8 more); and one session chunk per site and day of session
  * start (session and visitor number, label of its entry attributes, flags: its visitor's
- * first, a bot's; its start: 21 bytes a session; its last event's time apart, 8 bytes, read
- * only by segments by variant); and one event chunk per site and day (each person's event
+ * first, a bot's; its start in the day: 17 bytes a session; its last event's time apart, 8
+ * bytes, read only by segments by variant); and one event chunk per site and day (each person's event
  * as its session's number and whether it is a pageview: 4 bytes an event).
  *
  * Bytes count twice on a cold read: a report reads a month's chunks (100-170 MB at 10M
  * events) into memory it has never touched, and this machine pays for each fresh page. So
  * times are ms since the chunk's day began (`inDayOf`) and rowids 32-bit (`rowidsU32`), a
  * chunk without labels (every pageview key's) stores none, and sessions' ends are read only
- * where asked for: 28 -> 16 bytes a pageview, 32 -> 21 a session.
+ * where asked for: 28 -> 16 bytes a pageview, 32 -> 17 a session.
  */
 import type Database from 'better-sqlite3'
 import { chunkCache, turnOrder, type ChunkCache, type ReadTurn } from './chunk-cache.ts'
@@ -287,7 +287,10 @@ export interface SessionColumns {
   visitor: Uint32Array
   label: Uint32Array
   flags: Uint8Array
-  started: Float64Array
+  /** The UTC day the sessions started on: `day * DAY_MS + startInDay[i]` is session i's start. */
+  day: number
+  /** Each session's start in ms since its day began. */
+  startInDay: Uint32Array
   /**
    * The session's last event (of any kind), as `sessions.last_ts`: segments by variant test
    * exposures up to it. Null where not read (`sessionParts`' `withEnds`).
@@ -359,24 +362,24 @@ export function decodeChunk(blob: Uint8Array, n: number): ChunkColumns {
 export function encodeSessions(c: SessionColumns): Buffer {
   const n = c.session.length
   const ab = new ArrayBuffer(SESSION_BYTES * n)
-  new Float64Array(ab, 0, n).set(c.started)
-  new Uint32Array(ab, 8 * n, n).set(c.session)
-  new Uint32Array(ab, 12 * n, n).set(c.visitor)
-  new Uint32Array(ab, 16 * n, n).set(c.label)
-  new Uint8Array(ab, 20 * n, n).set(c.flags)
+  new Uint32Array(ab, 0, n).set(c.startInDay)
+  new Uint32Array(ab, 4 * n, n).set(c.session)
+  new Uint32Array(ab, 8 * n, n).set(c.visitor)
+  new Uint32Array(ab, 12 * n, n).set(c.label)
+  new Uint8Array(ab, 16 * n, n).set(c.flags)
   return Buffer.from(ab)
 }
 
-/** A session chunk's bytes a session: its start, three numbers and a byte of flags. */
-const SESSION_BYTES = 21
+/** A session chunk's bytes a session: its start in the day, three numbers and a byte of flags. */
+const SESSION_BYTES = 17
 
-/** The columns of a session chunk of `n` sessions (their ends not read: `decodeSessionEnds`). */
-export function decodeSessions(blob: Uint8Array, n: number): SessionColumns {
+/** The columns of a chunk of `n` sessions started on UTC day `day` (their ends not read: `decodeSessionEnds`). */
+export function decodeSessions(blob: Uint8Array, n: number, day: number): SessionColumns {
   if (blob.byteLength !== SESSION_BYTES * n) throw new Error(`session chunk of ${blob.byteLength} bytes cannot hold ${n} sessions`)
   const [ab, at] = aligned(blob)
   return {
-    started: new Float64Array(ab, at, n), session: new Uint32Array(ab, at + 8 * n, n), visitor: new Uint32Array(ab, at + 12 * n, n),
-    label: new Uint32Array(ab, at + 16 * n, n), flags: new Uint8Array(ab, at + 20 * n, n), lastTs: null,
+    day, startInDay: new Uint32Array(ab, at, n), session: new Uint32Array(ab, at + 4 * n, n), visitor: new Uint32Array(ab, at + 8 * n, n),
+    label: new Uint32Array(ab, at + 12 * n, n), flags: new Uint8Array(ab, at + 16 * n, n), lastTs: null,
   }
 }
 
@@ -698,14 +701,15 @@ export function inDayOf(ts: ArrayLike<number>, day: number): Uint32Array {
   return out
 }
 
-/** A day's sessions as session chunk columns. */
-export function sessionChunkOf(r: SessionDayRows, numbers: Numbering): SessionColumns {
+/** Sessions started on UTC day `day` as session chunk columns. */
+export function sessionChunkOf(r: SessionDayRows, numbers: Numbering, day: number): SessionColumns {
   return {
+    day,
+    startInDay: inDayOf(r.started, day),
     session: mapU32(r.session, (s) => numbers.unit(SESSION_UNIT, s)),
     visitor: mapU32(r.visitor, (v) => numbers.unit(VISITOR_UNIT, v)),
     label: mapU32(r.label, (l) => numbers.label(l)),
     flags: Uint8Array.from(r.flags),
-    started: Float64Array.from(r.started),
     lastTs: Float64Array.from(r.lastTs),
   }
 }
@@ -775,7 +779,7 @@ export class SqliteFunnelChunks {
           const r = this.readSessions(d.site, d.day)
           rows += r.session.length
           built++
-          const c = r.session.length === 0 ? null : sessionChunkOf(r, numbering(d.site))
+          const c = r.session.length === 0 ? null : sessionChunkOf(r, numbering(d.site), d.day)
           this.stmt.putSessions.run(d.site, d.day, r.session.length, c ? encodeSessions(c) : EMPTY, c ? encodeSessionEnds(c) : EMPTY)
         }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
@@ -888,7 +892,7 @@ export function keyParts(db: Database.Database, site: string, [cond, args]: [str
  * `chunkCache`.
  */
 function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'event', dayFrom: number, dayTo: number,
-  decode: (blob: Uint8Array, n: number) => T | null, build: (day: number) => T, turn: ReadTurn | null): DayPart<T>[] {
+  decode: (blob: Uint8Array, n: number, day: number) => T | null, build: (day: number) => T, turn: ReadTurn | null): DayPart<T>[] {
   const noted = new Set(db.prepare(`SELECT day FROM ${kind}_dirty WHERE site = ? AND day BETWEEN ? AND ?`).pluck().all(site, dayFrom, dayTo) as number[])
   const cache = chunkCache(db)
   const blob = db.prepare(`SELECT cols FROM ${kind}_chunks WHERE rowid = ?`).pluck()
@@ -903,7 +907,7 @@ function dayParts<T>(db: Database.Database, site: string, kind: 'session' | 'eve
     let cols: T | null = cache.get<T>(key, c.version) ?? null
     if (cols === null) {
       const b = blob.get(c.version) as Buffer
-      cols = decode(cache.memoryOf(b), c.n)
+      cols = decode(cache.memoryOf(b), c.n, c.day)
       if (cols) cache.put(key, c.version, b.byteLength, cols)
     }
     got[i] = cols
@@ -934,8 +938,8 @@ interface DayPart<T> {
 export function sessionParts(db: Database.Database, site: string, dayFrom: number, dayTo: number, numbers: Numbering,
   turn: ReadTurn | null = null, withEnds = false): SessionColumns[] {
   const readDay = sessionDayReader(db)
-  const parts = dayParts(db, site, 'session', dayFrom, dayTo, (blob, n) => (blob.byteLength === SESSION_BYTES * n ? decodeSessions(blob, n) : null),
-    (day) => sessionChunkOf(readDay(site, day), numbers), turn)
+  const parts = dayParts(db, site, 'session', dayFrom, dayTo, (blob, n, day) => (blob.byteLength === SESSION_BYTES * n ? decodeSessions(blob, n, day) : null),
+    (day) => sessionChunkOf(readDay(site, day), numbers, day), turn)
   if (!withEnds) return parts.map((p) => p.cols)
   const cache = chunkCache(db)
   const endsOf = db.prepare('SELECT ends FROM session_chunks WHERE rowid = ?').pluck()
@@ -947,7 +951,7 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
       const blob = endsOf.get(chunk.version) as Buffer | null
       lastTs = blob && decodeSessionEnds(cache.memoryOf(blob), chunk.n)
       // A chunk built before its ends were kept apart (migration 29 notes them all): its day from the tables.
-      if (lastTs === null) return sessionChunkOf(readDay(site, day), numbers)
+      if (lastTs === null) return sessionChunkOf(readDay(site, day), numbers, day)
       cache.put(key, chunk.version, blob!.byteLength, lastTs)
     }
     return { ...cols, lastTs }

@@ -152,10 +152,11 @@ interface SessionWindow {
 
 /** Marks chunk `p`'s kept sessions in `keep` from `at` and counts them by visitor (`counts[v + 1]`); answers where the next chunk's marks go. */
 function keepSessions(p: SessionColumns, w: SessionWindow, keep: Uint8Array, at: number, counts: Uint32Array): number {
-  const { visitor, started, flags, session, label } = p
+  const { visitor, startInDay, flags, session, label } = p
+  const base = p.day * DAY_MS
   const { start, end, lookbackStart, journeys, inSegment, converts, isTouch, share } = w
   for (let i = 0; i < visitor.length; i++) {
-    const t = started[i]
+    const t = base + startInDay[i]
     const kept = (flags[i] & BOT_SESSION) === 0 && t < end && ((journeys && t >= start) || (t >= lookbackStart && converts[visitor[i]] === 1))
       && inSeg(inSegment, session[i]) && (isTouch === null || isTouch(label[i])) && (share === null || inShareOf(visitor[i], share))
     keep[at + i] = kept ? 1 : 0
@@ -193,11 +194,12 @@ function prefixSums(maxVisitor: number, converts: Uint8Array, journeys: boolean,
 
 /** Places chunk `p`'s kept sessions (marks from `at`) at their visitor's next place; answers where the next chunk's marks start. */
 function placeSessions(p: SessionColumns, keep: Uint8Array, at: number, fill: Uint32Array, started: Float64Array, labelAt: Uint32Array): number {
-  const { visitor, started: st, label } = p
+  const { visitor, startInDay, label } = p
+  const base = p.day * DAY_MS
   for (let i = 0; i < visitor.length; i++) {
     if (keep[at + i] === 0) continue
     const to = fill[visitor[i]]++
-    started[to] = st[i]
+    started[to] = base + startInDay[i]
     labelAt[to] = label[i]
   }
   return at + visitor.length

@@ -62,9 +62,11 @@ const kept = (r: SegmentRead, s: number) => s !== 0 && s < r.inSegment.length &&
 /** Visits the segment's people's sessions started in the range: their label and start. */
 function eachSession(r: SegmentRead, range: TimeRange, visit: (label: number, started: number) => void): void {
   for (const p of r.sessions) {
-    const { session, started, flags, label } = p
+    const { session, startInDay, flags, label } = p
+    const base = p.day * DAY_MS
     for (let i = 0; i < session.length; i++) {
-      if (started[i] >= range.start && started[i] < range.end && (flags[i] & BOT_SESSION) === 0 && kept(r, session[i])) visit(label[i], started[i])
+      const t = base + startInDay[i]
+      if (t >= range.start && t < range.end && (flags[i] & BOT_SESSION) === 0 && kept(r, session[i])) visit(label[i], t)
     }
   }
 }
@@ -205,9 +207,11 @@ function countVisitors(p: SessionColumns, hasEvent: Uint8Array, seen: Uint8Array
 
 /** Counts chunk `p`'s people's sessions started in the range and in the segment, by label. */
 function countByLabel(p: SessionColumns, range: TimeRange, inSegment: Uint8Array, byLabel: Uint32Array): void {
-  const { session, started, flags, label } = p
+  const { session, startInDay, flags, label } = p
+  const base = p.day * DAY_MS
   for (let i = 0; i < session.length; i++) {
     const s = session[i]
-    if (started[i] >= range.start && started[i] < range.end && (flags[i] & BOT_SESSION) === 0 && s !== 0 && s < inSegment.length && inSegment[s] === 1) byLabel[label[i]]++
+    const t = base + startInDay[i]
+    if (t >= range.start && t < range.end && (flags[i] & BOT_SESSION) === 0 && s !== 0 && s < inSegment.length && inSegment[s] === 1) byLabel[label[i]]++
   }
 }
