@@ -383,7 +383,7 @@ export function decodeSessions(blob: Uint8Array, n: number, day: number): Sessio
   }
 }
 
-/** Packs a session chunk's ends (`session_chunks.ends`: 8 bytes a session). */
+/** Packs a session chunk's ends (`session_ends`: 8 bytes a session). */
 export function encodeSessionEnds(c: SessionColumns): Buffer {
   if (!c.lastTs) throw new Error('a session chunk is built with its sessions\' ends')
   return Buffer.from(Float64Array.from(c.lastTs).buffer)
@@ -742,9 +742,11 @@ export class SqliteFunnelChunks {
       notedSessions: db.prepare('SELECT site, day FROM session_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneSessions: db.prepare('DELETE FROM session_dirty WHERE site = ? AND day = ?'),
       // A chunk built again takes the table's next rowid, and an emptied day keeps an empty chunk: the rowid is the chunk's version (`chunk-cache.ts`).
-      putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols, ends) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM session_chunks), n = excluded.n, cols = excluded.cols,
-          ends = excluded.ends`),
+      putSessions: db.prepare(`INSERT INTO session_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
+        ON CONFLICT (site, day) DO UPDATE SET rowid = (SELECT MAX(rowid) + 1 FROM session_chunks), n = excluded.n, cols = excluded.cols
+        RETURNING rowid`).pluck(),
+      // Beside the chunk, with its version: a table of its own, so neither blob is read to reach the other.
+      putEnds: db.prepare('INSERT OR REPLACE INTO session_ends (site, day, chunk, ends) VALUES (?, ?, ?, ?)'),
       notedEvents: db.prepare('SELECT site, day FROM event_dirty WHERE noted <= unixepoch() - ? OR first <= unixepoch() - ? ORDER BY first LIMIT 16'),
       doneEvents: db.prepare('DELETE FROM event_dirty WHERE site = ? AND day = ?'),
       putEvents: db.prepare(`INSERT INTO event_chunks (site, day, n, cols) VALUES (?, ?, ?, ?)
@@ -780,7 +782,8 @@ export class SqliteFunnelChunks {
           rows += r.session.length
           built++
           const c = r.session.length === 0 ? null : sessionChunkOf(r, numbering(d.site), d.day)
-          this.stmt.putSessions.run(d.site, d.day, r.session.length, c ? encodeSessions(c) : EMPTY, c ? encodeSessionEnds(c) : EMPTY)
+          const version = this.stmt.putSessions.get(d.site, d.day, r.session.length, c ? encodeSessions(c) : EMPTY)
+          this.stmt.putEnds.run(d.site, d.day, version, c ? encodeSessionEnds(c) : EMPTY)
         }
         for (const k of this.stmt.noted.all(quietSec, maxWaitSec) as KeyDay[]) {
           if (built > 0 && rows >= maxRows) return built
@@ -942,14 +945,14 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
     (day) => sessionChunkOf(readDay(site, day), numbers, day), turn)
   if (!withEnds) return parts.map((p) => p.cols)
   const cache = chunkCache(db)
-  const endsOf = db.prepare('SELECT ends FROM session_chunks WHERE rowid = ?').pluck()
+  const endsOf = db.prepare('SELECT ends FROM session_ends WHERE site = ? AND day = ? AND chunk = ?').pluck()
   return parts.map(({ day, cols, chunk }) => {
     if (!chunk) return cols
     const key = `ends\nsession\n${site}\n${day}`
     let lastTs = cache.get<Float64Array>(key, chunk.version) ?? null
     if (lastTs === null) {
-      const blob = endsOf.get(chunk.version) as Buffer | null
-      lastTs = blob && decodeSessionEnds(cache.memoryOf(blob), chunk.n)
+      const blob = endsOf.get(site, day, chunk.version) as Buffer | undefined
+      lastTs = blob ? decodeSessionEnds(cache.memoryOf(blob), chunk.n) : null
       // A chunk built before its ends were kept apart (migration 29 notes them all): its day from the tables.
       if (lastTs === null) return sessionChunkOf(readDay(site, day), numbers, day)
       cache.put(key, chunk.version, blob!.byteLength, lastTs)

@@ -20,7 +20,7 @@ import { clean } from './postgres-ingest.ts'
  */
 const SKIP = new Set(['schema_version', 'funnelbeam_migration', 'rollup_events', 'rollup_sessions', 'rollup_visitors', 'rollup_visitor_days',
   'rollup_credit', 'credit_parts', 'credit_dirty', 'exposure_first', 'exposure_converted', 'experiment_dirty',
-  'funnel_keys', 'funnel_units', 'funnel_unit_next', 'funnel_labels', 'funnel_chunks', 'funnel_dirty', 'session_chunks', 'session_dirty',
+  'funnel_keys', 'funnel_units', 'funnel_unit_next', 'funnel_labels', 'funnel_chunks', 'funnel_dirty', 'session_chunks', 'session_ends', 'session_dirty',
   'event_chunks', 'event_dirty'])
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS funnelbeam_migration (
   tbl text PRIMARY KEY, last_key text, copied bigint NOT NULL DEFAULT 0, done boolean NOT NULL DEFAULT false)`
