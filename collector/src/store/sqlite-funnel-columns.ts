@@ -499,7 +499,7 @@ function groupByUnit(allParts: Part[], roles: Uint8Array, byVisitor: boolean, fr
   const ts = scratchF64('funnel.ts', kept, null)
   const key = scratchU32('funnel.key', kept, null)
   // Arrival order: for putting each unit in order, strict mode and properties.
-  const seq = scratchF64('funnel.seq', kept, null)
+  const seq = scratchU32('funnel.seq', kept, null)
   // Visitor and session numbers only where entries are looked up.
   const visitor = scratchU32('funnel.visitor', withUnits ? kept : 0, null)
   const session = scratchU32('funnel.session', withUnits ? kept : 0, null)
@@ -565,7 +565,7 @@ function groupBySession(parts: Part[], from: number, to: number, withSeq: boolea
   const fill = scratchU32('funnel.fill', maxVisitor + 2, null)
   const kept = prefixStarts(maxVisitor, counts, fill)
   const grouped: GroupedColumns = {
-    ts: scratchF64('funnel.ts', kept, null), seq: scratchF64('funnel.seq', kept, null), key: scratchU32('funnel.key', kept, null),
+    ts: scratchF64('funnel.ts', kept, null), seq: scratchU32('funnel.seq', kept, null), key: scratchU32('funnel.key', kept, null),
     visitor: scratchU32('funnel.visitor', kept, null), session: scratchU32('funnel.session', kept, null),
     propsId: scratchU32('funnel.propsId', withSeq ? kept : 0, null),
     prevSeq: scratchF64('funnel.prevSeq', withPrev ? kept : 0, null), prevSession: scratchU32('funnel.prevSession', withPrev ? kept : 0, null),
@@ -720,7 +720,8 @@ function keepIn(keep: Uint8Array, by: Uint32Array, from: Part, props: Uint32Arra
 /** Events grouped by unit, column by column (visitor, session, properties and previous events empty where not asked for). */
 interface GroupedColumns {
   ts: Float64Array
-  seq: Float64Array
+  /** Rowids, 32-bit as the chunks keep them (`rowidsU32`): 4 bytes an event less of fresh memory on a cold read. */
+  seq: Uint32Array
   key: Uint32Array
   visitor: Uint32Array
   session: Uint32Array

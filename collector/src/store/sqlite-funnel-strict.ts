@@ -23,7 +23,7 @@ const PAIRS_A_STATEMENT = 500
 /** A unit-grouped funnel's columns, as `groupByUnit` places them for strict mode. */
 export interface StrictColumns {
   ts: Float64Array
-  seq: Float64Array
+  seq: Uint32Array
   key: Uint32Array
   visitor: Uint32Array
   session: Uint32Array
