@@ -78,7 +78,7 @@ export function decodePrev(blob: Uint8Array, n: number): PrevColumns | null {
 }
 
 /** The largest rowid the columns hold: they keep rowids in 32 bits. */
-export const MAX_CHUNK_ROWID = 0xffffffff
+const MAX_CHUNK_ROWID = 0xffffffff
 
 /**
  * Rowids as a 32-bit column. SQLite gives each event the next rowid, so an embedded store
@@ -314,7 +314,7 @@ export const SESSION_UNIT = 1
  * Packs a chunk's columns into one blob.
  *
  * @example
- * decodeChunk(encodeChunk(cols), cols.ts.length) // the same columns
+ * decodeChunk(encodeChunk(cols), cols.inDay.length) // the same columns
  */
 export function encodeChunk(c: ChunkColumns): Buffer {
   const n = c.inDay.length
@@ -946,19 +946,25 @@ export function sessionParts(db: Database.Database, site: string, dayFrom: numbe
   if (!withEnds) return parts.map((p) => p.cols)
   const cache = chunkCache(db)
   const endsOf = db.prepare('SELECT ends FROM session_ends WHERE site = ? AND day = ? AND chunk = ?').pluck()
-  return parts.map(({ day, cols, chunk }) => {
-    if (!chunk) return cols
+  const out: SessionColumns[] = new Array(parts.length)
+  // In the same turns as the chunks: workers splitting a report each read half, and find the rest handed over.
+  for (const i of turnOrder(parts.length, turn)) {
+    const { day, cols, chunk } = parts[i]
+    if (!chunk) {
+      out[i] = cols
+      continue
+    }
     const key = `ends\nsession\n${site}\n${day}`
     let lastTs = cache.get<Float64Array>(key, chunk.version) ?? null
     if (lastTs === null) {
       const blob = endsOf.get(site, day, chunk.version) as Buffer | undefined
       lastTs = blob ? decodeSessionEnds(cache.memoryOf(blob), chunk.n) : null
-      // A chunk built before its ends were kept apart (migration 29 notes them all): its day from the tables.
-      if (lastTs === null) return sessionChunkOf(readDay(site, day), numbers, day)
-      cache.put(key, chunk.version, blob!.byteLength, lastTs)
+      if (blob && lastTs) cache.put(key, chunk.version, blob.byteLength, lastTs)
     }
-    return { ...cols, lastTs }
-  })
+    // A chunk built before its ends were kept apart (migration 29 notes them all): its day from the tables.
+    out[i] = lastTs ? { ...cols, lastTs } : sessionChunkOf(readDay(site, day), numbers, day)
+  }
+  return out
 }
 
 /** Every person's events from `dayFrom` to `dayTo` (UTC days), with their day: each day's event chunk, or the day merged anew where noted. */

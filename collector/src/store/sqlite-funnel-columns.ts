@@ -19,7 +19,7 @@ import { DAY_MS } from './sqlite-funnel-schema.ts'
 import { chunkCache, type ReadTurn } from './chunk-cache.ts'
 import { scratchF64, scratchI32, scratchU32, scratchU8 } from './scratch.ts'
 import {
-  FIRST_SESSION, inShare, inShareOf, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type PrevColumns, type PropsColumn, type SessionColumns,
+  FIRST_SESSION, inShare, inShareOf, keyDayReader, keyParts, mapU32, maxIn, maxInChunks, Numbering, sessionParts, sessionSpan, type ChunkColumns, type KeyPart, type PrevColumns, type PropsColumn, type SessionColumns,
 } from './sqlite-funnel-chunks.ts'
 
 interface Part extends ChunkColumns {
@@ -397,7 +397,7 @@ export function firstExposures(db: Database.Database, site: string, experiment: 
 }
 
 /** Keeps each visitor's first exposure of chunk `p` where `out` has none yet (chunks come in day order). */
-function keepFirstExposures(p: ChunkColumns & { day: number }, out: FirstExposures): void {
+function keepFirstExposures(p: KeyPart, out: FirstExposures): void {
   const base = p.day * DAY_MS
   for (let i = 0; i < p.visitor.length; i++) {
     const v = p.visitor[i]

@@ -301,8 +301,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 28: funnel chunks hold their events by visitor (see sqlite-funnel-schema.ts); every chunk
      is noted to be built again. */
   SQLITE_VISITOR_ORDER_MIGRATION,
-  /* 29: funnel chunks with 32-bit rowids and no empty label column, session chunks with
-     their flags in a byte (see sqlite-funnel-schema.ts); every chunk is noted to be built
-     again. */
+  /* 29: narrower funnel and session chunks (times as ms in their day, 32-bit rowids, no
+     empty label column, flags in a byte) and the sessions' ends in a table apart (see
+     sqlite-funnel-schema.ts); every chunk is noted to be built again. */
   SQLITE_COMPACT_CHUNKS_MIGRATION,
 ]
