@@ -21,6 +21,11 @@ export interface Config {
   sdkDir: string
   /** Worker threads that run reports off the ingest thread (0: reports run in process). */
   reportWorkers: number
+  /**
+   * Whether a collector on a SQLite file warms its report workers on start and lets them
+   * keep their report memory (`report-runner/warm-up.ts`; FUNNELBEAM_REPORT_WARM_UP=0: off).
+   */
+  reportWarmUp: boolean
   /** Where conversions are sent for sites with destinations (tests point these at a stand-in). */
   adPlatforms: AdPlatformUrls
   /** How often the outbox looks for new conversions and due retries. */
@@ -48,6 +53,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'adminToken'> = {
   sdkDir: './dist',
   // Two lanes of a dashboard page load side by side (`dashboard/lanes.ts`); one core gets one worker.
   reportWorkers: Math.min(2, availableParallelism()),
+  reportWarmUp: true,
   adPlatforms: {
     meta: 'https://graph.facebook.com',
     googleDataManager: 'https://datamanager.googleapis.com',
@@ -82,6 +88,7 @@ export function readEnvConfig(env: Record<string, string | undefined>): Omit<Con
     maxBatchEvents: DEFAULT_CONFIG.maxBatchEvents,
     sdkDir: env.FUNNELBEAM_SDK_DIR || DEFAULT_CONFIG.sdkDir,
     reportWorkers: int(env.FUNNELBEAM_REPORT_WORKERS, DEFAULT_CONFIG.reportWorkers),
+    reportWarmUp: env.FUNNELBEAM_REPORT_WARM_UP === undefined || env.FUNNELBEAM_REPORT_WARM_UP === '' ? DEFAULT_CONFIG.reportWarmUp : bool(env.FUNNELBEAM_REPORT_WARM_UP),
     adPlatforms: {
       meta: env.FUNNELBEAM_META_URL || DEFAULT_CONFIG.adPlatforms.meta,
       googleDataManager: env.FUNNELBEAM_GOOGLE_DATA_MANAGER_URL || DEFAULT_CONFIG.adPlatforms.googleDataManager,

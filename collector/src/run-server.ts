@@ -14,6 +14,7 @@ import { Deriver } from './derive/deriver.ts'
 import { threadDeriver, type Derivation } from './derive/background.ts'
 import { inProcessRunner } from './report-runner/runner.ts'
 import { workerRunner, type ReaderTarget } from './report-runner/pool.ts'
+import { warmUp } from './report-runner/warm-up.ts'
 import { Metrics } from './http/metrics.ts'
 import { OutboxWorker } from './exports/outbox.ts'
 import { AlertWorker } from './alerts/worker.ts'
@@ -62,8 +63,10 @@ export async function runServer(extras: ServerExtras = {}, env: Record<string, s
   // Reports run in worker threads with their own read-only connections (or pool), so a cold
   // dashboard over millions of events never holds up an acknowledgement.
   const readFrom: ReaderTarget = config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: join(config.dataDir, 'funnelbeam.db') }
+  // On a SQLite file the workers are warmed once the server listens, and keep that memory (`warm-up.ts`).
+  const warm = config.reportWarmUp && readFrom.kind === 'sqlite' && config.reportWorkers > 0
   const runner = config.reportWorkers > 0
-    ? workerRunner(readFrom, config.reportWorkers, { log, beforeRead: () => deriver.settle() })
+    ? workerRunner(readFrom, config.reportWorkers, { log, beforeRead: () => deriver.settle(), keepMemory: warm })
     : inProcessRunner(store.reports, { log, beforeRead: () => deriver.settle() })
   const metrics = new Metrics()
   const app = createApp({ store, config, deriver, runner, log, logger, metrics })
@@ -95,6 +98,13 @@ export async function runServer(extras: ServerExtras = {}, env: Record<string, s
 
   // SIGTERM: stop accepting, let in-flight requests finish (their writes commit), then close the database.
   let stopping = false
+  if (warm) {
+    // In the background, on the workers' lowered priority: ingest is served meanwhile, and a report asked now waits its turn.
+    void store.listSites()
+      .then((sites) => warmUp(runner, sites, Date.now(), { log, stopped: () => stopping }))
+      .then((warmed) => { if (warmed.sites.length > 0 && !stopping) logger.info('report workers warmed', { sites: warmed.sites.join(' '), ms: warmed.ms }) })
+      .catch((err) => log('report warm-up failed', err))
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       if (stopping) return

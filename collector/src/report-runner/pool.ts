@@ -31,6 +31,8 @@ export interface PoolOptions extends RunnerOptions {
   shareBits?: number
   /** Whether the workers of a SQLite pool share the chunks they read (`chunk-peers.ts`). Default true. */
   shareChunks?: boolean
+  /** Whether the workers keep their report memory for good (`keepReportMemory`; a server that warms them on start). Default false. */
+  keepMemory?: boolean
 }
 
 interface Slot {
@@ -57,7 +59,7 @@ export function workerRunner(target: ReaderTarget, size: number, opts: PoolOptio
   const peers: Peers | null = target.kind === 'sqlite' && size > 1 && opts.shareChunks !== false ? { channel: `funnelbeam-chunks:${randomUUID()}`, workers: size } : null
 
   const start = (i: number) => {
-    const worker = new Worker(boot, { workerData: { entry, target, peers } })
+    const worker = new Worker(boot, { workerData: { entry, target, peers, keepMemory: opts.keepMemory === true } })
     const slot: Slot = { worker, inFlight: new Map() }
     worker.on('message', (m: { id?: number; value?: unknown; error?: WireError; log?: string }) => {
       if (m.log !== undefined) return log(m.log, m.error)

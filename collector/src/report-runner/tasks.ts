@@ -25,6 +25,8 @@ export interface DashboardRequest {
   refusals?: RefusalCount[]
   /** Only these sections (the pool splits a page over its workers: `dashboard/lanes.ts`); default all. */
   sections?: Section[]
+  /** Every figure computed and none kept in the figure cache: the warm-up's pages (`warm-up.ts`). */
+  fresh?: boolean
 }
 
 export type ReportTasks = {
@@ -66,7 +68,7 @@ export function reportTasks(rs: ReportStore, now: () => number, log: (msg: strin
     pacing: (site, q) => pacing(rs, site, q),
     timeseries: (site, q) => timeseries(rs, site, q),
     dashboard: async (req) => ({
-      ...await loadDashboard({ reports: rs, cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log, sections: req.sections }),
+      ...await loadDashboard({ reports: rs, cache: req.fresh ? new ReportCache(now) : cache, site: req.site, today: req.today, now: req.now, params: new URLSearchParams(req.params), log, sections: req.sections }),
       refusals: req.refusals ?? [],
     }),
   }

@@ -14,6 +14,7 @@ import { toWireError } from './runner.ts'
 import { lowerThreadPriority } from './priority.ts'
 import { chunkPeers } from './chunk-peers.ts'
 import { chunkCache } from '../store/chunk-cache.ts'
+import { keepReportMemory } from '../store/scratch.ts'
 
 export interface WorkerRequest {
   id: number
@@ -38,8 +39,9 @@ export interface Peers {
 }
 
 /** `peers`: null where the chunks are not shared. */
-const { target, peers } = workerData as { target: ReaderTarget; peers: Peers | null }
+const { target, peers, keepMemory } = workerData as { target: ReaderTarget; peers: Peers | null; keepMemory: boolean }
 lowerThreadPriority()
+if (keepMemory) keepReportMemory(Infinity)
 const log = (msg: string, err?: unknown) => parentPort!.postMessage({ log: msg, error: err instanceof Error ? err.stack : String(err ?? '') })
 const tasks = reportTasks(await openReports(target, peers), Date.now, log)
 

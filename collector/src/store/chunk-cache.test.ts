@@ -56,6 +56,18 @@ describe('ChunkCache', () => {
     expect(c.size).toBe(0)
   })
 
+  it('keeps everything through a night without reads in a worker told to keep its report memory (warmed on start)', async () => {
+    vi.useFakeTimers()
+    vi.resetModules()
+    const { keepReportMemory } = await import('./scratch.ts')
+    const { ChunkCache } = await import('./chunk-cache.ts')
+    keepReportMemory(Infinity)
+    const c = new ChunkCache(100)
+    c.put('a', 1, 10, 'A')
+    vi.advanceTimersByTime(12 * 60 * 60_000)
+    expect([c.get('a', 1), c.size]).toEqual(['A', 10])
+  })
+
   it('hands what one cache reads to the others on its channel, as views on the same memory, kept as its reader kept it', () => {
     // Real channels: in one thread as between the worker threads of a pool.
     const name = `test-${randomUUID()}`

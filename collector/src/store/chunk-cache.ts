@@ -10,7 +10,8 @@
  * so a kept chunk whose rowid still matches is the stored one.
  *
  * Bounded by bytes (least recently read first out), and let go after five minutes without
- * a read, as the scratch arrays are (`scratch.ts`).
+ * a read, as the scratch arrays are (`scratch.ts`), unless the worker keeps its report
+ * memory for good (`keepReportMemory`).
  *
  * Report workers of one process can share what they read (`ChunkPeers`): a chunk is then
  * copied into shared memory and handed to the others, so each chunk is read from SQLite and
@@ -18,7 +19,7 @@
  * about half of its chunks (`turnOrder`) and find the other half handed over.
  */
 import type Database from 'better-sqlite3'
-import { REPORT_MEMORY_IDLE_MS } from './scratch.ts'
+import { reportMemoryIdleMs } from './scratch.ts'
 
 /** What one connection keeps at most (times the workers that share it: `sharedWith`). */
 export const CHUNK_CACHE_BYTES = 192 * 2 ** 20
@@ -206,8 +207,8 @@ export class ChunkCache {
 
   private touch(): void {
     if (this.idle) this.idle.refresh()
-    else {
-      this.idle = setTimeout(() => this.clear(), REPORT_MEMORY_IDLE_MS)
+    else if (reportMemoryIdleMs() !== Infinity) {
+      this.idle = setTimeout(() => this.clear(), reportMemoryIdleMs())
       this.idle.unref()
     }
   }

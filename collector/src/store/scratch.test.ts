@@ -35,4 +35,16 @@ describe('scratch arrays', () => {
     vi.advanceTimersByTime(5 * 60_000 + 1)
     expect(scratchU32('test.idle', 1000).buffer).not.toBe(first.buffer)
   })
+
+  it('keeps a slot\'s memory through a night without reports once told to keep it (a worker warmed on start)', async () => {
+    vi.useFakeTimers()
+    vi.resetModules()
+    const { scratchU32, keepReportMemory, reportMemoryIdleMs } = await import('./scratch.ts')
+    const first = scratchU32('test.kept', 1000)
+    // Told after its timer was set: the timer goes too.
+    keepReportMemory(Infinity)
+    expect(reportMemoryIdleMs()).toBe(Infinity)
+    vi.advanceTimersByTime(12 * 60 * 60_000)
+    expect(scratchU32('test.kept', 1000).buffer).toBe(first.buffer)
+  })
 })
