@@ -15,7 +15,7 @@
  */
 
 /** How long a report thread keeps its scratch arrays and decoded chunks without a report, unless told to keep them (`keepReportMemory`). */
-export const REPORT_MEMORY_IDLE_MS = 5 * 60_000
+const REPORT_MEMORY_IDLE_MS = 5 * 60_000
 
 let idleMs = REPORT_MEMORY_IDLE_MS
 const buffers = new Map<string, ArrayBuffer>()
