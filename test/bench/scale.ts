@@ -187,7 +187,7 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   const sizes = [...files.keys()]
   out('The last column of each size asks the cases as the server does after its start: a fresh pool warmed by')
   out('`report-runner/warm-up.ts` (the 90-day dashboard, the same page under `visitor=new`, the default funnel and data-driven')
-  out('attribution over 90 days, the strict and by-session funnels over a week; no figure kept), then the 90-day dashboard')
+  out('attribution over 90 days, the strict and by-session funnels over 28 days; no figure kept), then the 90-day dashboard')
   out('(in the rows below), then each case once.')
   out()
   out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms | ${fmt(n)} warm | ${fmt(n)} two workers, first | ${fmt(n)} two workers, warm | ${fmt(n)} two workers after the warm-up, first`).join(' | ')} |`)
