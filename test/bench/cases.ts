@@ -10,6 +10,8 @@ import {
 
 export const BENCH_SITE: Site = { id: 'bench', origins: [], secretHash: 'x', currency: 'EUR', timezone: 'UTC', created: 0 }
 export const BENCH_TODAY = '2026-10-30'
+/** The dashboard's 90-day preset ending `BENCH_TODAY`. */
+export const DASH_90 = 'from=2026-08-02&to=2026-10-30'
 const p = (s: string) => new URLSearchParams(`from=2026-10-01&to=2026-10-30&${s}`)
 
 /** October's budgets in the bench data (`generate.ts`): one by channel, one by campaign. */

@@ -24,10 +24,9 @@ import { SqliteStore } from '../../collector/src/store/sqlite.ts'
 import { parseFunnelQuery, parseSummaryQuery } from '../../collector/src/reports/service.ts'
 import { reportTasks } from '../../collector/src/report-runner/tasks.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
-import { warmUp } from '../../collector/src/report-runner/warm-up.ts'
 import { generateBenchDb } from './generate.ts'
 import { signIn } from '../helpers/app.ts'
-import { askRunner, BENCH_SITE, BENCH_TODAY, REPORT_CASES } from './cases.ts'
+import { askRunner, BENCH_SITE, BENCH_TODAY, DASH_90, REPORT_CASES } from './cases.ts'
 import { relaunchWithHugePages } from '../../collector/src/huge-pages.ts'
 
 // The bench times report workers in this process, so it runs with the memory settings the
@@ -172,8 +171,6 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; cpu: number;
   return { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000, value }
 }
 
-const DASH_90 = 'from=2026-08-02&to=2026-10-30'
-
 async function reportsSection(files: Map<number, string>): Promise<void> {
   out('## Reports by size, cold and warm')
   out()
@@ -185,9 +182,9 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   out('generated shop (`test/bench/generate.ts`: 30 days, ~10 events per visitor, 1–3 sessions each, 4% buyers, an A/B test, spend).')
   out()
   const sizes = [...files.keys()]
-  out('The last column of each size asks the cases as the server does after its start: a fresh pool warmed by')
+  out('The last column of each size asks the cases as the server does after its start, in a process of its own (`after-start.ts`): a fresh pool warmed by')
   out('`report-runner/warm-up.ts` (the 90-day dashboard, the same page under `visitor=new`, the default funnel and data-driven')
-  out('attribution over 90 days, the strict and by-session funnels over 28 days; no figure kept), then the 90-day dashboard')
+  out('attribution over 90 days, the strict and by-session (by landing page) funnels over 28 days, the funnel under the A/B variant; no figure kept), then the 90-day dashboard')
   out('(in the rows below), then each case once.')
   out()
   out(`| report | ${sizes.map((n) => `SQLite ${fmt(n)} wall / cpu ms | ${fmt(n)} warm | ${fmt(n)} two workers, first | ${fmt(n)} two workers, warm | ${fmt(n)} two workers after the warm-up, first`).join(' | ')} |`)
@@ -199,6 +196,7 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   const dashSegment: string[] = []
   const dashWarmed: string[] = []
   const warmUpMs: string[] = []
+  const afterStartRss: string[] = []
   for (const [n, file] of files) {
     const store = new SqliteStore(file)
     const tasks = reportTasks(store.reports, () => Date.parse('2026-10-30T18:00:00Z'), () => {})
@@ -230,18 +228,17 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
     for (const [label, run] of REPORT_CASES) pooled.set(label, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
     for (const [label, run] of REPORT_CASES) rows.get(label)!.push(pooled.get(label)!, (await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
     await pool.close()
-    // As the server answers after its start: the workers warmed (`warm-up.ts`), no figure kept.
+    // As the server answers after its start: the workers warmed (`warm-up.ts`), no figure
+    // kept, in a process of its own, as a starting server is (`after-start.ts`).
     {
-      const pool = workerRunner({ kind: 'sqlite', file }, 2, { log: () => {}, keepMemory: true })
-      const ask = askRunner(pool)
-      const now = Date.parse('2026-10-30T18:00:00Z')
-      const w = await warmUp(pool, [BENCH_SITE], now, { log: (m, e) => console.error(m, e) })
-      warmUpMs.push(`${w.ms}`)
-      const t0 = performance.now()
-      await pool.run('dashboard', { site: BENCH_SITE, today: BENCH_TODAY, now, params: DASH_90 })
-      dashWarmed.push(`${(performance.now() - t0).toFixed(0)} / -`)
-      for (const [label, run] of REPORT_CASES) rows.get(label)!.push((await timed(() => run(ask, BENCH_SITE))).ms.toFixed(0))
-      await pool.close()
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'after-start.ts'), file], { cwd: root, encoding: 'utf8', timeout: 600_000 })
+      const line = r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined
+      const a = line ? JSON.parse(line) as { warmUpMs: number; dashboardMs: number; cases: Record<string, number>; rssMb: number } : null
+      if (!a) console.error(`after-start.ts failed: ${r.stderr}`)
+      warmUpMs.push(a ? `${a.warmUpMs}` : 'failed')
+      dashWarmed.push(a ? `${a.dashboardMs} / -` : 'failed')
+      afterStartRss.push(a ? `${a.rssMb}` : 'failed')
+      for (const [label] of REPORT_CASES) rows.get(label)!.push(a ? `${a.cases[label]}` : '-')
     }
     // As the server loads it: report workers (two by default), each a lane of the page. A
     // 90-day page ending a day earlier warms them first, so the page timed finds the workers'
@@ -266,6 +263,7 @@ async function reportsSection(files: Map<number, string>): Promise<void> {
   out(`| dashboard, 90 days, two report workers, segment device=mobile (same conditions) | ${cells(dashSegment)} |`)
   out(`| **cold dashboard, 90 days, as the server answers after its start** (two fresh workers warmed by \`warm-up.ts\`, no figure cached; wall only) | ${cells(dashWarmed)} |`)
   out(`| the warm-up itself (in the background of a starting server; wall ms) | ${cells(warmUpMs)} |`)
+  out(`| that process's resident memory after the dashboard and every case (MB; report memory kept for good) | ${cells(afterStartRss)} |`)
   out()
 }
 

@@ -11,6 +11,7 @@ import { seedDemoShop } from '../helpers/demo-shop.ts'
 import { workerRunner } from '../../collector/src/report-runner/pool.ts'
 import { inProcessRunner, type ReportRunner } from '../../collector/src/report-runner/runner.ts'
 import { sitesToWarm, warmUp, warmUpRange, WARM_UP_SITES } from '../../collector/src/report-runner/warm-up.ts'
+import { parseFunnelQuery } from '../../collector/src/reports/query.ts'
 import { SqliteReports } from '../../collector/src/store/sqlite-reports.ts'
 import { chunkCache } from '../../collector/src/store/chunk-cache.ts'
 import type { Site } from '../../collector/src/model.ts'
@@ -83,6 +84,18 @@ describe('warm-up', () => {
     expect(page.funnel.ok && page.funnel.value.steps[0].visitors).toBeGreaterThan(0)
   })
 
+  it('reads what a funnel under the A/B readout\'s variant and one by landing page read, so those ask nothing more', async () => {
+    const warmed = reader()
+    await warmUp(warmed.runner, [shop], NOW, { log: () => {} })
+    const read = warmed.cache().readBytes
+    const funnel = (params: string) => warmed.runner.run('funnel', shop, parseFunnelQuery(new URLSearchParams(
+      `${warmUpRange('2026-11-25')}&step=pageview:/pricing&step=conversion:purchase&${params}`), '2026-11-25'))
+    const green = await funnel('variant=checkout_button:green')
+    expect(green.steps[0].visitors).toBeGreaterThan(0)
+    await funnel('breakdown=landing&unit=session')
+    expect(warmed.cache().readBytes).toBe(read)
+  })
+
   it('keeps no figure: a page after the warm-up shows what was sent after it, through the server\'s two workers', async () => {
     const pool = workerRunner({ kind: 'sqlite', file: join(t.dir, 'funnelbeam.db') }, 2, { log: () => {}, keepMemory: true })
     runners.push(pool)
@@ -107,6 +120,7 @@ describe('warm-up', () => {
     const failing: ReportRunner = { run: (task, ...args) => (task === 'funnel' ? Promise.reject(new Error('disk gone')) : runner.run(task, ...args)), close: async () => {} }
     const log: string[] = []
     expect((await warmUp(failing, [shop], NOW, { log: (m) => log.push(m) })).sites).toEqual(['demo'])
-    expect(log).toEqual(['report warm-up: funnel of demo failed', 'report warm-up: strict funnel by channel of demo failed', 'report warm-up: funnel by session of demo failed'])
+    expect(log).toEqual(['report warm-up: funnel of demo failed', 'report warm-up: strict funnel by channel of demo failed',
+      'report warm-up: funnel by session of demo failed', 'report warm-up: funnel under variant of demo failed'])
   })
 })
