@@ -84,7 +84,9 @@ describe('warm-up', () => {
     expect(page.funnel.ok && page.funnel.value.steps[0].visitors).toBeGreaterThan(0)
   })
 
-  it('reads what a funnel under the A/B readout\'s variant and one by landing page read, so those ask nothing more', async () => {
+  // The by-session funnel by landing page it also asks reads no chunk the others have not
+  // (its labels are not chunk bytes), so only the bench shows what it warms.
+  it('reads what a funnel under the A/B readout\'s variant reads, so that funnel asks nothing more', async () => {
     const warmed = reader()
     await warmUp(warmed.runner, [shop], NOW, { log: () => {} })
     const read = warmed.cache().readBytes
@@ -92,7 +94,6 @@ describe('warm-up', () => {
       `${warmUpRange('2026-11-25')}&step=pageview:/pricing&step=conversion:purchase&${params}`), '2026-11-25'))
     const green = await funnel('variant=checkout_button:green')
     expect(green.steps[0].visitors).toBeGreaterThan(0)
-    await funnel('breakdown=landing&unit=session')
     expect(warmed.cache().readBytes).toBe(read)
   })
 

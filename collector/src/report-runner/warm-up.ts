@@ -23,6 +23,7 @@
  */
 import type { Site } from '../model.ts'
 import type { ReportRunner } from './runner.ts'
+import type { ExperimentReport } from '../reports/types.ts'
 import { addDays } from '../reports/dates.ts'
 import { todayIn } from '../reports/service.ts'
 import { parseAttributionQuery, parseFunnelQuery, parseSummaryQuery } from '../reports/query.ts'
@@ -85,7 +86,7 @@ export async function warmUp(runner: ReportRunner, sites: Site[], now: number,
   o: { log: (msg: string, err?: unknown) => void; stopped?: () => boolean }): Promise<WarmedUp> {
   const t0 = performance.now()
   const stopped = o.stopped ?? (() => false)
-  const quietly = async (what: string, run: () => Promise<unknown>): Promise<unknown> => {
+  const quietly = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
     try {
       return await run()
     } catch (err) {
@@ -98,16 +99,19 @@ export async function warmUp(runner: ReportRunner, sites: Site[], now: number,
     if (stopped()) break
     const today = todayIn(site, now)
     const summary = await quietly(`summary of ${site.id}`, () => runner.run('summary', site, parseSummaryQuery(new URLSearchParams(warmUpRange(today)), today)))
-    busy.push([site, (summary as { sessions?: number } | null)?.sessions ?? 0])
+    busy.push([site, summary?.sessions ?? 0])
   }
   const warmed: string[] = []
+  const done = () => ({ sites: warmed, ms: Math.round(performance.now() - t0) })
   for (const site of sitesToWarm(busy)) {
     const today = todayIn(site, now)
     const range = warmUpRange(today)
     const funnel = (params: string) => () =>
       runner.run('funnel', site, parseFunnelQuery(new URLSearchParams([...new URLSearchParams(params), ...DEFAULT_STEPS.map((s) => ['step', s])]), today))
+    if (stopped()) return done()
+    const page = await quietly(`dashboard of ${site.id}`, () => runner.run('dashboard', { site, today, now, params: range, fresh: true }))
+    const variant = page?.experiment?.ok ? abVariant(page.experiment.value) : null
     const asks: [string, () => Promise<unknown>][] = [
-      ['dashboard', () => runner.run('dashboard', { site, today, now, params: range, fresh: true })],
       ['segmented dashboard', () => runner.run('dashboard', { site, today, now, params: `${range}&${WARM_UP_SEGMENT}`, fresh: true })],
       ['funnel', funnel(range)],
       ['data-driven attribution', () => runner.run('attribution', site, parseAttributionQuery(new URLSearchParams(`${range}&model=data_driven`), today))],
@@ -117,23 +121,18 @@ export async function warmUp(runner: ReportRunner, sites: Site[], now: number,
       ['strict funnel by channel', funnel(`${defaultRange(today)}&mode=strict&breakdown=channel`)],
       ['funnel by session', funnel(`${defaultRange(today)}&unit=session&breakdown=landing`)],
     ]
-    let page: unknown = null
+    if (variant) asks.push(['funnel under variant', funnel(`${range}&variant=${encodeURIComponent(variant)}`)])
     for (const [what, run] of asks) {
-      if (stopped()) return { sites: warmed, ms: Math.round(performance.now() - t0) }
-      const answer = await quietly(`${what} of ${site.id}`, run)
-      if (what === 'dashboard') page = answer
+      if (stopped()) return done()
+      await quietly(`${what} of ${site.id}`, run)
     }
-    const variant = abVariant(page)
-    if (variant && !stopped()) await quietly(`funnel under variant of ${site.id}`, funnel(`${range}&variant=${encodeURIComponent(variant)}`))
     warmed.push(site.id)
   }
-  return { sites: warmed, ms: Math.round(performance.now() - t0) }
+  return done()
 }
 
-/** `experiment:variant` of the page's A/B readout, its first variant that is not control; null without one. */
-function abVariant(page: unknown): string | null {
-  const readout = (page as { experiment?: { ok: boolean; value?: { experiment: string; control: string | null; variants: { variant: string }[] } } } | null)?.experiment
-  if (!readout?.ok || !readout.value) return null
-  const v = readout.value.variants.find((r) => r.variant !== readout.value!.control) ?? readout.value.variants[0]
-  return v ? `${readout.value.experiment}:${v.variant}` : null
+/** `experiment:variant` of an A/B readout, its first variant that is not control (else its first); null without variants. */
+function abVariant(readout: ExperimentReport): string | null {
+  const v = readout.variants.find((r) => r.variant !== readout.control) ?? readout.variants[0]
+  return v ? `${readout.experiment}:${v.variant}` : null
 }
